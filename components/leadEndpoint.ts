@@ -1,0 +1,291 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as logic from "@pulumi/azure-native/logic";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import * as web from "@pulumi/azure-native/web";
+import { SETTINGS } from "../config/settings";
+import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
+import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
+import { WorkflowDefinition } from "../workflow/wdl";
+
+/** Retry policy of the CRM calls (exponential back-off). */
+export interface CrmRetryArgs {
+  /** Retries before the lead is dead-lettered (1-90). */
+  count: number;
+  /** First interval, ISO 8601 (PT5S-P1D). */
+  interval: string;
+  /** Longest interval, ISO 8601 (PT5S-P1D). */
+  maximumInterval: string;
+}
+
+export interface LeadEndpointArgs {
+  /** Azure region of every resource. */
+  location: pulumi.Input<string>;
+  /**
+   * Existing resource group to deploy into.
+   * @default - a new resource group named after the component
+   */
+  resourceGroupName?: pulumi.Input<string>;
+  /**
+   * Azure Table that archives every raw lead before any CRM call.
+   * @default "LeadArchive"
+   */
+  archiveTableName?: string;
+  /**
+   * Dataverse / Dynamics 365 target, reached as a service principal (no sign-in after deploy).
+   * @default - not a target
+   */
+  dataverse?: {
+    /** Environment URL, `https://<org>.crm<N>.dynamics.com`. */
+    url: string;
+    tenantId: pulumi.Input<string>;
+    clientId: pulumi.Input<string>;
+    /** Client secret; pass a secret (`config.requireSecret`). */
+    clientSecret: pulumi.Input<string>;
+  };
+  /**
+   * Salesforce target. The connection needs a one-time sign-in after deploy (OAuth).
+   * @default - not a target
+   */
+  salesforce?: {
+    /** @default "https://login.salesforce.com" */
+    loginUri?: string;
+    /** Lead.LeadSource value. @default "Web" */
+    leadSource?: string;
+  };
+  /**
+   * Office 365 e-mail notice per lead. The connection needs a one-time sign-in after deploy (OAuth).
+   * @default - not a target
+   */
+  email?: {
+    /** Semicolon-separated recipients. */
+    to: string;
+  };
+  /**
+   * Generic HTTPS webhook receiving each lead as JSON.
+   * @default - not a target
+   */
+  webhook?: {
+    url: pulumi.Input<string>;
+    /** @default "X-Lead-Secret" */
+    secretHeader?: string;
+    /** Shared secret sent in `secretHeader`; pass a secret. */
+    secret: pulumi.Input<string>;
+  };
+  /**
+   * Table in the layout of Partner Center's own "Azure Table" lead destination.
+   * @default - not a target
+   */
+  azureTable?: {
+    /** @default "MarketplaceLeads" */
+    tableName?: string;
+  };
+  /**
+   * Retry policy of every CRM call.
+   * @default - 10 retries, from 30 seconds up to 1 hour apart (a CRM outage of several hours loses nothing)
+   */
+  crmRetry?: CrmRetryArgs;
+  /**
+   * IPv4 addresses or CIDR ranges allowed to call the endpoint.
+   * @default - any caller holding the signed URL (Partner Center publishes no source ranges)
+   */
+  allowedCallerIps?: string[];
+  /**
+   * Tags for every resource.
+   * @default - none
+   */
+  tags?: Record<string, string>;
+}
+
+/** Defaults shared with the stack settings, so a component and a stack behave alike. */
+const DEFAULTS = {
+  archiveTableName: SETTINGS.archiveTableName.default,
+  salesforceLoginUri: SETTINGS.salesforceLoginUri.default,
+  salesforceLeadSource: SETTINGS.salesforceLeadSource.default,
+  webhookSecretHeader: SETTINGS.webhookSecretHeader.default,
+  azureTableName: SETTINGS.azureTableName.default,
+  crmRetry: {
+    count: Number(SETTINGS.crmRetryCount.default),
+    interval: SETTINGS.crmRetryInterval.default,
+    maximumInterval: SETTINGS.crmRetryMaxInterval.default,
+  },
+};
+
+/**
+ * A Consumption Logic App that receives Marketplace leads on an HTTPS endpoint, archives each one in
+ * Azure Table storage, answers Partner Center, and delivers it to the configured CRM targets.
+ */
+export class LeadEndpoint extends pulumi.ComponentResource {
+  /** The HTTPS endpoint URL to paste into Partner Center. Secret: it carries a SAS signature. */
+  public readonly leadEndpointUrl: pulumi.Output<string>;
+  public readonly workflowName: pulumi.Output<string>;
+  public readonly workflowId: pulumi.Output<string>;
+  public readonly resourceGroupName: pulumi.Output<string>;
+  public readonly storageAccountName: pulumi.Output<string>;
+  public readonly archiveTableName: pulumi.Output<string>;
+  /** OAuth connections to authorize once after the first deployment: connector name -> portal link. */
+  public readonly connectionsToAuthorize: pulumi.Output<Record<string, string>>;
+  /** The deployed workflow definition (plain data, as `npm run render` prints it). */
+  public readonly definition: WorkflowDefinition;
+
+  constructor(name: string, args: LeadEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("leadkit:index:LeadEndpoint", name, {}, opts);
+    const parent = { parent: this };
+    const options = leadWorkflowOptions(args);
+    const workflow = buildLeadWorkflow(options);
+    this.definition = workflow.definition;
+
+    const resourceGroupName =
+      args.resourceGroupName !== undefined
+        ? pulumi.output(args.resourceGroupName)
+        : new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags: args.tags }, parent).name;
+
+    const account = new storage.StorageAccount(
+      `${compactName(name)}st`,
+      {
+        resourceGroupName,
+        location: args.location,
+        kind: storage.Kind.StorageV2,
+        sku: { name: storage.SkuName.Standard_LRS },
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        enableHttpsTrafficOnly: true,
+        allowBlobPublicAccess: false,
+        // The Table storage connector authenticates with the account key (see README: managed identity).
+        allowSharedKeyAccess: true,
+        tags: args.tags,
+      },
+      parent,
+    );
+
+    const tableNames = [options.archiveTableName, ...(options.azureTable ? [options.azureTable.tableName] : [])];
+    const tables = tableNames.map(
+      (tableName) =>
+        new storage.Table(
+          `${name}-${tableName.toLowerCase()}`,
+          { resourceGroupName, accountName: account.name, tableName },
+          parent,
+        ),
+    );
+
+    const accountKey = pulumi.secret(
+      storage
+        .listStorageAccountKeysOutput({ resourceGroupName, accountName: account.name }, parent)
+        .apply((r) => r.keys[0].value),
+    );
+    const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
+    const managedApiId = (api: ManagedApi) =>
+      pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${args.location}/managedApis/${api}`;
+
+    const connectionProperties: Record<ManagedApi, Omit<web.ConnectionArgs["properties"] & object, "api">> = {
+      azuretables: { parameterValues: { storageaccount: account.name, sharedkey: accountKey } },
+      commondataservice: args.dataverse
+        ? {
+            parameterValues: {
+              "token:clientId": args.dataverse.clientId,
+              "token:clientSecret": pulumi.secret(args.dataverse.clientSecret),
+              "token:TenantId": args.dataverse.tenantId,
+              "token:grantType": "client_credentials",
+            },
+          }
+        : {},
+      salesforce: {
+        nonSecretParameterValues: { "token:LoginUri": args.salesforce?.loginUri ?? DEFAULTS.salesforceLoginUri },
+      },
+      office365: {},
+    };
+    const connections = workflow.apis.map((api) => {
+      const connection = new web.Connection(
+        `${name}-${api}`,
+        {
+          resourceGroupName,
+          location: args.location,
+          properties: { api: { id: managedApiId(api) }, displayName: `${name} ${api}`, ...connectionProperties[api] },
+          tags: args.tags,
+        },
+        parent,
+      );
+      return { api, connection };
+    });
+
+    const parameters: Record<string, pulumi.Input<{ value: unknown }>> = {
+      $connections: {
+        value: Object.fromEntries(
+          connections.map(({ api, connection }) => [
+            api,
+            { connectionId: connection.id, connectionName: connection.name, id: managedApiId(api) },
+          ]),
+        ),
+      },
+    };
+    if (args.webhook) {
+      parameters.webhookUrl = { value: args.webhook.url };
+      parameters.webhookSecret = { value: pulumi.secret(args.webhook.secret) };
+    }
+
+    const logicApp = new logic.Workflow(
+      `${name}-workflow`,
+      {
+        resourceGroupName,
+        location: args.location,
+        state: logic.WorkflowState.Enabled,
+        definition: workflow.definition,
+        parameters,
+        accessControl: args.allowedCallerIps?.length
+          ? { triggers: { allowedCallerIpAddresses: args.allowedCallerIps.map((addressRange) => ({ addressRange })) } }
+          : undefined,
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: tables },
+    );
+
+    // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
+    const callback = logic.listWorkflowTriggerCallbackUrlOutput(
+      { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
+      parent,
+    );
+    this.leadEndpointUrl = pulumi.secret(callback.value);
+    this.workflowName = logicApp.name;
+    this.workflowId = logicApp.id;
+    this.resourceGroupName = resourceGroupName;
+    this.storageAccountName = account.name;
+    this.archiveTableName = pulumi.output(options.archiveTableName);
+    this.connectionsToAuthorize = pulumi
+      .all(
+        connections
+          .filter(({ api }) => OAUTH_APIS.includes(api))
+          .map(({ api, connection }) =>
+            connection.id.apply((id): [string, string] => [api, `https://portal.azure.com/#resource${id}`]),
+          ),
+      )
+      .apply((pairs) => Object.fromEntries(pairs) as Record<string, string>);
+
+    this.registerOutputs({
+      leadEndpointUrl: this.leadEndpointUrl,
+      workflowName: this.workflowName,
+      workflowId: this.workflowId,
+      resourceGroupName: this.resourceGroupName,
+      storageAccountName: this.storageAccountName,
+      archiveTableName: this.archiveTableName,
+      connectionsToAuthorize: this.connectionsToAuthorize,
+    });
+  }
+}
+
+/** The plain part of the args that shapes the workflow definition. Internal. Exported for testing. */
+export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions {
+  return {
+    archiveTableName: args.archiveTableName ?? DEFAULTS.archiveTableName,
+    dataverse: args.dataverse && { url: args.dataverse.url },
+    salesforce: args.salesforce && { leadSource: args.salesforce.leadSource ?? DEFAULTS.salesforceLeadSource },
+    email: args.email && { to: args.email.to },
+    webhook: args.webhook && { secretHeader: args.webhook.secretHeader ?? DEFAULTS.webhookSecretHeader },
+    azureTable: args.azureTable && { tableName: args.azureTable.tableName ?? DEFAULTS.azureTableName },
+    crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
+  };
+}
+
+/** Storage account names allow only lower-case letters and digits; the provider adds a random suffix. */
+function compactName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 14);
+}

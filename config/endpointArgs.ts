@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { LeadEndpointArgs } from "../components/leadEndpoint";
+import { KitConfig } from "./stackConfig";
+
+/** Secret settings, read with `requireSecret` by the program (placeholders when rendering offline). */
+export interface SecretSettings {
+  dataverseClientSecret?: pulumi.Input<string>;
+  webhookSecret?: pulumi.Input<string>;
+}
+
+/** Maps a validated stack to the component's args: the one path from settings to resources. */
+export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEndpointArgs {
+  return {
+    location: config.location,
+    resourceGroupName: config.resourceGroupName,
+    archiveTableName: config.archiveTableName,
+    dataverse: config.dataverse && { ...config.dataverse, clientSecret: required(secrets.dataverseClientSecret) },
+    salesforce: config.salesforce,
+    email: config.email,
+    webhook: config.webhook && { ...config.webhook, secret: required(secrets.webhookSecret) },
+    azureTable: config.azureTable,
+    crmRetry: config.crmRetry,
+    allowedCallerIps: config.allowedCallerIps,
+  };
+}
+
+function required<T>(value: T | undefined): T {
+  // parseStackConfig has already reported a missing secret; this guards direct callers.
+  if (value === undefined) throw new Error("A secret setting required by the selected targets is missing.");
+  return value;
+}

@@ -1,0 +1,189 @@
+/**
+ * Every stack setting the kit reads, in one table: the JSON schema that validates a stack, the README
+ * configuration table and `Pulumi.yaml` are all checked against it.
+ */
+
+/** The CRM targets a stack can send leads to. */
+export const CRM_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
+export type CrmTarget = (typeof CRM_TARGETS)[number];
+
+/** Project name in `Pulumi.yaml`; Pulumi namespaces config keys with it (`leadkit:targets`). */
+export const PROJECT = "leadkit";
+
+export interface SettingSpec {
+  /** JSON schema of the value after parsing (lists are split on commas, numbers coerced). */
+  schema: Record<string, unknown>;
+  /** What the value means; the `Pulumi.yaml` description and the README text. */
+  description: string;
+  /** What a valid value looks like, used in error messages ("must be ..."). */
+  expect: string;
+  /** Example value for the `pulumi config set` fix in error messages. */
+  example: string;
+  /** Default as Pulumi config text (`""` = unset). Absent for secrets. */
+  default?: string;
+  /** Read with `requireSecret`; set with `pulumi config set --secret`. */
+  secret?: boolean;
+  /** Only meaningful (and required) when this target is selected. */
+  requiredFor?: CrmTarget;
+  /** Value is a comma-separated list. */
+  list?: boolean;
+}
+
+const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
+
+export const SETTINGS = {
+  location: {
+    schema: { type: "string", pattern: "^[a-z][a-z0-9]+$" },
+    description: "Azure region of every resource.",
+    expect: "an Azure region name in lower case without spaces",
+    example: "westeurope",
+    default: "westeurope",
+  },
+  resourceGroupName: {
+    schema: { type: "string", pattern: "^[-\\w.()]{1,89}[-\\w()]$" },
+    description: "Existing resource group to deploy into. Empty: the kit creates one named after the stack.",
+    expect: "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+    example: "rg-leads-prod",
+    default: "",
+  },
+  targets: {
+    schema: { type: "array", items: { type: "string", enum: [...CRM_TARGETS] }, uniqueItems: true },
+    description:
+      "Comma-separated CRM targets each lead is sent to: dataverse, salesforce, email, webhook, azureTable. Empty: leads are only archived.",
+    expect: `a comma-separated list of: ${CRM_TARGETS.join(", ")}`,
+    example: "dataverse,email",
+    default: "",
+    list: true,
+  },
+  archiveTableName: {
+    schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },
+    description: "Azure Table that archives every raw lead before any CRM call (the dead-letter store too).",
+    expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
+    example: "LeadArchive",
+    default: "LeadArchive",
+  },
+  dataverseUrl: {
+    schema: { type: "string", pattern: "^https://[a-z0-9][a-z0-9-]*\\.crm[0-9]*\\.dynamics\\.com$" },
+    description: "Dataverse / Dynamics 365 environment URL that receives leads in its `leads` table.",
+    expect: "the environment URL https://<org>.crm<N>.dynamics.com, without a trailing slash",
+    example: "https://contoso.crm4.dynamics.com",
+    default: "",
+    requiredFor: "dataverse",
+  },
+  dataverseTenantId: {
+    schema: { type: "string", pattern: GUID },
+    description: "Microsoft Entra tenant id of the Dataverse application user (service principal).",
+    expect: "a GUID",
+    example: "00000000-0000-0000-0000-000000000000",
+    default: "",
+    requiredFor: "dataverse",
+  },
+  dataverseClientId: {
+    schema: { type: "string", pattern: GUID },
+    description: "Application (client) id of the service principal registered as a Dataverse application user.",
+    expect: "a GUID",
+    example: "00000000-0000-0000-0000-000000000000",
+    default: "",
+    requiredFor: "dataverse",
+  },
+  dataverseClientSecret: {
+    schema: { type: "string", minLength: 1 },
+    description: "Client secret of that service principal.",
+    expect: "the client secret",
+    example: "<client-secret>",
+    secret: true,
+    requiredFor: "dataverse",
+  },
+  salesforceLoginUri: {
+    schema: { type: "string", pattern: "^https://[^\\s/]+$" },
+    description: "Salesforce login host: https://login.salesforce.com, or https://test.salesforce.com for a sandbox.",
+    expect: "an https URL without a path",
+    example: "https://login.salesforce.com",
+    default: "https://login.salesforce.com",
+  },
+  salesforceLeadSource: {
+    schema: { type: "string", minLength: 1, maxLength: 40 },
+    description: "Value written to Lead.LeadSource; must exist in the org's Lead Source picklist.",
+    expect: "1-40 characters",
+    example: "Web",
+    default: "Web",
+  },
+  emailTo: {
+    schema: {
+      type: "string",
+      pattern: "^[^@\\s;]+@[^@\\s;]+\\.[^@\\s;]+(;\\s*[^@\\s;]+@[^@\\s;]+\\.[^@\\s;]+)*$",
+    },
+    description: "Semicolon-separated addresses that get an Office 365 e-mail for every lead.",
+    expect: "one or more e-mail addresses separated by ';'",
+    example: "sales@contoso.com;ops@contoso.com",
+    default: "",
+    requiredFor: "email",
+  },
+  webhookUrl: {
+    schema: { type: "string", pattern: "^https://[^\\s]+$" },
+    description: "HTTPS URL that receives each lead as JSON (POST).",
+    expect: "an https URL",
+    example: "https://hooks.contoso.com/leads",
+    default: "",
+    requiredFor: "webhook",
+  },
+  webhookSecretHeader: {
+    schema: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" },
+    description: "Name of the header that carries webhookSecret.",
+    expect: "an HTTP header name (letters, digits, '-')",
+    example: "X-Lead-Secret",
+    default: "X-Lead-Secret",
+  },
+  webhookSecret: {
+    schema: { type: "string", minLength: 16 },
+    description: "Shared secret sent in webhookSecretHeader so the receiver can authenticate the call.",
+    expect: "at least 16 characters",
+    example: "<random-string-of-32-chars>",
+    secret: true,
+    requiredFor: "webhook",
+  },
+  azureTableName: {
+    schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },
+    description: "Table written in Microsoft's Partner Center 'Azure Table' lead layout (azureTable target).",
+    expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
+    example: "MarketplaceLeads",
+    default: "MarketplaceLeads",
+  },
+  crmRetryCount: {
+    schema: { type: "integer", minimum: 1, maximum: 90 },
+    description: "Retries of each CRM call (exponential back-off) before the lead is dead-lettered.",
+    expect: "a whole number from 1 to 90",
+    example: "10",
+    default: "10",
+  },
+  crmRetryInterval: {
+    schema: { type: "string", pattern: ISO_DURATION },
+    description: "First retry interval of CRM calls (ISO 8601, PT5S to P1D).",
+    expect: "an ISO 8601 duration from PT5S to P1D",
+    example: "PT30S",
+    default: "PT30S",
+  },
+  crmRetryMaxInterval: {
+    schema: { type: "string", pattern: ISO_DURATION },
+    description: "Longest wait between CRM retries (ISO 8601, PT5S to P1D).",
+    expect: "an ISO 8601 duration from PT5S to P1D",
+    example: "PT1H",
+    default: "PT1H",
+  },
+  allowedCallerIps: {
+    schema: {
+      type: "array",
+      items: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?$" },
+    },
+    description:
+      "Comma-separated IPv4 ranges allowed to call the endpoint. Empty: any caller holding the signed URL (Partner Center publishes no source ranges).",
+    expect: "comma-separated IPv4 addresses or CIDR ranges",
+    example: "203.0.113.0/24",
+    default: "",
+    list: true,
+  },
+} satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

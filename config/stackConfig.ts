@@ -1,0 +1,215 @@
+import Ajv, { ErrorObject } from "ajv";
+import { CRM_TARGETS, CrmTarget, PROJECT, SETTINGS, SETTING_NAMES, SettingName, SettingSpec } from "./settings";
+
+/** A stack's validated settings. Secret values are not here: only whether they were set. */
+export interface KitConfig {
+  location: string;
+  /** Existing resource group; undefined = create one. */
+  resourceGroupName?: string;
+  targets: CrmTarget[];
+  archiveTableName: string;
+  dataverse?: { url: string; tenantId: string; clientId: string };
+  salesforce?: { loginUri: string; leadSource: string };
+  email?: { to: string };
+  webhook?: { url: string; secretHeader: string };
+  azureTable?: { tableName: string };
+  crmRetry: { count: number; interval: string; maximumInterval: string };
+  allowedCallerIps: string[];
+}
+
+/** Thrown with every problem of a stack's settings at once. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "StackConfigError";
+  }
+}
+
+/** Raw settings as Pulumi hands them over: text values keyed by short name (no `leadkit:` prefix). */
+export type RawSettings = Record<string, string | undefined>;
+
+/** Stands in for a secret value offline; long enough for every secret's schema. */
+export const SECRET_PLACEHOLDER = "(secret set with pulumi config set --secret)";
+
+const MIN_INTERVAL_S = 5;
+const MAX_INTERVAL_S = 24 * 3600;
+
+// strictRequired off: the conditional "required" lists name properties declared at the top level.
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, strictRequired: false });
+const validate = ajv.compile(settingsSchema());
+
+/** JSON schema of the parsed settings: value rules per key, plus "required when target X is chosen". */
+export function settingsSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) properties[name] = SETTINGS[name].schema;
+  const conditional = CRM_TARGETS.map((target) => ({
+    if: { properties: { targets: { type: "array", contains: { const: target } } }, required: ["targets"] },
+    then: { required: SETTING_NAMES.filter((n) => spec(n).requiredFor === target) },
+  })).filter((c) => c.then.required.length > 0);
+  return { type: "object", properties, additionalProperties: false, allOf: conditional };
+}
+
+/**
+ * Validates a stack's settings and returns them typed, or throws {@link StackConfigError} listing
+ * every problem with the key, the value received and the command that fixes it. Secret values are
+ * checked but never printed; `plaintextSecrets` names secret keys a stack stored unencrypted.
+ */
+export function parseStackConfig(
+  raw: RawSettings,
+  plaintextSecrets: readonly string[] = [],
+  options: { secretsAvailable?: boolean } = {},
+): KitConfig {
+  const problems: string[] = [];
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in SETTINGS)) {
+      problems.push(unknownKeyProblem(key));
+      continue;
+    }
+    const s = spec(key as SettingName);
+    if (s.secret && plaintextSecrets.includes(key)) {
+      problems.push(`${PROJECT}:${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${s.example}`);
+    }
+    if (value === undefined || value.trim() === "") continue;
+    data[key] = s.list ? splitList(value) : value.trim();
+  }
+  for (const name of SETTING_NAMES) {
+    const s = spec(name);
+    if (!(name in data) && s.default !== undefined && s.default !== "") data[name] = s.list ? splitList(s.default) : s.default;
+  }
+
+  // Offline (render, local runs) secrets are encrypted in the stack file or not set yet: stand them in.
+  if (options.secretsAvailable === false) {
+    for (const name of SETTING_NAMES) if (spec(name).secret) data[name] = SECRET_PLACEHOLDER;
+  }
+  const snapshot = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
+  if (!validate(data)) {
+    for (const err of validate.errors ?? []) {
+      const problem = describe(err, snapshot);
+      if (problem && !problems.includes(problem)) problems.push(problem);
+    }
+  }
+  for (const name of ["crmRetryInterval", "crmRetryMaxInterval"] as const) {
+    const seconds = durationSeconds(String(data[name] ?? ""));
+    if (seconds !== undefined && (seconds < MIN_INTERVAL_S || seconds > MAX_INTERVAL_S)) {
+      problems.push(invalid(name, String(snapshot[name])));
+    }
+  }
+  const interval = durationSeconds(String(data.crmRetryInterval));
+  const maxInterval = durationSeconds(String(data.crmRetryMaxInterval));
+  if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
+    problems.push(
+      `${PROJECT}:crmRetryMaxInterval: "${data.crmRetryMaxInterval}" is shorter than crmRetryInterval "${data.crmRetryInterval}". ` +
+        `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
+    );
+  }
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return toKitConfig(data);
+}
+
+/** Seconds of an ISO 8601 day/time duration (`PT30S`, `P1D`), or undefined if it is not one. */
+export function durationSeconds(text: string): number | undefined {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
+  if (!m || text === "P" || text.endsWith("T")) return undefined;
+  const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
+  return ((d * 24 + h) * 60 + min) * 60 + s;
+}
+
+function toKitConfig(d: Record<string, unknown>): KitConfig {
+  const str = (k: SettingName) => d[k] as string;
+  const targets = (d.targets as CrmTarget[] | undefined) ?? [];
+  const on = (t: CrmTarget) => targets.includes(t);
+  return {
+    location: str("location"),
+    resourceGroupName: d.resourceGroupName as string | undefined,
+    targets,
+    archiveTableName: str("archiveTableName"),
+    dataverse: on("dataverse")
+      ? { url: str("dataverseUrl"), tenantId: str("dataverseTenantId"), clientId: str("dataverseClientId") }
+      : undefined,
+    salesforce: on("salesforce")
+      ? { loginUri: str("salesforceLoginUri"), leadSource: str("salesforceLeadSource") }
+      : undefined,
+    email: on("email") ? { to: str("emailTo") } : undefined,
+    webhook: on("webhook") ? { url: str("webhookUrl"), secretHeader: str("webhookSecretHeader") } : undefined,
+    azureTable: on("azureTable") ? { tableName: str("azureTableName") } : undefined,
+    crmRetry: {
+      count: d.crmRetryCount as number,
+      interval: str("crmRetryInterval"),
+      maximumInterval: str("crmRetryMaxInterval"),
+    },
+    allowedCallerIps: (d.allowedCallerIps as string[] | undefined) ?? [],
+  };
+}
+
+function spec(name: SettingName): SettingSpec {
+  return SETTINGS[name];
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function fix(name: SettingName): string {
+  const s = spec(name);
+  return `Fix: pulumi config set${s.secret ? " --secret" : ""} ${name} ${s.example}`;
+}
+
+function invalid(name: SettingName, received: unknown): string {
+  const shown = spec(name).secret ? "the secret value" : JSON.stringify(received);
+  return `${PROJECT}:${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name)}`;
+}
+
+function describe(err: ErrorObject, data: Record<string, unknown>): string | undefined {
+  if (err.keyword === "if") return undefined; // the "then" error carries the detail
+  if (err.keyword === "required") {
+    const name = (err.params as { missingProperty: string }).missingProperty as SettingName;
+    const target = spec(name).requiredFor;
+    return `${PROJECT}:${name}: missing; required because targets includes "${target}". ${fix(name)}`;
+  }
+  const name = err.instancePath.split("/")[1] as SettingName;
+  if (name === "targets" && err.keyword === "enum") {
+    const index = Number(err.instancePath.split("/")[2]);
+    const item = (data.targets as string[])[index];
+    return (
+      `${PROJECT}:targets: "${item}" is not a CRM target. Valid targets: ${CRM_TARGETS.join(", ")}. ` +
+      `Fix: pulumi config set targets ${spec("targets").example}`
+    );
+  }
+  if (name === "targets" && err.keyword === "uniqueItems") {
+    return `${PROJECT}:targets: ${JSON.stringify((data.targets as string[]).join(","))} lists a target twice. ${fix("targets")}`;
+  }
+  const received = spec(name).list ? (data[name] as string[]).join(",") : data[name];
+  return invalid(name, received);
+}
+
+function unknownKeyProblem(key: string): string {
+  const close = SETTING_NAMES.filter((n) => similar(n.toLowerCase(), key.toLowerCase()));
+  const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : "";
+  return (
+    `${PROJECT}:${key}: unknown setting.${hint} Known settings: ${SETTING_NAMES.join(", ")}. ` +
+    `Fix: pulumi config rm ${key}`
+  );
+}
+
+/** Edit distance <= 2, or one name contains the other: enough to catch typos like `target`. */
+function similar(a: string, b: string): boolean {
+  if (a.includes(b) || b.includes(a)) return true;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] <= 2;
+}

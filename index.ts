@@ -1,0 +1,22 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LeadEndpoint } from "./components/leadEndpoint";
+import { endpointArgs } from "./config/endpointArgs";
+import { readStackConfig } from "./config/pulumiConfig";
+
+// Settings -> component -> outputs. Every setting is validated before any resource is declared.
+const { config, secrets } = readStackConfig();
+
+const endpoint = new LeadEndpoint(`leads-${pulumi.getStack()}`, {
+  ...endpointArgs(config, secrets),
+  tags: { "leadkit-stack": pulumi.getStack() },
+});
+
+/** Paste into Partner Center (offer > Customer leads > HTTPS endpoint URL). Secret: carries a SAS `sig`. */
+export const leadEndpointUrl = endpoint.leadEndpointUrl;
+export const workflowName = endpoint.workflowName;
+export const workflowId = endpoint.workflowId;
+export const resourceGroupName = endpoint.resourceGroupName;
+export const storageAccountName = endpoint.storageAccountName;
+export const archiveTableName = endpoint.archiveTableName;
+/** Salesforce / Office 365 connections to authorize once in the portal after the first `pulumi up`. */
+export const connectionsToAuthorize = endpoint.connectionsToAuthorize;

@@ -1,0 +1,167 @@
+/**
+ * Shared contracts of the local Logic Apps runtime (expression engine, workflow runner, connector
+ * stand-ins, local endpoint). The shapes follow Azure's run history so that what a user reads
+ * locally looks like what the portal shows for a Consumption workflow run.
+ */
+
+/** Status of an action or trigger in a run (Azure's names). */
+export type ActionStatus = "Succeeded" | "Failed" | "Skipped" | "TimedOut" | "Cancelled";
+
+/** Status of a whole run. */
+export type RunStatus = "Running" | "Succeeded" | "Failed" | "Cancelled";
+
+export interface RunError {
+  /** Azure-style error code, e.g. `InvalidTemplate`, `ActionFailed`, `Terminated`, `BadRequest`. */
+  code: string;
+  message: string;
+}
+
+/** One attempt of an action that has a retry policy (Azure's `retryHistory`). */
+export interface RetryAttempt {
+  startTime: string;
+  endTime: string;
+  /** HTTP status code as text (`"500"`) or an error code. */
+  code: string;
+  error?: RunError;
+}
+
+/** Run record of one action, as listed in Azure's run history (flat, nested actions included). */
+export interface ActionRun {
+  name: string;
+  /** WDL action type, e.g. `ApiConnection`, `Compose`, `Scope`. */
+  type: string;
+  /** Name of the enclosing Scope/If/Switch/Foreach/Until action, if any. */
+  parent?: string;
+  status: ActionStatus;
+  /** Azure's status code: `OK`, `Created`, `BadRequest`, `ActionFailed`, `ActionSkipped`, `Terminated`, ... */
+  code: string;
+  startTime: string;
+  endTime: string;
+  /** Evaluated inputs; `undefined` when hidden by `runtimeConfiguration.secureData`. */
+  inputs?: unknown;
+  /** Outputs (`{ statusCode, headers, body }` for HTTP-like actions); `undefined` when hidden. */
+  outputs?: unknown;
+  /** Which of inputs/outputs were hidden by secure data. */
+  secured?: Array<"inputs" | "outputs">;
+  error?: RunError;
+  retryHistory?: RetryAttempt[];
+  /** Foreach/Until: number of iterations run. */
+  iterations?: number;
+}
+
+/** The trigger record of a run. */
+export interface TriggerRun {
+  name: string;
+  status: ActionStatus;
+  code: string;
+  startTime: string;
+  endTime: string;
+  inputs?: unknown;
+  /** `{ headers, body, relativePathParameters, queries }`; undefined when secured. */
+  outputs?: { headers: Record<string, string>; body: unknown; queries?: Record<string, string> } | undefined;
+  secured?: Array<"inputs" | "outputs">;
+}
+
+/** What the Response action (or the runtime) answered the caller. */
+export interface HttpResponseRecord {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A whole run (Azure's `workflows/runs/{name}` plus its actions). */
+export interface WorkflowRun {
+  /** Run id, Azure style: 36 digits (`08584...`), unique per run. */
+  name: string;
+  workflowName: string;
+  status: RunStatus;
+  startTime: string;
+  endTime?: string;
+  trigger: TriggerRun;
+  /** Every action that ran or was skipped, keyed by action name (names are unique in a definition). */
+  actions: Record<string, ActionRun>;
+  response?: HttpResponseRecord;
+  error?: RunError;
+}
+
+/** Incoming HTTP request for a Request trigger. */
+export interface TriggerRequest {
+  method: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body (or the raw string when the body is not JSON). */
+  body: unknown;
+  queries?: Record<string, string>;
+  relativePath?: string;
+}
+
+/** A call an `ApiConnection` action makes through a managed connector. */
+export interface ApiConnectionCall {
+  /** Managed API name taken from the `$connections` entry `id` (e.g. `azuretables`, `commondataservice`). */
+  apiName: string;
+  /** Key in `$connections` (e.g. `azuretables`). */
+  connectionKey: string;
+  connectionId: string;
+  method: string;
+  /** Evaluated path, still URI-encoded as the connector receives it. */
+  path: string;
+  queries?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Name of the calling action, for stand-in logs. */
+  actionName: string;
+}
+
+/** A call an `Http` action (or an `Function` action) makes. */
+export interface HttpCall {
+  method: string;
+  uri: string;
+  headers?: Record<string, string>;
+  queries?: Record<string, string>;
+  body?: unknown;
+  actionName: string;
+  /** For `Function` actions: the `function.id` of the action inputs. */
+  functionId?: string;
+}
+
+/** What a connector answered. Status >= 400 fails the action (408/429/5xx are retried). */
+export interface ConnectorResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** What the runner calls to reach the outside world. */
+export interface Connectors {
+  apiConnection(call: ApiConnectionCall, signal: AbortSignal): Promise<ConnectorResponse>;
+  http(call: HttpCall, signal: AbortSignal): Promise<ConnectorResponse>;
+  /** Native Azure Functions action. Optional; without it a `Function` action fails with `FunctionNotAvailable`. */
+  function?(call: HttpCall, signal: AbortSignal): Promise<ConnectorResponse>;
+}
+
+/**
+ * What an expression may read from the running workflow. The runner implements it; the
+ * expression engine calls it for `trigger()`, `actions()`, `result()`, `parameters()`, ...
+ */
+export interface ExpressionHost {
+  /** `trigger()`: `{ name, inputs, outputs: { headers, body }, startTime, ... }`. */
+  trigger(): unknown;
+  /** `actions(name)`: the action's record (`{ name, status, inputs, outputs, error, ... }`); undefined if it has not run. */
+  action(name: string): unknown;
+  /** `result(scopeName)`: records of the top-level actions inside that scoped action. */
+  result(scopeName: string): unknown[];
+  /** `parameters(name)`: throws if the parameter is not defined. */
+  parameter(name: string): unknown;
+  /** `variables(name)`: throws if the variable is not initialized. */
+  variable(name: string): unknown;
+  /** `workflow()`: `{ id, name, type, location, run: { id, name, type } }`. */
+  workflow(): unknown;
+  /** `item()`: current element of the innermost Foreach / Query / Select. Throws outside one. */
+  item(): unknown;
+  /** `items(loopName)`: current element of the named Foreach. */
+  items(loopName: string): unknown;
+  /** `iterationIndexes(loopName)`: current index of the named Until loop. */
+  iterationIndexes?(loopName: string): number;
+  /** Clock and ids, injectable for deterministic tests. */
+  now(): Date;
+  newGuid(): string;
+}

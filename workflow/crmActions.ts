@@ -1,0 +1,201 @@
+import { CrmTarget } from "../config/settings";
+import { connectionName } from "./connections";
+import { field, htmlEscaped, interp, NormalizedField, rawLeadField, TABLE_TEXT_LIMIT } from "./expressions";
+import { EntityKeys, upsertEntity } from "./tableActions";
+import { RetryPolicy, RunAfter, WorkflowAction } from "./wdl";
+
+/** What the CRM actions need to know; built from the stack's settings. */
+export interface CrmOptions {
+  dataverse?: { url: string };
+  salesforce?: { leadSource: string };
+  email?: { to: string };
+  webhook?: { secretHeader: string };
+  azureTable?: { tableName: string };
+  /** Retry policy of every CRM call. */
+  retry: RetryPolicy;
+  /** Name of the Compose action holding the normalized lead. */
+  normalizeAction: string;
+  /** Keys of the archived row, sent along so a CRM record can be traced back to it. */
+  keys: EntityKeys;
+}
+
+/** Action name per target; part of the run history users read, so stable and descriptive. */
+export const TARGET_ACTION: Record<CrmTarget, string> = {
+  dataverse: "Create_dataverse_lead",
+  salesforce: "Create_salesforce_lead",
+  email: "Send_email_notice",
+  webhook: "Post_webhook",
+  azureTable: "Write_marketplace_table",
+};
+
+/** Run history must not show lead PII, nor the webhook secret header. */
+const SECURE_ALL = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
+
+/** Salesforce rejects a Lead without LastName or Company, Dataverse without lastname. */
+const NOT_PROVIDED = "(not provided)";
+
+/** Builds the action of each configured target, in the order of {@link TARGET_ACTION}. */
+export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<string, WorkflowAction> {
+  const f = (name: NormalizedField) => field(name, options.normalizeAction);
+  const orNotProvided = (name: NormalizedField) => `@{if(empty(${f(name)}), '${NOT_PROVIDED}', ${f(name)})}`;
+  const text = (name: NormalizedField) => interp(f(name));
+  const doNotContact = `@outputs('${options.normalizeAction}')?['DoNotContact']`;
+  const subject = `Marketplace lead: ${text("OfferTitle")} (${text("ActionCode")})`;
+  const actions: Record<string, WorkflowAction> = {};
+
+  if (options.dataverse) {
+    actions[TARGET_ACTION.dataverse] = crmCall(
+      "Creates a row in the Dataverse `leads` table (Dynamics 365 Sales Lead).",
+      runAfter,
+      options.retry,
+      {
+        host: { connection: { name: connectionName("commondataservice") } },
+        method: "post",
+        path: `/api/data/v9.1/@{encodeURIComponent(encodeURIComponent('leads'))}`,
+        headers: {
+          prefer: "return=representation,odata.include-annotations=*",
+          accept: "application/json;odata.metadata=full",
+          organization: options.dataverse.url,
+        },
+        body: {
+          subject,
+          firstname: text("FirstName"),
+          lastname: orNotProvided("LastName"),
+          emailaddress1: text("Email"),
+          telephone1: text("Phone"),
+          companyname: text("Company"),
+          jobtitle: text("Title"),
+          address1_country: text("Country"),
+          description: `${text("Description")}\n\nLead source: ${text("LeadSource")}`,
+          donotemail: doNotContact,
+          donotphone: doNotContact,
+        },
+      },
+    );
+  }
+  if (options.salesforce) {
+    actions[TARGET_ACTION.salesforce] = crmCall(
+      "Creates a Salesforce Lead (LastName and Company are required there).",
+      runAfter,
+      options.retry,
+      {
+        host: { connection: { name: connectionName("salesforce") } },
+        method: "post",
+        path: `/v2/datasets/default/tables/@{encodeURIComponent(encodeURIComponent('Lead'))}/items`,
+        body: {
+          FirstName: text("FirstName"),
+          LastName: orNotProvided("LastName"),
+          Company: orNotProvided("Company"),
+          Email: text("Email"),
+          Phone: text("Phone"),
+          Title: text("Title"),
+          Country: text("Country"),
+          Description: `${text("Description")}\n\nOffer: ${text("OfferTitle")}\nLead source: ${text("LeadSource")}`,
+          LeadSource: options.salesforce.leadSource,
+          HasOptedOutOfEmail: doNotContact,
+          DoNotCall: doNotContact,
+        },
+      },
+    );
+  }
+  if (options.email) {
+    const row = (label: string, name: NormalizedField) =>
+      `<tr><th align="left">${label}</th><td>@{${htmlEscaped(f(name))}}</td></tr>`;
+    actions[TARGET_ACTION.email] = crmCall(
+      "Sends an Office 365 e-mail notice of the lead to the sales address.",
+      runAfter,
+      options.retry,
+      {
+        host: { connection: { name: connectionName("office365") } },
+        method: "post",
+        path: "/v2/Mail",
+        body: {
+          To: options.email.to,
+          Subject: `New Marketplace lead: ${text("OfferTitle")} (${text("ActionCode")})`,
+          Body:
+            "<p>A new lead arrived from Microsoft commercial marketplace.</p><table>" +
+            row("Name", "FirstName") +
+            row("Last name", "LastName") +
+            row("E-mail", "Email") +
+            row("Phone", "Phone") +
+            row("Company", "Company") +
+            row("Title", "Title") +
+            row("Country", "Country") +
+            row("Offer", "OfferTitle") +
+            row("Action", "ActionCode") +
+            row("Lead source", "LeadSource") +
+            row("Description", "Description") +
+            "</table><p>@{if(outputs('" +
+            options.normalizeAction +
+            "')?['DoNotContact'], 'Do not contact (DNC): this is a heads-up only.', '')}</p>",
+          Importance: "Normal",
+        },
+      },
+    );
+  }
+  if (options.webhook) {
+    actions[TARGET_ACTION.webhook] = crmCall(
+      "POSTs the normalized and the raw lead as JSON to the configured webhook.",
+      runAfter,
+      options.retry,
+      {
+        method: "POST",
+        uri: "@parameters('webhookUrl')",
+        headers: {
+          "Content-Type": "application/json",
+          [options.webhook.secretHeader]: "@parameters('webhookSecret')",
+        },
+        body: {
+          event: "marketplace.lead",
+          archive: { partitionKey: `@{${options.keys.partitionKey}}`, rowKey: `@{${options.keys.rowKey}}` },
+          lead: `@outputs('${options.normalizeAction}')`,
+          raw: "@triggerBody()",
+        },
+      },
+      "Http",
+    );
+  }
+  if (options.azureTable) {
+    actions[TARGET_ACTION.azureTable] = upsertEntity(
+      options.azureTable.tableName,
+      options.keys,
+      microsoftTableColumns(),
+      runAfter,
+      "Writes the lead in the layout of Partner Center's 'Azure Table' destination, for tools built on it.",
+      options.retry,
+    );
+  }
+  return actions;
+}
+
+/**
+ * The columns Partner Center's own "Azure Table" destination writes (table `MarketplaceLeads`),
+ * from the raw lead so nothing is lost in translation.
+ */
+export function microsoftTableColumns(): Record<string, string> {
+  const bounded = (expr: string) => `@{take(string(${expr}), ${TABLE_TEXT_LIMIT})}`;
+  return {
+    ActionCode: bounded(rawLeadField("ActionCode", "''")),
+    CreatedTime: "@{trigger()?['startTime']}",
+    CustomerInfo: bounded(rawLeadField("UserDetails", "json('{}')")),
+    Description: bounded(rawLeadField("Description", "''")),
+    LeadSource: bounded(rawLeadField("LeadSource", "''")),
+    OfferDisplayName: bounded(rawLeadField("OfferTitle", "''")),
+  };
+}
+
+function crmCall(
+  description: string,
+  runAfter: RunAfter,
+  retryPolicy: RetryPolicy,
+  inputs: Record<string, unknown>,
+  type: "ApiConnection" | "Http" = "ApiConnection",
+): WorkflowAction {
+  return {
+    type,
+    description,
+    runAfter,
+    inputs: { ...inputs, retryPolicy },
+    runtimeConfiguration: SECURE_ALL,
+  };
+}

@@ -1,0 +1,274 @@
+import { CrmTarget } from "../config/settings";
+import { apisFor, ManagedApi } from "./connections";
+import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION } from "./crmActions";
+import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
+import { triggerLeadSchema } from "./leadSchema";
+import { sortKeysDeep } from "./stableJson";
+import { EntityKeys, mergeEntity, upsertEntity } from "./tableActions";
+import { RetryPolicy, RunAfter, WDL_SCHEMA, WorkflowAction, WorkflowDefinition, WorkflowParameter } from "./wdl";
+
+/** Name of the Request trigger: part of the callback URL (`/triggers/manual/paths/invoke`). */
+export const TRIGGER_NAME = "manual";
+
+/** Names of the fixed actions; they show in the run history and in alerts. */
+export const ACTION = {
+  archive: "Archive_raw_lead",
+  respond: "Respond",
+  stopUnarchived: "Stop_unarchived_lead",
+  process: "Process_lead",
+  normalize: "Normalize_lead",
+  checkTestLead: "Check_test_lead",
+  markTestLead: "Mark_test_lead",
+  stopTestLead: "Stop_test_lead",
+  markDelivered: "Mark_delivered",
+  collectFailures: "Collect_failures",
+  listFailedActions: "List_failed_actions",
+  markDeadLetter: "Mark_dead_letter",
+  failRun: "Fail_run",
+} as const;
+
+/** Values of the archive row's `Status` column. */
+export const LEAD_STATUS = {
+  received: "received",
+  test: "test",
+  delivered: "delivered",
+  archivedOnly: "archived",
+  deadLetter: "dead-letter",
+} as const;
+
+/** Prefix of every field of Partner Center's "Validate" test lead. */
+export const TEST_LEAD_PREFIX = "MSFT_TEST";
+
+/** Everything the definition depends on. Plain data: the same options render offline and deploy. */
+export interface LeadWorkflowOptions {
+  archiveTableName: string;
+  dataverse?: { url: string };
+  salesforce?: { leadSource: string };
+  email?: { to: string };
+  webhook?: { secretHeader: string };
+  azureTable?: { tableName: string };
+  crmRetry: { count: number; interval: string; maximumInterval: string };
+}
+
+/** The definition and what deploying it needs besides. */
+export interface LeadWorkflow {
+  definition: WorkflowDefinition;
+  /** Managed connectors the definition calls through `$connections`. */
+  apis: ManagedApi[];
+  /** CRM targets, in action order. */
+  targets: CrmTarget[];
+}
+
+/** Keys of a lead's archive row: one partition per month, the run id as row key (unique per lead). */
+export const ARCHIVE_KEYS: EntityKeys = {
+  partitionKey: `formatDateTime(trigger()?['startTime'], 'yyyy-MM')`,
+  rowKey: `workflow()?['run']?['name']`,
+};
+
+/**
+ * Builds the lead workflow: archive first, answer Partner Center, then deliver to every CRM target
+ * with retries; a failure marks the archived row `dead-letter` and fails the run (alertable).
+ * Pure: the result depends on `options` only, with keys sorted for stable diffs.
+ */
+export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
+  const targets = (Object.keys(TARGET_ACTION) as CrmTarget[]).filter((t) => options[t] !== undefined);
+  const table = options.archiveTableName;
+  const retry: RetryPolicy = {
+    type: "exponential",
+    count: options.crmRetry.count,
+    interval: options.crmRetry.interval,
+    maximumInterval: options.crmRetry.maximumInterval,
+  };
+  const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
+  const crm = crmActions(crmOptions, { [ACTION.checkTestLead]: ["Succeeded"] });
+  const afterCrm: RunAfter =
+    targets.length > 0
+      ? Object.fromEntries(targets.map((t) => [TARGET_ACTION[t], ["Succeeded"]]))
+      : { [ACTION.checkTestLead]: ["Succeeded"] };
+  const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
+  const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
+
+  const actions: Record<string, WorkflowAction> = {
+    [ACTION.archive]: upsertEntity(
+      table,
+      ARCHIVE_KEYS,
+      {
+        Status: LEAD_STATUS.received,
+        ReceivedTime: "@{trigger()?['startTime']}",
+        LeadJson: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
+        LeadJsonTruncated: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
+        ...microsoftTableColumns(),
+      },
+      {},
+      "Archives the raw lead before anything else, so no lead is lost whatever fails later.",
+    ),
+    [ACTION.respond]: {
+      type: "Response",
+      kind: "Http",
+      description: "Answers Partner Center as soon as the lead is archived (500 if it could not be).",
+      runAfter: { [ACTION.archive]: ["Succeeded", "Failed", "TimedOut"] },
+      inputs: {
+        statusCode: `@if(${archived}, 200, 500)`,
+        headers: { "Content-Type": "application/json" },
+        body: {
+          status: `@{if(${archived}, 'accepted', 'not-archived')}`,
+          runId: "@{workflow()?['run']?['name']}",
+        },
+      },
+    },
+    [ACTION.stopUnarchived]: {
+      type: "Terminate",
+      description: "No CRM is called for a lead that is not archived.",
+      runAfter: { ...answered, [ACTION.archive]: ["Failed", "TimedOut"] },
+      inputs: {
+        runStatus: "Failed",
+        runError: {
+          code: "LeadNotArchived",
+          message:
+            "The lead could not be archived, so no CRM was called. It is kept in this run's trigger outputs: resubmit the run once storage is back.",
+        },
+      },
+    },
+    [ACTION.process]: {
+      type: "Scope",
+      description: "Normalizes the lead, sets the Validate test lead aside, and delivers it to every CRM target.",
+      runAfter: { ...answered, [ACTION.archive]: ["Succeeded"] },
+      actions: {
+        [ACTION.normalize]: {
+          type: "Compose",
+          description: "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.",
+          runAfter: {},
+          inputs: normalizedLead(),
+          runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+        },
+        [ACTION.checkTestLead]: {
+          type: "If",
+          description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
+          runAfter: { [ACTION.normalize]: ["Succeeded"] },
+          expression: {
+            or: (["Email", "FirstName", "LastName", "Description"] as const).map((name) => ({
+              startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
+            })),
+          },
+          actions: {
+            [ACTION.markTestLead]: mergeEntity(
+              table,
+              ARCHIVE_KEYS,
+              { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
+              {},
+              "Records the test lead as such; it never reaches a CRM.",
+            ),
+            [ACTION.stopTestLead]: {
+              type: "Terminate",
+              description: "Ends the run successfully: a test lead is archived and answered, not delivered.",
+              runAfter: { [ACTION.markTestLead]: ["Succeeded"] },
+              inputs: { runStatus: "Succeeded" },
+            },
+          },
+          else: { actions: {} },
+        },
+        ...crm,
+        [ACTION.markDelivered]: mergeEntity(
+          table,
+          ARCHIVE_KEYS,
+          {
+            Status: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
+            DeliveredTo: targets.join(","),
+            ProcessedTime: "@{utcNow()}",
+            ...(options.dataverse && { DataverseLeadId: `@{body('${TARGET_ACTION.dataverse}')?['leadid']}` }),
+            ...(options.salesforce && { SalesforceLeadId: `@{body('${TARGET_ACTION.salesforce}')?['Id']}` }),
+          },
+          afterCrm,
+          "Marks the archived lead delivered to every target.",
+        ),
+      },
+    },
+    [ACTION.collectFailures]: {
+      type: "Query",
+      description: "The actions of Process_lead that failed or timed out, with their errors.",
+      runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
+      inputs: {
+        from: `@result('${ACTION.process}')`,
+        where: "@or(equals(item()?['status'], 'Failed'), equals(item()?['status'], 'TimedOut'))",
+      },
+      runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+    },
+    [ACTION.listFailedActions]: {
+      type: "Select",
+      description: "Names of the failed actions, recorded so a replay re-sends only what failed.",
+      runAfter: { [ACTION.collectFailures]: ["Succeeded"] },
+      inputs: { from: `@body('${ACTION.collectFailures}')`, select: "@item()?['name']" },
+    },
+    [ACTION.markDeadLetter]: mergeEntity(
+      table,
+      ARCHIVE_KEYS,
+      {
+        Status: LEAD_STATUS.deadLetter,
+        FailedActions: `@{join(body('${ACTION.listFailedActions}'), ',')}`,
+        LastError: `@{take(string(body('${ACTION.collectFailures}')), ${TABLE_TEXT_LIMIT})}`,
+        ProcessedTime: "@{utcNow()}",
+      },
+      { [ACTION.listFailedActions]: ["Succeeded"] },
+      "Dead-letters the archived lead: kept with its error until it is replayed.",
+    ),
+    [ACTION.failRun]: {
+      type: "Terminate",
+      description: "Fails the run so that failed-run alerts fire.",
+      runAfter: { [ACTION.markDeadLetter]: ["Succeeded", "Failed", "TimedOut"] },
+      inputs: {
+        runStatus: "Failed",
+        runError: {
+          code: "LeadDeadLettered",
+          message:
+            `Delivery failed after retries in: @{join(body('${ACTION.listFailedActions}'), ', ')}. ` +
+            `The lead is archived in table ${table} with Status '${LEAD_STATUS.deadLetter}'; replay it once the target is back.`,
+        },
+      },
+    },
+  };
+
+  const parameters: Record<string, WorkflowParameter> = {
+    $connections: { type: "Object", defaultValue: {} },
+  };
+  if (options.webhook) {
+    parameters.webhookUrl = { type: "String", metadata: { description: "Webhook target URL." } };
+    parameters.webhookSecret = {
+      type: "SecureString",
+      metadata: { description: "Secret sent in the webhook's secret header." },
+    };
+  }
+
+  const definition: WorkflowDefinition = {
+    $schema: WDL_SCHEMA,
+    contentVersion: "1.0.0.0",
+    parameters,
+    triggers: {
+      [TRIGGER_NAME]: {
+        type: "Request",
+        kind: "Http",
+        description: "Partner Center POSTs each lead here (the HTTPS endpoint URL of the offer's lead settings).",
+        inputs: { method: "POST", schema: triggerLeadSchema() },
+        // Refuses bodies that are not JSON objects with 400; the schema enforces nothing else.
+        operationOptions: "EnableSchemaValidation",
+        runtimeConfiguration: { secureData: { properties: ["outputs"] } },
+      },
+    },
+    actions,
+    outputs: {},
+  };
+  return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
+}
+
+/** The Compose inputs of `Normalize_lead`: trimmed text for every field, e-mail lower-cased. */
+function normalizedLead(): Record<string, string> {
+  const text = (raw: string) => `trim(string(${raw}))`;
+  const out: Record<string, string> = {};
+  for (const name of USER_FIELDS) {
+    const value = text(rawUserField(name, "''"));
+    out[name] = at(name === "Email" ? `toLower(${value})` : value);
+  }
+  for (const name of LEAD_FIELDS) out[name] = at(text(rawLeadField(name, "''")));
+  // DNC ("Do Not Contact"): a cross-listed partner was asked to make contact; a heads-up only.
+  out.DoNotContact = at(`equals(toUpper(${text(rawLeadField("ActionCode", "''"))}), ${lit("DNC")})`);
+  return out;
+}

@@ -1,0 +1,76 @@
+import { WorkflowAction, RunAfter, RetryPolicy } from "./wdl";
+import { connectionName } from "./connections";
+
+/**
+ * Azure Table storage connector (`azuretables`, V2 operations). `AccountNameFromSettings` tells the
+ * connector to use the storage account of its connection.
+ */
+const ACCOUNT = `@{encodeURIComponent(encodeURIComponent('AccountNameFromSettings'))}`;
+
+/** Table writes are quick; the archive write also sits before the HTTP answer, so retry briefly. */
+export const TABLE_RETRY: RetryPolicy = { type: "exponential", count: 3, interval: "PT5S", maximumInterval: "PT30S" };
+
+/** Entity path of one row; keys are URI-encoded for the connector. */
+function entityPath(table: string, partitionKey: string, rowKey: string): string {
+  return (
+    `/v2/storageAccounts/${ACCOUNT}/tables/@{encodeURIComponent('${table}')}/entities` +
+    `(PartitionKey='@{encodeURIComponent(${partitionKey})}',RowKey='@{encodeURIComponent(${rowKey})}')`
+  );
+}
+
+export interface EntityKeys {
+  /** WDL expression (no `@`) of the PartitionKey. */
+  partitionKey: string;
+  /** WDL expression (no `@`) of the RowKey. */
+  rowKey: string;
+}
+
+/**
+ * "Insert or Replace Entity" (PUT on the entity): idempotent, so a retry after an ambiguous failure
+ * cannot fail with 409 on a row the first attempt already wrote.
+ */
+export function upsertEntity(
+  table: string,
+  keys: EntityKeys,
+  properties: Record<string, unknown>,
+  runAfter: RunAfter,
+  description: string,
+  retryPolicy: RetryPolicy = TABLE_RETRY,
+): WorkflowAction {
+  return {
+    type: "ApiConnection",
+    description,
+    runAfter,
+    inputs: {
+      host: { connection: { name: connectionName("azuretables") } },
+      method: "put",
+      path: entityPath(table, keys.partitionKey, keys.rowKey),
+      body: { PartitionKey: `@{${keys.partitionKey}}`, RowKey: `@{${keys.rowKey}}`, ...properties },
+      retryPolicy,
+    },
+    runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+  };
+}
+
+/** "Merge Entity" (PATCH): updates the listed properties of an archived row, keeps the others. */
+export function mergeEntity(
+  table: string,
+  keys: EntityKeys,
+  properties: Record<string, unknown>,
+  runAfter: RunAfter,
+  description: string,
+): WorkflowAction {
+  return {
+    type: "ApiConnection",
+    description,
+    runAfter,
+    inputs: {
+      host: { connection: { name: connectionName("azuretables") } },
+      method: "patch",
+      path: entityPath(table, keys.partitionKey, keys.rowKey),
+      body: properties,
+      retryPolicy: TABLE_RETRY,
+    },
+    runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+  };
+}
