@@ -106,7 +106,7 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
     );
   }
-  if (problems.length > 0) throw new StackConfigError(problems);
+  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems));
   return toKitConfig(data);
 }
 
@@ -143,6 +143,12 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     },
     allowedCallerIps: (d.allowedCallerIps as string[] | undefined) ?? [],
   };
+}
+
+/** Problems in the order settings are documented (unknown keys first); stable within a key. */
+function sortBySetting(problems: string[]): string[] {
+  const rank = (p: string) => SETTING_NAMES.indexOf(p.slice(PROJECT.length + 1).split(":")[0] as SettingName);
+  return problems.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
 }
 
 function spec(name: SettingName): SettingSpec {

@@ -1,0 +1,258 @@
+/**
+ * What the LeadEndpoint component declares, under Pulumi mocks: exact resources, key inputs, parents,
+ * secret handling. This proves the wiring; it does not prove Azure accepts the resources (that is
+ * what `pulumi preview` / `pulumi up` on a real subscription shows).
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import type { LeadEndpoint as LeadEndpointClass, LeadEndpointArgs } from "../components/leadEndpoint";
+import { CALLBACK_URL, installMocks, RegisteredResource, settle, STORAGE_KEY, SUBSCRIPTION_ID, valueOf } from "./support/pulumiMocks";
+
+const DATAVERSE_SECRET = "dv-secret-value-0123456789";
+const WEBHOOK_SECRET = "webhook-secret-value-0123456789";
+
+interface Seen {
+  type: string;
+  name: string;
+  parent: pulumi.Resource | undefined;
+  props: Record<string, unknown>;
+}
+
+async function deploy(
+  args: LeadEndpointArgs,
+): Promise<{ endpoint: LeadEndpointClass; resources: RegisteredResource[]; seen: Seen[] }> {
+  const { resources } = installMocks();
+  const { LeadEndpoint } = await import("../components/leadEndpoint");
+  const seen: Seen[] = [];
+  const endpoint = new LeadEndpoint("leads-test", args, {
+    transformations: [
+      (a) => {
+        seen.push({ type: a.type, name: a.name, parent: a.opts.parent, props: a.props as Record<string, unknown> });
+        return undefined;
+      },
+    ],
+  });
+  await settle(endpoint.leadEndpointUrl, endpoint.workflowId, endpoint.connectionsToAuthorize);
+  return { endpoint, resources, seen };
+}
+
+const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
+
+const ALL_TARGETS: LeadEndpointArgs = {
+  location: "westeurope",
+  dataverse: {
+    url: "https://contoso.crm4.dynamics.com",
+    tenantId: "11111111-2222-3333-4444-555555555555",
+    clientId: "66666666-7777-8888-9999-000000000000",
+    clientSecret: pulumi.secret(DATAVERSE_SECRET),
+  },
+  salesforce: {},
+  email: { to: "sales@contoso.com" },
+  webhook: { url: "https://hooks.contoso.com/leads", secret: pulumi.secret(WEBHOOK_SECRET) },
+  azureTable: {},
+  allowedCallerIps: ["203.0.113.0/24"],
+  tags: { team: "sales" },
+};
+
+describe("LeadEndpoint component", () => {
+  describe("minimal (no CRM target: archive only)", () => {
+    let out: Awaited<ReturnType<typeof deploy>>;
+    before(async () => {
+      out = await deploy({ location: "westeurope" });
+    });
+
+    it("registers exactly the resource group, storage account, archive table, table connection and workflow", () => {
+      const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
+      assert.deepStrictEqual(summary, [
+        "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:resources:ResourceGroup leads-test-rg",
+        "azure-native:storage:StorageAccount leadstestst",
+        "azure-native:storage:Table leads-test-leadarchive",
+        "azure-native:web:Connection leads-test-azuretables",
+        "leadkit:index:LeadEndpoint leads-test",
+      ]);
+    });
+
+    it("parents every child on the component", () => {
+      const children = out.seen.filter((s) => s.type !== "leadkit:index:LeadEndpoint");
+      assert.strictEqual(children.length, 5);
+      for (const child of children) assert.strictEqual(child.parent, out.endpoint, `${child.type} ${child.name}`);
+    });
+
+    it("hardens the storage account (TLS 1.2, HTTPS only, no public blob access)", () => {
+      const [account] = byType(out.resources, "azure-native:storage:StorageAccount");
+      assert.deepStrictEqual(
+        {
+          kind: account.inputs.kind,
+          sku: account.inputs.sku,
+          minimumTlsVersion: account.inputs.minimumTlsVersion,
+          enableHttpsTrafficOnly: account.inputs.enableHttpsTrafficOnly,
+          allowBlobPublicAccess: account.inputs.allowBlobPublicAccess,
+          location: account.inputs.location,
+        },
+        {
+          kind: "StorageV2",
+          sku: { name: "Standard_LRS" },
+          minimumTlsVersion: "TLS1_2",
+          enableHttpsTrafficOnly: true,
+          allowBlobPublicAccess: false,
+          location: "westeurope",
+        },
+      );
+    });
+
+    it("creates the archive table in that account", () => {
+      const [table] = byType(out.resources, "azure-native:storage:Table");
+      assert.deepStrictEqual(table.inputs, {
+        accountName: "leadstestst",
+        resourceGroupName: "leads-test-rg",
+        tableName: "LeadArchive",
+      });
+    });
+
+    it("wires the table connection with the account key as a secret", async () => {
+      const [conn] = byType(out.resources, "azure-native:web:Connection");
+      assert.deepStrictEqual(conn.inputs.properties, {
+        api: { id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables` },
+        displayName: "leads-test azuretables",
+        parameterValues: { sharedkey: STORAGE_KEY, storageaccount: "leadstestst" },
+      });
+      const props = out.seen.find((s) => s.type === "azure-native:web:Connection")!.props as any;
+      assert.strictEqual(await pulumi.isSecret(props.properties.parameterValues.sharedkey), true);
+    });
+
+    it("deploys the definition with the Request trigger and $connections wired to the table connection", () => {
+      const [wf] = byType(out.resources, "azure-native:logic:Workflow");
+      assert.strictEqual(wf.inputs.state, "Enabled");
+      assert.deepStrictEqual(wf.inputs.definition, out.endpoint.definition);
+      assert.strictEqual(wf.inputs.definition.triggers.manual.type, "Request");
+      assert.deepStrictEqual(wf.inputs.parameters, {
+        $connections: {
+          value: {
+            azuretables: {
+              connectionId: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg/providers/azure-native:web:Connection/leads-test-azuretables`,
+              connectionName: "leads-test-azuretables",
+              id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables`,
+            },
+          },
+        },
+      });
+      assert.strictEqual(wf.inputs.accessControl, undefined);
+    });
+
+    it("outputs the callback URL of trigger 'manual' as a secret", async () => {
+      assert.strictEqual(await valueOf(out.endpoint.leadEndpointUrl), CALLBACK_URL);
+      assert.strictEqual(await pulumi.isSecret(out.endpoint.leadEndpointUrl), true);
+    });
+
+    it("has no connection to authorize", async () => {
+      assert.deepStrictEqual(await valueOf(out.endpoint.connectionsToAuthorize), {});
+    });
+  });
+
+  describe("every target", () => {
+    let out: Awaited<ReturnType<typeof deploy>>;
+    before(async () => {
+      out = await deploy(ALL_TARGETS);
+    });
+
+    it("registers one connection per managed API and both tables", () => {
+      const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
+      assert.deepStrictEqual(summary, [
+        "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:resources:ResourceGroup leads-test-rg",
+        "azure-native:storage:StorageAccount leadstestst",
+        "azure-native:storage:Table leads-test-leadarchive",
+        "azure-native:storage:Table leads-test-marketplaceleads",
+        "azure-native:web:Connection leads-test-azuretables",
+        "azure-native:web:Connection leads-test-commondataservice",
+        "azure-native:web:Connection leads-test-office365",
+        "azure-native:web:Connection leads-test-salesforce",
+        "leadkit:index:LeadEndpoint leads-test",
+      ]);
+    });
+
+    it("connects Dataverse as a service principal and Salesforce to its login host", () => {
+      const conns = Object.fromEntries(
+        byType(out.resources, "azure-native:web:Connection").map((c) => [c.name, c.inputs.properties]),
+      );
+      assert.deepStrictEqual(conns["leads-test-commondataservice"].parameterValues, {
+        "token:TenantId": "11111111-2222-3333-4444-555555555555",
+        "token:clientId": "66666666-7777-8888-9999-000000000000",
+        "token:clientSecret": DATAVERSE_SECRET,
+        "token:grantType": "client_credentials",
+      });
+      assert.deepStrictEqual(conns["leads-test-salesforce"].nonSecretParameterValues, {
+        "token:LoginUri": "https://login.salesforce.com",
+      });
+      assert.strictEqual(conns["leads-test-office365"].parameterValues, undefined);
+    });
+
+    it("passes the webhook URL and secret as workflow parameters, and restricts callers", () => {
+      const [wf] = byType(out.resources, "azure-native:logic:Workflow");
+      assert.deepStrictEqual(Object.keys(wf.inputs.parameters).sort(), ["$connections", "webhookSecret", "webhookUrl"]);
+      assert.deepStrictEqual(wf.inputs.parameters.webhookUrl, { value: "https://hooks.contoso.com/leads" });
+      assert.deepStrictEqual(Object.keys(wf.inputs.parameters.$connections.value).sort(), [
+        "azuretables",
+        "commondataservice",
+        "office365",
+        "salesforce",
+      ]);
+      assert.deepStrictEqual(wf.inputs.accessControl, {
+        triggers: { allowedCallerIpAddresses: [{ addressRange: "203.0.113.0/24" }] },
+      });
+      assert.deepStrictEqual(wf.inputs.tags, { team: "sales" });
+    });
+
+    it("never places a secret in a non-secret input", async () => {
+      const leaks: string[] = [];
+      for (const s of out.seen) await findLeaks(s.props, `${s.type} ${s.name}`, false, leaks);
+      assert.deepStrictEqual(leaks, []);
+      // And the secrets did reach the resources that need them, as secrets.
+      const wfProps = out.seen.find((s) => s.type === "azure-native:logic:Workflow")!.props as any;
+      assert.strictEqual(await pulumi.isSecret(wfProps.parameters.webhookSecret.value), true);
+      // The engine receives (and stores in state) the whole containing input encrypted.
+      const secretInputs = out.resources.filter((r) => r.secretPaths.length > 0).map((r) => `${r.name}: ${r.secretPaths}`);
+      assert.deepStrictEqual(secretInputs.sort(), [
+        "leads-test-azuretables: properties",
+        "leads-test-commondataservice: properties",
+        "leads-test-workflow: parameters",
+      ]);
+    });
+
+    it("lists the OAuth connections to authorize, with portal links", async () => {
+      const links = await valueOf(out.endpoint.connectionsToAuthorize);
+      const rg = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg/providers/azure-native:web:Connection`;
+      assert.deepStrictEqual(links, {
+        office365: `https://portal.azure.com/#resource${rg}/leads-test-office365`,
+        salesforce: `https://portal.azure.com/#resource${rg}/leads-test-salesforce`,
+      });
+    });
+  });
+
+  it("uses a given resource group instead of creating one", async () => {
+    const out = await deploy({ location: "northeurope", resourceGroupName: "rg-existing" });
+    assert.strictEqual(byType(out.resources, "azure-native:resources:ResourceGroup").length, 0);
+    for (const r of out.resources.filter((x) => x.type.startsWith("azure-native:"))) {
+      assert.strictEqual(r.inputs.resourceGroupName, "rg-existing", r.name);
+    }
+    assert.strictEqual(await valueOf(out.endpoint.resourceGroupName), "rg-existing");
+  });
+});
+
+const SECRETS = [DATAVERSE_SECRET, WEBHOOK_SECRET, STORAGE_KEY];
+
+/** Walks inputs; a secret value found outside a secret Output is a leak. */
+async function findLeaks(value: unknown, where: string, inSecret: boolean, leaks: string[]): Promise<void> {
+  if (pulumi.Output.isInstance(value)) {
+    const secret = inSecret || (await pulumi.isSecret(value));
+    return findLeaks(await valueOf(value), where, secret, leaks);
+  }
+  if (typeof value === "string") {
+    if (!inSecret && SECRETS.some((s) => value.includes(s))) leaks.push(where);
+    return;
+  }
+  if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+    for (const [k, v] of Object.entries(value)) await findLeaks(v, `${where}.${k}`, inSecret, leaks);
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The workflow definition as data: trigger schema behaviour, the runAfter graph, connection and
+ * parameter wiring, retry and secure-data settings, and the rendered snapshots of the example stacks.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import Ajv from "ajv";
+import { leadWorkflowOptions } from "../components/leadEndpoint";
+import { renderedPath, renderStack } from "../scripts/render";
+import { ACTION, buildLeadWorkflow, TRIGGER_NAME } from "../workflow/leadWorkflow";
+import { strictLeadSchema, triggerLeadSchema } from "../workflow/leadSchema";
+import { stableStringify } from "../workflow/stableJson";
+import { listStacks } from "../workflow/stacks";
+import { WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
+import { TARGET_ACTION } from "../workflow/crmActions";
+
+const VALIDATE_LEAD = JSON.parse(fs.readFileSync("samples/validate-lead.json", "utf8"));
+const FULL_LEAD = {
+  UserDetails: {
+    FirstName: "Some",
+    LastName: "One",
+    Email: "someone@contoso.com",
+    Phone: "16175555555",
+    Country: "USA",
+    Company: "Contoso",
+    Title: "Esquire",
+  },
+  LeadSource: "AzureMarketplace",
+  ActionCode: "INS",
+  OfferTitle: "Test Microsoft",
+  Description: "Test run through Power Automate",
+};
+
+const ALL = buildLeadWorkflow(
+  leadWorkflowOptions({
+    location: "westeurope",
+    dataverse: { url: "https://contoso.crm4.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "s" },
+    salesforce: {},
+    email: { to: "sales@contoso.com" },
+    webhook: { url: "https://hooks.contoso.com/x", secret: "s" },
+    azureTable: {},
+  }),
+);
+const MINIMAL = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" }));
+
+/** Every action with the scope (parent action name, or "" for the top level) it belongs to. */
+function scopes(definition: WorkflowDefinition): Map<string, Record<string, WorkflowAction>> {
+  const out = new Map<string, Record<string, WorkflowAction>>();
+  const walk = (scopeName: string, actions: Record<string, WorkflowAction>) => {
+    out.set(scopeName, actions);
+    for (const [name, action] of Object.entries(actions)) {
+      if (action.actions) walk(name, action.actions);
+      if (action.else) walk(`${name}/else`, action.else.actions);
+    }
+  };
+  walk("", definition.actions);
+  return out;
+}
+
+function allStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => allStrings(v, out));
+  else if (value && typeof value === "object") Object.values(value).forEach((v) => allStrings(v, out));
+  return out;
+}
+
+describe("lead workflow definition", () => {
+  describe("trigger schema", () => {
+    // strictTypes off: `properties` without `type` is intended (a non-object UserDetails is accepted).
+    const validate = new Ajv({ strict: true, strictTypes: false }).compile(triggerLeadSchema());
+
+    for (const [label, body] of [
+      ["Partner Center's Validate test lead", VALIDATE_LEAD],
+      ["a full lead (Microsoft's sample)", FULL_LEAD],
+      ["a lead with extra fields", { ...FULL_LEAD, OfferId: "contoso.app", Plan: { id: "gold" } }],
+      ["a lead with missing fields", { UserDetails: { Email: "a@b.example" } }],
+      ["an empty object", {}],
+      ["a camelCase lead", { userDetails: { firstName: "Zoë" }, actionCode: "PLT" }],
+      ["a lead with wrong field types", { ActionCode: 5, UserDetails: "oops", Description: null }],
+    ] as const) {
+      it(`accepts ${label}`, () => assert.strictEqual(validate(body), true, JSON.stringify(validate.errors)));
+    }
+
+    for (const [label, body] of [
+      ["an array", [FULL_LEAD]],
+      ["a string", "lead"],
+      ["a number", 42],
+      ["null", null],
+      ["a boolean", true],
+    ] as const) {
+      it(`refuses ${label}`, () => {
+        assert.strictEqual(validate(body), false);
+        assert.deepStrictEqual(validate.errors?.map((e) => e.message), ["must be object"]);
+      });
+    }
+
+    it("keeps the published property names, nested UserDetails included", () => {
+      const published = strictLeadSchema() as any;
+      const trigger = triggerLeadSchema() as any;
+      assert.deepStrictEqual(Object.keys(trigger.properties), Object.keys(published.properties));
+      assert.deepStrictEqual(
+        Object.keys(trigger.properties.UserDetails.properties),
+        Object.keys(published.properties.UserDetails.properties),
+      );
+      assert.deepStrictEqual(trigger.properties.UserDetails.properties.Email, {
+        description: "Expected: string. Not enforced.",
+      });
+    });
+
+    it("is what the Request trigger carries, with schema validation on (non-objects get 400)", () => {
+      const trigger = ALL.definition.triggers[TRIGGER_NAME];
+      assert.deepStrictEqual(trigger.inputs, { method: "POST", schema: triggerLeadSchema() });
+      assert.strictEqual(trigger.type, "Request");
+      assert.strictEqual(trigger.kind, "Http");
+      assert.strictEqual(trigger.operationOptions, "EnableSchemaValidation");
+      assert.deepStrictEqual(trigger.runtimeConfiguration, { secureData: { properties: ["outputs"] } });
+    });
+  });
+
+  describe("action graph", () => {
+    for (const [label, wf] of [
+      ["minimal", MINIMAL],
+      ["every target", ALL],
+    ] as const) {
+      it(`${label}: runAfter references only actions of the same scope, without cycles`, () => {
+        for (const [scope, actions] of scopes(wf.definition)) {
+          for (const [name, action] of Object.entries(actions)) {
+            for (const dep of Object.keys(action.runAfter)) {
+              assert.ok(dep in actions, `${scope}/${name} runs after unknown ${dep}`);
+            }
+          }
+          // Kahn's algorithm: every action must be schedulable.
+          const done = new Set<string>();
+          let progressed = true;
+          while (progressed) {
+            progressed = false;
+            for (const [name, action] of Object.entries(actions)) {
+              if (!done.has(name) && Object.keys(action.runAfter).every((d) => done.has(d))) {
+                done.add(name);
+                progressed = true;
+              }
+            }
+          }
+          assert.strictEqual(done.size, Object.keys(actions).length, `cycle in scope "${scope}"`);
+        }
+      });
+    }
+
+    it("archives first: the only top-level action that runs at once", () => {
+      const first = Object.entries(ALL.definition.actions).filter(([, a]) => Object.keys(a.runAfter).length === 0);
+      assert.deepStrictEqual(first.map(([n]) => n), [ACTION.archive]);
+      assert.strictEqual(ALL.definition.actions[ACTION.archive].inputs && (ALL.definition.actions[ACTION.archive].inputs as any).method, "put");
+    });
+
+    it("calls no CRM before the archive succeeded and the test lead check passed", () => {
+      const process = ALL.definition.actions[ACTION.process];
+      assert.deepStrictEqual(process.runAfter, {
+        [ACTION.archive]: ["Succeeded"],
+        [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
+      });
+      for (const target of Object.values(TARGET_ACTION)) {
+        assert.deepStrictEqual(process.actions![target].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] }, target);
+      }
+      assert.deepStrictEqual(process.actions![ACTION.markDelivered].runAfter, {
+        Create_dataverse_lead: ["Succeeded"],
+        Create_salesforce_lead: ["Succeeded"],
+        Post_webhook: ["Succeeded"],
+        Send_email_notice: ["Succeeded"],
+        Write_marketplace_table: ["Succeeded"],
+      });
+    });
+
+    it("answers 200 once archived, 500 otherwise", () => {
+      const respond = ALL.definition.actions[ACTION.respond];
+      assert.deepStrictEqual(respond.runAfter, { [ACTION.archive]: ["Succeeded", "Failed", "TimedOut"] });
+      assert.strictEqual(
+        (respond.inputs as any).statusCode,
+        "@if(equals(actions('Archive_raw_lead')?['status'], 'Succeeded'), 200, 500)",
+      );
+    });
+
+    it("dead-letters and fails the run when processing fails", () => {
+      const a = ALL.definition.actions;
+      assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, { [ACTION.process]: ["Failed", "TimedOut"] });
+      assert.deepStrictEqual(a[ACTION.markDeadLetter].runAfter, { [ACTION.listFailedActions]: ["Succeeded"] });
+      assert.deepStrictEqual(a[ACTION.failRun].runAfter, {
+        [ACTION.markDeadLetter]: ["Succeeded", "Failed", "TimedOut"],
+      });
+      assert.strictEqual((a[ACTION.markDeadLetter].inputs as any).body.Status, "dead-letter");
+      assert.strictEqual((a[ACTION.failRun].inputs as any).runStatus, "Failed");
+    });
+
+    it("gives every CRM call the configured exponential retry policy", () => {
+      const process = ALL.definition.actions[ACTION.process].actions!;
+      for (const target of Object.values(TARGET_ACTION)) {
+        assert.deepStrictEqual(
+          (process[target].inputs as any).retryPolicy,
+          { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H" },
+          target,
+        );
+      }
+    });
+
+    it("hides personal data from the run history", () => {
+      const process = ALL.definition.actions[ACTION.process].actions!;
+      for (const name of [...Object.values(TARGET_ACTION).filter((t) => t !== TARGET_ACTION.azureTable), ACTION.normalize]) {
+        assert.deepStrictEqual(process[name].runtimeConfiguration, { secureData: { properties: ["inputs", "outputs"] } }, name);
+      }
+      assert.deepStrictEqual(ALL.definition.actions[ACTION.archive].runtimeConfiguration, {
+        secureData: { properties: ["inputs"] },
+      });
+      assert.deepStrictEqual(process[TARGET_ACTION.azureTable].runtimeConfiguration, {
+        secureData: { properties: ["inputs"] },
+      });
+    });
+  });
+
+  describe("wiring", () => {
+    it("references exactly the connections it declares", () => {
+      const used = new Set<string>();
+      for (const s of allStrings(ALL.definition)) {
+        for (const m of s.matchAll(/parameters\('\$connections'\)\['([^']+)'\]/g)) used.add(m[1]);
+      }
+      assert.deepStrictEqual([...used].sort(), [...ALL.apis].sort());
+      assert.deepStrictEqual(ALL.apis, ["azuretables", "commondataservice", "salesforce", "office365"]);
+      assert.deepStrictEqual(MINIMAL.apis, ["azuretables"]);
+    });
+
+    it("declares every parameter it reads", () => {
+      for (const wf of [ALL, MINIMAL]) {
+        const read = new Set<string>();
+        for (const s of allStrings(wf.definition)) for (const m of s.matchAll(/parameters\('([^']+)'\)/g)) read.add(m[1]);
+        assert.deepStrictEqual([...read].sort(), Object.keys(wf.definition.parameters).sort());
+      }
+      assert.deepStrictEqual(ALL.definition.parameters.webhookSecret, {
+        type: "SecureString",
+        metadata: { description: "Secret sent in the webhook's secret header." },
+      });
+    });
+
+    it("is deterministic, with keys sorted at every level", () => {
+      const again = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" }));
+      assert.strictEqual(JSON.stringify(again.definition), JSON.stringify(MINIMAL.definition));
+      assert.strictEqual(JSON.stringify(MINIMAL.definition, null, 2) + "\n", stableStringify(MINIMAL.definition));
+    });
+  });
+
+  describe("rendered snapshots (npm run render)", () => {
+    it("covers every example stack", () => {
+      assert.deepStrictEqual(listStacks(), ["dev", "prod"]);
+    });
+    for (const stack of listStacks()) {
+      it(`rendered/${stack}.workflow.json is what stack ${stack} deploys (run \`npm run render\` after a change)`, () => {
+        assert.strictEqual(fs.readFileSync(renderedPath(stack), "utf8"), renderStack(stack));
+      });
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the program registered, as the engine would receive it. */
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  /** Inputs with secrets unwrapped. */
+  inputs: Record<string, any>;
+  /** Dotted paths of the inputs the engine received as secrets. */
+  secretPaths: string[];
+}
+
+/** The engine's wire marker of a secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(value: any, path: string, secretPaths: string[]): any {
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+  if (value && typeof value === "object") {
+    if (value[SECRET_SIG] === SECRET_SIG_VALUE) {
+      secretPaths.push(path);
+      return unwrapSecrets(value.value, path, []);
+    }
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]),
+    );
+  }
+  return value;
+}
+
+export interface MockCall {
+  token: string;
+  inputs: Record<string, any>;
+}
+
+export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
+export const STORAGE_KEY = "mock-storage-key==";
+export const CALLBACK_URL =
+  "https://prod-00.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=mock-signature";
+
+/**
+ * Installs Pulumi mocks that record every registration and answer the invokes the kit makes.
+ * Call before importing the code under test. Names are echoed (azure-native auto-names in the
+ * provider, which mocks do not run) and ids are shaped like ARM ids.
+ */
+export function installMocks(
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+): { resources: RegisteredResource[]; calls: MockCall[] } {
+  const resources: RegisteredResource[] = [];
+  const calls: MockCall[] = [];
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const secretPaths: string[] = [];
+        const inputs = unwrapSecrets(args.inputs, "", secretPaths);
+        resources.push({ type: args.type, name: args.name, inputs, secretPaths });
+        args = { ...args, inputs };
+        const name =
+          args.inputs.workflowName ?? args.inputs.connectionName ?? args.inputs.accountName ?? args.inputs.tableName;
+        const resourceName = name ?? args.name;
+        const rg = args.inputs.resourceGroupName ?? "rg";
+        return {
+          id: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${rg}/providers/${args.type}/${resourceName}`,
+          state: { ...args.inputs, name: resourceName },
+        };
+      },
+      call(args) {
+        calls.push({ token: args.token, inputs: args.inputs });
+        switch (args.token) {
+          case "azure-native:authorization:getClientConfig":
+            return { subscriptionId: SUBSCRIPTION_ID, tenantId: "tenant", objectId: "object", clientId: "client" };
+          case "azure-native:storage:listStorageAccountKeys":
+            return { keys: [{ keyName: "key1", value: STORAGE_KEY, permissions: "FULL" }] };
+          case "azure-native:logic:listWorkflowTriggerCallbackUrl":
+            return { value: CALLBACK_URL, method: "POST" };
+          default: {
+            const msg = `unexpected invoke ${args.token}`;
+            throw Object.assign(new Error(msg), { details: msg });
+          }
+        }
+      },
+    },
+    "leadkit",
+    "test",
+  );
+  return { resources, calls };
+}
+
+/** Resolves an Output in a test (Output.promise is internal; apply is the public route). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/**
+ * Lets the SDK finish every pending registration (they are asynchronous), so the recorded
+ * resources are complete.
+ */
+export async function settle(...outputs: pulumi.Output<unknown>[]): Promise<void> {
+  await Promise.all(outputs.map((o) => valueOf(o)));
+  await new Promise((r) => setTimeout(r, 20));
+}
