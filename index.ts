@@ -18,5 +18,6 @@ export const workflowId = endpoint.workflowId;
 export const resourceGroupName = endpoint.resourceGroupName;
 export const storageAccountName = endpoint.storageAccountName;
 export const archiveTableName = endpoint.archiveTableName;
+export const logWorkspaceId = endpoint.logWorkspaceId;
 /** Salesforce / Office 365 connections to authorize once in the portal after the first `pulumi up`. */
 export const connectionsToAuthorize = endpoint.connectionsToAuthorize;

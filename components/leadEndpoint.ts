@@ -5,6 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
+import { LeadMonitoring } from "./leadMonitoring";
 import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
 import { WorkflowDefinition } from "../workflow/wdl";
@@ -92,6 +93,16 @@ export interface LeadEndpointArgs {
    */
   allowedCallerIps?: string[];
   /**
+   * Addresses e-mailed when a lead run fails or a lead is dead-lettered.
+   * @default - alerts show in the portal only
+   */
+  alertEmails?: string[];
+  /**
+   * Days the Log Analytics workspace keeps the workflow's run logs (30-730).
+   * @default 30
+   */
+  logRetentionDays?: number;
+  /**
    * Tags for every resource.
    * @default - none
    */
@@ -124,6 +135,8 @@ export class LeadEndpoint extends pulumi.ComponentResource {
   public readonly resourceGroupName: pulumi.Output<string>;
   public readonly storageAccountName: pulumi.Output<string>;
   public readonly archiveTableName: pulumi.Output<string>;
+  /** Log Analytics workspace receiving the workflow's run logs. */
+  public readonly logWorkspaceId: pulumi.Output<string>;
   /** OAuth connections to authorize once after the first deployment: connector name -> portal link. */
   public readonly connectionsToAuthorize: pulumi.Output<Record<string, string>>;
   /** The deployed workflow definition (plain data, as `npm run render` prints it). */
@@ -239,6 +252,20 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       { parent: this, dependsOn: tables },
     );
 
+    const monitoring = new LeadMonitoring(
+      `${name}-monitoring`,
+      {
+        resourceGroupName,
+        location: args.location,
+        workflowId: logicApp.id,
+        workflowName: logicApp.name,
+        alertEmails: args.alertEmails,
+        logRetentionDays: args.logRetentionDays,
+        tags: args.tags,
+      },
+      parent,
+    );
+
     // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
     const callback = logic.listWorkflowTriggerCallbackUrlOutput(
       { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
@@ -250,6 +277,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     this.resourceGroupName = resourceGroupName;
     this.storageAccountName = account.name;
     this.archiveTableName = pulumi.output(options.archiveTableName);
+    this.logWorkspaceId = monitoring.workspaceId;
     this.connectionsToAuthorize = pulumi
       .all(
         connections
@@ -267,6 +295,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       resourceGroupName: this.resourceGroupName,
       storageAccountName: this.storageAccountName,
       archiveTableName: this.archiveTableName,
+      logWorkspaceId: this.logWorkspaceId,
       connectionsToAuthorize: this.connectionsToAuthorize,
     });
   }

@@ -21,6 +21,8 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     azureTable: config.azureTable,
     crmRetry: config.crmRetry,
     allowedCallerIps: config.allowedCallerIps,
+    alertEmails: config.alertEmails,
+    logRetentionDays: config.logRetentionDays,
   };
 }
 

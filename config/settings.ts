@@ -183,6 +183,25 @@ export const SETTINGS = {
     default: "",
     list: true,
   },
+  alertEmails: {
+    schema: {
+      type: "array",
+      items: { type: "string", pattern: "^[^@\\s;,]+@[^@\\s;,]+\\.[^@\\s;,]+$" },
+    },
+    description:
+      "Comma-separated addresses e-mailed when a lead run fails or a lead is dead-lettered. Empty: alerts show in the portal only.",
+    expect: "comma-separated e-mail addresses",
+    example: "ops@contoso.com",
+    default: "",
+    list: true,
+  },
+  logRetentionDays: {
+    schema: { type: "integer", minimum: 30, maximum: 730 },
+    description: "Days the Log Analytics workspace keeps the workflow's run logs.",
+    expect: "a whole number from 30 to 730",
+    example: "90",
+    default: "30",
+  },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -15,6 +15,8 @@ export interface KitConfig {
   azureTable?: { tableName: string };
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
+  alertEmails: string[];
+  logRetentionDays: number;
 }
 
 /** Thrown with every problem of a stack's settings at once. */
@@ -142,6 +144,8 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
       maximumInterval: str("crmRetryMaxInterval"),
     },
     allowedCallerIps: (d.allowedCallerIps as string[] | undefined) ?? [],
+    alertEmails: (d.alertEmails as string[] | undefined) ?? [],
+    logRetentionDays: d.logRetentionDays as number,
   };
 }
 

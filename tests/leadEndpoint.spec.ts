@@ -51,6 +51,8 @@ const ALL_TARGETS: LeadEndpointArgs = {
   webhook: { url: "https://hooks.contoso.com/leads", secret: pulumi.secret(WEBHOOK_SECRET) },
   azureTable: {},
   allowedCallerIps: ["203.0.113.0/24"],
+  alertEmails: ["ops@contoso.com", "oncall@contoso.com"],
+  logRetentionDays: 90,
   tags: { team: "sales" },
 };
 
@@ -65,18 +67,37 @@ describe("LeadEndpoint component", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
         "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:monitor:DiagnosticSetting leads-test-monitoring-diagnostics",
+        "azure-native:monitor:MetricAlert leads-test-monitoring-runs-failed",
+        "azure-native:monitor:ScheduledQueryRule leads-test-monitoring-dead-letters",
+        "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
         "azure-native:storage:Table leads-test-leadarchive",
         "azure-native:web:Connection leads-test-azuretables",
         "leadkit:index:LeadEndpoint leads-test",
+        "leadkit:index:LeadMonitoring leads-test-monitoring",
       ]);
     });
 
-    it("parents every child on the component", () => {
-      const children = out.seen.filter((s) => s.type !== "leadkit:index:LeadEndpoint");
-      assert.strictEqual(children.length, 5);
-      for (const child of children) assert.strictEqual(child.parent, out.endpoint, `${child.type} ${child.name}`);
+    it("parents every child on the component, monitoring resources on the monitoring component", () => {
+      const parentName = (s: Seen) => (s.parent as unknown as { __name?: string })?.__name;
+      const tree = out.seen.map((s) => `${s.name} <- ${parentName(s)}`).sort();
+      assert.deepStrictEqual(tree, [
+        "leads-test <- undefined",
+        "leads-test-azuretables <- leads-test",
+        "leads-test-leadarchive <- leads-test",
+        "leads-test-monitoring <- leads-test",
+        "leads-test-monitoring-diagnostics <- leads-test-monitoring",
+        "leads-test-monitoring-logs <- leads-test-monitoring",
+        "leads-test-monitoring-dead-letters <- leads-test-monitoring",
+        "leads-test-monitoring-runs-failed <- leads-test-monitoring",
+        "leads-test-rg <- leads-test",
+        "leads-test-workflow <- leads-test",
+        "leadstestst <- leads-test",
+      ].sort());
+      const direct = out.seen.filter((s) => s.parent === out.endpoint);
+      assert.strictEqual(direct.length, 6);
     });
 
     it("hardens the storage account (TLS 1.2, HTTPS only, no public blob access)", () => {
@@ -160,6 +181,11 @@ describe("LeadEndpoint component", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
         "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:monitor:ActionGroup leads-test-monitoring-alerts",
+        "azure-native:monitor:DiagnosticSetting leads-test-monitoring-diagnostics",
+        "azure-native:monitor:MetricAlert leads-test-monitoring-runs-failed",
+        "azure-native:monitor:ScheduledQueryRule leads-test-monitoring-dead-letters",
+        "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
         "azure-native:storage:Table leads-test-leadarchive",
@@ -169,6 +195,7 @@ describe("LeadEndpoint component", () => {
         "azure-native:web:Connection leads-test-office365",
         "azure-native:web:Connection leads-test-salesforce",
         "leadkit:index:LeadEndpoint leads-test",
+        "leadkit:index:LeadMonitoring leads-test-monitoring",
       ]);
     });
 
@@ -233,7 +260,12 @@ describe("LeadEndpoint component", () => {
   it("uses a given resource group instead of creating one", async () => {
     const out = await deploy({ location: "northeurope", resourceGroupName: "rg-existing" });
     assert.strictEqual(byType(out.resources, "azure-native:resources:ResourceGroup").length, 0);
-    for (const r of out.resources.filter((x) => x.type.startsWith("azure-native:"))) {
+    // Diagnostic settings are extension resources: they have a resourceUri, not a group.
+    const grouped = out.resources.filter(
+      (x) => x.type.startsWith("azure-native:") && x.type !== "azure-native:monitor:DiagnosticSetting",
+    );
+    assert.strictEqual(grouped.length, 7);
+    for (const r of grouped) {
       assert.strictEqual(r.inputs.resourceGroupName, "rg-existing", r.name);
     }
     assert.strictEqual(await valueOf(out.endpoint.resourceGroupName), "rg-existing");
