@@ -316,5 +316,8 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
 
 /** Storage account names allow only lower-case letters and digits; the provider adds a random suffix. */
 function compactName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 14);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")
+    .slice(0, 14);
 }

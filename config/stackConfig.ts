@@ -80,7 +80,8 @@ export function parseStackConfig(
   }
   for (const name of SETTING_NAMES) {
     const s = spec(name);
-    if (!(name in data) && s.default !== undefined && s.default !== "") data[name] = s.list ? splitList(s.default) : s.default;
+    if (!(name in data) && s.default !== undefined && s.default !== "")
+      data[name] = s.list ? splitList(s.default) : s.default;
   }
 
   // Offline (render, local runs) secrets are encrypted in the stack file or not set yet: stand them in.
@@ -152,7 +153,10 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
 /** Problems in the order settings are documented (unknown keys first); stable within a key. */
 function sortBySetting(problems: string[]): string[] {
   const rank = (p: string) => SETTING_NAMES.indexOf(p.slice(PROJECT.length + 1).split(":")[0] as SettingName);
-  return problems.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
+  return problems
+    .map((p, i) => ({ p, i, r: rank(p) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.p);
 }
 
 function spec(name: SettingName): SettingSpec {

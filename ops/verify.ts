@@ -84,16 +84,21 @@ export function judgeRun(isTestLead: boolean, runStatus: string, actions: Action
   const status = (name: string) => by.get(name)?.status ?? "NotRun";
   const lines = [`run status: ${runStatus}`];
   const problems: string[] = [];
-  if (status(ACTION.archive) !== "Succeeded") problems.push(`${ACTION.archive} is ${status(ACTION.archive)}: the lead was not archived`);
+  if (status(ACTION.archive) !== "Succeeded")
+    problems.push(`${ACTION.archive} is ${status(ACTION.archive)}: the lead was not archived`);
   const crm = Object.values(TARGET_ACTION).filter((name) => by.has(name));
   if (isTestLead) {
-    if (status(ACTION.markTestLead) !== "Succeeded") problems.push(`${ACTION.markTestLead} is ${status(ACTION.markTestLead)}`);
+    if (status(ACTION.markTestLead) !== "Succeeded")
+      problems.push(`${ACTION.markTestLead} is ${status(ACTION.markTestLead)}`);
     const called = crm.filter((name) => !["Skipped", "NotRun"].includes(status(name)));
     if (called.length > 0) problems.push(`the test lead reached a CRM: ${called.join(", ")}`);
   } else {
-    if (status(ACTION.markDelivered) !== "Succeeded") problems.push(`${ACTION.markDelivered} is ${status(ACTION.markDelivered)}`);
-    for (const name of crm) lines.push(`${name}: ${status(name)}${by.get(name)?.code ? ` (${by.get(name)?.code})` : ""}`);
-    if (status(ACTION.markDeadLetter) === "Succeeded") problems.push("the lead was dead-lettered (archived; replay it once the target is back)");
+    if (status(ACTION.markDelivered) !== "Succeeded")
+      problems.push(`${ACTION.markDelivered} is ${status(ACTION.markDelivered)}`);
+    for (const name of crm)
+      lines.push(`${name}: ${status(name)}${by.get(name)?.code ? ` (${by.get(name)?.code})` : ""}`);
+    if (status(ACTION.markDeadLetter) === "Succeeded")
+      problems.push("the lead was dead-lettered (archived; replay it once the target is back)");
   }
   if (runStatus !== "Succeeded") problems.push(`the run is ${runStatus}`);
   return { ok: problems.length === 0, lines: [...lines, ...problems.map((p) => `problem: ${p}`)] };
@@ -110,7 +115,11 @@ export async function waitForRun(reader: RunReader, runId: string, timeoutMs: nu
 }
 
 /** A {@link RunReader} over the Azure management API (DefaultAzureCredential: az login, OIDC, ...). */
-export async function azureRunReader(subscriptionId: string, resourceGroup: string, workflow: string): Promise<RunReader> {
+export async function azureRunReader(
+  subscriptionId: string,
+  resourceGroup: string,
+  workflow: string,
+): Promise<RunReader> {
   const { LogicManagementClient } = await import("@azure/arm-logic");
   const { DefaultAzureCredential } = await import("@azure/identity");
   const client = new LogicManagementClient(new DefaultAzureCredential(), subscriptionId);
@@ -186,7 +195,9 @@ async function main(argv: string[]): Promise<number> {
   if (result.status !== 200) return 1;
   const runId = (result.body as { runId?: string }).runId;
   if (!options.subscription || !options.resourceGroup || !options.workflow || !runId) {
-    console.log("Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.");
+    console.log(
+      "Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.",
+    );
     return 0;
   }
   const reader = await azureRunReader(options.subscription, options.resourceGroup, options.workflow);

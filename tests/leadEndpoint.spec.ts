@@ -6,7 +6,15 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { LeadEndpoint as LeadEndpointClass, LeadEndpointArgs } from "../components/leadEndpoint";
-import { CALLBACK_URL, installMocks, RegisteredResource, settle, STORAGE_KEY, SUBSCRIPTION_ID, valueOf } from "./support/pulumiMocks";
+import {
+  CALLBACK_URL,
+  installMocks,
+  RegisteredResource,
+  settle,
+  STORAGE_KEY,
+  SUBSCRIPTION_ID,
+  valueOf,
+} from "./support/pulumiMocks";
 
 const DATAVERSE_SECRET = "dv-secret-value-0123456789";
 const WEBHOOK_SECRET = "webhook-secret-value-0123456789";
@@ -83,19 +91,22 @@ describe("LeadEndpoint component", () => {
     it("parents every child on the component, monitoring resources on the monitoring component", () => {
       const parentName = (s: Seen) => (s.parent as unknown as { __name?: string })?.__name;
       const tree = out.seen.map((s) => `${s.name} <- ${parentName(s)}`).sort();
-      assert.deepStrictEqual(tree, [
-        "leads-test <- undefined",
-        "leads-test-azuretables <- leads-test",
-        "leads-test-leadarchive <- leads-test",
-        "leads-test-monitoring <- leads-test",
-        "leads-test-monitoring-diagnostics <- leads-test-monitoring",
-        "leads-test-monitoring-logs <- leads-test-monitoring",
-        "leads-test-monitoring-dead-letters <- leads-test-monitoring",
-        "leads-test-monitoring-runs-failed <- leads-test-monitoring",
-        "leads-test-rg <- leads-test",
-        "leads-test-workflow <- leads-test",
-        "leadstestst <- leads-test",
-      ].sort());
+      assert.deepStrictEqual(
+        tree,
+        [
+          "leads-test <- undefined",
+          "leads-test-azuretables <- leads-test",
+          "leads-test-leadarchive <- leads-test",
+          "leads-test-monitoring <- leads-test",
+          "leads-test-monitoring-diagnostics <- leads-test-monitoring",
+          "leads-test-monitoring-logs <- leads-test-monitoring",
+          "leads-test-monitoring-dead-letters <- leads-test-monitoring",
+          "leads-test-monitoring-runs-failed <- leads-test-monitoring",
+          "leads-test-rg <- leads-test",
+          "leads-test-workflow <- leads-test",
+          "leadstestst <- leads-test",
+        ].sort(),
+      );
       const direct = out.seen.filter((s) => s.parent === out.endpoint);
       assert.strictEqual(direct.length, 6);
     });
@@ -134,7 +145,9 @@ describe("LeadEndpoint component", () => {
     it("wires the table connection with the account key as a secret", async () => {
       const [conn] = byType(out.resources, "azure-native:web:Connection");
       assert.deepStrictEqual(conn.inputs.properties, {
-        api: { id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables` },
+        api: {
+          id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables`,
+        },
         displayName: "leads-test azuretables",
         parameterValues: { sharedkey: STORAGE_KEY, storageaccount: "leadstestst" },
       });
@@ -239,7 +252,9 @@ describe("LeadEndpoint component", () => {
       const wfProps = out.seen.find((s) => s.type === "azure-native:logic:Workflow")!.props as any;
       assert.strictEqual(await pulumi.isSecret(wfProps.parameters.webhookSecret.value), true);
       // The engine receives (and stores in state) the whole containing input encrypted.
-      const secretInputs = out.resources.filter((r) => r.secretPaths.length > 0).map((r) => `${r.name}: ${r.secretPaths}`);
+      const secretInputs = out.resources
+        .filter((r) => r.secretPaths.length > 0)
+        .map((r) => `${r.name}: ${r.secretPaths}`);
       assert.deepStrictEqual(secretInputs.sort(), [
         "leads-test-azuretables: properties",
         "leads-test-commondataservice: properties",

@@ -30,7 +30,8 @@ describe("LeadMonitoring component", () => {
     });
     assert.deepStrictEqual(r["mon-diagnostics"].inputs, {
       resourceUri: WORKFLOW_ID,
-      workspaceId: "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/azure-native:operationalinsights:Workspace/mon-logs",
+      workspaceId:
+        "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/azure-native:operationalinsights:Workspace/mon-logs",
       logs: [{ category: "WorkflowRuntime", enabled: true }],
       metrics: [{ category: "AllMetrics", enabled: true }],
     });

@@ -90,7 +90,10 @@ describe("lead workflow definition", () => {
     ] as const) {
       it(`refuses ${label}`, () => {
         assert.strictEqual(validate(body), false);
-        assert.deepStrictEqual(validate.errors?.map((e) => e.message), ["must be object"]);
+        assert.deepStrictEqual(
+          validate.errors?.map((e) => e.message),
+          ["must be object"],
+        );
       });
     }
 
@@ -148,8 +151,14 @@ describe("lead workflow definition", () => {
 
     it("archives first: the only top-level action that runs at once", () => {
       const first = Object.entries(ALL.definition.actions).filter(([, a]) => Object.keys(a.runAfter).length === 0);
-      assert.deepStrictEqual(first.map(([n]) => n), [ACTION.archive]);
-      assert.strictEqual(ALL.definition.actions[ACTION.archive].inputs && (ALL.definition.actions[ACTION.archive].inputs as any).method, "put");
+      assert.deepStrictEqual(
+        first.map(([n]) => n),
+        [ACTION.archive],
+      );
+      assert.strictEqual(
+        ALL.definition.actions[ACTION.archive].inputs && (ALL.definition.actions[ACTION.archive].inputs as any).method,
+        "put",
+      );
     });
 
     it("calls no CRM before the archive succeeded and the test lead check passed", () => {
@@ -203,8 +212,15 @@ describe("lead workflow definition", () => {
 
     it("hides personal data from the run history", () => {
       const process = ALL.definition.actions[ACTION.process].actions!;
-      for (const name of [...Object.values(TARGET_ACTION).filter((t) => t !== TARGET_ACTION.azureTable), ACTION.normalize]) {
-        assert.deepStrictEqual(process[name].runtimeConfiguration, { secureData: { properties: ["inputs", "outputs"] } }, name);
+      for (const name of [
+        ...Object.values(TARGET_ACTION).filter((t) => t !== TARGET_ACTION.azureTable),
+        ACTION.normalize,
+      ]) {
+        assert.deepStrictEqual(
+          process[name].runtimeConfiguration,
+          { secureData: { properties: ["inputs", "outputs"] } },
+          name,
+        );
       }
       assert.deepStrictEqual(ALL.definition.actions[ACTION.archive].runtimeConfiguration, {
         secureData: { properties: ["inputs"] },
@@ -229,7 +245,8 @@ describe("lead workflow definition", () => {
     it("declares every parameter it reads", () => {
       for (const wf of [ALL, MINIMAL]) {
         const read = new Set<string>();
-        for (const s of allStrings(wf.definition)) for (const m of s.matchAll(/parameters\('([^']+)'\)/g)) read.add(m[1]);
+        for (const s of allStrings(wf.definition))
+          for (const m of s.matchAll(/parameters\('([^']+)'\)/g)) read.add(m[1]);
         assert.deepStrictEqual([...read].sort(), Object.keys(wf.definition.parameters).sort());
       }
       assert.deepStrictEqual(ALL.definition.parameters.webhookSecret, {

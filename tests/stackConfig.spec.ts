@@ -149,9 +149,15 @@ describe("stack settings", () => {
   });
 
   it("reads ISO 8601 durations", () => {
-    assert.deepStrictEqual(
-      ["PT5S", "PT1H", "P1D", "PT1H30M", "P1DT1S", "PT", "P", "30s"].map(durationSeconds),
-      [5, 3600, 86400, 5400, 86401, undefined, undefined, undefined],
-    );
+    assert.deepStrictEqual(["PT5S", "PT1H", "P1D", "PT1H30M", "P1DT1S", "PT", "P", "30s"].map(durationSeconds), [
+      5,
+      3600,
+      86400,
+      5400,
+      86401,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

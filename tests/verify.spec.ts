@@ -36,7 +36,9 @@ describe("verify command", () => {
 
   it("hides the signature when printing the URL", () => {
     assert.strictEqual(
-      redactUrl("https://prod-1.westeurope.logic.azure.com:443/workflows/w/triggers/manual/paths/invoke?api-version=2016-10-01&sig=SECRET"),
+      redactUrl(
+        "https://prod-1.westeurope.logic.azure.com:443/workflows/w/triggers/manual/paths/invoke?api-version=2016-10-01&sig=SECRET",
+      ),
       "https://prod-1.westeurope.logic.azure.com/workflows/w/triggers/manual/paths/invoke?<signature hidden>",
     );
   });

@@ -27,7 +27,9 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR): Load
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
     const known = listStacks(projectDir);
-    throw new Error(`Stack "${stack}" has no file ${path.basename(stackFile)}. Known stacks: ${known.join(", ") || "none"}.`);
+    throw new Error(
+      `Stack "${stack}" has no file ${path.basename(stackFile)}. Known stacks: ${known.join(", ") || "none"}.`,
+    );
   }
   const stackYaml = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const raw: RawSettings = projectDefaults(projectDir);
