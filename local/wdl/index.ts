@@ -1,0 +1,7 @@
+/** The Workflow Definition Language expression engine of the local runtime. */
+export { ExpressionError, parseExpression, parseTemplate } from "./parse";
+export type { Expr, Template } from "./parse";
+export { evaluateExpression, evaluateValue } from "./evaluate";
+export { checkTemplates, referencedActions, referencedParameters } from "./check";
+export type { ExpressionProblem } from "./check";
+export { FUNCTIONS, functionSpec } from "./functions";
