@@ -212,22 +212,20 @@ describe("lead workflow definition", () => {
 
     it("hides personal data from the run history", () => {
       const process = ALL.definition.actions[ACTION.process].actions!;
-      for (const name of [
-        ...Object.values(TARGET_ACTION).filter((t) => t !== TARGET_ACTION.azureTable),
-        ACTION.normalize,
-      ]) {
+      for (const name of [...Object.values(TARGET_ACTION), ACTION.normalize, ACTION.markDelivered]) {
         assert.deepStrictEqual(
           process[name].runtimeConfiguration,
           { secureData: { properties: ["inputs", "outputs"] } },
           name,
         );
       }
-      assert.deepStrictEqual(ALL.definition.actions[ACTION.archive].runtimeConfiguration, {
-        secureData: { properties: ["inputs"] },
-      });
-      assert.deepStrictEqual(process[TARGET_ACTION.azureTable].runtimeConfiguration, {
-        secureData: { properties: ["inputs"] },
-      });
+      for (const name of [ACTION.archive, ACTION.markDeadLetter, ACTION.collectFailures]) {
+        assert.deepStrictEqual(
+          ALL.definition.actions[name].runtimeConfiguration,
+          { secureData: { properties: ["inputs", "outputs"] } },
+          name,
+        );
+      }
     });
   });
 

@@ -38,6 +38,11 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR): Load
     const key = fullKey.slice(PROJECT.length + 1);
     raw[key] = typeof value === "object" && value !== null && "secure" in value ? SECRET_PLACEHOLDER : String(value);
   }
+  return stackFromSettings(stack, raw);
+}
+
+/** Builds a stack's workflow from raw settings (as in a stack file), the way `pulumi up` would. */
+export function stackFromSettings(stack: string, raw: RawSettings): LoadedStack {
   const config = parseStackConfig(raw, [], { secretsAvailable: false });
   const args = endpointArgs(config, { dataverseClientSecret: SECRET_PLACEHOLDER, webhookSecret: SECRET_PLACEHOLDER });
   const workflow = buildLeadWorkflow(leadWorkflowOptions(args));

@@ -48,7 +48,8 @@ export function upsertEntity(
       body: { PartitionKey: `@{${keys.partitionKey}}`, RowKey: `@{${keys.rowKey}}`, ...properties },
       retryPolicy,
     },
-    runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+    // Entities carry the lead (and the connector echoes them back): hide both sides.
+    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
   };
 }
 
@@ -71,6 +72,7 @@ export function mergeEntity(
       body: properties,
       retryPolicy: TABLE_RETRY,
     },
-    runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+    // Entities carry the lead (and the connector echoes them back): hide both sides.
+    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
   };
 }

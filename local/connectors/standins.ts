@@ -1,0 +1,134 @@
+/**
+ * Local stand-ins for the CRM side: Dataverse, Salesforce, Office 365 mail, webhooks and the
+ * function app. Each records the exact request and can be told to fail, be slow, or be down.
+ */
+import { randomUUID } from "crypto";
+import { ApiConnectionCall, Connectors, ConnectorResponse, HttpCall } from "../types";
+import { TablesConnector } from "./tables";
+
+export type StandinTarget = "commondataservice" | "salesforce" | "office365" | "webhook" | "function";
+
+export interface RecordedRequest {
+  target: StandinTarget;
+  actionName: string;
+  method: string;
+  /** Connector path, or the URI of an HTTP call. */
+  path: string;
+  headers: Record<string, string>;
+  queries: Record<string, string>;
+  body: unknown;
+  at: string;
+}
+
+interface Fault {
+  /** Fail this many calls (Infinity: until cleared). */
+  times: number;
+  statusCode: number;
+  body: unknown;
+}
+
+/** Handler of `Function` actions (the function app's code, in process). */
+export type FunctionHandler = (call: HttpCall) => Promise<ConnectorResponse>;
+
+export class Standins {
+  readonly requests: RecordedRequest[] = [];
+  private readonly faults = new Map<StandinTarget, Fault>();
+  private readonly delays = new Map<StandinTarget, number>();
+  functionHandler?: FunctionHandler;
+
+  /** The next `times` calls to `target` answer `statusCode` (default 500). */
+  fail(target: StandinTarget, options: { times?: number; statusCode?: number; body?: unknown } = {}): void {
+    const statusCode = options.statusCode ?? 500;
+    this.faults.set(target, {
+      times: options.times ?? Infinity,
+      statusCode,
+      body: options.body ?? { error: { code: "StandInFailure", message: `${target} stand-in told to fail with ${statusCode}` } },
+    });
+  }
+
+  /** `target` is unreachable (connection failure, retried) until {@link up}. */
+  down(target: StandinTarget): void {
+    this.faults.set(target, { times: Infinity, statusCode: 0, body: undefined });
+  }
+
+  up(target: StandinTarget): void {
+    this.faults.delete(target);
+  }
+
+  /** Every call to `target` takes `ms` longer. */
+  delay(target: StandinTarget, ms: number): void {
+    this.delays.set(target, ms);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.faults.clear();
+    this.delays.clear();
+  }
+
+  /** Requests a target received, in order. */
+  to(target: StandinTarget): RecordedRequest[] {
+    return this.requests.filter((r) => r.target === target);
+  }
+
+  async handle(target: StandinTarget, request: Omit<RecordedRequest, "target" | "at">, signal: AbortSignal, ok: () => ConnectorResponse | Promise<ConnectorResponse>): Promise<ConnectorResponse> {
+    const wait = this.delays.get(target) ?? 0;
+    if (wait > 0) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, wait);
+        signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      });
+    }
+    const fault = this.faults.get(target);
+    if (fault && fault.statusCode === 0) throw new Error(`connect ECONNREFUSED (${target} stand-in is down)`);
+    this.requests.push({ target, ...request, at: new Date().toISOString() });
+    if (fault) {
+      if (--fault.times <= 0) this.faults.delete(target);
+      return { statusCode: fault.statusCode, body: fault.body };
+    }
+    return ok();
+  }
+}
+
+/** Connectors for the local runtime: real tables (Azurite) and recording stand-ins for the rest. */
+export function localConnectors(tables: TablesConnector, standins: Standins): Connectors {
+  const record = (c: ApiConnectionCall | HttpCall, path: string) => ({
+    actionName: c.actionName,
+    method: c.method.toUpperCase(),
+    path,
+    headers: c.headers ?? {},
+    queries: c.queries ?? {},
+    body: c.body ?? null,
+  });
+  return {
+    async apiConnection(call, signal) {
+      switch (call.apiName) {
+        case "azuretables":
+          return tables.call(call);
+        case "commondataservice":
+          return standins.handle("commondataservice", record(call, call.path), signal, () => ({
+            statusCode: 201,
+            body: { "@odata.etag": 'W/"1"', leadid: randomUUID(), ...(call.body as object) },
+          }));
+        case "salesforce":
+          return standins.handle("salesforce", record(call, call.path), signal, () => ({
+            statusCode: 201,
+            body: { Id: `00Q${randomUUID().replace(/-/g, "").slice(0, 15)}`, ...(call.body as object) },
+          }));
+        case "office365":
+          return standins.handle("office365", record(call, call.path), signal, () => ({ statusCode: 200, body: null }));
+        default:
+          return { statusCode: 404, body: { message: `No local stand-in for the managed API '${call.apiName}'.` } };
+      }
+    },
+    http(call, signal) {
+      return standins.handle("webhook", record(call, call.uri), signal, () => ({ statusCode: 200, body: { received: true } }));
+    },
+    function(call, signal) {
+      const handler = standins.functionHandler;
+      return standins.handle("function", record(call, call.functionId ?? ""), signal, () =>
+        handler ? handler(call) : { statusCode: 404, body: { message: "No function handler is registered with the local runtime." } },
+      );
+    },
+  };
+}

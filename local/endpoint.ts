@@ -1,0 +1,102 @@
+/**
+ * A stack's workflow running locally: the rendered definition, Azurite tables, CRM stand-ins and
+ * the run history. The HTTP server (server.ts) and the tests drive it.
+ */
+import { LoadedStack } from "../workflow/stacks";
+import { localConnectors, Standins } from "./connectors/standins";
+import { TablesConnector } from "./connectors/tables";
+import { startRun } from "./runtime";
+import { retryWaitMs } from "./runtime/retry";
+import { HttpResponseRecord, TriggerRequest, WorkflowRun } from "./types";
+
+export interface LocalEndpointOptions {
+  stack: LoadedStack;
+  /** Azurite (or Azure) Table connection string. */
+  tablesConnectionString: string;
+  /**
+   * Multiplies retry waits; 0 retries at once. Real intervals (30 s, doubling) would make a local
+   * failure demo last hours.
+   * @default 0.01
+   */
+  retryScale?: number;
+  /** Runs kept in memory for the run history. @default 200 */
+  keepRuns?: number;
+  now?: () => Date;
+}
+
+/** Webhook URL and secret the local stand-in receives (local values, not secrets). */
+export const LOCAL_WEBHOOK_URL = "http://127.0.0.1/local-standin/webhook";
+export const LOCAL_WEBHOOK_SECRET = "local-webhook-secret-0123456789";
+
+export interface Posted {
+  response: HttpResponseRecord;
+  /** Undefined when the trigger refused the request (no run, like Azure). */
+  runName?: string;
+  done?: Promise<WorkflowRun>;
+}
+
+export class LocalEndpoint {
+  readonly standins = new Standins();
+  readonly tables: TablesConnector;
+  private readonly runs = new Map<string, WorkflowRun>();
+  private readonly parameters: Record<string, unknown>;
+
+  constructor(private readonly options: LocalEndpointOptions) {
+    this.tables = new TablesConnector(options.tablesConnectionString);
+    const connections: Record<string, unknown> = {};
+    for (const api of options.stack.apis) {
+      connections[api] = {
+        connectionId: `/local/connections/${api}`,
+        connectionName: api,
+        id: `/local/managedApis/${api}`,
+      };
+    }
+    this.parameters = { $connections: connections };
+    if (options.stack.parameterNames.includes("webhookUrl")) this.parameters.webhookUrl = LOCAL_WEBHOOK_URL;
+    if (options.stack.parameterNames.includes("webhookSecret")) this.parameters.webhookSecret = LOCAL_WEBHOOK_SECRET;
+  }
+
+  /** Creates the stack's tables (Pulumi does it in Azure). */
+  async prepare(): Promise<void> {
+    const names = [this.options.stack.config.archiveTableName];
+    if (this.options.stack.config.azureTable) names.push(this.options.stack.config.azureTable.tableName);
+    await this.tables.ensureTables(names);
+  }
+
+  get workflowName(): string {
+    return `leads-${this.options.stack.stack}-workflow`;
+  }
+
+  /** Runs the workflow for one request; resolves with the HTTP answer (the run may go on). */
+  async post(request: TriggerRequest): Promise<Posted> {
+    const scale = this.options.retryScale ?? 0.01;
+    const handle = startRun({
+      definition: this.options.stack.definition as unknown as Record<string, unknown>,
+      parameters: this.parameters,
+      workflowName: this.workflowName,
+      request,
+      connectors: localConnectors(this.tables, this.standins),
+      now: this.options.now,
+      retryDelayMs: (attempt, policy) => Math.round(scale * retryWaitMs(attempt, policy)),
+      onUpdate: (run) => this.keep(run),
+    });
+    if (!handle.accepted) return { response: await handle.response };
+    return { response: await handle.response, runName: handle.runName, done: handle.done };
+  }
+
+  /** Recent runs, newest first. */
+  listRuns(): WorkflowRun[] {
+    return [...this.runs.values()].reverse();
+  }
+
+  run(name: string): WorkflowRun | undefined {
+    return this.runs.get(name);
+  }
+
+  private keep(run: WorkflowRun): void {
+    this.runs.delete(run.name);
+    this.runs.set(run.name, run);
+    const limit = this.options.keepRuns ?? 200;
+    while (this.runs.size > limit) this.runs.delete(this.runs.keys().next().value as string);
+  }
+}

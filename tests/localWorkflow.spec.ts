@@ -1,0 +1,263 @@
+/**
+ * The exact definition `pulumi up` deploys, run by the local runtime against real Azurite tables and
+ * recording CRM stand-ins: run statuses, the archived entity and the exact CRM payloads.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import { LOCAL_WEBHOOK_SECRET, LOCAL_WEBHOOK_URL, LocalEndpoint } from "../local/endpoint";
+import { WorkflowRun } from "../local/types";
+import { stackFromSettings } from "../workflow/stacks";
+import { useAzurite } from "./support/azurite";
+
+const sample = (name: string) => JSON.parse(fs.readFileSync(`samples/${name}-lead.json`, "utf8"));
+const NOW = new Date("2026-11-24T10:00:00.000Z");
+
+const ALL_TARGETS = stackFromSettings("all", {
+  targets: "dataverse,salesforce,email,webhook,azureTable",
+  dataverseUrl: "https://contoso.crm4.dynamics.com",
+  dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+  dataverseClientId: "66666666-7777-8888-9999-000000000000",
+  emailTo: "sales@contoso.com",
+  webhookUrl: "https://hooks.contoso.com/leads",
+  crmRetryCount: "3",
+  archiveTableName: "LeadArchiveE2E",
+});
+
+async function endpoint(): Promise<LocalEndpoint> {
+  const azurite = await useAzurite();
+  const e = new LocalEndpoint({ stack: ALL_TARGETS, tablesConnectionString: azurite.connectionString, retryScale: 0, now: () => NOW });
+  await e.prepare();
+  return e;
+}
+
+async function post(e: LocalEndpoint, body: unknown): Promise<{ status: number; body: any; run: WorkflowRun }> {
+  const posted = await e.post({ method: "POST", headers: { "content-type": "application/json" }, body });
+  assert.ok(posted.done, `no run started: ${JSON.stringify(posted.response)}`);
+  return { status: posted.response.statusCode, body: posted.response.body, run: await posted.done };
+}
+
+const statuses = (run: WorkflowRun) => Object.fromEntries(Object.values(run.actions).map((a) => [a.name, a.status]));
+
+async function archived(e: LocalEndpoint, run: WorkflowRun): Promise<Record<string, unknown>> {
+  const { etag: _e, timestamp: _t, "odata.metadata": _m, ...entity } = await e.tables
+    .table("LeadArchiveE2E")
+    .getEntity("2026-11", run.name);
+  return entity;
+}
+
+describe("deployed definition, run locally (Azurite + CRM stand-ins)", function () {
+  this.timeout(30000);
+  let e: LocalEndpoint;
+  beforeEach(async () => {
+    e = await endpoint();
+  });
+
+  it("Validate test lead: archived, answered 200, marked test, sent to no CRM", async () => {
+    const { status, body, run } = await post(e, sample("validate"));
+    assert.strictEqual(status, 200);
+    assert.deepStrictEqual(body, { status: "accepted", runId: run.name });
+    assert.strictEqual(run.status, "Succeeded");
+    assert.deepStrictEqual(statuses(run), {
+      Archive_raw_lead: "Succeeded",
+      Respond: "Succeeded",
+      Stop_unarchived_lead: "Skipped",
+      Normalize_lead: "Succeeded",
+      Mark_test_lead: "Succeeded",
+      Stop_test_lead: "Succeeded",
+      Check_test_lead: "Succeeded",
+      Process_lead: "Succeeded",
+    });
+    assert.deepStrictEqual(e.standins.requests, []);
+    const entity = await archived(e, run);
+    assert.strictEqual(entity.Status, "test");
+    assert.strictEqual(entity.LeadJson, JSON.stringify(sample("validate")));
+  });
+
+  it("full lead: archived, then created in every CRM with the exact payloads, and marked delivered", async () => {
+    const lead = sample("full");
+    const { status, run } = await post(e, lead);
+    assert.strictEqual(status, 200);
+    assert.strictEqual(run.status, "Succeeded");
+    const [dataverse] = e.standins.to("commondataservice");
+    assert.deepStrictEqual(dataverse, {
+      ...dataverse,
+      target: "commondataservice",
+      actionName: "Create_dataverse_lead",
+      method: "POST",
+      path: "/api/data/v9.1/leads",
+      headers: {
+        prefer: "return=representation,odata.include-annotations=*",
+        accept: "application/json;odata.metadata=full",
+        organization: "https://contoso.crm4.dynamics.com",
+      },
+      body: {
+        subject: "Marketplace lead: Test Microsoft (INS)",
+        firstname: "Some",
+        lastname: "One",
+        emailaddress1: "someone@contoso.com",
+        telephone1: "16175555555",
+        companyname: "Contoso",
+        jobtitle: "Esquire",
+        address1_country: "USA",
+        description: "Test run through Power Automate\n\nLead source: AzureMarketplace-INS|contoso.test-offer",
+        donotemail: false,
+        donotphone: false,
+      },
+    });
+    assert.deepStrictEqual(e.standins.to("salesforce")[0].body, {
+      FirstName: "Some",
+      LastName: "One",
+      Company: "Contoso",
+      Email: "someone@contoso.com",
+      Phone: "16175555555",
+      Title: "Esquire",
+      Country: "USA",
+      Description: "Test run through Power Automate\n\nOffer: Test Microsoft\nLead source: AzureMarketplace-INS|contoso.test-offer",
+      LeadSource: "Web",
+      HasOptedOutOfEmail: false,
+      DoNotCall: false,
+    });
+    assert.strictEqual(e.standins.to("salesforce")[0].path, "/v2/datasets/default/tables/Lead/items");
+    const mail = e.standins.to("office365")[0];
+    assert.strictEqual(mail.path, "/v2/Mail");
+    assert.deepStrictEqual(
+      { To: (mail.body as any).To, Subject: (mail.body as any).Subject, Importance: (mail.body as any).Importance },
+      { To: "sales@contoso.com", Subject: "New Marketplace lead: Test Microsoft (INS)", Importance: "Normal" },
+    );
+    assert.ok((mail.body as any).Body.includes('<tr><th align="left">Company</th><td>Contoso</td></tr>'));
+    const hook = e.standins.to("webhook")[0];
+    assert.deepStrictEqual(
+      { path: hook.path, method: hook.method, headers: hook.headers },
+      {
+        path: LOCAL_WEBHOOK_URL,
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Lead-Secret": LOCAL_WEBHOOK_SECRET },
+      },
+    );
+    assert.deepStrictEqual(hook.body, {
+      event: "marketplace.lead",
+      archive: { partitionKey: "2026-11", rowKey: run.name },
+      lead: {
+        FirstName: "Some",
+        LastName: "One",
+        Email: "someone@contoso.com",
+        Phone: "16175555555",
+        Country: "USA",
+        Company: "Contoso",
+        Title: "Esquire",
+        ActionCode: "INS",
+        OfferTitle: "Test Microsoft",
+        LeadSource: "AzureMarketplace-INS|contoso.test-offer",
+        Description: "Test run through Power Automate",
+        DoNotContact: false,
+      },
+      raw: lead,
+    });
+    const entity = await archived(e, run);
+    assert.strictEqual(entity.Status, "delivered");
+    assert.strictEqual(entity.DeliveredTo, "dataverse,salesforce,email,webhook,azureTable");
+    assert.match(String(entity.DataverseLeadId), /^[0-9a-f-]{36}$/);
+    assert.match(String(entity.SalesforceLeadId), /^00Q[0-9a-f]{15}$/);
+    assert.deepStrictEqual(
+      {
+        ActionCode: entity.ActionCode,
+        CreatedTime: entity.CreatedTime,
+        CustomerInfo: entity.CustomerInfo,
+        Description: entity.Description,
+        LeadSource: entity.LeadSource,
+        OfferDisplayName: entity.OfferDisplayName,
+        LeadJsonTruncated: entity.LeadJsonTruncated,
+      },
+      {
+        ActionCode: "INS",
+        CreatedTime: "2026-11-24T10:00:00.000Z",
+        CustomerInfo: JSON.stringify(lead.UserDetails),
+        Description: "Test run through Power Automate",
+        LeadSource: "AzureMarketplace-INS|contoso.test-offer",
+        OfferDisplayName: "Test Microsoft",
+        LeadJsonTruncated: false,
+      },
+    );
+    const { etag: _e, timestamp: _t, "odata.metadata": _m, ...msRow } = await e.tables.table("MarketplaceLeads").getEntity("2026-11", run.name);
+    assert.deepStrictEqual(Object.keys(msRow).sort(), [
+      "ActionCode",
+      "CreatedTime",
+      "CustomerInfo",
+      "Description",
+      "LeadSource",
+      "OfferDisplayName",
+      "partitionKey",
+      "rowKey",
+    ]);
+  });
+
+  it("lead with missing fields: Salesforce and Dataverse get '(not provided)' for required names", async () => {
+    const { run } = await post(e, sample("minimal"));
+    assert.strictEqual(run.status, "Succeeded");
+    const sf = e.standins.to("salesforce")[0].body as any;
+    assert.deepStrictEqual([sf.LastName, sf.Company, sf.Email, sf.FirstName], ["(not provided)", "(not provided)", "someone@contoso.com", ""]);
+    assert.strictEqual((e.standins.to("commondataservice")[0].body as any).lastname, "(not provided)");
+    assert.strictEqual((e.standins.to("commondataservice")[0].body as any).subject, "Marketplace lead:  ()");
+  });
+
+  it("camelCase lead and DNC: fields found, do-not-contact flags set", async () => {
+    const { run } = await post(e, { ...sample("camelcase"), actionCode: "DNC" });
+    assert.strictEqual(run.status, "Succeeded");
+    const dv = e.standins.to("commondataservice")[0].body as any;
+    assert.deepStrictEqual([dv.firstname, dv.emailaddress1, dv.donotemail, dv.donotphone], ["Some", "someone@contoso.com", true, true]);
+  });
+
+  it("CRM failing: retried per policy, the lead dead-lettered with its error, the run failed (alert)", async () => {
+    e.standins.fail("commondataservice", { statusCode: 503, body: { error: { message: "Dataverse is down" } } });
+    const { status, run } = await post(e, sample("full"));
+    assert.strictEqual(status, 200, "Partner Center still gets 200: the lead is archived");
+    assert.strictEqual(run.status, "Failed");
+    assert.deepStrictEqual(run.error, {
+      code: "LeadDeadLettered",
+      message:
+        "Delivery failed after retries in: Create_dataverse_lead. The lead is archived in table LeadArchiveE2E with Status 'dead-letter'; replay it once the target is back.",
+    });
+    const action = run.actions.Create_dataverse_lead;
+    assert.strictEqual(action.status, "Failed");
+    assert.strictEqual(action.code, "ServiceUnavailable");
+    assert.strictEqual(action.retryHistory?.length, 3);
+    assert.strictEqual(e.standins.to("commondataservice").length, 4, "first attempt + crmRetryCount retries");
+    assert.strictEqual(run.actions.Mark_delivered.status, "Skipped");
+    const entity = await archived(e, run);
+    assert.strictEqual(entity.Status, "dead-letter");
+    assert.strictEqual(entity.FailedActions, "Create_dataverse_lead");
+    assert.match(String(entity.LastError), /"name":"Create_dataverse_lead".*"status":"Failed".*Dataverse is down/);
+    assert.strictEqual(e.standins.to("salesforce").length, 1, "the other targets were delivered once");
+  });
+
+  it("hides personal data from the run history, not from the expressions", async () => {
+    const { run } = await post(e, sample("full"));
+    assert.deepStrictEqual(run.actions.Archive_raw_lead.secured, ["inputs", "outputs"]);
+    assert.strictEqual(run.actions.Archive_raw_lead.inputs, undefined);
+    assert.deepStrictEqual(run.actions.Create_dataverse_lead.secured, ["inputs", "outputs"]);
+    assert.strictEqual(run.trigger.outputs, undefined);
+    assert.ok(!JSON.stringify(run).includes("someone@contoso.com"));
+  });
+
+  it("refuses a body that is not a JSON object with 400, archiving nothing", async () => {
+    for (const body of [[sample("full")], "lead", 42, null]) {
+      const posted = await e.post({ method: "POST", headers: {}, body });
+      assert.strictEqual(posted.response.statusCode, 400);
+      assert.strictEqual(posted.runName, undefined);
+      assert.strictEqual((posted.response.body as any).error.code, "TriggerInputSchemaMismatch");
+    }
+    assert.deepStrictEqual(e.standins.requests, []);
+  });
+
+  it("storage down: answers 500, calls no CRM, fails the run", async () => {
+    const down = new LocalEndpoint({ stack: ALL_TARGETS, tablesConnectionString: "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;", retryScale: 0, now: () => NOW });
+    const { status, body, run } = await post(down, sample("full"));
+    assert.strictEqual(status, 500);
+    assert.deepStrictEqual(body, { status: "not-archived", runId: run.name });
+    assert.strictEqual(run.status, "Failed");
+    assert.strictEqual(run.error?.code, "LeadNotArchived");
+    assert.strictEqual(run.actions.Archive_raw_lead.retryHistory?.length, 3);
+    assert.strictEqual(run.actions.Process_lead.status, "Skipped");
+    assert.deepStrictEqual(down.standins.requests, []);
+  });
+});
