@@ -57,7 +57,8 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
       });
       socket.once("error", () => {
         socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms. ${stderr()}`));
+        if (Date.now() > deadline)
+          reject(new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms. ${stderr()}`));
         else setTimeout(attempt, 100);
       });
     };
@@ -72,7 +73,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
   const launch = async () => {
     errors = "";
-    const args = [TABLE_MAIN, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent"];
+    const args = [
+      TABLE_MAIN,
+      "--tableHost",
+      "127.0.0.1",
+      "--tablePort",
+      String(port),
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+      "--loose",
+      "--silent",
+    ];
     if (options.location) {
       fs.mkdirSync(options.location, { recursive: true });
       args.push("--location", options.location);

@@ -25,7 +25,12 @@ const ALL_TARGETS = stackFromSettings("all", {
 
 async function endpoint(): Promise<LocalEndpoint> {
   const azurite = await useAzurite();
-  const e = new LocalEndpoint({ stack: ALL_TARGETS, tablesConnectionString: azurite.connectionString, retryScale: 0, now: () => NOW });
+  const e = new LocalEndpoint({
+    stack: ALL_TARGETS,
+    tablesConnectionString: azurite.connectionString,
+    retryScale: 0,
+    now: () => NOW,
+  });
   await e.prepare();
   return e;
 }
@@ -39,9 +44,12 @@ async function post(e: LocalEndpoint, body: unknown): Promise<{ status: number; 
 const statuses = (run: WorkflowRun) => Object.fromEntries(Object.values(run.actions).map((a) => [a.name, a.status]));
 
 async function archived(e: LocalEndpoint, run: WorkflowRun): Promise<Record<string, unknown>> {
-  const { etag: _e, timestamp: _t, "odata.metadata": _m, ...entity } = await e.tables
-    .table("LeadArchiveE2E")
-    .getEntity("2026-11", run.name);
+  const {
+    etag: _e,
+    timestamp: _t,
+    "odata.metadata": _m,
+    ...entity
+  } = await e.tables.table("LeadArchiveE2E").getEntity("2026-11", run.name);
   return entity;
 }
 
@@ -112,7 +120,8 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       Phone: "16175555555",
       Title: "Esquire",
       Country: "USA",
-      Description: "Test run through Power Automate\n\nOffer: Test Microsoft\nLead source: AzureMarketplace-INS|contoso.test-offer",
+      Description:
+        "Test run through Power Automate\n\nOffer: Test Microsoft\nLead source: AzureMarketplace-INS|contoso.test-offer",
       LeadSource: "Web",
       HasOptedOutOfEmail: false,
       DoNotCall: false,
@@ -178,7 +187,12 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
         LeadJsonTruncated: false,
       },
     );
-    const { etag: _e, timestamp: _t, "odata.metadata": _m, ...msRow } = await e.tables.table("MarketplaceLeads").getEntity("2026-11", run.name);
+    const {
+      etag: _e,
+      timestamp: _t,
+      "odata.metadata": _m,
+      ...msRow
+    } = await e.tables.table("MarketplaceLeads").getEntity("2026-11", run.name);
     assert.deepStrictEqual(Object.keys(msRow).sort(), [
       "ActionCode",
       "CreatedTime",
@@ -195,7 +209,10 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     const { run } = await post(e, sample("minimal"));
     assert.strictEqual(run.status, "Succeeded");
     const sf = e.standins.to("salesforce")[0].body as any;
-    assert.deepStrictEqual([sf.LastName, sf.Company, sf.Email, sf.FirstName], ["(not provided)", "(not provided)", "someone@contoso.com", ""]);
+    assert.deepStrictEqual(
+      [sf.LastName, sf.Company, sf.Email, sf.FirstName],
+      ["(not provided)", "(not provided)", "someone@contoso.com", ""],
+    );
     assert.strictEqual((e.standins.to("commondataservice")[0].body as any).lastname, "(not provided)");
     assert.strictEqual((e.standins.to("commondataservice")[0].body as any).subject, "Marketplace lead:  ()");
   });
@@ -204,7 +221,10 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     const { run } = await post(e, { ...sample("camelcase"), actionCode: "DNC" });
     assert.strictEqual(run.status, "Succeeded");
     const dv = e.standins.to("commondataservice")[0].body as any;
-    assert.deepStrictEqual([dv.firstname, dv.emailaddress1, dv.donotemail, dv.donotphone], ["Some", "someone@contoso.com", true, true]);
+    assert.deepStrictEqual(
+      [dv.firstname, dv.emailaddress1, dv.donotemail, dv.donotphone],
+      ["Some", "someone@contoso.com", true, true],
+    );
   });
 
   it("CRM failing: retried per policy, the lead dead-lettered with its error, the run failed (alert)", async () => {
@@ -250,7 +270,13 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
   });
 
   it("storage down: answers 500, calls no CRM, fails the run", async () => {
-    const down = new LocalEndpoint({ stack: ALL_TARGETS, tablesConnectionString: "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;", retryScale: 0, now: () => NOW });
+    const down = new LocalEndpoint({
+      stack: ALL_TARGETS,
+      tablesConnectionString:
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+      retryScale: 0,
+      now: () => NOW,
+    });
     const { status, body, run } = await post(down, sample("full"));
     assert.strictEqual(status, 500);
     assert.deepStrictEqual(body, { status: "not-archived", runId: run.name });

@@ -42,7 +42,9 @@ export class Standins {
     this.faults.set(target, {
       times: options.times ?? Infinity,
       statusCode,
-      body: options.body ?? { error: { code: "StandInFailure", message: `${target} stand-in told to fail with ${statusCode}` } },
+      body: options.body ?? {
+        error: { code: "StandInFailure", message: `${target} stand-in told to fail with ${statusCode}` },
+      },
     });
   }
 
@@ -71,7 +73,12 @@ export class Standins {
     return this.requests.filter((r) => r.target === target);
   }
 
-  async handle(target: StandinTarget, request: Omit<RecordedRequest, "target" | "at">, signal: AbortSignal, ok: () => ConnectorResponse | Promise<ConnectorResponse>): Promise<ConnectorResponse> {
+  async handle(
+    target: StandinTarget,
+    request: Omit<RecordedRequest, "target" | "at">,
+    signal: AbortSignal,
+    ok: () => ConnectorResponse | Promise<ConnectorResponse>,
+  ): Promise<ConnectorResponse> {
     const wait = this.delays.get(target) ?? 0;
     if (wait > 0) {
       await new Promise<void>((resolve, reject) => {
@@ -122,12 +129,17 @@ export function localConnectors(tables: TablesConnector, standins: Standins): Co
       }
     },
     http(call, signal) {
-      return standins.handle("webhook", record(call, call.uri), signal, () => ({ statusCode: 200, body: { received: true } }));
+      return standins.handle("webhook", record(call, call.uri), signal, () => ({
+        statusCode: 200,
+        body: { received: true },
+      }));
     },
     function(call, signal) {
       const handler = standins.functionHandler;
       return standins.handle("function", record(call, call.functionId ?? ""), signal, () =>
-        handler ? handler(call) : { statusCode: 404, body: { message: "No function handler is registered with the local runtime." } },
+        handler
+          ? handler(call)
+          : { statusCode: 404, body: { message: "No function handler is registered with the local runtime." } },
       );
     },
   };

@@ -11,7 +11,8 @@ type Entity = Record<string, unknown>;
 const CLIENT_OPTIONS = { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } };
 
 /** `/v2/storageAccounts/{account}/tables[/{table}/entities[(PartitionKey='..',RowKey='..')]]` */
-const PATH = /^\/v2\/storageAccounts\/([^/]+)\/tables(?:\/([^/]+)\/entities(?:\(PartitionKey='([^']*)',RowKey='([^']*)'\))?)?$/;
+const PATH =
+  /^\/v2\/storageAccounts\/([^/]+)\/tables(?:\/([^/]+)\/entities(?:\(PartitionKey='([^']*)',RowKey='([^']*)'\))?)?$/;
 
 /** Path segments arrive URI-encoded, the account name twice (`encodeURIComponent(encodeURIComponent(...))`). */
 const decode = (segment: string) => {
@@ -50,7 +51,11 @@ export class TablesConnector {
   /** Handles one connector call. Network failures throw (the runner retries them). */
   async call(call: ApiConnectionCall): Promise<ConnectorResponse> {
     const m = PATH.exec(call.path.split("?")[0]);
-    if (!m) return error(404, `The Azure Table storage connector has no operation '${call.method.toUpperCase()} ${call.path}'.`);
+    if (!m)
+      return error(
+        404,
+        `The Azure Table storage connector has no operation '${call.method.toUpperCase()} ${call.path}'.`,
+      );
     const [, , rawTable, rawPk, rawRk] = m;
     const method = call.method.toLowerCase();
     try {
@@ -100,7 +105,9 @@ export class TablesConnector {
           return error(405, `The Azure Table storage connector has no '${method}' operation on an entity.`);
       }
     } catch (err) {
-      const rest = err as RestError & { details?: { odataError?: { code?: string; message?: { value?: string } | string } } };
+      const rest = err as RestError & {
+        details?: { odataError?: { code?: string; message?: { value?: string } | string } };
+      };
       if (typeof rest.statusCode !== "number") throw err;
       const odata = rest.details?.odataError;
       const message = typeof odata?.message === "string" ? odata.message : (odata?.message?.value ?? rest.message);
@@ -111,8 +118,21 @@ export class TablesConnector {
 
 /** An entity as the connector returns it: PartitionKey/RowKey names, no SDK metadata. */
 export function plain(e: Entity): Entity {
-  const { partitionKey, rowKey, etag, timestamp, "odata.metadata": _m, ...rest } = e as Entity & { partitionKey: string; rowKey: string };
-  return { PartitionKey: partitionKey, RowKey: rowKey, ...rest, ...(timestamp ? { Timestamp: timestamp } : {}), ...(etag ? { "odata.etag": etag } : {}) };
+  const {
+    partitionKey,
+    rowKey,
+    etag,
+    timestamp,
+    "odata.metadata": _m,
+    ...rest
+  } = e as Entity & { partitionKey: string; rowKey: string };
+  return {
+    PartitionKey: partitionKey,
+    RowKey: rowKey,
+    ...rest,
+    ...(timestamp ? { Timestamp: timestamp } : {}),
+    ...(etag ? { "odata.etag": etag } : {}),
+  };
 }
 
 function error(statusCode: number, message: string): ConnectorResponse {

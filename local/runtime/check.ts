@@ -60,21 +60,36 @@ export function checkDefinition(definition: Json): DefinitionProblem[] {
       if (allActions.has(name)) problems.push({ path: at, message: `The action name '${name}' is used twice.` });
       allActions.add(name);
       const type = String(action.type);
-      if (!SUPPORTED_TYPES.has(type)) problems.push({ path: at, message: `The action type '${type}' is not supported by the local runtime.` });
-      if (type === "Response" && inLoop) problems.push({ path: at, message: "A Response action cannot be inside a Foreach or Until loop." });
+      if (!SUPPORTED_TYPES.has(type))
+        problems.push({ path: at, message: `The action type '${type}' is not supported by the local runtime.` });
+      if (type === "Response" && inLoop)
+        problems.push({ path: at, message: "A Response action cannot be inside a Foreach or Until loop." });
       for (const dep of Object.keys((action.runAfter ?? {}) as Json)) {
-        if (!(dep in actions)) problems.push({ path: `${at}.runAfter`, message: `'runAfter' names '${dep}', which is not an action of the same scope.` });
+        if (!(dep in actions))
+          problems.push({
+            path: `${at}.runAfter`,
+            message: `'runAfter' names '${dep}', which is not an action of the same scope.`,
+          });
       }
-      for (const [sub, nested] of nestedScopes(action)) walk(nested, `${at}.${sub}`, inLoop || type === "Foreach" || type === "Until");
+      for (const [sub, nested] of nestedScopes(action))
+        walk(nested, `${at}.${sub}`, inLoop || type === "Foreach" || type === "Until");
     }
   };
   walk((definition.actions ?? {}) as Record<string, Json>, "actions", false);
   for (const name of referencedActions(definition.actions)) {
-    if (!allActions.has(name)) problems.push({ path: "actions", message: `An expression refers to the action '${name}', which does not exist.` });
+    if (!allActions.has(name))
+      problems.push({
+        path: "actions",
+        message: `An expression refers to the action '${name}', which does not exist.`,
+      });
   }
   const declared = Object.keys((definition.parameters ?? {}) as Json);
   for (const name of referencedParameters(definition)) {
-    if (!declared.includes(name)) problems.push({ path: "parameters", message: `An expression reads the parameter '${name}', which the definition does not declare.` });
+    if (!declared.includes(name))
+      problems.push({
+        path: "parameters",
+        message: `An expression reads the parameter '${name}', which the definition does not declare.`,
+      });
   }
   return problems;
 }

@@ -10,7 +10,13 @@ export interface RetryPolicy {
 }
 
 /** The `default` policy: exponential, 4 retries, 7.5 s intervals capped 5-45 s. */
-const DEFAULT_POLICY: RetryPolicy = { type: "exponential", count: 4, interval: "PT7.5S", minimumInterval: "PT5S", maximumInterval: "PT45S" };
+const DEFAULT_POLICY: RetryPolicy = {
+  type: "exponential",
+  count: 4,
+  interval: "PT7.5S",
+  minimumInterval: "PT5S",
+  maximumInterval: "PT45S",
+};
 
 /** Milliseconds of an ISO 8601 duration (`PT30S`, `PT7.5S`, `P1D`); undefined if not one. */
 export function durationMs(text: string | undefined): number | undefined {

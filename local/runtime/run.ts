@@ -19,7 +19,15 @@ import {
 } from "../types";
 import { evaluateValue, ExpressionError, functionSpec } from "../wdl";
 import { isObject } from "../wdl/values";
-import { durationMs, effectivePolicy, isRetryable, RetryPolicy, retryCount, retryWaitMs, statusCodeName } from "./retry";
+import {
+  durationMs,
+  effectivePolicy,
+  isRetryable,
+  RetryPolicy,
+  retryCount,
+  retryWaitMs,
+  statusCodeName,
+} from "./retry";
 
 type Json = Record<string, unknown>;
 type Action = Json & { type: string; runAfter?: Record<string, string[]>; inputs?: unknown };
@@ -61,7 +69,8 @@ class Terminated extends Error {}
 /** Starts a run for one request. The HTTP answer resolves when the Response action runs. */
 export function startRun(options: RunOptions): RunHandle {
   const [triggerName, trigger] = Object.entries((options.definition.triggers ?? {}) as Record<string, Json>)[0] ?? [];
-  if (!trigger || trigger.type !== "Request") throw new Error("The local runtime runs workflows whose trigger is a Request trigger.");
+  if (!trigger || trigger.type !== "Request")
+    throw new Error("The local runtime runs workflows whose trigger is a Request trigger.");
   const schemaError = validateBody(trigger, options.request.body);
   if (schemaError) {
     return {
@@ -128,7 +137,11 @@ class Run {
     this.now = options.now ?? (() => new Date());
     this.response = new Promise((resolve) => (this.answer = resolve));
     const started = this.now().toISOString();
-    const outputs = { headers: options.request.headers, body: options.request.body ?? null, queries: options.request.queries };
+    const outputs = {
+      headers: options.request.headers,
+      body: options.request.body ?? null,
+      queries: options.request.queries,
+    };
     this.triggerState = { name: triggerName, inputs: { method: options.request.method }, outputs, startTime: started };
     const secured = secureProperties(trigger);
     this.history = {
@@ -166,7 +179,8 @@ class Run {
       const failed = await this.runScope((this.options.definition.actions ?? {}) as Record<string, Action>, "");
       if (!this.terminated) {
         this.history.status = failed ? "Failed" : "Succeeded";
-        if (failed) this.history.error = { code: "ActionFailed", message: "An action failed. No dependent actions succeeded." };
+        if (failed)
+          this.history.error = { code: "ActionFailed", message: "An action failed. No dependent actions succeeded." };
       }
     } finally {
       clearTimeout(timeout);
@@ -175,7 +189,9 @@ class Run {
     this.respond({
       statusCode: 502,
       headers: { "Content-Type": "application/json" },
-      body: { error: { code: "NoResponse", message: "The workflow run finished without running its Response action." } },
+      body: {
+        error: { code: "NoResponse", message: "The workflow run finished without running its Response action." },
+      },
     });
     this.update();
     return this.history;
@@ -237,13 +253,27 @@ class Run {
 
   private skip(name: string, action: Action, scope: string): ActionStatus {
     const at = this.now().toISOString();
-    this.record(name, action, scope, { status: "Skipped", code: "ActionSkipped", startTime: at, endTime: at, error: { code: "ActionConditionFailed", message: `The execution of template action '${name}' is skipped: the 'runAfter' condition for this action is not satisfied.` } });
+    this.record(name, action, scope, {
+      status: "Skipped",
+      code: "ActionSkipped",
+      startTime: at,
+      endTime: at,
+      error: {
+        code: "ActionConditionFailed",
+        message: `The execution of template action '${name}' is skipped: the 'runAfter' condition for this action is not satisfied.`,
+      },
+    });
     // Actions nested in a skipped scope are skipped too (Azure lists them so).
     for (const [childName, child] of Object.entries(childActions(action))) this.skip(childName, child, name);
     return "Skipped";
   }
 
-  private record(name: string, action: Action, scope: string, fields: Partial<ActionRun> & { inputs?: unknown; outputs?: unknown }): void {
+  private record(
+    name: string,
+    action: Action,
+    scope: string,
+    fields: Partial<ActionRun> & { inputs?: unknown; outputs?: unknown },
+  ): void {
     const secured = secureProperties(action);
     const { inputs, outputs, ...rest } = fields;
     const record: ActionRun = {
@@ -271,16 +301,36 @@ class Run {
     let inputs: unknown;
     try {
       const result = await this.perform(name, action, host, items, (i) => (inputs = i));
-      this.record(name, action, scope, { ...result, inputs: result.inputs ?? inputs, startTime, endTime: this.now().toISOString() });
+      this.record(name, action, scope, {
+        ...result,
+        inputs: result.inputs ?? inputs,
+        startTime,
+        endTime: this.now().toISOString(),
+      });
       return result.status;
     } catch (err) {
       if (err instanceof Terminated) {
-        this.record(name, action, scope, { status: "Cancelled", code: "Cancelled", inputs, startTime, endTime: this.now().toISOString() });
+        this.record(name, action, scope, {
+          status: "Cancelled",
+          code: "Cancelled",
+          inputs,
+          startTime,
+          endTime: this.now().toISOString(),
+        });
         return "Cancelled";
       }
       const error: RunError =
-        err instanceof ExpressionError ? { code: err.code, message: err.message } : { code: "ActionFailed", message: (err as Error).message };
-      this.record(name, action, scope, { status: "Failed", code: error.code, error, inputs, startTime, endTime: this.now().toISOString() });
+        err instanceof ExpressionError
+          ? { code: err.code, message: err.message }
+          : { code: "ActionFailed", message: (err as Error).message };
+      this.record(name, action, scope, {
+        status: "Failed",
+        code: error.code,
+        error,
+        inputs,
+        startTime,
+        endTime: this.now().toISOString(),
+      });
       return "Failed";
     }
   }
@@ -316,9 +366,11 @@ class Run {
         const inputs = evalInputs();
         const runStatus = String(inputs.runStatus ?? "Failed");
         this.terminated = true;
-        this.history.status = runStatus === "Succeeded" ? "Succeeded" : runStatus === "Cancelled" ? "Cancelled" : "Failed";
+        this.history.status =
+          runStatus === "Succeeded" ? "Succeeded" : runStatus === "Cancelled" ? "Cancelled" : "Failed";
         const runError = inputs.runError as RunError | undefined;
-        if (runStatus === "Failed") this.history.error = { code: runError?.code ?? "Terminated", message: runError?.message ?? "" };
+        if (runStatus === "Failed")
+          this.history.error = { code: runError?.code ?? "Terminated", message: runError?.message ?? "" };
         this.abort.abort();
         return { status: "Succeeded", code: "OK" };
       }
@@ -327,28 +379,40 @@ class Run {
         return scopeResult(failed);
       }
       case "If": {
-        const branch = this.condition(action.expression, host) ? action.actions : (action.else as Json | undefined)?.actions;
+        const branch = this.condition(action.expression, host)
+          ? action.actions
+          : (action.else as Json | undefined)?.actions;
         const other = branch === action.actions ? (action.else as Json | undefined)?.actions : action.actions;
-        for (const [childName, child] of Object.entries((other ?? {}) as Record<string, Action>)) this.skip(childName, child, name);
+        for (const [childName, child] of Object.entries((other ?? {}) as Record<string, Action>))
+          this.skip(childName, child, name);
         return scopeResult(await this.runScope((branch ?? {}) as Record<string, Action>, name, items));
       }
       case "Switch": {
         const value = evaluateValue(action.expression, host);
         const cases = Object.values((action.cases ?? {}) as Record<string, Json>);
         const match = cases.find((c) => JSON.stringify(c.case) === JSON.stringify(value));
-        const branch = (match?.actions ?? (action.default as Json | undefined)?.actions ?? {}) as Record<string, Action>;
+        const branch = (match?.actions ?? (action.default as Json | undefined)?.actions ?? {}) as Record<
+          string,
+          Action
+        >;
         return scopeResult(await this.runScope(branch, name, items));
       }
       case "Foreach": {
         const list = evaluateValue(action.foreach, host);
-        if (!Array.isArray(list)) throw new ExpressionError(`The 'foreach' of action '${name}' must be an array; it evaluated to a value of type '${typeof list}'.`);
+        if (!Array.isArray(list))
+          throw new ExpressionError(
+            `The 'foreach' of action '${name}' must be an array; it evaluated to a value of type '${typeof list}'.`,
+          );
         const sequential = String(action.operationOptions ?? "").includes("Sequential");
         let failed = false;
         const body = (action.actions ?? {}) as Record<string, Action>;
         if (sequential) {
-          for (const item of list) failed = (await this.runScope(body, name, [...items, { loop: name, item }])) || failed;
+          for (const item of list)
+            failed = (await this.runScope(body, name, [...items, { loop: name, item }])) || failed;
         } else {
-          const results = await Promise.all(list.map((item) => this.runScope(body, name, [...items, { loop: name, item }])));
+          const results = await Promise.all(
+            list.map((item) => this.runScope(body, name, [...items, { loop: name, item }])),
+          );
           failed = results.some(Boolean);
         }
         return { ...scopeResult(failed), iterations: list.length };
@@ -356,15 +420,19 @@ class Run {
       case "Query": {
         const inputs = evaluateValue({ from: (action.inputs as Json).from }, host) as Json;
         setInputs(inputs);
-        if (!Array.isArray(inputs.from)) throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
+        if (!Array.isArray(inputs.from))
+          throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
         const where = (action.inputs as Json).where;
-        const body = inputs.from.filter((item) => this.condition(where, this.host([...items, { loop: name, item }])) === true);
+        const body = inputs.from.filter(
+          (item) => this.condition(where, this.host([...items, { loop: name, item }])) === true,
+        );
         return { status: "Succeeded", code: "OK", outputs: { body } };
       }
       case "Select": {
         const inputs = evaluateValue({ from: (action.inputs as Json).from }, host) as Json;
         setInputs(inputs);
-        if (!Array.isArray(inputs.from)) throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
+        if (!Array.isArray(inputs.from))
+          throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
         const select = (action.inputs as Json).select;
         const body = inputs.from.map((item) => evaluateValue(select, this.host([...items, { loop: name, item }])));
         return { status: "Succeeded", code: "OK", outputs: { body } };
@@ -383,7 +451,10 @@ class Run {
       case "DecrementVariable": {
         const inputs = evalInputs();
         const sign = action.type === "IncrementVariable" ? 1 : -1;
-        this.variables.set(String(inputs.name), Number(host.variable(String(inputs.name))) + sign * Number(inputs.value ?? 1));
+        this.variables.set(
+          String(inputs.name),
+          Number(host.variable(String(inputs.name))) + sign * Number(inputs.value ?? 1),
+        );
         return { status: "Succeeded", code: "OK" };
       }
       case "AppendToArrayVariable":
@@ -407,8 +478,10 @@ class Run {
 
   /** `If` / `Query` conditions: a template string or Azure's structured form (`{ "and": [ { "equals": [...] } ] }`). */
   private condition(expression: unknown, host: ExpressionHost): boolean {
-    if (typeof expression === "string" || typeof expression === "boolean") return evaluateValue(expression, host) === true;
-    if (!isObject(expression)) throw new ExpressionError("The condition expression must be a template string or an object.");
+    if (typeof expression === "string" || typeof expression === "boolean")
+      return evaluateValue(expression, host) === true;
+    if (!isObject(expression))
+      throw new ExpressionError("The condition expression must be a template string or an object.");
     const [fn, raw] = Object.entries(expression)[0] ?? [];
     const spec = fn ? functionSpec(fn.replace(/^@/, "")) : undefined;
     if (!fn || !spec) throw new ExpressionError(`The condition function '${fn}' is not defined or not valid.`);
@@ -418,9 +491,14 @@ class Run {
   }
 
   /** A connector call with the action's retry policy and timeout. */
-  private async call(name: string, action: Action, inputs: Json): Promise<Partial<ActionRun> & { status: ActionStatus; outputs?: unknown }> {
+  private async call(
+    name: string,
+    action: Action,
+    inputs: Json,
+  ): Promise<Partial<ActionRun> & { status: ActionStatus; outputs?: unknown }> {
     const policy = effectivePolicy(inputs.retryPolicy as RetryPolicy | undefined);
-    const timeoutMs = durationMs((action.limit as Json | undefined)?.timeout as string) ?? this.options.actionTimeoutMs ?? 120_000;
+    const timeoutMs =
+      durationMs((action.limit as Json | undefined)?.timeout as string) ?? this.options.actionTimeoutMs ?? 120_000;
     const retryHistory: RetryAttempt[] = [];
     const retries = retryCount(policy);
     // Resolved before the first attempt: a wiring error (no such connection) is not worth retrying.
@@ -439,9 +517,17 @@ class Run {
         };
       }
       const failure = failureOf(outcome);
-      const retryable = outcome.kind === "timeout" || outcome.kind === "error" || isRetryable(outcome.response.statusCode);
+      const retryable =
+        outcome.kind === "timeout" || outcome.kind === "error" || isRetryable(outcome.response.statusCode);
       if (!retryable || attempt >= retries) {
-        const outputs = outcome.kind === "response" ? { statusCode: outcome.response.statusCode, headers: outcome.response.headers ?? {}, body: outcome.response.body ?? null } : undefined;
+        const outputs =
+          outcome.kind === "response"
+            ? {
+                statusCode: outcome.response.statusCode,
+                headers: outcome.response.headers ?? {},
+                body: outcome.response.body ?? null,
+              }
+            : undefined;
         return {
           status: outcome.kind === "timeout" ? "TimedOut" : "Failed",
           code: failure.code,
@@ -451,7 +537,9 @@ class Run {
         };
       }
       retryHistory.push({ startTime, endTime, code: failure.code, error: failure.error });
-      const wait = this.options.retryDelayMs ? this.options.retryDelayMs(attempt + 1, policy) : retryWaitMs(attempt + 1, policy);
+      const wait = this.options.retryDelayMs
+        ? this.options.retryDelayMs(attempt + 1, policy)
+        : retryWaitMs(attempt + 1, policy);
       await this.sleep(wait);
     }
   }
@@ -459,12 +547,16 @@ class Run {
   private async callOnce(
     invoke: (signal: AbortSignal) => Promise<ConnectorResponse>,
     timeoutMs: number,
-  ): Promise<{ kind: "response"; response: ConnectorResponse } | { kind: "timeout" } | { kind: "error"; message: string }> {
+  ): Promise<
+    { kind: "response"; response: ConnectorResponse } | { kind: "timeout" } | { kind: "error"; message: string }
+  > {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
     try {
       const response = await Promise.race([
         invoke(signal),
-        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
+        new Promise<never>((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+        ),
       ]);
       return { kind: "response", response };
     } catch (err) {
@@ -478,32 +570,73 @@ class Run {
     const { connectors } = this.options;
     if (type === "Http") {
       return (signal) =>
-        connectors.http({ method: String(inputs.method), uri: String(inputs.uri), headers: inputs.headers as Record<string, string>, queries: inputs.queries as Record<string, string>, body: inputs.body, actionName: name }, signal);
+        connectors.http(
+          {
+            method: String(inputs.method),
+            uri: String(inputs.uri),
+            headers: inputs.headers as Record<string, string>,
+            queries: inputs.queries as Record<string, string>,
+            body: inputs.body,
+            actionName: name,
+          },
+          signal,
+        );
     }
     if (type === "Function") {
       const fn = connectors.function;
       if (!fn) throw new Error("FunctionNotAvailable: no Azure Functions app is available to the local runtime.");
       return (signal) =>
-        fn({ method: String(inputs.method ?? "POST"), uri: "", functionId: String((inputs.function as Json | undefined)?.id ?? ""), headers: inputs.headers as Record<string, string>, queries: inputs.queries as Record<string, string>, body: inputs.body, actionName: name }, signal);
+        fn(
+          {
+            method: String(inputs.method ?? "POST"),
+            uri: "",
+            functionId: String((inputs.function as Json | undefined)?.id ?? ""),
+            headers: inputs.headers as Record<string, string>,
+            queries: inputs.queries as Record<string, string>,
+            body: inputs.body,
+            actionName: name,
+          },
+          signal,
+        );
     }
     const connectionId = String(((inputs.host as Json | undefined)?.connection as Json | undefined)?.name ?? "");
     const connections = (this.host([]).parameter("$connections") ?? {}) as Record<string, Json>;
     const entry = Object.entries(connections).find(([, c]) => c.connectionId === connectionId);
     if (!entry) throw new Error(`No '$connections' entry has the connectionId '${connectionId}'.`);
     const [connectionKey, connection] = entry;
-    const apiName = String(connection.id ?? connectionKey).split("/").pop() ?? connectionKey;
+    const apiName =
+      String(connection.id ?? connectionKey)
+        .split("/")
+        .pop() ?? connectionKey;
     return (signal) =>
-      connectors.apiConnection({ apiName, connectionKey, connectionId, method: String(inputs.method), path: String(inputs.path), queries: inputs.queries as Record<string, string>, headers: inputs.headers as Record<string, string>, body: inputs.body, actionName: name }, signal);
+      connectors.apiConnection(
+        {
+          apiName,
+          connectionKey,
+          connectionId,
+          method: String(inputs.method),
+          path: String(inputs.path),
+          queries: inputs.queries as Record<string, string>,
+          headers: inputs.headers as Record<string, string>,
+          body: inputs.body,
+          actionName: name,
+        },
+        signal,
+      );
   }
 
   private sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(new Terminated());
-      }, { once: true });
+      this.abort.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(new Terminated());
+        },
+        { once: true },
+      );
     });
   }
 
@@ -518,13 +651,11 @@ class Run {
         const s = this.states.get(name);
         return s && { ...s.record, inputs: s.inputs, outputs: s.outputs };
       },
-      result: (scope) =>
-        [...this.states.values()]
-          .filter((s) => s.scope === scope)
-          .map((s) => s.record),
+      result: (scope) => [...this.states.values()].filter((s) => s.scope === scope).map((s) => s.record),
       parameter: (name) => {
         if (options.parameters && name in options.parameters) return options.parameters[name];
-        if (name in definitionParameters && "defaultValue" in definitionParameters[name]) return definitionParameters[name].defaultValue;
+        if (name in definitionParameters && "defaultValue" in definitionParameters[name])
+          return definitionParameters[name].defaultValue;
         throw new ExpressionError(`The workflow parameter '${name}' is not found.`);
       },
       variable: (name) => {
@@ -537,16 +668,24 @@ class Run {
           id,
           name: options.workflowName,
           type: "Microsoft.Logic/workflows",
-          run: { id: `${id}/runs/${this.history.name}`, name: this.history.name, type: "Microsoft.Logic/workflows/runs" },
+          run: {
+            id: `${id}/runs/${this.history.name}`,
+            name: this.history.name,
+            type: "Microsoft.Logic/workflows/runs",
+          },
         };
       },
       item: () => {
-        if (!stack.length) throw new ExpressionError("The template function 'item' can only be used inside a Foreach, Query or Select.");
+        if (!stack.length)
+          throw new ExpressionError("The template function 'item' can only be used inside a Foreach, Query or Select.");
         return stack[stack.length - 1].item;
       },
       items: (loop) => {
         const frame = [...stack].reverse().find((f) => f.loop === loop);
-        if (!frame) throw new ExpressionError(`The template function 'items' refers to '${loop}', which is not an enclosing Foreach.`);
+        if (!frame)
+          throw new ExpressionError(
+            `The template function 'items' refers to '${loop}', which is not an enclosing Foreach.`,
+          );
         return frame.item;
       },
       now: this.now,
@@ -557,16 +696,31 @@ class Run {
 
 function scopeResult(failed: boolean): { status: ActionStatus; code: string; error?: RunError } {
   return failed
-    ? { status: "Failed", code: "ActionFailed", error: { code: "ActionFailed", message: "An action failed. No dependent actions succeeded." } }
+    ? {
+        status: "Failed",
+        code: "ActionFailed",
+        error: { code: "ActionFailed", message: "An action failed. No dependent actions succeeded." },
+      }
     : { status: "Succeeded", code: "OK" };
 }
 
-function failureOf(outcome: { kind: "response"; response: ConnectorResponse } | { kind: "timeout" } | { kind: "error"; message: string }): { code: string; error: RunError } {
-  if (outcome.kind === "timeout") return { code: "ActionTimedOut", error: { code: "ActionTimedOut", message: "The action timed out." } };
-  if (outcome.kind === "error") return { code: "ConnectionFailure", error: { code: "ConnectionFailure", message: outcome.message } };
+function failureOf(
+  outcome: { kind: "response"; response: ConnectorResponse } | { kind: "timeout" } | { kind: "error"; message: string },
+): { code: string; error: RunError } {
+  if (outcome.kind === "timeout")
+    return { code: "ActionTimedOut", error: { code: "ActionTimedOut", message: "The action timed out." } };
+  if (outcome.kind === "error")
+    return { code: "ConnectionFailure", error: { code: "ConnectionFailure", message: outcome.message } };
   const code = statusCodeName(outcome.response.statusCode);
   const body = outcome.response.body as Json | undefined;
-  const message = (isObject(body) && (typeof body.message === "string" ? body.message : isObject(body.error) && typeof body.error.message === "string" ? body.error.message : undefined)) || JSON.stringify(body ?? null);
+  const message =
+    (isObject(body) &&
+      (typeof body.message === "string"
+        ? body.message
+        : isObject(body.error) && typeof body.error.message === "string"
+          ? body.error.message
+          : undefined)) ||
+    JSON.stringify(body ?? null);
   return { code, error: { code, message } };
 }
 
