@@ -1,0 +1,121 @@
+import { createHash } from "crypto";
+import { describeAction, LeadAction } from "./actionCode";
+import { COUNTRIES, countryCode } from "./countries";
+import { LeadSource, parseLeadSource } from "./leadSource";
+import { schemaWarnings } from "./schema";
+import { cleanText, neutralizeFormula, pick } from "./text";
+
+export const SCHEMA_VERSION = 1;
+const TEST_PREFIX = "msft_test";
+
+export interface NormalizedLead {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  /** As received, cleaned. */
+  country: string;
+  /** ISO 3166-1 alpha-2, or null when not recognised. */
+  countryCode: string | null;
+  company: string;
+  title: string;
+  description: string;
+  offerTitle: string;
+  leadSource: LeadSource;
+  action: LeadAction;
+}
+
+/** The fields the workflow's CRM actions read (same names as its plain `Normalize_lead` mapping). */
+export interface CrmFields {
+  FirstName: string;
+  LastName: string;
+  Email: string;
+  Phone: string;
+  Country: string;
+  CountryCode: string;
+  Company: string;
+  Title: string;
+  ActionCode: string;
+  OfferTitle: string;
+  LeadSource: string;
+  Description: string;
+  DoNotContact: boolean;
+}
+
+export interface NormalizeResult {
+  lead: NormalizedLead;
+  crm: CrmFields;
+  isTestLead: boolean;
+  /** SHA-256 (hex) of `email|offer|action`, see {@link dedupKey}. */
+  dedupKey: string;
+  warnings: string[];
+  schemaVersion: number;
+}
+
+/**
+ * Stable identity of a lead: the same person asking the same thing about the same offer twice gives
+ * one key. Canonical text: lower-case e-mail (or, without one, lower-case "first last company"),
+ * the offer id (or lower-case offer title), and the upper-case action code, joined by `|`.
+ */
+export function dedupKey(lead: NormalizedLead): string {
+  const who = lead.email || `${lead.firstName} ${lead.lastName} ${lead.company}`.toLowerCase().trim();
+  const offer = lead.leadSource.offerId.toLowerCase() || lead.offerTitle.toLowerCase();
+  return createHash("sha256").update(`${who}|${offer}|${lead.action.code.toUpperCase()}`).digest("hex");
+}
+
+/** Validates (warnings only) and normalizes a lead object. Never throws on content. */
+export function normalizeLead(body: Record<string, unknown>): NormalizeResult {
+  const warnings = schemaWarnings(body);
+  const user = pick(body, "UserDetails");
+  if (user !== undefined && (user === null || typeof user !== "object" || Array.isArray(user))) {
+    warnings.push("UserDetails: expected an object; ignored.");
+  }
+  const text = (source: unknown, key: string, label: string, collapse = false) => {
+    const r = cleanText(label, pick(source, key), { collapseSpaces: collapse });
+    warnings.push(...r.warnings);
+    return r.value;
+  };
+  const email = text(user, "Email", "UserDetails.Email").toLowerCase();
+  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) && !email.startsWith(TEST_PREFIX)) {
+    warnings.push(`UserDetails.Email: "${email}" does not look like an e-mail address.`);
+  }
+  const country = text(user, "Country", "UserDetails.Country", true);
+  const code = countryCode(country);
+  if (country && !code) warnings.push(`UserDetails.Country: "${country}" is not a recognised country; kept as is.`);
+  const leadSource = parseLeadSource(text(body, "LeadSource", "LeadSource"));
+  const action = describeAction(text(body, "ActionCode", "ActionCode") || leadSource.action);
+
+  const lead: NormalizedLead = {
+    firstName: text(user, "FirstName", "UserDetails.FirstName", true),
+    lastName: text(user, "LastName", "UserDetails.LastName", true),
+    email,
+    phone: text(user, "Phone", "UserDetails.Phone", true),
+    country,
+    countryCode: code,
+    company: text(user, "Company", "UserDetails.Company", true),
+    title: text(user, "Title", "UserDetails.Title", true),
+    description: text(body, "Description", "Description"),
+    offerTitle: text(body, "OfferTitle", "OfferTitle", true),
+    leadSource,
+    action,
+  };
+  const isTestLead = [lead.firstName, lead.lastName, lead.email, lead.description, lead.company].some((v) =>
+    v.toLowerCase().startsWith(TEST_PREFIX),
+  );
+  const crm: CrmFields = {
+    FirstName: neutralizeFormula("FirstName", lead.firstName, warnings),
+    LastName: neutralizeFormula("LastName", lead.lastName, warnings),
+    Email: lead.email,
+    Phone: lead.phone,
+    Country: code ? COUNTRIES.get(code)!.name : neutralizeFormula("Country", lead.country, warnings),
+    CountryCode: code ?? "",
+    Company: neutralizeFormula("Company", lead.company, warnings),
+    Title: neutralizeFormula("Title", lead.title, warnings),
+    ActionCode: action.code,
+    OfferTitle: neutralizeFormula("OfferTitle", lead.offerTitle, warnings),
+    LeadSource: leadSource.raw,
+    Description: neutralizeFormula("Description", lead.description, warnings),
+    DoNotContact: action.doNotContact,
+  };
+  return { lead, crm, isTestLead, dedupKey: dedupKey(lead), warnings, schemaVersion: SCHEMA_VERSION };
+}
