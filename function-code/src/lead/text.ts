@@ -3,7 +3,8 @@
 /** Longest value kept per field; the rest is cut with a warning (CRM text fields are far shorter). */
 export const MAX_FIELD_LENGTH = 4000;
 
-/** C0/C1 control characters except tab and line breaks. */
+/** C0/C1 control characters except tab and line breaks (matching them is the point here). */
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Cells starting with these run as formulas when a CRM export is opened in a spreadsheet. */
