@@ -19,5 +19,7 @@ export const resourceGroupName = endpoint.resourceGroupName;
 export const storageAccountName = endpoint.storageAccountName;
 export const archiveTableName = endpoint.archiveTableName;
 export const logWorkspaceId = endpoint.logWorkspaceId;
+/** Publish function-code/ to this app after `pulumi up` when `normalizer` is `function`. */
+export const functionAppName = endpoint.functionAppName;
 /** Salesforce / Office 365 connections to authorize once in the portal after the first `pulumi up`. */
 export const connectionsToAuthorize = endpoint.connectionsToAuthorize;

@@ -5,6 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
+import { LeadFunctionApp } from "./leadFunctionApp";
 import { LeadMonitoring } from "./leadMonitoring";
 import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
@@ -93,6 +94,12 @@ export interface LeadEndpointArgs {
    */
   allowedCallerIps?: string[];
   /**
+   * Normalize each lead with the function app of `function-code/` (Flex Consumption), with the
+   * workflow's expression mapping as the fallback when the function fails.
+   * @default false - workflow expressions only
+   */
+  normalizerFunction?: boolean;
+  /**
    * Addresses e-mailed when a lead run fails or a lead is dead-lettered.
    * @default - alerts show in the portal only
    */
@@ -135,6 +142,8 @@ export class LeadEndpoint extends pulumi.ComponentResource {
   public readonly resourceGroupName: pulumi.Output<string>;
   public readonly storageAccountName: pulumi.Output<string>;
   public readonly archiveTableName: pulumi.Output<string>;
+  /** Name of the normalizer function app; undefined without `normalizerFunction`. */
+  public readonly functionAppName: pulumi.Output<string> | undefined;
   /** Log Analytics workspace receiving the workflow's run logs. */
   public readonly logWorkspaceId: pulumi.Output<string>;
   /** OAuth connections to authorize once after the first deployment: connector name -> portal link. */
@@ -231,6 +240,25 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         ),
       },
     };
+    const functionApp = args.normalizerFunction
+      ? new LeadFunctionApp(
+          `${name}-fn`,
+          {
+            resourceGroupName,
+            location: args.location,
+            storageAccountName: account.name,
+            storageAccountId: account.id,
+            blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
+            subscriptionId,
+            tags: args.tags,
+          },
+          parent,
+        )
+      : undefined;
+    if (functionApp) {
+      parameters.normalizerUrl = { value: functionApp.normalizerUrl };
+      parameters.normalizerKey = { value: functionApp.normalizerKey };
+    }
     if (args.webhook) {
       parameters.webhookUrl = { value: args.webhook.url };
       parameters.webhookSecret = { value: pulumi.secret(args.webhook.secret) };
@@ -278,6 +306,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     this.storageAccountName = account.name;
     this.archiveTableName = pulumi.output(options.archiveTableName);
     this.logWorkspaceId = monitoring.workspaceId;
+    this.functionAppName = functionApp?.functionAppName;
     this.connectionsToAuthorize = pulumi
       .all(
         connections
@@ -296,6 +325,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       storageAccountName: this.storageAccountName,
       archiveTableName: this.archiveTableName,
       logWorkspaceId: this.logWorkspaceId,
+      functionAppName: this.functionAppName,
       connectionsToAuthorize: this.connectionsToAuthorize,
     });
   }
@@ -311,6 +341,7 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     webhook: args.webhook && { secretHeader: args.webhook.secretHeader ?? DEFAULTS.webhookSecretHeader },
     azureTable: args.azureTable && { tableName: args.azureTable.tableName ?? DEFAULTS.azureTableName },
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
+    normalizerFunction: args.normalizerFunction === true,
   };
 }
 

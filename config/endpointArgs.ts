@@ -21,6 +21,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     azureTable: config.azureTable,
     crmRetry: config.crmRetry,
     allowedCallerIps: config.allowedCallerIps,
+    normalizerFunction: config.normalizer === "function",
     alertEmails: config.alertEmails,
     logRetentionDays: config.logRetentionDays,
   };

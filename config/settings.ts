@@ -183,6 +183,14 @@ export const SETTINGS = {
     default: "",
     list: true,
   },
+  normalizer: {
+    schema: { type: "string", enum: ["expressions", "function"] },
+    description:
+      "How leads are normalized: expressions (workflow expressions only) or function (the function app of function-code/, with the expressions as fallback).",
+    expect: "expressions or function",
+    example: "function",
+    default: "expressions",
+  },
   alertEmails: {
     schema: {
       type: "array",

@@ -15,6 +15,7 @@ export interface KitConfig {
   azureTable?: { tableName: string };
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
+  normalizer: "expressions" | "function";
   alertEmails: string[];
   logRetentionDays: number;
 }
@@ -145,6 +146,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
       maximumInterval: str("crmRetryMaxInterval"),
     },
     allowedCallerIps: (d.allowedCallerIps as string[] | undefined) ?? [],
+    normalizer: d.normalizer as KitConfig["normalizer"],
     alertEmails: (d.alertEmails as string[] | undefined) ?? [],
     logRetentionDays: d.logRetentionDays as number,
   };

@@ -2,6 +2,7 @@
  * A stack's workflow running locally: the rendered definition, Azurite tables, CRM stand-ins and
  * the run history. The HTTP server (server.ts) and the tests drive it.
  */
+import { handleNormalizeRequest } from "../function-code/src/handler";
 import { LoadedStack } from "../workflow/stacks";
 import { localConnectors, Standins } from "./connectors/standins";
 import { TablesConnector } from "./connectors/tables";
@@ -27,6 +28,9 @@ export interface LocalEndpointOptions {
 /** Webhook URL and secret the local stand-in receives (local values, not secrets). */
 export const LOCAL_WEBHOOK_URL = "http://127.0.0.1/local-standin/webhook";
 export const LOCAL_WEBHOOK_SECRET = "local-webhook-secret-0123456789";
+/** Where the workflow reaches the function app locally: its handler, in process. */
+export const LOCAL_NORMALIZER_URL = "http://127.0.0.1/local-function/api/normalizeLead";
+export const LOCAL_NORMALIZER_KEY = "local-function-key";
 
 export interface Posted {
   response: HttpResponseRecord;
@@ -54,6 +58,15 @@ export class LocalEndpoint {
     this.parameters = { $connections: connections };
     if (options.stack.parameterNames.includes("webhookUrl")) this.parameters.webhookUrl = LOCAL_WEBHOOK_URL;
     if (options.stack.parameterNames.includes("webhookSecret")) this.parameters.webhookSecret = LOCAL_WEBHOOK_SECRET;
+    if (options.stack.parameterNames.includes("normalizerUrl")) {
+      this.parameters.normalizerUrl = LOCAL_NORMALIZER_URL;
+      this.parameters.normalizerKey = LOCAL_NORMALIZER_KEY;
+    }
+    // The function app's own handler, as the deployed app runs it.
+    this.standins.functionHandler = async (call) => {
+      const { status, jsonBody } = handleNormalizeRequest(call.body);
+      return { statusCode: status, headers: { "Content-Type": "application/json" }, body: jsonBody };
+    };
   }
 
   /** Creates the stack's tables (Pulumi does it in Azure). */
@@ -75,7 +88,7 @@ export class LocalEndpoint {
       parameters: this.parameters,
       workflowName: this.workflowName,
       request,
-      connectors: localConnectors(this.tables, this.standins),
+      connectors: localConnectors(this.tables, this.standins, LOCAL_NORMALIZER_URL),
       now: this.options.now,
       retryDelayMs: (attempt, policy) => Math.round(scale * retryWaitMs(attempt, policy)),
       onUpdate: (run) => this.keep(run),

@@ -21,6 +21,8 @@ export const OUTPUT_DOCS: Record<string, string> = {
   storageAccountName: "Storage account of the lead archive table.",
   archiveTableName: "Table archiving every raw lead (Status: received, test, delivered, archived, dead-letter).",
   logWorkspaceId: "Log Analytics workspace receiving the workflow's run logs.",
+  functionAppName:
+    "The normalizer function app (setting `normalizer: function`); publish `function-code/` to it. Undefined otherwise.",
   connectionsToAuthorize:
     "Salesforce / Office 365 connections to sign in once after the first deployment: connector name -> portal link.",
 };

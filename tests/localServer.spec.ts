@@ -59,9 +59,10 @@ describe("local endpoint server", function () {
     const list = (await (await fetch(`http://127.0.0.1:${server.port}/runs`)).json()) as any;
     assert.strictEqual(list.value[0].name, body.runId);
     const requests = (await (await fetch(`http://127.0.0.1:${server.port}/standins/requests`)).json()) as any;
-    // The three targets run in parallel: compare as a set.
+    // The function first, then the three targets in parallel: compare as a set.
     assert.deepStrictEqual(requests.value.map((r: any) => r.actionName).sort(), [
       "Create_dataverse_lead",
+      "Normalize_lead_function",
       "Post_webhook",
       "Send_email_notice",
     ]);

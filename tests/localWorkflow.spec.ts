@@ -286,4 +286,52 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.strictEqual(run.actions.Process_lead.status, "Skipped");
     assert.deepStrictEqual(down.standins.requests, []);
   });
+
+  describe("with the normalizer function app", () => {
+    const WITH_FUNCTION = stackFromSettings("fn", {
+      targets: "dataverse",
+      dataverseUrl: "https://contoso.crm4.dynamics.com",
+      dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+      dataverseClientId: "66666666-7777-8888-9999-000000000000",
+      normalizer: "function",
+      archiveTableName: "LeadArchiveE2E",
+    });
+    let f: LocalEndpoint;
+    beforeEach(async () => {
+      const azurite = await useAzurite();
+      f = new LocalEndpoint({
+        stack: WITH_FUNCTION,
+        tablesConnectionString: azurite.connectionString,
+        retryScale: 0,
+        now: () => NOW,
+      });
+      await f.prepare();
+    });
+
+    it("sends the function's normalized fields to the CRM and records the dedup key", async () => {
+      const { run } = await post(f, sample("full"));
+      assert.strictEqual(run.status, "Succeeded");
+      assert.strictEqual(run.actions.Normalize_lead_function.status, "Succeeded");
+      const dv = f.standins.to("commondataservice")[0].body as any;
+      assert.strictEqual(dv.address1_country, "United States", "ISO name from the function, not the raw 'USA'");
+      const entity = await archived(f, run);
+      assert.deepStrictEqual([entity.Normalizer, entity.NormalizerError], ["function", ""]);
+      assert.strictEqual(entity.DedupKey, "e4c701403d642ce9dfef39164354fce6cf6431bacffeea4c7a3d6c676d0d1c24");
+    });
+
+    it("falls back to the expression mapping when the function fails, and records why", async () => {
+      f.standins.fail("function", { statusCode: 500, body: { error: { message: "function host is down" } } });
+      const { status, run } = await post(f, sample("full"));
+      assert.strictEqual(status, 200);
+      assert.strictEqual(run.status, "Succeeded", "the lead is still delivered");
+      assert.strictEqual(run.actions.Normalize_lead_function.status, "Failed");
+      assert.strictEqual(f.standins.to("function").length, 3, "first call + 2 retries");
+      const dv = f.standins.to("commondataservice")[0].body as any;
+      assert.deepStrictEqual([dv.address1_country, dv.lastname], ["USA", "One"]);
+      const entity = await archived(f, run);
+      assert.strictEqual(entity.Normalizer, "expressions");
+      assert.match(String(entity.NormalizerError), /function host is down/);
+      assert.strictEqual(entity.Status, "delivered");
+    });
+  });
 });

@@ -49,6 +49,7 @@ describe("Pulumi program (index.ts)", () => {
       assert.strictEqual(await valueOf(program.resourceGroupName), "leads-test-rg");
       assert.strictEqual(await valueOf(program.archiveTableName), "LeadArchive");
       assert.deepStrictEqual(Object.keys(await valueOf(program.connectionsToAuthorize)), ["office365"]);
+      assert.strictEqual(await valueOf(program.functionAppName!), "leads-test-fn-app");
     });
 
     it("deploys exactly the definition `npm run render` shows for the stack", () => {
@@ -57,9 +58,14 @@ describe("Pulumi program (index.ts)", () => {
     });
 
     it("tags every Azure resource with the stack", () => {
-      const untaggable = ["azure-native:storage:Table", "azure-native:monitor:DiagnosticSetting"];
+      const untaggable = [
+        "azure-native:storage:Table",
+        "azure-native:storage:BlobContainer",
+        "azure-native:monitor:DiagnosticSetting",
+        "azure-native:authorization:RoleAssignment",
+      ];
       const azure = resources.filter((r) => r.type.startsWith("azure-native:") && !untaggable.includes(r.type));
-      assert.strictEqual(azure.length, 9);
+      assert.strictEqual(azure.length, 11);
       for (const r of azure) assert.deepStrictEqual(r.inputs.tags, { "leadkit-stack": "test" }, r.name);
     });
   });

@@ -17,6 +17,8 @@ export const ACTION = {
   stopUnarchived: "Stop_unarchived_lead",
   process: "Process_lead",
   normalize: "Normalize_lead",
+  normalizeFunction: "Normalize_lead_function",
+  plainMapping: "Plain_mapping",
   checkTestLead: "Check_test_lead",
   markTestLead: "Mark_test_lead",
   stopTestLead: "Stop_test_lead",
@@ -48,6 +50,11 @@ export interface LeadWorkflowOptions {
   webhook?: { secretHeader: string };
   azureTable?: { tableName: string };
   crmRetry: { count: number; interval: string; maximumInterval: string };
+  /**
+   * Normalize leads with the function app (function-code/) instead of workflow expressions alone.
+   * The expression mapping stays as the fallback when the function fails.
+   */
+  normalizerFunction?: boolean;
 }
 
 /** The definition and what deploying it needs besides. */
@@ -129,18 +136,18 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         },
       },
     },
+    ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: normalizerCall() } : {}),
     [ACTION.process]: {
       type: "Scope",
       description: "Normalizes the lead, sets the Validate test lead aside, and delivers it to every CRM target.",
-      runAfter: { ...answered, [ACTION.archive]: ["Succeeded"] },
+      runAfter: {
+        ...answered,
+        [ACTION.archive]: ["Succeeded"],
+        // The function is optional: whatever its outcome, the expression mapping takes over.
+        ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: ["Succeeded", "Failed", "TimedOut"] } : {}),
+      },
       actions: {
-        [ACTION.normalize]: {
-          type: "Compose",
-          description: "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.",
-          runAfter: {},
-          inputs: normalizedLead(),
-          runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
-        },
+        ...normalizeActions(options.normalizerFunction === true),
         [ACTION.checkTestLead]: {
           type: "If",
           description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
@@ -177,6 +184,11 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
             ProcessedTime: "@{utcNow()}",
             ...(options.dataverse && { DataverseLeadId: `@{body('${TARGET_ACTION.dataverse}')?['leadid']}` }),
             ...(options.salesforce && { SalesforceLeadId: `@{body('${TARGET_ACTION.salesforce}')?['Id']}` }),
+            ...(options.normalizerFunction && {
+              Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
+              NormalizerError: `@{if(${functionUsable()}, '', take(string(coalesce(actions('${ACTION.normalizeFunction}')?['error'], actions('${ACTION.normalizeFunction}')?['outputs']?['body'], '')), 4000))}`,
+              DedupKey: `@{coalesce(body('${ACTION.normalizeFunction}')?['dedupKey'], '')}`,
+            }),
           },
           afterCrm,
           "Marks the archived lead delivered to every target.",
@@ -230,6 +242,10 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
   const parameters: Record<string, WorkflowParameter> = {
     $connections: { type: "Object", defaultValue: {} },
   };
+  if (options.normalizerFunction) {
+    parameters.normalizerUrl = { type: "String", metadata: { description: "URL of the normalizeLead function." } };
+    parameters.normalizerKey = { type: "SecureString", metadata: { description: "Function key of normalizeLead." } };
+  }
   if (options.webhook) {
     parameters.webhookUrl = { type: "String", metadata: { description: "Webhook target URL." } };
     parameters.webhookSecret = {
@@ -257,6 +273,65 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     outputs: {},
   };
   return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
+}
+
+/** The function's answer is used when it succeeded and carries the CRM fields. */
+function functionUsable(): string {
+  return `and(equals(actions('${ACTION.normalizeFunction}')?['status'], 'Succeeded'), not(empty(body('${ACTION.normalizeFunction}')?['crm'])))`;
+}
+
+/** Calls the function app's normalizeLead with the raw lead; brief retries, as the lead waits for nothing. */
+function normalizerCall(): WorkflowAction {
+  return {
+    type: "Http",
+    description: "Validates and normalizes the lead in the function app (function-code/); optional, with a fallback.",
+    runAfter: { [ACTION.archive]: ["Succeeded"] },
+    inputs: {
+      method: "POST",
+      uri: "@parameters('normalizerUrl')",
+      headers: { "Content-Type": "application/json", "x-functions-key": "@parameters('normalizerKey')" },
+      body: "@triggerBody()",
+      retryPolicy: { type: "fixed", count: 2, interval: "PT5S" },
+    },
+    limit: { timeout: "PT30S" },
+    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+  };
+}
+
+/**
+ * `Normalize_lead`: the expression mapping, or (with the function app) the function's `crm` fields,
+ * falling back to the expression mapping (`Plain_mapping`) when the function failed.
+ */
+function normalizeActions(useFunction: boolean): Record<string, WorkflowAction> {
+  const secure = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
+  const description = "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.";
+  if (!useFunction) {
+    return {
+      [ACTION.normalize]: {
+        type: "Compose",
+        description,
+        runAfter: {},
+        inputs: normalizedLead(),
+        runtimeConfiguration: secure,
+      },
+    };
+  }
+  return {
+    [ACTION.plainMapping]: {
+      type: "Compose",
+      description,
+      runAfter: {},
+      inputs: normalizedLead(),
+      runtimeConfiguration: secure,
+    },
+    [ACTION.normalize]: {
+      type: "Compose",
+      description: "The function's normalized fields when it succeeded, else the expression mapping.",
+      runAfter: { [ACTION.plainMapping]: ["Succeeded"] },
+      inputs: `@if(${functionUsable()}, body('${ACTION.normalizeFunction}')?['crm'], outputs('${ACTION.plainMapping}'))`,
+      runtimeConfiguration: secure,
+    },
+  };
 }
 
 /** The Compose inputs of `Normalize_lead`: trimmed text for every field, e-mail lower-cased. */

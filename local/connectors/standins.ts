@@ -97,8 +97,11 @@ export class Standins {
   }
 }
 
-/** Connectors for the local runtime: real tables (Azurite) and recording stand-ins for the rest. */
-export function localConnectors(tables: TablesConnector, standins: Standins): Connectors {
+/**
+ * Connectors for the local runtime: real tables (Azurite) and recording stand-ins for the rest.
+ * HTTP calls to `functionUrl` reach the function app's handler; other HTTP calls are webhooks.
+ */
+export function localConnectors(tables: TablesConnector, standins: Standins, functionUrl?: string): Connectors {
   const record = (c: ApiConnectionCall | HttpCall, path: string) => ({
     actionName: c.actionName,
     method: c.method.toUpperCase(),
@@ -107,6 +110,14 @@ export function localConnectors(tables: TablesConnector, standins: Standins): Co
     queries: c.queries ?? {},
     body: c.body ?? null,
   });
+  const callFunction = (call: HttpCall, signal: AbortSignal): Promise<ConnectorResponse> => {
+    const handler = standins.functionHandler;
+    return standins.handle("function", record(call, call.functionId ?? ""), signal, () =>
+      handler
+        ? handler(call)
+        : { statusCode: 404, body: { message: "No function handler is registered with the local runtime." } },
+    );
+  };
   return {
     async apiConnection(call, signal) {
       switch (call.apiName) {
@@ -129,18 +140,12 @@ export function localConnectors(tables: TablesConnector, standins: Standins): Co
       }
     },
     http(call, signal) {
+      if (functionUrl && call.uri === functionUrl) return callFunction({ ...call, functionId: call.uri }, signal);
       return standins.handle("webhook", record(call, call.uri), signal, () => ({
         statusCode: 200,
         body: { received: true },
       }));
     },
-    function(call, signal) {
-      const handler = standins.functionHandler;
-      return standins.handle("function", record(call, call.functionId ?? ""), signal, () =>
-        handler
-          ? handler(call)
-          : { statusCode: 404, body: { message: "No function handler is registered with the local runtime." } },
-      );
-    },
+    function: callFunction,
   };
 }

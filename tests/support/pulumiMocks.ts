@@ -35,6 +35,23 @@ export interface MockCall {
 
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
 export const STORAGE_KEY = "mock-storage-key==";
+export const FUNCTION_KEY = "mock-function-key==";
+export const PRINCIPAL_ID = "99999999-8888-7777-6666-555555555555";
+
+/** Outputs Azure computes (the provider would return them; mocks must invent them). */
+const OUTPUTS_BY_TYPE: Record<string, (name: string) => Record<string, unknown>> = {
+  "azure-native:storage:StorageAccount": (name) => ({
+    primaryEndpoints: {
+      blob: `https://${name}.blob.core.windows.net/`,
+      table: `https://${name}.table.core.windows.net/`,
+    },
+  }),
+  "azure-native:web:WebApp": (name) => ({
+    defaultHostName: `${name}.azurewebsites.net`,
+    identity: { type: "SystemAssigned", principalId: PRINCIPAL_ID, tenantId: "tenant" },
+  }),
+};
+
 export const CALLBACK_URL =
   "https://prod-00.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=mock-signature";
 
@@ -57,13 +74,18 @@ export function installMocks(
         const inputs = unwrapSecrets(args.inputs, "", secretPaths);
         resources.push({ type: args.type, name: args.name, inputs, secretPaths });
         args = { ...args, inputs };
+        // The name Azure would give: the explicit name input of that resource type, else the logical name.
         const name =
-          args.inputs.workflowName ?? args.inputs.connectionName ?? args.inputs.accountName ?? args.inputs.tableName;
+          args.inputs.workflowName ??
+          args.inputs.connectionName ??
+          args.inputs.tableName ??
+          args.inputs.containerName ??
+          (args.type === "azure-native:storage:StorageAccount" ? args.inputs.accountName : undefined);
         const resourceName = name ?? args.name;
         const rg = args.inputs.resourceGroupName ?? "rg";
         return {
           id: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${rg}/providers/${args.type}/${resourceName}`,
-          state: { ...args.inputs, name: resourceName },
+          state: { ...args.inputs, name: resourceName, ...OUTPUTS_BY_TYPE[args.type]?.(resourceName) },
         };
       },
       call(args) {
@@ -75,6 +97,8 @@ export function installMocks(
             return { keys: [{ keyName: "key1", value: STORAGE_KEY, permissions: "FULL" }] };
           case "azure-native:logic:listWorkflowTriggerCallbackUrl":
             return { value: CALLBACK_URL, method: "POST" };
+          case "azure-native:web:listWebAppHostKeys":
+            return { masterKey: "mock-master-key", functionKeys: { default: FUNCTION_KEY } };
           default: {
             const msg = `unexpected invoke ${args.token}`;
             throw Object.assign(new Error(msg), { details: msg });
