@@ -7,7 +7,8 @@ import * as fs from "fs";
 import Ajv from "ajv";
 import { leadWorkflowOptions } from "../components/leadEndpoint";
 import { renderedPath, renderStack } from "../scripts/render";
-import { ACTION, buildLeadWorkflow, TRIGGER_NAME } from "../workflow/leadWorkflow";
+import { CrmTarget } from "../config/settings";
+import { ACTION, buildLeadWorkflow, gateName, TRIGGER_NAME } from "../workflow/leadWorkflow";
 import { strictLeadSchema, triggerLeadSchema } from "../workflow/leadSchema";
 import { stableStringify } from "../workflow/stableJson";
 import { listStacks } from "../workflow/stacks";
@@ -42,6 +43,11 @@ const ALL = buildLeadWorkflow(
   }),
 );
 const MINIMAL = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" }));
+
+/** A CRM action inside its per-target gate. */
+function crmAction(definition: WorkflowDefinition, target: CrmTarget): WorkflowAction {
+  return definition.actions[ACTION.process].actions![gateName(target)].actions![TARGET_ACTION[target]];
+}
 
 /** Every action with the scope (parent action name, or "" for the top level) it belongs to. */
 function scopes(definition: WorkflowDefinition): Map<string, Record<string, WorkflowAction>> {
@@ -167,15 +173,23 @@ describe("lead workflow definition", () => {
         [ACTION.archive]: ["Succeeded"],
         [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
       });
-      for (const target of Object.values(TARGET_ACTION)) {
-        assert.deepStrictEqual(process.actions![target].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] }, target);
+      for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
+        const gate = process.actions![gateName(target)];
+        assert.deepStrictEqual(gate.runAfter, { [ACTION.checkTestLead]: ["Succeeded"] }, target);
+        assert.deepStrictEqual(gate.expression, {
+          or: [
+            { equals: ["@length(outputs('Replay_targets'))", 0] },
+            { contains: ["@outputs('Replay_targets')", target] },
+          ],
+        });
+        assert.deepStrictEqual(crmAction(ALL.definition, target).runAfter, {}, target);
       }
       assert.deepStrictEqual(process.actions![ACTION.markDelivered].runAfter, {
-        Create_dataverse_lead: ["Succeeded"],
-        Create_salesforce_lead: ["Succeeded"],
-        Post_webhook: ["Succeeded"],
-        Send_email_notice: ["Succeeded"],
-        Write_marketplace_table: ["Succeeded"],
+        Send_to_azureTable: ["Succeeded"],
+        Send_to_dataverse: ["Succeeded"],
+        Send_to_email: ["Succeeded"],
+        Send_to_salesforce: ["Succeeded"],
+        Send_to_webhook: ["Succeeded"],
       });
     });
 
@@ -190,8 +204,9 @@ describe("lead workflow definition", () => {
 
     it("dead-letters and fails the run when processing fails", () => {
       const a = ALL.definition.actions;
-      assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, { [ACTION.process]: ["Failed", "TimedOut"] });
-      assert.deepStrictEqual(a[ACTION.markDeadLetter].runAfter, { [ACTION.listFailedActions]: ["Succeeded"] });
+      assert.deepStrictEqual(a[ACTION.deliveryReport].runAfter, { [ACTION.process]: ["Failed", "TimedOut"] });
+      assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, { [ACTION.deliveryReport]: ["Succeeded"] });
+      assert.deepStrictEqual(a[ACTION.markDeadLetter].runAfter, { [ACTION.listFailedTargets]: ["Succeeded"] });
       assert.deepStrictEqual(a[ACTION.failRun].runAfter, {
         [ACTION.markDeadLetter]: ["Succeeded", "Failed", "TimedOut"],
       });
@@ -200,10 +215,9 @@ describe("lead workflow definition", () => {
     });
 
     it("gives every CRM call the configured exponential retry policy", () => {
-      const process = ALL.definition.actions[ACTION.process].actions!;
-      for (const target of Object.values(TARGET_ACTION)) {
+      for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
         assert.deepStrictEqual(
-          (process[target].inputs as any).retryPolicy,
+          (crmAction(ALL.definition, target).inputs as any).retryPolicy,
           { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H" },
           target,
         );
@@ -212,14 +226,21 @@ describe("lead workflow definition", () => {
 
     it("hides personal data from the run history", () => {
       const process = ALL.definition.actions[ACTION.process].actions!;
-      for (const name of [...Object.values(TARGET_ACTION), ACTION.normalize, ACTION.markDelivered]) {
+      for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
+        assert.deepStrictEqual(
+          crmAction(ALL.definition, target).runtimeConfiguration,
+          { secureData: { properties: ["inputs", "outputs"] } },
+          target,
+        );
+      }
+      for (const name of [ACTION.normalize, ACTION.markDelivered]) {
         assert.deepStrictEqual(
           process[name].runtimeConfiguration,
           { secureData: { properties: ["inputs", "outputs"] } },
           name,
         );
       }
-      for (const name of [ACTION.archive, ACTION.markDeadLetter, ACTION.collectFailures]) {
+      for (const name of [ACTION.archive, ACTION.markDeadLetter, ACTION.collectFailures, ACTION.deliveryReport]) {
         assert.deepStrictEqual(
           ALL.definition.actions[name].runtimeConfiguration,
           { secureData: { properties: ["inputs", "outputs"] } },

@@ -74,6 +74,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       Stop_test_lead: "Succeeded",
       Check_test_lead: "Succeeded",
       Process_lead: "Succeeded",
+      Replay_targets: "Succeeded",
     });
     assert.deepStrictEqual(e.standins.requests, []);
     const entity = await archived(e, run);
@@ -246,7 +247,11 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     const entity = await archived(e, run);
     assert.strictEqual(entity.Status, "dead-letter");
     assert.strictEqual(entity.FailedActions, "Create_dataverse_lead");
-    assert.match(String(entity.LastError), /"name":"Create_dataverse_lead".*"status":"Failed".*Dataverse is down/);
+    assert.strictEqual(entity.FailedTargets, "dataverse");
+    assert.strictEqual(
+      entity.LastError,
+      '[{"error":"Dataverse is down","name":"Create_dataverse_lead","status":"Failed","target":"dataverse"}]',
+    );
     assert.strictEqual(e.standins.to("salesforce").length, 1, "the other targets were delivered once");
   });
 

@@ -64,8 +64,8 @@ describe("policy pack", () => {
 
   it("crm-calls-retry: flags a call without retry policy, or with 'none'", () => {
     const props = mutate((a) => {
-      delete a.Process_lead.actions.Create_dataverse_lead.inputs.retryPolicy;
-      a.Process_lead.actions.Post_webhook.inputs.retryPolicy = { type: "none" };
+      delete a.Process_lead.actions.Send_to_dataverse.actions.Create_dataverse_lead.inputs.retryPolicy;
+      a.Process_lead.actions.Send_to_webhook.actions.Post_webhook.inputs.retryPolicy = { type: "none" };
     });
     assert.deepStrictEqual(checkRetryPolicies(WF, props), [
       "Action 'Create_dataverse_lead' calls out without a retry policy: a passing outage would lose the lead. Fix: set inputs.retryPolicy (exponential).",
@@ -82,9 +82,9 @@ describe("policy pack", () => {
     assert.deepStrictEqual(checkArchiveFirst(WF, early), [
       "Action 'Normalize_lead_function' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
       "Action 'Create_dataverse_lead' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
+      "Action 'Send_email_notice' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
       "Action 'Create_salesforce_lead' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
       "Action 'Post_webhook' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
-      "Action 'Send_email_notice' can call out before 'Archive_raw_lead' succeeded: archive every lead first. Fix: make it run after 'Archive_raw_lead' with status Succeeded.",
     ]);
     const noArchive = mutate((a) => {
       delete a.Archive_raw_lead;
@@ -96,7 +96,9 @@ describe("policy pack", () => {
   });
 
   it("secure-lead-data: flags an action carrying the lead without secure inputs", () => {
-    const props = mutate((a) => delete a.Process_lead.actions.Create_salesforce_lead.runtimeConfiguration);
+    const props = mutate(
+      (a) => delete a.Process_lead.actions.Send_to_salesforce.actions.Create_salesforce_lead.runtimeConfiguration,
+    );
     assert.deepStrictEqual(checkSecureLeadData(WF, props), [
       'Action \'Create_salesforce_lead\' puts lead data in the run history. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].',
     ]);

@@ -23,8 +23,12 @@ export const ACTION = {
   markTestLead: "Mark_test_lead",
   stopTestLead: "Stop_test_lead",
   markDelivered: "Mark_delivered",
+  replayTargets: "Replay_targets",
+  deliveryReport: "Delivery_report",
   collectFailures: "Collect_failures",
   listFailedActions: "List_failed_actions",
+  failedTargets: "Failed_targets",
+  listFailedTargets: "List_failed_targets",
   markDeadLetter: "Mark_dead_letter",
   failRun: "Fail_run",
 } as const;
@@ -37,6 +41,16 @@ export const LEAD_STATUS = {
   archivedOnly: "archived",
   deadLetter: "dead-letter",
 } as const;
+
+/**
+ * Headers of a replay (`npm run replay`): the archive row it replays, and the targets to send it to
+ * again (the ones that failed), so targets that already have the lead do not get it twice.
+ */
+export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
+export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
+
+/** Name of the If action that gates a target (skipped on a replay that does not list it). */
+export const gateName = (target: CrmTarget) => `Send_to_${target}`;
 
 /** Prefix of every field of Partner Center's "Validate" test lead. */
 export const TEST_LEAD_PREFIX = "MSFT_TEST";
@@ -87,12 +101,13 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     maximumInterval: options.crmRetry.maximumInterval,
   };
   const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
-  const crm = crmActions(crmOptions, { [ACTION.checkTestLead]: ["Succeeded"] });
+  const crm = gatedCrmActions(targets, crmActions(crmOptions, {}));
   const afterCrm: RunAfter =
     targets.length > 0
-      ? Object.fromEntries(targets.map((t) => [TARGET_ACTION[t], ["Succeeded"]]))
+      ? Object.fromEntries(targets.map((t) => [gateName(t), ["Succeeded"]]))
       : { [ACTION.checkTestLead]: ["Succeeded"] };
   const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
+  const replayHeader = `coalesce(triggerOutputs()?['headers']?['${REPLAY_TARGETS_HEADER}'], '')`;
   const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
 
   const actions: Record<string, WorkflowAction> = {
@@ -104,6 +119,7 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         ReceivedTime: "@{trigger()?['startTime']}",
         LeadJson: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
         LeadJsonTruncated: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
+        ReplayOf: `@{coalesce(triggerOutputs()?['headers']?['${REPLAY_OF_HEADER}'], '')}`,
         ...microsoftTableColumns(),
       },
       {},
@@ -148,10 +164,17 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
       },
       actions: {
         ...normalizeActions(options.normalizerFunction === true),
+        [ACTION.replayTargets]: {
+          type: "Compose",
+          description: "On a replay, the targets to send the lead to again; otherwise empty (all targets).",
+          runAfter: {},
+          // if() evaluates both branches (as in Azure): split() must never see null.
+          inputs: `@if(empty(${replayHeader}), json('[]'), split(${replayHeader}, ','))`,
+        },
         [ACTION.checkTestLead]: {
           type: "If",
           description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
-          runAfter: { [ACTION.normalize]: ["Succeeded"] },
+          runAfter: { [ACTION.normalize]: ["Succeeded"], [ACTION.replayTargets]: ["Succeeded"] },
           expression: {
             or: (["Email", "FirstName", "LastName", "Description"] as const).map((name) => ({
               startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
@@ -195,21 +218,44 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         ),
       },
     },
+    [ACTION.deliveryReport]: {
+      type: "Compose",
+      description: "Status and error of each step of Process_lead, CRM calls included (read with actions()).",
+      runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
+      inputs: [
+        ...[ACTION.normalize, ACTION.checkTestLead].map((name) => reportEntry(name, "")),
+        ...targets.map((t) => reportEntry(TARGET_ACTION[t], t)),
+        reportEntry(ACTION.markDelivered, ""),
+      ],
+      runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+    },
     [ACTION.collectFailures]: {
       type: "Query",
-      description: "The actions of Process_lead that failed or timed out, with their errors.",
-      runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
+      description: "The steps that failed or timed out, with their errors.",
+      runAfter: { [ACTION.deliveryReport]: ["Succeeded"] },
       inputs: {
-        from: `@result('${ACTION.process}')`,
+        from: `@outputs('${ACTION.deliveryReport}')`,
         where: "@or(equals(item()?['status'], 'Failed'), equals(item()?['status'], 'TimedOut'))",
       },
       runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
     },
     [ACTION.listFailedActions]: {
       type: "Select",
-      description: "Names of the failed actions, recorded so a replay re-sends only what failed.",
+      description: "Names of the failed steps, recorded so a replay re-sends only what failed.",
       runAfter: { [ACTION.collectFailures]: ["Succeeded"] },
       inputs: { from: `@body('${ACTION.collectFailures}')`, select: "@item()?['name']" },
+    },
+    [ACTION.failedTargets]: {
+      type: "Query",
+      description: "The failed steps that are CRM calls.",
+      runAfter: { [ACTION.listFailedActions]: ["Succeeded"] },
+      inputs: { from: `@body('${ACTION.collectFailures}')`, where: "@not(empty(item()?['target']))" },
+    },
+    [ACTION.listFailedTargets]: {
+      type: "Select",
+      description: "Their targets: what a replay sends the lead to again.",
+      runAfter: { [ACTION.failedTargets]: ["Succeeded"] },
+      inputs: { from: `@body('${ACTION.failedTargets}')`, select: "@item()?['target']" },
     },
     [ACTION.markDeadLetter]: mergeEntity(
       table,
@@ -217,10 +263,11 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
       {
         Status: LEAD_STATUS.deadLetter,
         FailedActions: `@{join(body('${ACTION.listFailedActions}'), ',')}`,
+        FailedTargets: `@{join(body('${ACTION.listFailedTargets}'), ',')}`,
         LastError: `@{take(string(body('${ACTION.collectFailures}')), ${TABLE_TEXT_LIMIT})}`,
         ProcessedTime: "@{utcNow()}",
       },
-      { [ACTION.listFailedActions]: ["Succeeded"] },
+      { [ACTION.listFailedTargets]: ["Succeeded"] },
       "Dead-letters the archived lead: kept with its error until it is replayed.",
     ),
     [ACTION.failRun]: {
@@ -273,6 +320,44 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     outputs: {},
   };
   return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
+}
+
+/** One entry of the delivery report: a step's status and error, read with actions() at any depth. */
+function reportEntry(action: string, target: string): Record<string, string> {
+  return {
+    name: action,
+    target,
+    status: `@{coalesce(actions('${action}')?['status'], 'NotRun')}`,
+    error: `@{coalesce(actions('${action}')?['error']?['message'], actions('${action}')?['outputs']?['body'], '')}`,
+  };
+}
+
+/**
+ * Wraps each CRM action in an If that sends the lead unless a replay lists other targets only:
+ * a replay re-sends a lead to the targets that failed, never to those that already have it.
+ */
+function gatedCrmActions(
+  targets: CrmTarget[],
+  actions: Record<string, WorkflowAction>,
+): Record<string, WorkflowAction> {
+  const gated: Record<string, WorkflowAction> = {};
+  for (const target of targets) {
+    const name = TARGET_ACTION[target];
+    gated[gateName(target)] = {
+      type: "If",
+      description: `Sends the lead to ${target}, unless this is a replay for other targets only.`,
+      runAfter: { [ACTION.checkTestLead]: ["Succeeded"] },
+      expression: {
+        or: [
+          { equals: [`@length(outputs('${ACTION.replayTargets}'))`, 0] },
+          { contains: [`@outputs('${ACTION.replayTargets}')`, target] },
+        ],
+      },
+      actions: { [name]: { ...actions[name], runAfter: {} } },
+      else: { actions: {} },
+    };
+  }
+  return gated;
 }
 
 /** The function's answer is used when it succeeded and carries the CRM fields. */
