@@ -8,6 +8,7 @@ import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
 import { stackFromSettings } from "../workflow/stacks";
 import { useAzurite } from "./support/azurite";
+import { startTcpProxy } from "./support/tcpProxy";
 
 const STACK = stackFromSettings("load", {
   targets: "webhook",
@@ -166,6 +167,40 @@ describe("robustness (local endpoint, Azurite)", function () {
     // Still serving.
     const ok = await post(fs.readFileSync("samples/full-lead.json", "utf8"));
     assert.strictEqual(ok.status, 200);
+  });
+
+  it("storage unreachable mid-run: the archive write retries through the outage, no lead lost", async () => {
+    // Cut at the network: restarting Azurite itself can drop writes it has not flushed to disk yet,
+    // which real Azure storage never does, so that would test the emulator, not the workflow.
+    const azurite = await useAzurite();
+    const proxy = await startTcpProxy(azurite.port);
+    try {
+      const viaProxy = azurite.connectionString.replace(`:${azurite.port}/`, `:${proxy.port}/`);
+      // Real retry waits, scaled down: 5 s, 10 s, 20 s become 1 s, 2 s, 4 s, longer than the outage.
+      const e = new LocalEndpoint({ stack: STACK, tablesConnectionString: viaProxy, retryScale: 0.2, keepRuns: 100 });
+      await e.prepare();
+      const sends = Array.from({ length: 20 }, (_, i) =>
+        new Promise((r) => setTimeout(r, i * 50)).then(() =>
+          e.post({ method: "POST", headers: {}, body: { UserDetails: { Email: `r${i}@contoso.com` } } }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 1500));
+      await proxy.restore();
+      const posted = await Promise.all(sends);
+      assert.deepStrictEqual([...new Set(posted.map((p) => p.response.statusCode))], [200]);
+      await Promise.all(posted.map((p) => p.done));
+      const archived: string[] = [];
+      for await (const r of endpoint.tables.table("LeadArchiveLoad").listEntities()) {
+        archived.push(JSON.parse(String(r.LeadJson)).UserDetails.Email);
+      }
+      assert.strictEqual(new Set(archived.filter((m) => m.startsWith("r"))).size, 20);
+      const retried = posted.filter((p) => e.run(p.runName!)!.actions.Archive_raw_lead.retryHistory);
+      assert.ok(retried.length > 0, "some archive writes met the outage and were retried");
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
