@@ -12,6 +12,7 @@ import { TableClient, TableEntityResult } from "@azure/data-tables";
 import * as fs from "fs";
 import * as path from "path";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../workflow/leadWorkflow";
+import { sendLead } from "./verify";
 
 type Row = TableEntityResult<Record<string, unknown>>;
 
@@ -134,19 +135,8 @@ async function main(argv: string[]): Promise<number> {
     table,
     dryRun: argv.includes("--dry-run"),
     send: async (lead, headers) => {
-      const res = await fetch(endpoint, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...headers },
-        body: JSON.stringify(lead),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // keep the text
-      }
-      return { status: res.status, body };
+      const { status, body } = await sendLead(endpoint, lead, headers);
+      return { status, body };
     },
   });
   for (const o of outcomes) console.log(`${o.result.padEnd(8)} ${o.row}  ${o.detail}`);

@@ -33,11 +33,16 @@ export interface SendResult {
 }
 
 /** POSTs a lead as Partner Center does (JSON). Never logs the URL: it carries a signature. */
-export async function sendLead(url: string, lead: unknown, timeoutMs = 130_000): Promise<SendResult> {
+export async function sendLead(
+  url: string,
+  lead: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 130_000,
+): Promise<SendResult> {
   const started = performance.now();
   const response = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
     body: JSON.stringify(lead),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -25,6 +25,32 @@ export interface EntityKeys {
   rowKey: string;
 }
 
+/** One table call of the archive or the `azureTable` target; entities carry the lead, so both sides are hidden. */
+function tableCall(
+  method: "put" | "patch",
+  table: string,
+  keys: EntityKeys,
+  body: Record<string, unknown>,
+  runAfter: RunAfter,
+  description: string,
+  retryPolicy: RetryPolicy,
+): WorkflowAction {
+  return {
+    type: "ApiConnection",
+    description,
+    runAfter,
+    inputs: {
+      host: { connection: { name: connectionName("azuretables") } },
+      method,
+      path: entityPath(table, keys.partitionKey, keys.rowKey),
+      body,
+      retryPolicy,
+    },
+    // The connector echoes entities back: hide outputs too.
+    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+  };
+}
+
 /**
  * "Insert or Replace Entity" (PUT on the entity): idempotent, so a retry after an ambiguous failure
  * cannot fail with 409 on a row the first attempt already wrote.
@@ -37,20 +63,8 @@ export function upsertEntity(
   description: string,
   retryPolicy: RetryPolicy = TABLE_RETRY,
 ): WorkflowAction {
-  return {
-    type: "ApiConnection",
-    description,
-    runAfter,
-    inputs: {
-      host: { connection: { name: connectionName("azuretables") } },
-      method: "put",
-      path: entityPath(table, keys.partitionKey, keys.rowKey),
-      body: { PartitionKey: `@{${keys.partitionKey}}`, RowKey: `@{${keys.rowKey}}`, ...properties },
-      retryPolicy,
-    },
-    // Entities carry the lead (and the connector echoes them back): hide both sides.
-    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
-  };
+  const body = { PartitionKey: `@{${keys.partitionKey}}`, RowKey: `@{${keys.rowKey}}`, ...properties };
+  return tableCall("put", table, keys, body, runAfter, description, retryPolicy);
 }
 
 /** "Merge Entity" (PATCH): updates the listed properties of an archived row, keeps the others. */
@@ -61,18 +75,5 @@ export function mergeEntity(
   runAfter: RunAfter,
   description: string,
 ): WorkflowAction {
-  return {
-    type: "ApiConnection",
-    description,
-    runAfter,
-    inputs: {
-      host: { connection: { name: connectionName("azuretables") } },
-      method: "patch",
-      path: entityPath(table, keys.partitionKey, keys.rowKey),
-      body: properties,
-      retryPolicy: TABLE_RETRY,
-    },
-    // Entities carry the lead (and the connector echoes them back): hide both sides.
-    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
-  };
+  return tableCall("patch", table, keys, properties, runAfter, description, TABLE_RETRY);
 }

@@ -417,24 +417,18 @@ class Run {
         }
         return { ...scopeResult(failed), iterations: list.length };
       }
-      case "Query": {
-        const inputs = evaluateValue({ from: (action.inputs as Json).from }, host) as Json;
-        setInputs(inputs);
-        if (!Array.isArray(inputs.from))
-          throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
-        const where = (action.inputs as Json).where;
-        const body = inputs.from.filter(
-          (item) => this.condition(where, this.host([...items, { loop: name, item }])) === true,
-        );
-        return { status: "Succeeded", code: "OK", outputs: { body } };
-      }
+      case "Query":
       case "Select": {
+        // Only `from` is evaluated up front; `where` / `select` run once per element, with item() bound.
         const inputs = evaluateValue({ from: (action.inputs as Json).from }, host) as Json;
         setInputs(inputs);
         if (!Array.isArray(inputs.from))
           throw new ExpressionError(`The 'from' property of action '${name}' must be an array.`);
-        const select = (action.inputs as Json).select;
-        const body = inputs.from.map((item) => evaluateValue(select, this.host([...items, { loop: name, item }])));
+        const itemHost = (item: unknown) => this.host([...items, { loop: name, item }]);
+        const body =
+          action.type === "Query"
+            ? inputs.from.filter((item) => this.condition((action.inputs as Json).where, itemHost(item)) === true)
+            : inputs.from.map((item) => evaluateValue((action.inputs as Json).select, itemHost(item)));
         return { status: "Succeeded", code: "OK", outputs: { body } };
       }
       case "InitializeVariable": {
