@@ -100,6 +100,12 @@ export interface LeadEndpointArgs {
    */
   normalizerFunction?: boolean;
   /**
+   * NCRONTAB schedule of the automatic replay of dead-lettered leads (a timer function in the
+   * function app, which is then deployed even without `normalizerFunction`).
+   * @default - no automatic replay (`npm run replay` by hand)
+   */
+  replaySchedule?: string;
+  /**
    * Addresses e-mailed when a lead run fails or a lead is dead-lettered.
    * @default - alerts show in the portal only
    */
@@ -115,6 +121,9 @@ export interface LeadEndpointArgs {
    */
   tags?: Record<string, string>;
 }
+
+/** Logic App Contributor, on the lead workflow only: lets the scheduled replay read its callback URL. */
+const LOGIC_APP_CONTRIBUTOR = "87a39d53-fc1b-424a-814c-f7e04687dc9e";
 
 /** Defaults shared with the stack settings, so a component and a stack behave alike. */
 const DEFAULTS = {
@@ -240,21 +249,22 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         ),
       },
     };
-    const functionApp = args.normalizerFunction
-      ? new LeadFunctionApp(
-          `${name}-fn`,
-          {
-            resourceGroupName,
-            location: args.location,
-            storageAccountName: account.name,
-            storageAccountId: account.id,
-            blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
-            subscriptionId,
-            tags: args.tags,
-          },
-          parent,
-        )
-      : undefined;
+    const functionApp =
+      args.normalizerFunction || args.replaySchedule
+        ? new LeadFunctionApp(
+            `${name}-fn`,
+            {
+              resourceGroupName,
+              location: args.location,
+              storageAccountName: account.name,
+              storageAccountId: account.id,
+              blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
+              subscriptionId,
+              tags: args.tags,
+            },
+            parent,
+          )
+        : undefined;
     if (functionApp) {
       parameters.normalizerUrl = { value: functionApp.normalizerUrl };
       parameters.normalizerKey = { value: functionApp.normalizerKey };
@@ -300,6 +310,37 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       parent,
     );
     this.leadEndpointUrl = pulumi.secret(callback.value);
+
+    if (functionApp) {
+      // Set after the workflow exists: the replay needs its id, the workflow needs the app's URL.
+      new web.WebAppApplicationSettings(
+        `${name}-fn-settings`,
+        {
+          name: functionApp.functionAppName,
+          resourceGroupName,
+          properties: {
+            AzureWebJobsStorage__accountName: account.name,
+            LEAD_ARCHIVE_TABLE: options.archiveTableName,
+            // Not the callback URL itself: it is a secret, read at run time with the app's identity.
+            LEAD_WORKFLOW_ID: logicApp.id,
+            REPLAY_SCHEDULE: args.replaySchedule ?? "0 0 0 1 1 *",
+            // The standard switch that keeps a function from running: replay is opt-in.
+            "AzureWebJobs.replayDeadLetters.Disabled": args.replaySchedule ? "false" : "true",
+          },
+        },
+        parent,
+      );
+      new authorization.RoleAssignment(
+        `${name}-fn-workflow-access`,
+        {
+          principalId: functionApp.principalId,
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${LOGIC_APP_CONTRIBUTOR}`,
+          scope: logicApp.id,
+        },
+        parent,
+      );
+    }
     this.workflowName = logicApp.name;
     this.workflowId = logicApp.id;
     this.resourceGroupName = resourceGroupName;

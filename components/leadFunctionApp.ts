@@ -5,6 +5,8 @@ import * as web from "@pulumi/azure-native/web";
 
 /** Storage Blob Data Owner: the app's identity reads its package and runs its host storage. */
 const STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+/** Storage Table Data Contributor: the scheduled replay reads and updates the lead archive. */
+const STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
 
 export interface LeadFunctionAppArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -28,7 +30,8 @@ export interface LeadFunctionAppArgs {
  * The function app of `function-code/` (lead normalizer) on the Flex Consumption plan, Azure's
  * current serverless plan (Linux Consumption retires in September 2028). Its code package lives in a
  * blob container read with the app's system-assigned identity; no storage key is stored.
- * The code itself is published after `pulumi up` (see README: Functions Core Tools).
+ * The code itself is published after `pulumi up` (see README: Functions Core Tools). App settings are
+ * set by the caller (`web.WebAppApplicationSettings`) once the lead workflow exists.
  */
 export class LeadFunctionApp extends pulumi.ComponentResource {
   public readonly functionAppName: pulumi.Output<string>;
@@ -78,7 +81,6 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         siteConfig: {
           minTlsVersion: web.SupportedTlsVersions.SupportedTlsVersions_1_2,
           ftpsState: web.FtpsState.Disabled,
-          appSettings: [{ name: "AzureWebJobsStorage__accountName", value: args.storageAccountName }],
         },
         functionAppConfig: {
           deployment: {
@@ -97,16 +99,21 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
     );
 
     const principalId = app.identity.apply((i) => i?.principalId ?? "");
-    new authorization.RoleAssignment(
-      `${name}-blob-owner`,
-      {
-        principalId,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_OWNER}`,
-        scope: args.storageAccountId,
-      },
-      parent,
-    );
+    for (const [suffix, role] of [
+      ["blob-owner", STORAGE_BLOB_DATA_OWNER],
+      ["table-contributor", STORAGE_TABLE_DATA_CONTRIBUTOR],
+    ]) {
+      new authorization.RoleAssignment(
+        `${name}-${suffix}`,
+        {
+          principalId,
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          scope: args.storageAccountId,
+        },
+        parent,
+      );
+    }
 
     const keys = web.listWebAppHostKeysOutput({ name: app.name, resourceGroupName: args.resourceGroupName }, parent);
     this.functionAppName = app.name;

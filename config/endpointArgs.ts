@@ -22,6 +22,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     crmRetry: config.crmRetry,
     allowedCallerIps: config.allowedCallerIps,
     normalizerFunction: config.normalizer === "function",
+    replaySchedule: config.replaySchedule,
     alertEmails: config.alertEmails,
     logRetentionDays: config.logRetentionDays,
   };

@@ -191,6 +191,14 @@ export const SETTINGS = {
     example: "function",
     default: "expressions",
   },
+  replaySchedule: {
+    schema: { type: "string", pattern: "^\\S+( \\S+){5}$" },
+    description:
+      "NCRONTAB schedule (6 fields) of the function app's automatic replay of dead-lettered leads, e.g. 0 */30 * * * *. Empty: replay by hand with npm run replay.",
+    expect: "an NCRONTAB expression of 6 fields separated by single spaces",
+    example: "0 */30 * * * *",
+    default: "",
+  },
   alertEmails: {
     schema: {
       type: "array",

@@ -16,6 +16,8 @@ export interface KitConfig {
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
   normalizer: "expressions" | "function";
+  /** Automatic replay schedule; undefined = off. */
+  replaySchedule?: string;
   alertEmails: string[];
   logRetentionDays: number;
 }
@@ -147,6 +149,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     },
     allowedCallerIps: (d.allowedCallerIps as string[] | undefined) ?? [],
     normalizer: d.normalizer as KitConfig["normalizer"],
+    replaySchedule: d.replaySchedule as string | undefined,
     alertEmails: (d.alertEmails as string[] | undefined) ?? [],
     logRetentionDays: d.logRetentionDays as number,
   };

@@ -63,6 +63,7 @@ describe("Pulumi program (index.ts)", () => {
         "azure-native:storage:BlobContainer",
         "azure-native:monitor:DiagnosticSetting",
         "azure-native:authorization:RoleAssignment",
+        "azure-native:web:WebAppApplicationSettings",
       ];
       const azure = resources.filter((r) => r.type.startsWith("azure-native:") && !untaggable.includes(r.type));
       assert.strictEqual(azure.length, 11);

@@ -4,6 +4,8 @@
  */
 import * as assert from "assert";
 import { LocalEndpoint } from "../local/endpoint";
+import { runScheduledReplay } from "../function-code/src/replay/scheduled";
+import { startLocalServer } from "../local/server";
 import { replayDeadLetters, Sender } from "../ops/replay";
 import { stackFromSettings } from "../workflow/stacks";
 import { useAzurite } from "./support/azurite";
@@ -133,5 +135,47 @@ describe("dead letters and replay", function () {
       [...first, ...second].length === 2 ? ["claimed by another replay"] : [],
     );
     assert.strictEqual(createdIn("commondataservice", "e@contoso.com").length, 1, "created in Dataverse once");
+  });
+
+  describe("scheduled replay (the function app's timer)", () => {
+    it("replays over HTTPS-like HTTP to the signed endpoint, reading the archive by connection string", async () => {
+      const azurite = await useAzurite();
+      const server = await startLocalServer({ endpoint: e, key: "k", triggerName: "manual" });
+      try {
+        e.standins.down("commondataservice");
+        await send({ UserDetails: { Email: "s@contoso.com" } }, {});
+        e.standins.up("commondataservice");
+        const outcomes = await runScheduledReplay({
+          LEAD_ARCHIVE_TABLE: "LeadArchiveReplay",
+          LEAD_ARCHIVE_CONNECTION: azurite.connectionString,
+          LEAD_ENDPOINT_URL: server.callbackUrl,
+        });
+        assert.deepStrictEqual(
+          outcomes.map((o) => o.result),
+          ["replayed"],
+        );
+        await new Promise((r) => setTimeout(r, 300)); // the replay's run finishes after its answer
+        assert.strictEqual(createdIn("commondataservice", "s@contoso.com").length, 1);
+        assert.strictEqual(createdIn("webhook", "s@contoso.com").length, 1);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("fails clearly without its settings", async () => {
+      await assert.rejects(runScheduledReplay({}), {
+        message: "App setting LEAD_ARCHIVE_TABLE is missing: the scheduled replay cannot run.",
+      });
+      await assert.rejects(
+        runScheduledReplay({
+          LEAD_ARCHIVE_TABLE: "T",
+          LEAD_ARCHIVE_CONNECTION: "UseDevelopmentStorage=true",
+          LEAD_WORKFLOW_ID: "nope",
+        }),
+        {
+          message: 'App setting LEAD_WORKFLOW_ID is not a workflow resource id: "nope".',
+        },
+      );
+    });
   });
 });

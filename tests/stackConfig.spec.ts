@@ -24,6 +24,7 @@ const DEFAULTS: KitConfig = {
   crmRetry: { count: 10, interval: "PT30S", maximumInterval: "PT1H" },
   allowedCallerIps: [],
   normalizer: "expressions",
+  replaySchedule: undefined,
   alertEmails: [],
   logRetentionDays: 30,
 };
@@ -116,7 +117,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { CrmTarget } from "../config/settings";
+import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
 import { apisFor, ManagedApi } from "./connections";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION } from "./crmActions";
 import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
@@ -42,12 +43,8 @@ export const LEAD_STATUS = {
   deadLetter: "dead-letter",
 } as const;
 
-/**
- * Headers of a replay (`npm run replay`): the archive row it replays, and the targets to send it to
- * again (the ones that failed), so targets that already have the lead do not get it twice.
- */
-export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
-export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
+// Replay headers: defined with the replay code (function-code), read here by the workflow.
+export { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Name of the If action that gates a target (skipped on a replay that does not list it). */
 export const gateName = (target: CrmTarget) => `Send_to_${target}`;
