@@ -14,34 +14,11 @@ import { stableStringify } from "../workflow/stableJson";
 import { listStacks } from "../workflow/stacks";
 import { WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
 import { TARGET_ACTION } from "../workflow/crmActions";
+import { allTargetsWorkflow, sample } from "./support/fixtures";
 
-const VALIDATE_LEAD = JSON.parse(fs.readFileSync("samples/validate-lead.json", "utf8"));
-const FULL_LEAD = {
-  UserDetails: {
-    FirstName: "Some",
-    LastName: "One",
-    Email: "someone@contoso.com",
-    Phone: "16175555555",
-    Country: "USA",
-    Company: "Contoso",
-    Title: "Esquire",
-  },
-  LeadSource: "AzureMarketplace",
-  ActionCode: "INS",
-  OfferTitle: "Test Microsoft",
-  Description: "Test run through Power Automate",
-};
-
-const ALL = buildLeadWorkflow(
-  leadWorkflowOptions({
-    location: "westeurope",
-    dataverse: { url: "https://contoso.crm4.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "s" },
-    salesforce: {},
-    email: { to: "sales@contoso.com" },
-    webhook: { url: "https://hooks.contoso.com/x", secret: "s" },
-    azureTable: {},
-  }),
-);
+const VALIDATE_LEAD = sample("validate");
+const FULL_LEAD = sample("full");
+const ALL = allTargetsWorkflow();
 const MINIMAL = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" }));
 
 /** A CRM action inside its per-target gate. */

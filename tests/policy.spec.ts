@@ -5,8 +5,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { leadWorkflowOptions } from "../components/leadEndpoint";
-import { buildLeadWorkflow } from "../workflow/leadWorkflow";
 import {
   checkArchiveFirst,
   checkConnectionSecrets,
@@ -18,20 +16,11 @@ import {
   resourcePolicies,
   stackPolicies,
 } from "../policy/policies";
+import { allTargetsWorkflow } from "./support/fixtures";
 import { CALLBACK_URL, installMocks, settle } from "./support/pulumiMocks";
 
 const WF = "azure-native:logic:Workflow";
-const ALL = buildLeadWorkflow(
-  leadWorkflowOptions({
-    location: "westeurope",
-    dataverse: { url: "https://contoso.crm4.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "s" },
-    salesforce: {},
-    email: { to: "a@contoso.com" },
-    webhook: { url: "https://h.contoso.com", secret: "s" },
-    azureTable: {},
-    normalizerFunction: true,
-  }),
-).definition;
+const ALL = allTargetsWorkflow(true).definition;
 
 /** A copy of the full definition with one action changed. */
 function mutate(edit: (actions: any) => void): { definition: unknown } {

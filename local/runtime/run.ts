@@ -11,6 +11,7 @@ import {
   Connectors,
   ConnectorResponse,
   ExpressionHost,
+  HttpCall,
   HttpResponseRecord,
   RetryAttempt,
   RunError,
@@ -562,36 +563,21 @@ class Run {
 
   private connectorCall(name: string, type: string, inputs: Json): (signal: AbortSignal) => Promise<ConnectorResponse> {
     const { connectors } = this.options;
-    if (type === "Http") {
-      return (signal) =>
-        connectors.http(
-          {
-            method: String(inputs.method),
-            uri: String(inputs.uri),
-            headers: inputs.headers as Record<string, string>,
-            queries: inputs.queries as Record<string, string>,
-            body: inputs.body,
-            actionName: name,
-          },
-          signal,
-        );
-    }
+    const httpCall = (extra: Partial<HttpCall>): HttpCall => ({
+      method: String(inputs.method ?? "POST"),
+      uri: String(inputs.uri ?? ""),
+      headers: inputs.headers as Record<string, string>,
+      queries: inputs.queries as Record<string, string>,
+      body: inputs.body,
+      actionName: name,
+      ...extra,
+    });
+    if (type === "Http") return (signal) => connectors.http(httpCall({}), signal);
     if (type === "Function") {
       const fn = connectors.function;
       if (!fn) throw new Error("FunctionNotAvailable: no Azure Functions app is available to the local runtime.");
-      return (signal) =>
-        fn(
-          {
-            method: String(inputs.method ?? "POST"),
-            uri: "",
-            functionId: String((inputs.function as Json | undefined)?.id ?? ""),
-            headers: inputs.headers as Record<string, string>,
-            queries: inputs.queries as Record<string, string>,
-            body: inputs.body,
-            actionName: name,
-          },
-          signal,
-        );
+      const functionId = String((inputs.function as Json | undefined)?.id ?? "");
+      return (signal) => fn(httpCall({ functionId }), signal);
     }
     const connectionId = String(((inputs.host as Json | undefined)?.connection as Json | undefined)?.name ?? "");
     const connections = (this.host([]).parameter("$connections") ?? {}) as Record<string, Json>;
