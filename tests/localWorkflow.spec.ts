@@ -338,5 +338,47 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       assert.match(String(entity.NormalizerError), /function host is down/);
       assert.strictEqual(entity.Status, "delivered");
     });
+
+    it("does not deliver a lead twice: the second delivery is archived as a duplicate of the first", async () => {
+      const azurite = await useAzurite();
+      const stack = stackFromSettings("dedup", {
+        targets: "dataverse",
+        dataverseUrl: "https://contoso.crm4.dynamics.com",
+        dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+        dataverseClientId: "66666666-7777-8888-9999-000000000000",
+        normalizer: "function",
+        archiveTableName: "LeadArchiveDedup",
+      });
+      const d = new LocalEndpoint({
+        stack,
+        tablesConnectionString: azurite.connectionString,
+        retryScale: 0,
+        now: () => NOW,
+      });
+      await d.tables
+        .table("LeadArchiveDedup")
+        .deleteTable()
+        .catch(() => undefined);
+      await d.prepare();
+      const first = await post(d, sample("full"));
+      // Partner Center sends the same lead again, with other casing and spacing.
+      const again = sample("full");
+      again.UserDetails.Email = " SomeOne@Contoso.com ";
+      const second = await post(d, again);
+      assert.deepStrictEqual([first.status, second.status], [200, 200]);
+      assert.deepStrictEqual([first.run.status, second.run.status], ["Succeeded", "Succeeded"]);
+      assert.strictEqual(second.run.actions.Stop_duplicate.status, "Succeeded");
+      assert.strictEqual(d.standins.to("commondataservice").length, 1, "created in Dataverse once");
+      const {
+        etag: _e,
+        timestamp: _t,
+        "odata.metadata": _m,
+        ...row
+      } = await d.tables.table("LeadArchiveDedup").getEntity("2026-11", second.run.name);
+      assert.deepStrictEqual(
+        [row.Status, row.DuplicateOf, row.DedupKey],
+        ["duplicate", `2026-11/${first.run.name}`, "e4c701403d642ce9dfef39164354fce6cf6431bacffeea4c7a3d6c676d0d1c24"],
+      );
+    });
   });
 });

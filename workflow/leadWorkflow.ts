@@ -5,7 +5,7 @@ import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION } from "./
 import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
 import { triggerLeadSchema } from "./leadSchema";
 import { sortKeysDeep } from "./stableJson";
-import { EntityKeys, mergeEntity, upsertEntity } from "./tableActions";
+import { EntityKeys, mergeEntity, queryEntities, upsertEntity } from "./tableActions";
 import { RetryPolicy, RunAfter, WDL_SCHEMA, WorkflowAction, WorkflowDefinition, WorkflowParameter } from "./wdl";
 
 /** Name of the Request trigger: part of the callback URL (`/triggers/manual/paths/invoke`). */
@@ -24,6 +24,10 @@ export const ACTION = {
   markTestLead: "Mark_test_lead",
   stopTestLead: "Stop_test_lead",
   markDelivered: "Mark_delivered",
+  findEarlierDelivery: "Find_earlier_delivery",
+  checkDuplicate: "Check_duplicate",
+  markDuplicate: "Mark_duplicate",
+  stopDuplicate: "Stop_duplicate",
   replayTargets: "Replay_targets",
   deliveryReport: "Delivery_report",
   collectFailures: "Collect_failures",
@@ -41,6 +45,7 @@ export const LEAD_STATUS = {
   delivered: "delivered",
   archivedOnly: "archived",
   deadLetter: "dead-letter",
+  duplicate: "duplicate",
 } as const;
 
 // Replay headers: defined with the replay code (function-code), read here by the workflow.
@@ -98,11 +103,13 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     maximumInterval: options.crmRetry.maximumInterval,
   };
   const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
-  const crm = gatedCrmActions(targets, crmActions(crmOptions, {}));
+  // With the function's dedup key, a lead already delivered is not delivered again.
+  const deliveryGate = options.normalizerFunction ? ACTION.checkDuplicate : ACTION.checkTestLead;
+  const crm = gatedCrmActions(targets, crmActions(crmOptions, {}), deliveryGate);
   const afterCrm: RunAfter =
     targets.length > 0
       ? Object.fromEntries(targets.map((t) => [gateName(t), ["Succeeded"]]))
-      : { [ACTION.checkTestLead]: ["Succeeded"] };
+      : { [deliveryGate]: ["Succeeded"] };
   const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
   const replayHeader = `coalesce(triggerOutputs()?['headers']?['${REPLAY_TARGETS_HEADER}'], '')`;
   const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
@@ -194,6 +201,7 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
           },
           else: { actions: {} },
         },
+        ...(options.normalizerFunction ? duplicateCheck(table) : {}),
         ...crm,
         [ACTION.markDelivered]: mergeEntity(
           table,
@@ -221,6 +229,7 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
       runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
       inputs: [
         ...[ACTION.normalize, ACTION.checkTestLead].map((name) => reportEntry(name, "")),
+        ...(options.normalizerFunction ? [reportEntry(ACTION.findEarlierDelivery, "")] : []),
         ...targets.map((t) => reportEntry(TARGET_ACTION[t], t)),
         reportEntry(ACTION.markDelivered, ""),
       ],
@@ -336,6 +345,7 @@ function reportEntry(action: string, target: string): Record<string, string> {
 function gatedCrmActions(
   targets: CrmTarget[],
   actions: Record<string, WorkflowAction>,
+  after: string,
 ): Record<string, WorkflowAction> {
   const gated: Record<string, WorkflowAction> = {};
   for (const target of targets) {
@@ -343,7 +353,7 @@ function gatedCrmActions(
     gated[gateName(target)] = {
       type: "If",
       description: `Sends the lead to ${target}, unless this is a replay for other targets only.`,
-      runAfter: { [ACTION.checkTestLead]: ["Succeeded"] },
+      runAfter: { [after]: ["Succeeded"] },
       expression: {
         or: [
           { equals: [`@length(outputs('${ACTION.replayTargets}'))`, 0] },
@@ -355,6 +365,51 @@ function gatedCrmActions(
     };
   }
   return gated;
+}
+
+/**
+ * A lead Partner Center delivers twice (same person, offer and action: the function's dedup key) is
+ * archived and answered again, but not delivered again: the first delivery is found in the archive.
+ * Without a key (the function failed) nothing matches: `'none'` is no key.
+ */
+function duplicateCheck(table: string): Record<string, WorkflowAction> {
+  const key = `coalesce(body('${ACTION.normalizeFunction}')?['dedupKey'], 'none')`;
+  const earlier = `first(body('${ACTION.findEarlierDelivery}')?['value'])`;
+  return {
+    [ACTION.findEarlierDelivery]: queryEntities(
+      table,
+      `DedupKey eq '@{${key}}' and Status eq '${LEAD_STATUS.delivered}'`,
+      { [ACTION.checkTestLead]: ["Succeeded"] },
+      "Looks for an earlier delivery of the same lead (same dedup key).",
+    ),
+    [ACTION.checkDuplicate]: {
+      type: "If",
+      description: "A lead already delivered is recorded as a duplicate and not sent again.",
+      runAfter: { [ACTION.findEarlierDelivery]: ["Succeeded"] },
+      expression: { greater: [`@length(body('${ACTION.findEarlierDelivery}')?['value'])`, 0] },
+      actions: {
+        [ACTION.markDuplicate]: mergeEntity(
+          table,
+          ARCHIVE_KEYS,
+          {
+            Status: LEAD_STATUS.duplicate,
+            DuplicateOf: `@{${earlier}?['PartitionKey']}/@{${earlier}?['RowKey']}`,
+            DedupKey: `@{${key}}`,
+            ProcessedTime: "@{utcNow()}",
+          },
+          {},
+          "Records the lead as a duplicate of the earlier delivery.",
+        ),
+        [ACTION.stopDuplicate]: {
+          type: "Terminate",
+          description: "Ends the run successfully: the lead is archived and answered, and was delivered before.",
+          runAfter: { [ACTION.markDuplicate]: ["Succeeded"] },
+          inputs: { runStatus: "Succeeded" },
+        },
+      },
+      else: { actions: {} },
+    },
+  };
 }
 
 /** The function's answer is used when it succeeded and carries the CRM fields. */

@@ -77,3 +77,20 @@ export function mergeEntity(
 ): WorkflowAction {
   return tableCall("patch", table, keys, properties, runAfter, description, TABLE_RETRY);
 }
+
+/** "Get Entities" with an OData filter: the rows of a table that match, in `body.value`. */
+export function queryEntities(table: string, filter: string, runAfter: RunAfter, description: string): WorkflowAction {
+  return {
+    type: "ApiConnection",
+    description,
+    runAfter,
+    inputs: {
+      host: { connection: { name: connectionName("azuretables") } },
+      method: "get",
+      path: `/v2/storageAccounts/${ACCOUNT}/tables/@{encodeURIComponent('${table}')}/entities`,
+      queries: { $filter: filter, $top: "1" },
+      retryPolicy: TABLE_RETRY,
+    },
+    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+  };
+}
