@@ -49,10 +49,15 @@ async function serve(argv: string[]): Promise<void> {
   const endpoint = new LocalEndpoint({ stack, tablesConnectionString: azurite.connectionString });
   await endpoint.prepare();
   const server = await startLocalServer({ endpoint, key: localKey(), triggerName: TRIGGER_NAME, port });
-  fs.writeFileSync(
-    ENDPOINT_FILE,
-    JSON.stringify({ url: server.callbackUrl, stack: stackName, port: server.port }, null, 2),
-  );
+  const state = {
+    url: server.callbackUrl,
+    stack: stackName,
+    port: server.port,
+    // Azurite's development account (public emulator constants), for `npm run replay -- --local`.
+    tablesConnectionString: azurite.connectionString,
+    archiveTableName: stack.config.archiveTableName,
+  };
+  fs.writeFileSync(ENDPOINT_FILE, JSON.stringify(state, null, 2));
 
   const targets = stack.targets.length ? stack.targets.join(", ") : "none (archive only)";
   console.log(`Lead endpoint of stack "${stackName}" running locally (the exact definition \`pulumi up\` deploys).`);

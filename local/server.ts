@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { StandinTarget } from "./connectors/standins";
 import { LocalEndpoint } from "./endpoint";
 import { RUN_VIEW_HTML } from "./runView";
 
@@ -147,6 +148,23 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return run
           ? json(res, 200, run)
           : json(res, 404, { error: { code: "RunNotFound", message: `No run named '${runMatch[1]}'.` } });
+      }
+      // Fault injection for demos of dead letters and replay: POST /standins/<target>/down|up|fail?times=N&status=S
+      const fault = /^\/standins\/(commondataservice|salesforce|office365|webhook|function)\/(down|up|fail)$/.exec(
+        url.pathname,
+      );
+      if (req.method === "POST" && fault) {
+        const target = fault[1] as StandinTarget;
+        if (fault[2] === "down") endpoint.standins.down(target);
+        else if (fault[2] === "up") endpoint.standins.up(target);
+        else {
+          const times = url.searchParams.get("times");
+          endpoint.standins.fail(target, {
+            times: times ? Number(times) : undefined,
+            statusCode: Number(url.searchParams.get("status") ?? 500),
+          });
+        }
+        return json(res, 200, { target, fault: fault[2] });
       }
       if (req.method === "GET" && url.pathname === "/standins/requests")
         return json(res, 200, { value: endpoint.standins.requests });

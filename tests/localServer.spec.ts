@@ -80,6 +80,22 @@ describe("local endpoint server", function () {
     assert.strictEqual(((await res.json()) as any).error.code, "MessageSizeExceeded");
   });
 
+  it("lets a user take a stand-in down and back up, to see dead letters and replay", async () => {
+    const base = `http://127.0.0.1:${server.port}/standins/commondataservice`;
+    assert.deepStrictEqual(await (await fetch(`${base}/down`, { method: "POST" })).json(), {
+      target: "commondataservice",
+      fault: "down",
+    });
+    // Another lead than FULL, which was delivered above (it would be a duplicate).
+    const res = await post(server.callbackUrl, FULL.replace("someone@contoso.com", "other@contoso.com"));
+    const { runId } = (await res.json()) as { runId: string };
+    await new Promise((r) => setTimeout(r, 500));
+    const run = (await (await fetch(`http://127.0.0.1:${server.port}/runs/${runId}`)).json()) as any;
+    assert.deepStrictEqual([run.status, run.error.code], ["Failed", "LeadDeadLettered"]);
+    await fetch(`${base}/up`, { method: "POST" });
+    assert.strictEqual((await fetch(`${base}/sideways`, { method: "POST" })).status, 404);
+  });
+
   it("serves the run view page and 404s unknown runs", async () => {
     const page = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
     assert.ok(page.includes("<title>Runs of leads-dev-workflow (local)</title>"));
