@@ -170,7 +170,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return json(res, 200, { value: endpoint.standins.requests });
       if (req.method === "GET" && url.pathname === "/") {
         res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-        return res.end(RUN_VIEW_HTML.replace("{{WORKFLOW}}", endpoint.workflowName));
+        return res.end(RUN_VIEW_HTML.replaceAll("{{WORKFLOW}}", endpoint.workflowName));
       }
       return json(res, 404, { error: { code: "NotFound", message: `No route for ${req.method} ${url.pathname}.` } });
     } catch (err) {

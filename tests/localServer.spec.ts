@@ -99,6 +99,8 @@ describe("local endpoint server", function () {
   it("serves the run view page and 404s unknown runs", async () => {
     const page = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
     assert.ok(page.includes("<title>Runs of leads-dev-workflow (local)</title>"));
+    assert.ok(page.includes("<h1>Runs of <code>leads-dev-workflow</code> (local runtime)</h1>"));
+    assert.ok(!page.includes("{{"), "every placeholder filled");
     const missing = await fetch(`http://127.0.0.1:${server.port}/runs/123`);
     assert.strictEqual(missing.status, 404);
   });
