@@ -184,21 +184,12 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
               startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
             })),
           },
-          actions: {
-            [ACTION.markTestLead]: mergeEntity(
-              table,
-              ARCHIVE_KEYS,
-              { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
-              {},
-              "Records the test lead as such; it never reaches a CRM.",
-            ),
-            [ACTION.stopTestLead]: {
-              type: "Terminate",
-              description: "Ends the run successfully: a test lead is archived and answered, not delivered.",
-              runAfter: { [ACTION.markTestLead]: ["Succeeded"] },
-              inputs: { runStatus: "Succeeded" },
-            },
-          },
+          actions: markAndStop(
+            table,
+            [ACTION.markTestLead, "Records the test lead as such; it never reaches a CRM."],
+            [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
+            { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
+          ),
           else: { actions: {} },
         },
         ...(options.normalizerFunction ? duplicateCheck(table) : {}),
@@ -387,27 +378,42 @@ function duplicateCheck(table: string): Record<string, WorkflowAction> {
       description: "A lead already delivered is recorded as a duplicate and not sent again.",
       runAfter: { [ACTION.findEarlierDelivery]: ["Succeeded"] },
       expression: { greater: [`@length(body('${ACTION.findEarlierDelivery}')?['value'])`, 0] },
-      actions: {
-        [ACTION.markDuplicate]: mergeEntity(
-          table,
-          ARCHIVE_KEYS,
-          {
-            Status: LEAD_STATUS.duplicate,
-            DuplicateOf: `@{${earlier}?['PartitionKey']}/@{${earlier}?['RowKey']}`,
-            DedupKey: `@{${key}}`,
-            ProcessedTime: "@{utcNow()}",
-          },
-          {},
-          "Records the lead as a duplicate of the earlier delivery.",
-        ),
-        [ACTION.stopDuplicate]: {
-          type: "Terminate",
-          description: "Ends the run successfully: the lead is archived and answered, and was delivered before.",
-          runAfter: { [ACTION.markDuplicate]: ["Succeeded"] },
-          inputs: { runStatus: "Succeeded" },
+      actions: markAndStop(
+        table,
+        [ACTION.markDuplicate, "Records the lead as a duplicate of the earlier delivery."],
+        [
+          ACTION.stopDuplicate,
+          "Ends the run successfully: the lead is archived and answered, and was delivered before.",
+        ],
+        {
+          Status: LEAD_STATUS.duplicate,
+          DuplicateOf: `@{${earlier}?['PartitionKey']}/@{${earlier}?['RowKey']}`,
+          DedupKey: `@{${key}}`,
+          ProcessedTime: "@{utcNow()}",
         },
-      },
+      ),
       else: { actions: {} },
+    },
+  };
+}
+
+/**
+ * Records why a lead goes no further (test lead, duplicate) on its archive row, then ends the run
+ * successfully: the lead is archived and answered, and deliberately not delivered.
+ */
+function markAndStop(
+  table: string,
+  [markName, markDescription]: [string, string],
+  [stopName, stopDescription]: [string, string],
+  properties: Record<string, unknown>,
+): Record<string, WorkflowAction> {
+  return {
+    [markName]: mergeEntity(table, ARCHIVE_KEYS, properties, {}, markDescription),
+    [stopName]: {
+      type: "Terminate",
+      description: stopDescription,
+      runAfter: { [markName]: ["Succeeded"] },
+      inputs: { runStatus: "Succeeded" },
     },
   };
 }

@@ -27,10 +27,12 @@ export interface EntityKeys {
 
 /** One table call of the archive or the `azureTable` target; entities carry the lead, so both sides are hidden. */
 function tableCall(
-  method: "put" | "patch",
-  table: string,
-  keys: EntityKeys,
-  body: Record<string, unknown>,
+  request: {
+    method: "put" | "patch" | "get";
+    path: string;
+    body?: Record<string, unknown>;
+    queries?: Record<string, string>;
+  },
   runAfter: RunAfter,
   description: string,
   retryPolicy: RetryPolicy,
@@ -41,9 +43,7 @@ function tableCall(
     runAfter,
     inputs: {
       host: { connection: { name: connectionName("azuretables") } },
-      method,
-      path: entityPath(table, keys.partitionKey, keys.rowKey),
-      body,
+      ...request,
       retryPolicy,
     },
     // The connector echoes entities back: hide outputs too.
@@ -64,7 +64,8 @@ export function upsertEntity(
   retryPolicy: RetryPolicy = TABLE_RETRY,
 ): WorkflowAction {
   const body = { PartitionKey: `@{${keys.partitionKey}}`, RowKey: `@{${keys.rowKey}}`, ...properties };
-  return tableCall("put", table, keys, body, runAfter, description, retryPolicy);
+  const path = entityPath(table, keys.partitionKey, keys.rowKey);
+  return tableCall({ method: "put", path, body }, runAfter, description, retryPolicy);
 }
 
 /** "Merge Entity" (PATCH): updates the listed properties of an archived row, keeps the others. */
@@ -75,22 +76,17 @@ export function mergeEntity(
   runAfter: RunAfter,
   description: string,
 ): WorkflowAction {
-  return tableCall("patch", table, keys, properties, runAfter, description, TABLE_RETRY);
+  const path = entityPath(table, keys.partitionKey, keys.rowKey);
+  return tableCall({ method: "patch", path, body: properties }, runAfter, description, TABLE_RETRY);
 }
 
 /** "Get Entities" with an OData filter: the rows of a table that match, in `body.value`. */
 export function queryEntities(table: string, filter: string, runAfter: RunAfter, description: string): WorkflowAction {
-  return {
-    type: "ApiConnection",
-    description,
+  const path = `/v2/storageAccounts/${ACCOUNT}/tables/@{encodeURIComponent('${table}')}/entities`;
+  return tableCall(
+    { method: "get", path, queries: { $filter: filter, $top: "1" } },
     runAfter,
-    inputs: {
-      host: { connection: { name: connectionName("azuretables") } },
-      method: "get",
-      path: `/v2/storageAccounts/${ACCOUNT}/tables/@{encodeURIComponent('${table}')}/entities`,
-      queries: { $filter: filter, $top: "1" },
-      retryPolicy: TABLE_RETRY,
-    },
-    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
-  };
+    description,
+    TABLE_RETRY,
+  );
 }
