@@ -35,6 +35,21 @@ export interface LeadEndpointArgs {
    */
   archiveTableName?: string;
   /**
+   * Azure Table of dedup claims (one row per person, offer and action).
+   * @default "LeadDedup"
+   */
+  dedupTableName?: string;
+  /**
+   * Days within which the same person, offer and action is a duplicate (1-3650).
+   * @default 30
+   */
+  dedupWindowDays?: number;
+  /**
+   * A lead with no e-mail, phone or name: `archive` (Status incomplete, not delivered) or `deliver`.
+   * @default "archive"
+   */
+  incompleteLeads?: "archive" | "deliver";
+  /**
    * Dataverse / Dynamics 365 target, reached as a service principal (no sign-in after deploy).
    * @default - not a target
    */
@@ -128,6 +143,9 @@ const LOGIC_APP_CONTRIBUTOR = "87a39d53-fc1b-424a-814c-f7e04687dc9e";
 /** Defaults shared with the stack settings, so a component and a stack behave alike. */
 const DEFAULTS = {
   archiveTableName: SETTINGS.archiveTableName.default,
+  dedupTableName: SETTINGS.dedupTableName.default,
+  dedupWindowDays: Number(SETTINGS.dedupWindowDays.default),
+  incompleteLeads: SETTINGS.incompleteLeads.default as "archive" | "deliver",
   salesforceLoginUri: SETTINGS.salesforceLoginUri.default,
   salesforceLeadSource: SETTINGS.salesforceLeadSource.default,
   webhookSecretHeader: SETTINGS.webhookSecretHeader.default,
@@ -199,17 +217,11 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         ),
     );
 
-    const accountKey = pulumi.secret(
-      storage
-        .listStorageAccountKeysOutput({ resourceGroupName, accountName: account.name }, parent)
-        .apply((r) => r.keys[0].value),
-    );
     const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
     const managedApiId = (api: ManagedApi) =>
       pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${args.location}/managedApis/${api}`;
 
     const connectionProperties: Record<ManagedApi, Omit<web.ConnectionArgs["properties"] & object, "api">> = {
-      azuretables: { parameterValues: { storageaccount: account.name, sharedkey: accountKey } },
       commondataservice: args.dataverse
         ? {
             parameterValues: {
@@ -376,6 +388,9 @@ export class LeadEndpoint extends pulumi.ComponentResource {
 export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions {
   return {
     archiveTableName: args.archiveTableName ?? DEFAULTS.archiveTableName,
+    dedupTableName: args.dedupTableName ?? DEFAULTS.dedupTableName,
+    dedupWindowDays: args.dedupWindowDays ?? DEFAULTS.dedupWindowDays,
+    incompleteLeads: args.incompleteLeads ?? DEFAULTS.incompleteLeads,
     dataverse: args.dataverse && { url: args.dataverse.url },
     salesforce: args.salesforce && { leadSource: args.salesforce.leadSource ?? DEFAULTS.salesforceLeadSource },
     email: args.email && { to: args.email.to },

@@ -150,6 +150,30 @@ export const SETTINGS = {
     example: "MarketplaceLeads",
     default: "MarketplaceLeads",
   },
+  dedupTableName: {
+    schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },
+    description:
+      "Azure Table of dedup claims: one row per person, offer and action, claimed by the first lead (atomic insert).",
+    expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
+    example: "LeadDedup",
+    default: "LeadDedup",
+  },
+  dedupWindowDays: {
+    schema: { type: "integer", minimum: 1, maximum: 3650 },
+    description:
+      "Days within which a lead from the same person (e-mail, or phone and name) for the same offer and action is a duplicate and not delivered again.",
+    expect: "a whole number of days from 1 to 3650",
+    example: "30",
+    default: "30",
+  },
+  incompleteLeads: {
+    schema: { type: "string", enum: ["archive", "deliver"] },
+    description:
+      "What happens to a lead with no e-mail, phone or name: archive (kept with Status incomplete, not sent to CRMs) or deliver.",
+    expect: "archive or deliver",
+    example: "deliver",
+    default: "archive",
+  },
   crmRetryCount: {
     schema: { type: "integer", minimum: 1, maximum: 90 },
     description: "Retries of each CRM call (exponential back-off) before the lead is dead-lettered.",

@@ -8,6 +8,9 @@ export interface KitConfig {
   resourceGroupName?: string;
   targets: CrmTarget[];
   archiveTableName: string;
+  dedupTableName: string;
+  dedupWindowDays: number;
+  incompleteLeads: "archive" | "deliver";
   dataverse?: { url: string; tenantId: string; clientId: string };
   salesforce?: { loginUri: string; leadSource: string };
   email?: { to: string };
@@ -133,6 +136,9 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     resourceGroupName: d.resourceGroupName as string | undefined,
     targets,
     archiveTableName: str("archiveTableName"),
+    dedupTableName: str("dedupTableName"),
+    dedupWindowDays: d.dedupWindowDays as number,
+    incompleteLeads: d.incompleteLeads as KitConfig["incompleteLeads"],
     dataverse: on("dataverse")
       ? { url: str("dataverseUrl"), tenantId: str("dataverseTenantId"), clientId: str("dataverseClientId") }
       : undefined,

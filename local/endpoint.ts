@@ -30,7 +30,11 @@ export const LOCAL_WEBHOOK_URL = "http://127.0.0.1/local-standin/webhook";
 export const LOCAL_WEBHOOK_SECRET = "local-webhook-secret-0123456789";
 /** Where the workflow reaches the function app locally: its handler, in process. */
 export const LOCAL_NORMALIZER_URL = "http://127.0.0.1/local-function/api/normalizeLead";
-export const LOCAL_NORMALIZER_KEY = "local-function-key";
+/** Where the workflow reaches its tables locally (the `tableEndpoint` parameter); served from Azurite. */
+export const LOCAL_TABLE_ENDPOINT = "http://127.0.0.1/local-tables/";
+/** The workflow's identity and the function's token audience, as local stand-in values. */
+export const LOCAL_IDENTITY = "/local/userAssignedIdentities/leads-workflow";
+export const LOCAL_NORMALIZER_AUDIENCE = "api://local-normalizer";
 
 export interface Posted {
   response: HttpResponseRecord;
@@ -55,12 +59,16 @@ export class LocalEndpoint {
         id: `/local/managedApis/${api}`,
       };
     }
-    this.parameters = { $connections: connections };
+    this.parameters = {
+      $connections: connections,
+      tableEndpoint: LOCAL_TABLE_ENDPOINT,
+      workflowIdentity: LOCAL_IDENTITY,
+    };
     if (options.stack.parameterNames.includes("webhookUrl")) this.parameters.webhookUrl = LOCAL_WEBHOOK_URL;
     if (options.stack.parameterNames.includes("webhookSecret")) this.parameters.webhookSecret = LOCAL_WEBHOOK_SECRET;
     if (options.stack.parameterNames.includes("normalizerUrl")) {
       this.parameters.normalizerUrl = LOCAL_NORMALIZER_URL;
-      this.parameters.normalizerKey = LOCAL_NORMALIZER_KEY;
+      this.parameters.normalizerAudience = LOCAL_NORMALIZER_AUDIENCE;
     }
     // The function app's own handler, as the deployed app runs it.
     this.standins.functionHandler = async (call) => {
@@ -71,7 +79,7 @@ export class LocalEndpoint {
 
   /** Creates the stack's tables (Pulumi does it in Azure). */
   async prepare(): Promise<void> {
-    const names = [this.options.stack.config.archiveTableName];
+    const names = [this.options.stack.config.archiveTableName, this.options.stack.config.dedupTableName];
     if (this.options.stack.config.azureTable) names.push(this.options.stack.config.azureTable.tableName);
     await this.tables.ensureTables(names);
   }
@@ -88,7 +96,10 @@ export class LocalEndpoint {
       parameters: this.parameters,
       workflowName: this.workflowName,
       request,
-      connectors: localConnectors(this.tables, this.standins, LOCAL_NORMALIZER_URL),
+      connectors: localConnectors(this.tables, this.standins, {
+        tables: LOCAL_TABLE_ENDPOINT,
+        function: LOCAL_NORMALIZER_URL,
+      }),
       now: this.options.now,
       retryDelayMs: (attempt, policy) => Math.round(scale * retryWaitMs(attempt, policy)),
       onUpdate: (run) => this.keep(run),

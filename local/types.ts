@@ -121,6 +121,8 @@ export interface HttpCall {
   actionName: string;
   /** For `Function` actions: the `function.id` of the action inputs. */
   functionId?: string;
+  /** The action's `authentication` (e.g. `{ type: "ManagedServiceIdentity", audience }`), evaluated. */
+  authentication?: Record<string, unknown>;
 }
 
 /** What a connector answered. Status >= 400 fails the action (408/429/5xx are retried). */

@@ -21,7 +21,17 @@ const ALL_TARGETS = stackFromSettings("all", {
   webhookUrl: "https://hooks.contoso.com/leads",
   crmRetryCount: "3",
   archiveTableName: "LeadArchiveE2E",
+  dedupTableName: "LeadDedupE2E",
 });
+
+/** A fresh dedup table per test: each test's leads are new people. */
+async function freshDedup(e: LocalEndpoint, table: string): Promise<void> {
+  await e.tables
+    .table(table)
+    .deleteTable()
+    .catch(() => undefined);
+  await e.prepare();
+}
 
 async function endpoint(): Promise<LocalEndpoint> {
   const azurite = await useAzurite();
@@ -31,7 +41,7 @@ async function endpoint(): Promise<LocalEndpoint> {
     retryScale: 0,
     now: () => NOW,
   });
-  await e.prepare();
+  await freshDedup(e, "LeadDedupE2E");
   return e;
 }
 
@@ -40,6 +50,11 @@ async function post(e: LocalEndpoint, body: unknown): Promise<{ status: number; 
   assert.ok(posted.done, `no run started: ${JSON.stringify(posted.response)}`);
   return { status: posted.response.statusCode, body: posted.response.body, run: await posted.done };
 }
+
+/** The dedup key of samples/full-lead.json: base64 of e-mail | offer id | action, '/' as '_' (a RowKey). */
+const FULL_LEAD_KEY = Buffer.from("e:someone@contoso.com|contoso.test-offer|INS")
+  .toString("base64")
+  .replace(/\//g, "_");
 
 const statuses = (run: WorkflowRun) => Object.fromEntries(Object.values(run.actions).map((a) => [a.name, a.status]));
 
@@ -70,11 +85,11 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       Respond: "Succeeded",
       Stop_unarchived_lead: "Skipped",
       Normalize_lead: "Succeeded",
+      Lead_identity: "Succeeded",
       Mark_test_lead: "Succeeded",
       Stop_test_lead: "Succeeded",
       Check_test_lead: "Succeeded",
       Process_lead: "Succeeded",
-      Replay_targets: "Succeeded",
     });
     assert.deepStrictEqual(e.standins.requests, []);
     const entity = await archived(e, run);
@@ -165,9 +180,13 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     });
     const entity = await archived(e, run);
     assert.strictEqual(entity.Status, "delivered");
-    assert.strictEqual(entity.DeliveredTo, "dataverse,salesforce,email,webhook,azureTable");
-    assert.match(String(entity.DataverseLeadId), /^[0-9a-f-]{36}$/);
-    assert.match(String(entity.SalesforceLeadId), /^00Q[0-9a-f]{15}$/);
+    assert.strictEqual(entity.Targets, "dataverse,salesforce,email,webhook,azureTable");
+    assert.strictEqual(entity.DeliveredTargets, "dataverse,salesforce,email,webhook,azureTable");
+    // The delivery ledger: each target's success, with the CRM's record id where it has one.
+    assert.strictEqual(entity.Sent_dataverse, (dataverse.body as any).leadid ?? entity.Sent_dataverse);
+    assert.match(String(entity.Sent_dataverse), /^[0-9a-f-]{36}$/);
+    assert.match(String(entity.Sent_salesforce), /^00Q[0-9a-f]{15}$/);
+    assert.deepStrictEqual([entity.Sent_email, entity.Sent_webhook, entity.Sent_azureTable], ["sent", "sent", "sent"]);
     assert.deepStrictEqual(
       {
         ActionCode: entity.ActionCode,
@@ -248,6 +267,9 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.strictEqual(entity.Status, "dead-letter");
     assert.strictEqual(entity.FailedActions, "Create_dataverse_lead");
     assert.strictEqual(entity.FailedTargets, "dataverse");
+    assert.strictEqual(entity.DeliveredTargets, "salesforce,email,webhook,azureTable");
+    assert.strictEqual(entity.Sent_dataverse, undefined);
+    assert.strictEqual(entity.Sent_webhook, "sent");
     assert.strictEqual(
       entity.LastError,
       '[{"error":"Dataverse is down","name":"Create_dataverse_lead","status":"Failed","target":"dataverse"}]',
@@ -287,7 +309,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.deepStrictEqual(body, { status: "not-archived", runId: run.name });
     assert.strictEqual(run.status, "Failed");
     assert.strictEqual(run.error?.code, "LeadNotArchived");
-    assert.strictEqual(run.actions.Archive_raw_lead.retryHistory?.length, 3);
+    assert.strictEqual(run.actions.Archive_raw_lead.retryHistory?.length, 2, "first attempt + 2 retries");
     assert.strictEqual(run.actions.Process_lead.status, "Skipped");
     assert.deepStrictEqual(down.standins.requests, []);
   });
@@ -300,6 +322,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       dataverseClientId: "66666666-7777-8888-9999-000000000000",
       normalizer: "function",
       archiveTableName: "LeadArchiveE2E",
+      dedupTableName: "LeadDedupFn",
     });
     let f: LocalEndpoint;
     beforeEach(async () => {
@@ -310,7 +333,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
         retryScale: 0,
         now: () => NOW,
       });
-      await f.prepare();
+      await freshDedup(f, "LeadDedupFn");
     });
 
     it("sends the function's normalized fields to the CRM and records the dedup key", async () => {
@@ -321,7 +344,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       assert.strictEqual(dv.address1_country, "United States", "ISO name from the function, not the raw 'USA'");
       const entity = await archived(f, run);
       assert.deepStrictEqual([entity.Normalizer, entity.NormalizerError], ["function", ""]);
-      assert.strictEqual(entity.DedupKey, "e4c701403d642ce9dfef39164354fce6cf6431bacffeea4c7a3d6c676d0d1c24");
+      assert.strictEqual(entity.DedupKey, FULL_LEAD_KEY);
     });
 
     it("falls back to the expression mapping when the function fails, and records why", async () => {
@@ -348,6 +371,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
         dataverseClientId: "66666666-7777-8888-9999-000000000000",
         normalizer: "function",
         archiveTableName: "LeadArchiveDedup",
+        dedupTableName: "LeadDedupTwice",
       });
       const d = new LocalEndpoint({
         stack,
@@ -355,11 +379,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
         retryScale: 0,
         now: () => NOW,
       });
-      await d.tables
-        .table("LeadArchiveDedup")
-        .deleteTable()
-        .catch(() => undefined);
-      await d.prepare();
+      await freshDedup(d, "LeadDedupTwice");
       const first = await post(d, sample("full"));
       // Partner Center sends the same lead again, with other casing and spacing.
       const again = sample("full");
@@ -377,7 +397,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       } = await d.tables.table("LeadArchiveDedup").getEntity("2026-11", second.run.name);
       assert.deepStrictEqual(
         [row.Status, row.DuplicateOf, row.DedupKey],
-        ["duplicate", `2026-11/${first.run.name}`, "e4c701403d642ce9dfef39164354fce6cf6431bacffeea4c7a3d6c676d0d1c24"],
+        ["duplicate", `2026-11/${first.run.name}`, FULL_LEAD_KEY],
       );
     });
   });

@@ -1,15 +1,18 @@
 import { CrmTarget } from "../config/settings";
 
-/** Managed connectors (Microsoft.Web/locations/managedApis) the workflow can use. */
-export type ManagedApi = "azuretables" | "commondataservice" | "salesforce" | "office365";
+/**
+ * Managed connectors (Microsoft.Web/locations/managedApis) the workflow can use. Table storage is not
+ * one of them: the workflow reaches its tables with built-in HTTP actions as its managed identity.
+ */
+export type ManagedApi = "commondataservice" | "salesforce" | "office365";
 
-/** The managed connector each CRM target calls; the webhook uses the built-in HTTP action. */
+/** The managed connector each CRM target calls; the webhook and the Azure Table use built-in HTTP actions. */
 export const TARGET_API: Record<CrmTarget, ManagedApi | undefined> = {
   dataverse: "commondataservice",
   salesforce: "salesforce",
   email: "office365",
   webhook: undefined,
-  azureTable: "azuretables",
+  azureTable: undefined,
 };
 
 /** Connectors that need a person to sign in once after deployment (OAuth consent). */
@@ -20,9 +23,9 @@ export function connectionName(api: ManagedApi): string {
   return `@parameters('$connections')['${api}']['connectionId']`;
 }
 
-/** The managed APIs a target list needs, table storage first (the archive always uses it). */
+/** The managed APIs a target list needs. */
 export function apisFor(targets: readonly CrmTarget[]): ManagedApi[] {
-  const apis = new Set<ManagedApi>(["azuretables"]);
+  const apis = new Set<ManagedApi>();
   for (const t of targets) {
     const api = TARGET_API[t];
     if (api) apis.add(api);

@@ -34,13 +34,88 @@ const SECURE_ALL = { secureData: { properties: ["inputs", "outputs"] as Array<"i
 /** Salesforce rejects a Lead without LastName or Company, Dataverse without lastname. */
 const NOT_PROVIDED = "(not provided)";
 
+/**
+ * Longest text each CRM column takes. A longer value is refused with 400, which Logic Apps never retries
+ * (it retries 408, 429 and 5xx only: learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#retry-policies),
+ * so the lead would be dead-lettered on every replay. Values are cut to these limits; the archive keeps them whole.
+ * Dataverse: the `lead` table reference, MaxLength of each column
+ * (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/lead).
+ * Salesforce: Object Reference, Lead fields (developer.salesforce.com/docs/atlas.en-us.object_reference.meta/
+ * object_reference/sforce_api_objects_lead.htm): text field lengths.
+ */
+export const FIELD_LIMITS = {
+  dataverse: {
+    subject: 300,
+    firstname: 50,
+    lastname: 50,
+    emailaddress1: 100,
+    telephone1: 50,
+    companyname: 100,
+    jobtitle: 100,
+    address1_country: 80,
+    description: 2000,
+  },
+  salesforce: {
+    FirstName: 40,
+    LastName: 80,
+    Company: 255,
+    Email: 80,
+    Phone: 40,
+    Title: 128,
+    Country: 80,
+    Description: 32000,
+  },
+} as const;
+
+/** The expression a target's ledger column records: the CRM's record id, or `sent` where there is none. */
+export function targetRecordId(target: CrmTarget): string {
+  switch (target) {
+    case "dataverse":
+      return `coalesce(body('${TARGET_ACTION.dataverse}')?['leadid'], 'sent')`;
+    case "salesforce":
+      return `coalesce(body('${TARGET_ACTION.salesforce}')?['Id'], 'sent')`;
+    default:
+      return "'sent'";
+  }
+}
+
+/** `take()` of an interpolated text to a column's limit. */
+const cut = (text: string, limit: number) => `@{take(coalesce(${text}, ''), ${limit})}`;
+
 /** Builds the action of each configured target, in the order of {@link TARGET_ACTION}. */
 export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<string, WorkflowAction> {
   const f = (name: NormalizedField) => field(name, options.normalizeAction);
-  const orNotProvided = (name: NormalizedField) => `@{if(empty(${f(name)}), '${NOT_PROVIDED}', ${f(name)})}`;
+  const orNotProvided = (name: NormalizedField) => `if(empty(${f(name)}), '${NOT_PROVIDED}', ${f(name)})`;
   const text = (name: NormalizedField) => interp(f(name));
   const doNotContact = `@outputs('${options.normalizeAction}')?['DoNotContact']`;
-  const subject = `Marketplace lead: ${text("OfferTitle")} (${text("ActionCode")})`;
+  const dv = FIELD_LIMITS.dataverse;
+  const sf = FIELD_LIMITS.salesforce;
+  const dvLimits = {
+    FirstName: dv.firstname,
+    LastName: dv.lastname,
+    Email: dv.emailaddress1,
+    Phone: dv.telephone1,
+    Company: dv.companyname,
+    Title: dv.jobtitle,
+    Country: dv.address1_country,
+  };
+  const sfLimits = {
+    FirstName: sf.FirstName,
+    LastName: sf.LastName,
+    Email: sf.Email,
+    Phone: sf.Phone,
+    Company: sf.Company,
+    Title: sf.Title,
+    Country: sf.Country,
+  };
+  // When a contact field had to be cut, the description carries it as received (as far as it fits).
+  const asReceived = (limits: Partial<Record<NormalizedField, number>>) => {
+    const over = Object.entries(limits).map(([name, n]) => `greater(length(${f(name as NormalizedField)}), ${n})`);
+    const whole = (["FirstName", "LastName", "Company", "Title", "Email", "Phone", "Country"] as const)
+      .map((name) => `'\n${name}: ', ${f(name)}`)
+      .join(", ");
+    return `if(or(${over.join(", ")}), concat('\n\nAs received (cut to fit the CRM):', ${whole}), '')`;
+  };
   const actions: Record<string, WorkflowAction> = {};
 
   if (options.dataverse) {
@@ -58,15 +133,18 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
           organization: options.dataverse.url,
         },
         body: {
-          subject,
-          firstname: text("FirstName"),
-          lastname: orNotProvided("LastName"),
-          emailaddress1: text("Email"),
-          telephone1: text("Phone"),
-          companyname: text("Company"),
-          jobtitle: text("Title"),
-          address1_country: text("Country"),
-          description: `${text("Description")}\n\nLead source: ${text("LeadSource")}`,
+          subject: cut(`concat('Marketplace lead: ', ${f("OfferTitle")}, ' (', ${f("ActionCode")}, ')')`, dv.subject),
+          firstname: cut(f("FirstName"), dv.firstname),
+          lastname: cut(orNotProvided("LastName"), dv.lastname),
+          emailaddress1: cut(f("Email"), dv.emailaddress1),
+          telephone1: cut(f("Phone"), dv.telephone1),
+          companyname: cut(f("Company"), dv.companyname),
+          jobtitle: cut(f("Title"), dv.jobtitle),
+          address1_country: cut(f("Country"), dv.address1_country),
+          description: cut(
+            `concat(${f("Description")}, '\n\nLead source: ', ${f("LeadSource")}, ${asReceived(dvLimits)})`,
+            dv.description,
+          ),
           donotemail: doNotContact,
           donotphone: doNotContact,
         },
@@ -83,14 +161,17 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
         method: "post",
         path: `/v2/datasets/default/tables/@{encodeURIComponent(encodeURIComponent('Lead'))}/items`,
         body: {
-          FirstName: text("FirstName"),
-          LastName: orNotProvided("LastName"),
-          Company: orNotProvided("Company"),
-          Email: text("Email"),
-          Phone: text("Phone"),
-          Title: text("Title"),
-          Country: text("Country"),
-          Description: `${text("Description")}\n\nOffer: ${text("OfferTitle")}\nLead source: ${text("LeadSource")}`,
+          FirstName: cut(f("FirstName"), sf.FirstName),
+          LastName: cut(orNotProvided("LastName"), sf.LastName),
+          Company: cut(orNotProvided("Company"), sf.Company),
+          Email: cut(f("Email"), sf.Email),
+          Phone: cut(f("Phone"), sf.Phone),
+          Title: cut(f("Title"), sf.Title),
+          Country: cut(f("Country"), sf.Country),
+          Description: cut(
+            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${asReceived(sfLimits)})`,
+            sf.Description,
+          ),
           LeadSource: options.salesforce.leadSource,
           HasOptedOutOfEmail: doNotContact,
           DoNotCall: doNotContact,
@@ -160,9 +241,12 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
       options.azureTable.tableName,
       options.keys,
       microsoftTableColumns(),
-      runAfter,
-      "Writes the lead in the layout of Partner Center's 'Azure Table' destination, for tools built on it.",
-      options.retry,
+      {
+        runAfter,
+        description:
+          "Writes the lead in the layout of Partner Center's 'Azure Table' destination, for tools built on it.",
+        retryPolicy: options.retry,
+      },
     );
   }
   return actions;

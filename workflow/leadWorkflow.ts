@@ -1,11 +1,22 @@
 import { CrmTarget } from "../config/settings";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
 import { apisFor, ManagedApi } from "./connections";
-import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION } from "./crmActions";
+import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
 import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
 import { triggerLeadSchema } from "./leadSchema";
 import { sortKeysDeep } from "./stableJson";
-import { EntityKeys, mergeEntity, queryEntities, upsertEntity } from "./tableActions";
+import {
+  ARCHIVE_RETRY,
+  ARCHIVE_TIMEOUT,
+  EntityKeys,
+  getEntity,
+  IDENTITY_PARAMETER,
+  insertEntity,
+  mergeEntity,
+  TABLE_ENDPOINT_PARAMETER,
+  tableCall,
+  upsertEntity,
+} from "./tableActions";
 import { RetryPolicy, RunAfter, WDL_SCHEMA, WorkflowAction, WorkflowDefinition, WorkflowParameter } from "./wdl";
 
 /** Name of the Request trigger: part of the callback URL (`/triggers/manual/paths/invoke`). */
@@ -20,15 +31,22 @@ export const ACTION = {
   normalize: "Normalize_lead",
   normalizeFunction: "Normalize_lead_function",
   plainMapping: "Plain_mapping",
+  identity: "Lead_identity",
   checkTestLead: "Check_test_lead",
   markTestLead: "Mark_test_lead",
   stopTestLead: "Stop_test_lead",
-  markDelivered: "Mark_delivered",
-  findEarlierDelivery: "Find_earlier_delivery",
+  checkContact: "Check_contact",
+  markIncomplete: "Mark_incomplete",
+  stopIncomplete: "Stop_incomplete",
+  dedup: "Dedup_lead",
+  claimDedupKey: "Claim_dedup_key",
+  checkEarlierClaim: "Check_earlier_claim",
+  readDedupClaim: "Read_dedup_claim",
   checkDuplicate: "Check_duplicate",
   markDuplicate: "Mark_duplicate",
   stopDuplicate: "Stop_duplicate",
-  replayTargets: "Replay_targets",
+  renewDedupClaim: "Renew_dedup_claim",
+  markDelivered: "Mark_delivered",
   deliveryReport: "Delivery_report",
   collectFailures: "Collect_failures",
   listFailedActions: "List_failed_actions",
@@ -42,6 +60,7 @@ export const ACTION = {
 export const LEAD_STATUS = {
   received: "received",
   test: "test",
+  incomplete: "incomplete",
   delivered: "delivered",
   archivedOnly: "archived",
   deadLetter: "dead-letter",
@@ -50,9 +69,15 @@ export const LEAD_STATUS = {
 
 // Replay headers: defined with the replay code (function-code), read here by the workflow.
 export { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
+/** Header of a replay: the archive row of the lead as first received (owner of its dedup claim). */
+export const ORIGIN_HEADER = "x-leadkit-origin";
 
 /** Name of the If action that gates a target (skipped on a replay that does not list it). */
 export const gateName = (target: CrmTarget) => `Send_to_${target}`;
+/** Name of the action that records a target's success on the archive row (the delivery ledger). */
+export const recordName = (target: CrmTarget) => `Record_${target}`;
+/** Ledger column of a target: the CRM's record id (or `sent`) once the target has the lead. */
+export const sentColumn = (target: CrmTarget) => `Sent_${target}`;
 
 /** Prefix of every field of Partner Center's "Validate" test lead. */
 export const TEST_LEAD_PREFIX = "MSFT_TEST";
@@ -60,6 +85,12 @@ export const TEST_LEAD_PREFIX = "MSFT_TEST";
 /** Everything the definition depends on. Plain data: the same options render offline and deploy. */
 export interface LeadWorkflowOptions {
   archiveTableName: string;
+  /** Table of dedup claims (one row per person, offer and action). */
+  dedupTableName: string;
+  /** Days within which the same person, offer and action is a duplicate. */
+  dedupWindowDays: number;
+  /** `archive`: a lead with no e-mail, phone or name is archived as `incomplete`, not delivered. */
+  incompleteLeads: "archive" | "deliver";
   dataverse?: { url: string };
   salesforce?: { leadSource: string };
   email?: { to: string };
@@ -88,47 +119,74 @@ export const ARCHIVE_KEYS: EntityKeys = {
   rowKey: `workflow()?['run']?['name']`,
 };
 
+const header = (name: string) => `triggerOutputs()?['headers']?['${name}']`;
+/** `<PartitionKey>/<RowKey>` of this run's archive row. */
+const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKey})`;
+/** The row of the lead as first received: a replay names it, a first delivery is it. */
+const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
+
+/**
+ * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first
+ * delivery means every configured target. Recorded on the archive row (`Targets`), read by the gates.
+ */
+export function runTargets(targets: readonly CrmTarget[]): string {
+  return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${lit(targets.join(","))})`;
+}
+
 /**
  * Builds the lead workflow: archive first, answer Partner Center, then deliver to every CRM target
- * with retries; a failure marks the archived row `dead-letter` and fails the run (alertable).
- * Pure: the result depends on `options` only, with keys sorted for stable diffs.
+ * with retries, each success recorded on the archive row; a failure marks the row `dead-letter`
+ * and fails the run (alertable). Pure: the result depends on `options` only, keys sorted for stable diffs.
  */
 export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
   const targets = (Object.keys(TARGET_ACTION) as CrmTarget[]).filter((t) => options[t] !== undefined);
-  const table = options.archiveTableName;
-  const retry: RetryPolicy = {
-    type: "exponential",
-    count: options.crmRetry.count,
-    interval: options.crmRetry.interval,
-    maximumInterval: options.crmRetry.maximumInterval,
-  };
-  const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
-  // With the function's dedup key, a lead already delivered is not delivered again.
-  const deliveryGate = options.normalizerFunction ? ACTION.checkDuplicate : ACTION.checkTestLead;
-  const crm = gatedCrmActions(targets, crmActions(crmOptions, {}), deliveryGate);
-  const afterCrm: RunAfter =
-    targets.length > 0
-      ? Object.fromEntries(targets.map((t) => [gateName(t), ["Succeeded"]]))
-      : { [deliveryGate]: ["Succeeded"] };
-  const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
-  const replayHeader = `coalesce(triggerOutputs()?['headers']?['${REPLAY_TARGETS_HEADER}'], '')`;
-  const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
-
-  const actions: Record<string, WorkflowAction> = {
-    [ACTION.archive]: upsertEntity(
-      table,
-      ARCHIVE_KEYS,
-      {
-        Status: LEAD_STATUS.received,
-        ReceivedTime: "@{trigger()?['startTime']}",
-        LeadJson: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
-        LeadJsonTruncated: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
-        ReplayOf: `@{coalesce(triggerOutputs()?['headers']?['${REPLAY_OF_HEADER}'], '')}`,
-        ...microsoftTableColumns(),
+  const definition: WorkflowDefinition = {
+    $schema: WDL_SCHEMA,
+    contentVersion: "1.0.0.0",
+    parameters: workflowParameters(options),
+    triggers: {
+      [TRIGGER_NAME]: {
+        type: "Request",
+        kind: "Http",
+        description: "Partner Center POSTs each lead here (the HTTPS endpoint URL of the offer's lead settings).",
+        inputs: { method: "POST", schema: triggerLeadSchema() },
+        // Refuses bodies that are not JSON objects with 400; the schema enforces nothing else.
+        operationOptions: "EnableSchemaValidation",
+        runtimeConfiguration: { secureData: { properties: ["outputs"] } },
       },
-      {},
-      "Archives the raw lead before anything else, so no lead is lost whatever fails later.",
-    ),
+    },
+    actions: {
+      ...archiveAndAnswer(options, targets),
+      ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: normalizerCall() } : {}),
+      [ACTION.process]: processScope(options, targets),
+      ...deadLetterChain(options.archiveTableName, targets),
+    },
+    outputs: {},
+  };
+  return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
+}
+
+/** Phase 1: the archive write, the answer to Partner Center, and the stop when the lead is not archived. */
+function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarget[]): Record<string, WorkflowAction> {
+  const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
+  const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
+  const row = {
+    Status: LEAD_STATUS.received,
+    ReceivedTime: "@{trigger()?['startTime']}",
+    LeadJson: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
+    LeadJsonTruncated: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
+    ReplayOf: `@{coalesce(${header(REPLAY_OF_HEADER)}, '')}`,
+    LeadOrigin: `@{${ORIGIN}}`,
+    Targets: `@{${runTargets(targets)}}`,
+    ...microsoftTableColumns(),
+  };
+  return {
+    [ACTION.archive]: upsertEntity(options.archiveTableName, ARCHIVE_KEYS, row, {
+      runAfter: {},
+      description: "Archives the raw lead before anything else, so no lead is lost whatever fails later.",
+      retryPolicy: ARCHIVE_RETRY,
+      timeout: ARCHIVE_TIMEOUT,
+    }),
     [ACTION.respond]: {
       type: "Response",
       kind: "Http",
@@ -156,75 +214,253 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         },
       },
     },
-    ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: normalizerCall() } : {}),
-    [ACTION.process]: {
-      type: "Scope",
-      description: "Normalizes the lead, sets the Validate test lead aside, and delivers it to every CRM target.",
-      runAfter: {
-        ...answered,
-        [ACTION.archive]: ["Succeeded"],
-        // The function is optional: whatever its outcome, the expression mapping takes over.
-        ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: ["Succeeded", "Failed", "TimedOut"] } : {}),
+  };
+}
+
+/**
+ * Phase 2: normalize, set aside the test lead and the lead nobody can contact, drop duplicates, then
+ * deliver to each target of this run and record each success on the archive row.
+ */
+function processScope(options: LeadWorkflowOptions, targets: CrmTarget[]): WorkflowAction {
+  const table = options.archiveTableName;
+  const retry: RetryPolicy = { type: "exponential", ...options.crmRetry };
+  const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
+  const screening = options.incompleteLeads === "archive" ? ACTION.checkContact : ACTION.checkTestLead;
+  const afterCrm: RunAfter =
+    targets.length > 0
+      ? Object.fromEntries(targets.map((t) => [gateName(t), ["Succeeded"]]))
+      : { [ACTION.dedup]: ["Succeeded"] };
+  return {
+    type: "Scope",
+    description: "Normalizes the lead, sets aside what is not to be delivered, and delivers it to every CRM target.",
+    runAfter: {
+      [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
+      [ACTION.archive]: ["Succeeded"],
+      // The function is optional: whatever its outcome, the expression mapping takes over.
+      ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: ["Succeeded", "Failed", "TimedOut"] } : {}),
+    },
+    actions: {
+      ...normalizeActions(options.normalizerFunction === true),
+      [ACTION.identity]: {
+        type: "Compose",
+        description: "Who the lead is (dedup key) and whether anyone can be contacted.",
+        runAfter: { [ACTION.normalize]: ["Succeeded"] },
+        inputs: leadIdentity(),
+        runtimeConfiguration: SECURE_INPUTS,
       },
-      actions: {
-        ...normalizeActions(options.normalizerFunction === true),
-        [ACTION.replayTargets]: {
-          type: "Compose",
-          description: "On a replay, the targets to send the lead to again; otherwise empty (all targets).",
-          runAfter: {},
-          // if() evaluates both branches (as in Azure): split() must never see null.
-          inputs: `@if(empty(${replayHeader}), json('[]'), split(${replayHeader}, ','))`,
+      [ACTION.checkTestLead]: testLeadCheck(table),
+      ...(options.incompleteLeads === "archive" ? { [ACTION.checkContact]: contactCheck(table) } : {}),
+      [ACTION.dedup]: dedupCheck(options, { [screening]: ["Succeeded"] }),
+      ...gatedCrmActions(targets, crmActions(crmOptions, {}), table),
+      [ACTION.markDelivered]: mergeEntity(
+        table,
+        ARCHIVE_KEYS,
+        {
+          Status: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
+          DeliveredTargets: `@{${runTargets(targets)}}`,
+          DedupKey: `@{outputs('${ACTION.identity}')?['key']}`,
+          ProcessedTime: "@{utcNow()}",
+          ...(options.normalizerFunction && {
+            Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
+            NormalizerError: `@{if(${functionUsable()}, '', take(string(coalesce(actions('${ACTION.normalizeFunction}')?['error'], actions('${ACTION.normalizeFunction}')?['outputs']?['body'], '')), 4000))}`,
+          }),
         },
-        [ACTION.checkTestLead]: {
-          type: "If",
-          description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
-          runAfter: { [ACTION.normalize]: ["Succeeded"], [ACTION.replayTargets]: ["Succeeded"] },
-          expression: {
-            or: (["Email", "FirstName", "LastName", "Description"] as const).map((name) => ({
-              startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
-            })),
+        { runAfter: afterCrm, description: "Marks the archived lead delivered to every target of this run." },
+      ),
+    },
+  };
+}
+
+/** Compose / Parse JSON / Response support Secure Inputs only, which also hides their outputs. */
+const SECURE_INPUTS = { secureData: { properties: ["inputs"] as Array<"inputs" | "outputs"> } };
+/** Query, Select and HTTP-like actions hide both. */
+const SECURE_ALL = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
+
+function testLeadCheck(table: string): WorkflowAction {
+  return {
+    type: "If",
+    description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
+    runAfter: { [ACTION.identity]: ["Succeeded"] },
+    expression: {
+      or: (["Email", "FirstName", "LastName", "Description"] as const).map((name) => ({
+        startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
+      })),
+    },
+    actions: markAndStop(
+      table,
+      [ACTION.markTestLead, "Records the test lead as such; it never reaches a CRM."],
+      [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
+      { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
+    ),
+    else: { actions: {} },
+  };
+}
+
+function contactCheck(table: string): WorkflowAction {
+  return {
+    type: "If",
+    description: "A lead with no e-mail, phone or name cannot be followed up: archived, not sent to CRMs.",
+    runAfter: { [ACTION.checkTestLead]: ["Succeeded"] },
+    expression: { equals: [`@outputs('${ACTION.identity}')?['contact']`, false] },
+    actions: markAndStop(
+      table,
+      [ACTION.markIncomplete, "Records the lead as incomplete (nobody to contact)."],
+      [ACTION.stopIncomplete, "Ends the run successfully: the lead is archived and answered, not delivered."],
+      { Status: LEAD_STATUS.incomplete, ProcessedTime: "@{utcNow()}" },
+    ),
+    else: { actions: {} },
+  };
+}
+
+/**
+ * `Lead_identity`: `key`, the dedup key (base64 of identity | offer | action, `/` made `_` for a
+ * RowKey), empty when the lead has no identity (e-mail, or phone and name); `contact`, whether it
+ * has an e-mail, a phone or a name at all.
+ */
+function leadIdentity(): Record<string, string> {
+  const f = (name: Parameters<typeof field>[0]) => field(name, ACTION.normalize);
+  const phone = ["' '", "'-'", "'('", "')'", "'.'", "'/'"].reduce((e, c) => `replace(${e}, ${c}, '')`, f("Phone"));
+  const name = `toLower(trim(concat(${f("FirstName")}, ' ', ${f("LastName")})))`;
+  const who = `if(not(empty(${f("Email")})), concat('e:', ${f("Email")}), if(and(not(empty(${phone})), not(empty(${name}))), concat('p:', ${phone}, ':', ${name}), ''))`;
+  const offer = `toLower(if(contains(${f("LeadSource")}, '|'), last(split(${f("LeadSource")}, '|')), ${f("OfferTitle")}))`;
+  const key = `replace(base64(take(concat(${who}, '|', trim(${offer}), '|', toUpper(${f("ActionCode")})), 600)), '/', '_')`;
+  return {
+    key: `@{if(empty(${who}), '', ${key})}`,
+    contact: `@or(not(empty(${f("Email")})), not(empty(${f("Phone")})), not(empty(${name})))`,
+  };
+}
+
+/**
+ * Dedup by claim: the first lead of a person, offer and action inserts a row keyed by that identity
+ * (Insert fails with 409 on a row that exists: atomic, no scan). A lead whose claim exists is a
+ * duplicate when another lead owns the claim and claimed it within the window; an older claim is
+ * renewed with its ETag (a concurrent renewal loses with 412 and is dead-lettered, then found a
+ * duplicate on replay). A replay owns the claim of the lead it replays (`LeadOrigin`).
+ */
+function dedupCheck(options: LeadWorkflowOptions, runAfter: RunAfter): WorkflowAction {
+  const table = options.dedupTableName;
+  const keys: EntityKeys = { partitionKey: "'v1'", rowKey: `outputs('${ACTION.identity}')?['key']` };
+  const claim = { LeadRow: `@{${ORIGIN}}`, ClaimedTime: "@{utcNow()}" };
+  const earlier = `body('${ACTION.readDedupClaim}')`;
+  return {
+    type: "If",
+    description: "Drops a lead already received from the same person for the same offer and action.",
+    runAfter,
+    expression: { not: { equals: [`@outputs('${ACTION.identity}')?['key']`, ""] } },
+    actions: {
+      [ACTION.claimDedupKey]: insertEntity(table, keys, claim, {
+        runAfter: {},
+        description: "Claims the lead's identity; fails with 409 when an earlier lead holds it.",
+      }),
+      [ACTION.checkEarlierClaim]: {
+        type: "If",
+        description: "When the claim exists, reads it to tell a duplicate from an expired or own claim.",
+        runAfter: { [ACTION.claimDedupKey]: ["Succeeded", "Failed", "TimedOut"] },
+        expression: { not: { equals: [`@actions('${ACTION.claimDedupKey}')?['status']`, "Succeeded"] } },
+        actions: {
+          [ACTION.readDedupClaim]: getEntity(table, keys, { runAfter: {}, description: "Reads the existing claim." }),
+          [ACTION.checkDuplicate]: {
+            type: "If",
+            description: `A claim of another lead made within ${options.dedupWindowDays} days makes this lead a duplicate.`,
+            runAfter: { [ACTION.readDedupClaim]: ["Succeeded"] },
+            expression: {
+              and: [
+                { not: { equals: [`@${earlier}?['LeadRow']`, `@${ORIGIN}`] } },
+                { greater: [`@${earlier}?['ClaimedTime']`, `@addDays(utcNow(), -${options.dedupWindowDays})`] },
+              ],
+            },
+            actions: markAndStop(
+              options.archiveTableName,
+              [ACTION.markDuplicate, "Records the lead as a duplicate of the lead that holds the claim."],
+              [
+                ACTION.stopDuplicate,
+                "Ends the run successfully: the lead is archived and answered, not delivered again.",
+              ],
+              {
+                Status: LEAD_STATUS.duplicate,
+                DuplicateOf: `@{${earlier}?['LeadRow']}`,
+                DedupKey: `@{outputs('${ACTION.identity}')?['key']}`,
+                ProcessedTime: "@{utcNow()}",
+              },
+            ),
+            else: {
+              actions: {
+                [ACTION.renewDedupClaim]: tableCall(
+                  {
+                    method: "PUT",
+                    table,
+                    keys,
+                    body: { ...claim },
+                    ifMatch: `@{outputs('${ACTION.readDedupClaim}')?['headers']?['ETag']}`,
+                  },
+                  {
+                    runAfter: {},
+                    description: "Takes over an expired (or this lead's own) claim, if nobody else did.",
+                  },
+                ),
+              },
+            },
           },
-          actions: markAndStop(
-            table,
-            [ACTION.markTestLead, "Records the test lead as such; it never reaches a CRM."],
-            [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
-            { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
-          ),
-          else: { actions: {} },
         },
-        ...(options.normalizerFunction ? duplicateCheck(table) : {}),
-        ...crm,
-        [ACTION.markDelivered]: mergeEntity(
-          table,
-          ARCHIVE_KEYS,
-          {
-            Status: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
-            DeliveredTo: targets.join(","),
-            ProcessedTime: "@{utcNow()}",
-            ...(options.dataverse && { DataverseLeadId: `@{body('${TARGET_ACTION.dataverse}')?['leadid']}` }),
-            ...(options.salesforce && { SalesforceLeadId: `@{body('${TARGET_ACTION.salesforce}')?['Id']}` }),
-            ...(options.normalizerFunction && {
-              Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
-              NormalizerError: `@{if(${functionUsable()}, '', take(string(coalesce(actions('${ACTION.normalizeFunction}')?['error'], actions('${ACTION.normalizeFunction}')?['outputs']?['body'], '')), 4000))}`,
-              DedupKey: `@{coalesce(body('${ACTION.normalizeFunction}')?['dedupKey'], '')}`,
-            }),
-          },
-          afterCrm,
-          "Marks the archived lead delivered to every target.",
-        ),
+        else: { actions: {} },
       },
     },
+    else: { actions: {} },
+  };
+}
+
+/**
+ * Wraps each CRM action in an If that sends the lead when this run owes it to that target, then
+ * records the success on the archive row (`Sent_<target>`): a replay re-sends only what is owed.
+ */
+function gatedCrmActions(
+  targets: CrmTarget[],
+  actions: Record<string, WorkflowAction>,
+  table: string,
+): Record<string, WorkflowAction> {
+  const gated: Record<string, WorkflowAction> = {};
+  for (const target of targets) {
+    const name = TARGET_ACTION[target];
+    gated[gateName(target)] = {
+      type: "If",
+      description: `Sends the lead to ${target} and records it, unless this run does not owe it to ${target}.`,
+      runAfter: { [ACTION.dedup]: ["Succeeded"] },
+      expression: { contains: [`@split(${runTargets(targets)}, ',')`, target] },
+      actions: {
+        [name]: { ...actions[name], runAfter: {} },
+        [recordName(target)]: mergeEntity(
+          table,
+          ARCHIVE_KEYS,
+          { [sentColumn(target)]: `@{${targetRecordId(target)}}`, [`${sentColumn(target)}Time`]: "@{utcNow()}" },
+          {
+            runAfter: { [name]: ["Succeeded"] },
+            description: `Records on the archive row that ${target} has the lead.`,
+          },
+        ),
+      },
+      else: { actions: {} },
+    };
+  }
+  return gated;
+}
+
+/**
+ * Phase 3, when processing failed: a report of every step, the failed ones, and the archive row marked
+ * `dead-letter` with what failed and what was delivered (so a replay sends only what is owed).
+ */
+function deadLetterChain(table: string, targets: CrmTarget[]): Record<string, WorkflowAction> {
+  const steps = [ACTION.normalize, ACTION.checkTestLead, ACTION.dedup];
+  return {
     [ACTION.deliveryReport]: {
       type: "Compose",
       description: "Status and error of each step of Process_lead, CRM calls included (read with actions()).",
       runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
       inputs: [
-        ...[ACTION.normalize, ACTION.checkTestLead].map((name) => reportEntry(name, "")),
-        ...(options.normalizerFunction ? [reportEntry(ACTION.findEarlierDelivery, "")] : []),
-        ...targets.map((t) => reportEntry(TARGET_ACTION[t], t)),
+        ...steps.map((name) => reportEntry(name, "")),
+        ...targets.flatMap((t) => [reportEntry(TARGET_ACTION[t], t), reportEntry(recordName(t), "")]),
         reportEntry(ACTION.markDelivered, ""),
       ],
-      runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+      runtimeConfiguration: SECURE_INPUTS,
     },
     [ACTION.collectFailures]: {
       type: "Query",
@@ -234,26 +470,24 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         from: `@outputs('${ACTION.deliveryReport}')`,
         where: "@or(equals(item()?['status'], 'Failed'), equals(item()?['status'], 'TimedOut'))",
       },
-      runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+      runtimeConfiguration: SECURE_ALL,
     },
-    [ACTION.listFailedActions]: {
-      type: "Select",
-      description: "Names of the failed steps, recorded so a replay re-sends only what failed.",
-      runAfter: { [ACTION.collectFailures]: ["Succeeded"] },
-      inputs: { from: `@body('${ACTION.collectFailures}')`, select: "@item()?['name']" },
-    },
+    [ACTION.listFailedActions]: select(
+      "Names of the failed steps.",
+      `@body('${ACTION.collectFailures}')`,
+      "@item()?['name']",
+      { [ACTION.collectFailures]: ["Succeeded"] },
+    ),
     [ACTION.failedTargets]: {
       type: "Query",
       description: "The failed steps that are CRM calls.",
       runAfter: { [ACTION.listFailedActions]: ["Succeeded"] },
       inputs: { from: `@body('${ACTION.collectFailures}')`, where: "@not(empty(item()?['target']))" },
+      runtimeConfiguration: SECURE_ALL,
     },
-    [ACTION.listFailedTargets]: {
-      type: "Select",
-      description: "Their targets: what a replay sends the lead to again.",
-      runAfter: { [ACTION.failedTargets]: ["Succeeded"] },
-      inputs: { from: `@body('${ACTION.failedTargets}')`, select: "@item()?['target']" },
-    },
+    [ACTION.listFailedTargets]: select("Their targets.", `@body('${ACTION.failedTargets}')`, "@item()?['target']", {
+      [ACTION.failedTargets]: ["Succeeded"],
+    }),
     [ACTION.markDeadLetter]: mergeEntity(
       table,
       ARCHIVE_KEYS,
@@ -261,11 +495,14 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
         Status: LEAD_STATUS.deadLetter,
         FailedActions: `@{join(body('${ACTION.listFailedActions}'), ',')}`,
         FailedTargets: `@{join(body('${ACTION.listFailedTargets}'), ',')}`,
+        DeliveredTargets: `@{${deliveredTargets(targets)}}`,
         LastError: `@{take(string(body('${ACTION.collectFailures}')), ${TABLE_TEXT_LIMIT})}`,
         ProcessedTime: "@{utcNow()}",
       },
-      { [ACTION.listFailedTargets]: ["Succeeded"] },
-      "Dead-letters the archived lead: kept with its error until it is replayed.",
+      {
+        runAfter: { [ACTION.listFailedTargets]: ["Succeeded"] },
+        description: "Dead-letters the archived lead: kept with its error until it is replayed.",
+      },
     ),
     [ACTION.failRun]: {
       type: "Terminate",
@@ -282,13 +519,29 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
       },
     },
   };
+}
 
+/** The definition's parameters: connections, storage and identity, and per option what it calls. */
+function workflowParameters(options: LeadWorkflowOptions): Record<string, WorkflowParameter> {
   const parameters: Record<string, WorkflowParameter> = {
     $connections: { type: "Object", defaultValue: {} },
+    [TABLE_ENDPOINT_PARAMETER]: {
+      type: "String",
+      metadata: { description: "Table service endpoint of the archive's storage account (with a trailing '/')." },
+    },
+    [IDENTITY_PARAMETER]: {
+      type: "String",
+      metadata: {
+        description: "ARM id of the workflow's user-assigned managed identity (storage and function calls).",
+      },
+    },
   };
   if (options.normalizerFunction) {
     parameters.normalizerUrl = { type: "String", metadata: { description: "URL of the normalizeLead function." } };
-    parameters.normalizerKey = { type: "SecureString", metadata: { description: "Function key of normalizeLead." } };
+    parameters.normalizerAudience = {
+      type: "String",
+      metadata: { description: "Token audience the function app's authentication accepts." },
+    };
   }
   if (options.webhook) {
     parameters.webhookUrl = { type: "String", metadata: { description: "Webhook target URL." } };
@@ -297,109 +550,42 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
       metadata: { description: "Secret sent in the webhook's secret header." },
     };
   }
+  return parameters;
+}
 
-  const definition: WorkflowDefinition = {
-    $schema: WDL_SCHEMA,
-    contentVersion: "1.0.0.0",
-    parameters,
-    triggers: {
-      [TRIGGER_NAME]: {
-        type: "Request",
-        kind: "Http",
-        description: "Partner Center POSTs each lead here (the HTTPS endpoint URL of the offer's lead settings).",
-        inputs: { method: "POST", schema: triggerLeadSchema() },
-        // Refuses bodies that are not JSON objects with 400; the schema enforces nothing else.
-        operationOptions: "EnableSchemaValidation",
-        runtimeConfiguration: { secureData: { properties: ["outputs"] } },
-      },
-    },
-    actions,
-    outputs: {},
+/** Comma text of the targets whose call succeeded in this run: a replay never re-sends to them. */
+function deliveredTargets(targets: CrmTarget[]): string {
+  if (targets.length === 0) return "''";
+  const each = targets.map((t) => `if(equals(actions('${TARGET_ACTION[t]}')?['status'], 'Succeeded'), ',${t}', '')`);
+  const list = `concat('', ${each.join(", ")})`;
+  return `if(empty(${list}), '', substring(${list}, 1))`;
+}
+
+/** A Select over an earlier action's array; its items carry step errors, so both sides are hidden. */
+function select(description: string, from: string, selectExpr: string, runAfter: RunAfter): WorkflowAction {
+  return {
+    type: "Select",
+    description,
+    runAfter,
+    inputs: { from, select: selectExpr },
+    runtimeConfiguration: SECURE_ALL,
   };
-  return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
 }
 
 /** One entry of the delivery report: a step's status and error, read with actions() at any depth. */
 function reportEntry(action: string, target: string): Record<string, string> {
+  const status = `coalesce(actions('${action}')?['status'], 'NotRun')`;
   return {
     name: action,
     target,
-    status: `@{coalesce(actions('${action}')?['status'], 'NotRun')}`,
+    status: `@{${status}}`,
     error: `@{coalesce(actions('${action}')?['error']?['message'], actions('${action}')?['outputs']?['body'], '')}`,
   };
 }
 
 /**
- * Wraps each CRM action in an If that sends the lead unless a replay lists other targets only:
- * a replay re-sends a lead to the targets that failed, never to those that already have it.
- */
-function gatedCrmActions(
-  targets: CrmTarget[],
-  actions: Record<string, WorkflowAction>,
-  after: string,
-): Record<string, WorkflowAction> {
-  const gated: Record<string, WorkflowAction> = {};
-  for (const target of targets) {
-    const name = TARGET_ACTION[target];
-    gated[gateName(target)] = {
-      type: "If",
-      description: `Sends the lead to ${target}, unless this is a replay for other targets only.`,
-      runAfter: { [after]: ["Succeeded"] },
-      expression: {
-        or: [
-          { equals: [`@length(outputs('${ACTION.replayTargets}'))`, 0] },
-          { contains: [`@outputs('${ACTION.replayTargets}')`, target] },
-        ],
-      },
-      actions: { [name]: { ...actions[name], runAfter: {} } },
-      else: { actions: {} },
-    };
-  }
-  return gated;
-}
-
-/**
- * A lead Partner Center delivers twice (same person, offer and action: the function's dedup key) is
- * archived and answered again, but not delivered again: the first delivery is found in the archive.
- * Without a key (the function failed) nothing matches: `'none'` is no key.
- */
-function duplicateCheck(table: string): Record<string, WorkflowAction> {
-  const key = `coalesce(body('${ACTION.normalizeFunction}')?['dedupKey'], 'none')`;
-  const earlier = `first(body('${ACTION.findEarlierDelivery}')?['value'])`;
-  return {
-    [ACTION.findEarlierDelivery]: queryEntities(
-      table,
-      `DedupKey eq '@{${key}}' and Status eq '${LEAD_STATUS.delivered}'`,
-      { [ACTION.checkTestLead]: ["Succeeded"] },
-      "Looks for an earlier delivery of the same lead (same dedup key).",
-    ),
-    [ACTION.checkDuplicate]: {
-      type: "If",
-      description: "A lead already delivered is recorded as a duplicate and not sent again.",
-      runAfter: { [ACTION.findEarlierDelivery]: ["Succeeded"] },
-      expression: { greater: [`@length(body('${ACTION.findEarlierDelivery}')?['value'])`, 0] },
-      actions: markAndStop(
-        table,
-        [ACTION.markDuplicate, "Records the lead as a duplicate of the earlier delivery."],
-        [
-          ACTION.stopDuplicate,
-          "Ends the run successfully: the lead is archived and answered, and was delivered before.",
-        ],
-        {
-          Status: LEAD_STATUS.duplicate,
-          DuplicateOf: `@{${earlier}?['PartitionKey']}/@{${earlier}?['RowKey']}`,
-          DedupKey: `@{${key}}`,
-          ProcessedTime: "@{utcNow()}",
-        },
-      ),
-      else: { actions: {} },
-    },
-  };
-}
-
-/**
- * Records why a lead goes no further (test lead, duplicate) on its archive row, then ends the run
- * successfully: the lead is archived and answered, and deliberately not delivered.
+ * Records why a lead goes no further (test lead, incomplete, duplicate) on its archive row, then ends
+ * the run successfully: the lead is archived and answered, and deliberately not delivered.
  */
 function markAndStop(
   table: string,
@@ -408,7 +594,7 @@ function markAndStop(
   properties: Record<string, unknown>,
 ): Record<string, WorkflowAction> {
   return {
-    [markName]: mergeEntity(table, ARCHIVE_KEYS, properties, {}, markDescription),
+    [markName]: mergeEntity(table, ARCHIVE_KEYS, properties, { runAfter: {}, description: markDescription }),
     [stopName]: {
       type: "Terminate",
       description: stopDescription,
@@ -423,7 +609,12 @@ function functionUsable(): string {
   return `and(equals(actions('${ACTION.normalizeFunction}')?['status'], 'Succeeded'), not(empty(body('${ACTION.normalizeFunction}')?['crm'])))`;
 }
 
-/** Calls the function app's normalizeLead with the raw lead; brief retries, as the lead waits for nothing. */
+/**
+ * Calls the function app's normalizeLead with the raw lead as the workflow's managed identity: the
+ * function is anonymous behind App Service authentication, so no function key exists anywhere
+ * (learn.microsoft.com/azure/logic-apps/call-azure-functions-from-workflows, "Enable authentication for
+ * Azure function calls (Consumption workflows only)"). Brief retries: the lead waits for nothing.
+ */
 function normalizerCall(): WorkflowAction {
   return {
     type: "Http",
@@ -432,12 +623,17 @@ function normalizerCall(): WorkflowAction {
     inputs: {
       method: "POST",
       uri: "@parameters('normalizerUrl')",
-      headers: { "Content-Type": "application/json", "x-functions-key": "@parameters('normalizerKey')" },
+      headers: { "Content-Type": "application/json" },
       body: "@triggerBody()",
+      authentication: {
+        type: "ManagedServiceIdentity",
+        identity: `@parameters('${IDENTITY_PARAMETER}')`,
+        audience: "@parameters('normalizerAudience')",
+      },
       retryPolicy: { type: "fixed", count: 2, interval: "PT5S" },
     },
     limit: { timeout: "PT30S" },
-    runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+    runtimeConfiguration: SECURE_ALL,
   };
 }
 
@@ -446,33 +642,23 @@ function normalizerCall(): WorkflowAction {
  * falling back to the expression mapping (`Plain_mapping`) when the function failed.
  */
 function normalizeActions(useFunction: boolean): Record<string, WorkflowAction> {
-  const secure = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
   const description = "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.";
-  if (!useFunction) {
-    return {
-      [ACTION.normalize]: {
-        type: "Compose",
-        description,
-        runAfter: {},
-        inputs: normalizedLead(),
-        runtimeConfiguration: secure,
-      },
-    };
-  }
+  const mapping = (runAfter: RunAfter): WorkflowAction => ({
+    type: "Compose",
+    description,
+    runAfter,
+    inputs: normalizedLead(),
+    runtimeConfiguration: SECURE_INPUTS,
+  });
+  if (!useFunction) return { [ACTION.normalize]: mapping({}) };
   return {
-    [ACTION.plainMapping]: {
-      type: "Compose",
-      description,
-      runAfter: {},
-      inputs: normalizedLead(),
-      runtimeConfiguration: secure,
-    },
+    [ACTION.plainMapping]: mapping({}),
     [ACTION.normalize]: {
       type: "Compose",
       description: "The function's normalized fields when it succeeded, else the expression mapping.",
       runAfter: { [ACTION.plainMapping]: ["Succeeded"] },
       inputs: `@if(${functionUsable()}, body('${ACTION.normalizeFunction}')?['crm'], outputs('${ACTION.plainMapping}'))`,
-      runtimeConfiguration: secure,
+      runtimeConfiguration: SECURE_INPUTS,
     },
   };
 }

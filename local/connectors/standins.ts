@@ -101,7 +101,11 @@ export class Standins {
  * Connectors for the local runtime: real tables (Azurite) and recording stand-ins for the rest.
  * HTTP calls to `functionUrl` reach the function app's handler; other HTTP calls are webhooks.
  */
-export function localConnectors(tables: TablesConnector, standins: Standins, functionUrl?: string): Connectors {
+export function localConnectors(
+  tables: TablesConnector,
+  standins: Standins,
+  endpoints: { tables: string; function?: string },
+): Connectors {
   const record = (c: ApiConnectionCall | HttpCall, path: string) => ({
     actionName: c.actionName,
     method: c.method.toUpperCase(),
@@ -121,8 +125,6 @@ export function localConnectors(tables: TablesConnector, standins: Standins, fun
   return {
     async apiConnection(call, signal) {
       switch (call.apiName) {
-        case "azuretables":
-          return tables.call(call);
         case "commondataservice":
           return standins.handle("commondataservice", record(call, call.path), signal, () => ({
             statusCode: 201,
@@ -140,7 +142,9 @@ export function localConnectors(tables: TablesConnector, standins: Standins, fun
       }
     },
     http(call, signal) {
-      if (functionUrl && call.uri === functionUrl) return callFunction({ ...call, functionId: call.uri }, signal);
+      if (call.uri.startsWith(endpoints.tables)) return tables.call(call, endpoints.tables);
+      if (endpoints.function && call.uri === endpoints.function)
+        return callFunction({ ...call, functionId: call.uri }, signal);
       return standins.handle("webhook", record(call, call.uri), signal, () => ({
         statusCode: 200,
         body: { received: true },

@@ -1,24 +1,21 @@
 /**
- * The Azure Table storage managed connector (`azuretables`, V2 operations) run against a real Table
- * API (Azurite locally) with @azure/data-tables.
+ * The Table service REST API as the workflow's HTTP actions call it (Insert, Insert Or Replace, Update,
+ * Merge, Get and Delete Entity, JSON without metadata), served from a real Table API (Azurite locally)
+ * through @azure/data-tables. Like Azure, it refuses a call that is not authenticated as a managed
+ * identity for the storage audience.
  */
 import { RestError, TableClient, TableEntity, TableServiceClient } from "@azure/data-tables";
-import { ApiConnectionCall, ConnectorResponse } from "../types";
+import { ConnectorResponse, HttpCall } from "../types";
 
 type Entity = Record<string, unknown>;
 
 /** Azurite speaks HTTP; retries belong to the workflow's retry policy, not to the SDK. */
 const CLIENT_OPTIONS = { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } };
 
-/** `/v2/storageAccounts/{account}/tables[/{table}/entities[(PartitionKey='..',RowKey='..')]]` */
-const PATH =
-  /^\/v2\/storageAccounts\/([^/]+)\/tables(?:\/([^/]+)\/entities(?:\(PartitionKey='([^']*)',RowKey='([^']*)'\))?)?$/;
+/** `<Table>` or `<Table>(PartitionKey='..',RowKey='..')` after the endpoint, keys URI-encoded. */
+const RESOURCE = /^([A-Za-z][A-Za-z0-9]{2,62})(?:\(PartitionKey='([^']*)',RowKey='([^']*)'\))?$/;
 
-/** Path segments arrive URI-encoded, the account name twice (`encodeURIComponent(encodeURIComponent(...))`). */
-const decode = (segment: string) => {
-  const once = decodeURIComponent(segment);
-  return /%[0-9A-Fa-f]{2}/.test(once) ? decodeURIComponent(once) : once;
-};
+const STORAGE_AUDIENCE = "https://storage.azure.com/";
 
 export class TablesConnector {
   private readonly clients = new Map<string, TableClient>();
@@ -48,93 +45,122 @@ export class TablesConnector {
     return client;
   }
 
-  /** Handles one connector call. Network failures throw (the runner retries them). */
-  async call(call: ApiConnectionCall): Promise<ConnectorResponse> {
-    const m = PATH.exec(call.path.split("?")[0]);
+  /** Handles one HTTP call whose URI starts with `endpoint`. Network failures throw (the runner retries them). */
+  async call(call: HttpCall, endpoint: string): Promise<ConnectorResponse> {
+    const denied = authenticationProblem(call.authentication);
+    if (denied) return odataError(401, denied.code, denied.message);
+    const m = RESOURCE.exec(call.uri.slice(endpoint.length).split("?")[0]);
+    const method = call.method.toUpperCase();
     if (!m)
-      return error(
-        404,
-        `The Azure Table storage connector has no operation '${call.method.toUpperCase()} ${call.path}'.`,
-      );
-    const [, , rawTable, rawPk, rawRk] = m;
-    const method = call.method.toLowerCase();
+      return odataError(400, "InvalidUri", `The request URI is not a table or entity of this account: ${call.uri}`);
+    const [, tableName, rawPk, rawRk] = m;
+    const table = this.table(tableName);
+    const headers = lowerKeys(call.headers);
     try {
-      if (!rawTable) {
-        if (method === "post") {
-          await this.service.createTable(String((call.body as Entity)?.TableName));
-          return { statusCode: 201, body: call.body };
-        }
-        const value: unknown[] = [];
-        for await (const t of this.service.listTables()) value.push({ TableName: t.name });
-        return { statusCode: 200, body: { value } };
-      }
-      const table = this.table(decode(rawTable));
       if (rawPk === undefined) {
-        if (method === "post") {
-          const { PartitionKey, RowKey, ...rest } = (call.body ?? {}) as Entity;
-          const entity: TableEntity<Entity> = { ...rest, partitionKey: String(PartitionKey), rowKey: String(RowKey) };
-          await table.createEntity(entity);
-          return { statusCode: 201, body: plain(await table.getEntity(entity.partitionKey, entity.rowKey)) };
-        }
-        const filter = call.queries?.["$filter"];
-        const top = call.queries?.["$top"] ? Number(call.queries["$top"]) : undefined;
-        const value: Entity[] = [];
-        for await (const e of table.listEntities({ queryOptions: { filter } })) {
-          value.push(plain(e));
-          if (top !== undefined && value.length >= top) break;
-        }
-        return { statusCode: 200, body: { value } };
+        if (method !== "POST") return odataError(405, "UnsupportedHttpVerb", `${method} on a table is not supported.`);
+        return await insert(table, call.body as Entity, headers);
       }
-      const partitionKey = decode(rawPk);
-      const rowKey = decode(rawRk);
-      const { PartitionKey: _pk, RowKey: _rk, ...properties } = (call.body ?? {}) as Entity;
-      const entity: TableEntity<Entity> = { ...properties, partitionKey, rowKey };
-      switch (method) {
-        case "put":
-          await table.upsertEntity(entity, "Replace");
-          return { statusCode: 200, body: plain(await table.getEntity(partitionKey, rowKey)) };
-        case "patch":
-          await table.updateEntity(entity, "Merge", { etag: "*" });
-          return { statusCode: 204 };
-        case "get":
-          return { statusCode: 200, body: plain(await table.getEntity(partitionKey, rowKey)) };
-        case "delete":
-          await table.deleteEntity(partitionKey, rowKey);
-          return { statusCode: 204 };
-        default:
-          return error(405, `The Azure Table storage connector has no '${method}' operation on an entity.`);
-      }
+      const keys = { partitionKey: decodeURIComponent(rawPk), rowKey: decodeURIComponent(rawRk) };
+      return await entityCall(table, method, keys, call.body as Entity | undefined, headers);
     } catch (err) {
-      const rest = err as RestError & {
-        details?: { odataError?: { code?: string; message?: { value?: string } | string } };
-      };
+      const rest = err as RestError & { details?: { odataError?: { code?: string; message?: unknown } } };
       if (typeof rest.statusCode !== "number") throw err;
       const odata = rest.details?.odataError;
-      const message = typeof odata?.message === "string" ? odata.message : (odata?.message?.value ?? rest.message);
-      return error(rest.statusCode, `${odata?.code ?? "StorageError"}: ${message}`);
+      const message =
+        typeof odata?.message === "string"
+          ? odata.message
+          : ((odata?.message as { value?: string })?.value ?? rest.message);
+      return odataError(rest.statusCode, odata?.code ?? "StorageError", message);
     }
   }
 }
 
-/** An entity as the connector returns it: PartitionKey/RowKey names, no SDK metadata. */
+/** Azure accepts only a bearer token for the storage audience here: the kit has no shared key. */
+function authenticationProblem(
+  auth: Record<string, unknown> | undefined,
+): { code: string; message: string } | undefined {
+  if (!auth || auth.type !== "ManagedServiceIdentity")
+    return {
+      code: "NoAuthenticationInformation",
+      message: "Server failed to authenticate the request: no managed identity token.",
+    };
+  if (auth.audience !== STORAGE_AUDIENCE)
+    return {
+      code: "InvalidAuthenticationInfo",
+      message: `The token's audience '${String(auth.audience)}' is not ${STORAGE_AUDIENCE}.`,
+    };
+  return undefined;
+}
+
+async function insert(table: TableClient, body: Entity, headers: Record<string, string>): Promise<ConnectorResponse> {
+  const { PartitionKey, RowKey, ...rest } = body ?? {};
+  const entity: TableEntity<Entity> = { ...rest, partitionKey: String(PartitionKey), rowKey: String(RowKey) };
+  const { etag } = await table.createEntity(entity);
+  if (headers.prefer === "return-no-content") return { statusCode: 204, headers: { ETag: etag ?? "" } };
+  return {
+    statusCode: 201,
+    headers: { ETag: etag ?? "" },
+    body: plain(await table.getEntity(entity.partitionKey, entity.rowKey)),
+  };
+}
+
+async function entityCall(
+  table: TableClient,
+  method: string,
+  keys: { partitionKey: string; rowKey: string },
+  body: Entity | undefined,
+  headers: Record<string, string>,
+): Promise<ConnectorResponse> {
+  const { PartitionKey: _pk, RowKey: _rk, ...properties } = body ?? {};
+  const entity: TableEntity<Entity> = { ...properties, ...keys };
+  const ifMatch = headers["if-match"];
+  switch (method) {
+    case "PUT": {
+      // With If-Match: Update Entity (replace only that version); without: Insert Or Replace.
+      const r = ifMatch
+        ? await table.updateEntity(entity, "Replace", { etag: ifMatch })
+        : await table.upsertEntity(entity, "Replace");
+      return { statusCode: 204, headers: { ETag: r.etag ?? "" } };
+    }
+    case "PATCH":
+    case "MERGE": {
+      // With If-Match: Merge Entity (the row must exist); without: Insert Or Merge.
+      const r = ifMatch
+        ? await table.updateEntity(entity, "Merge", { etag: ifMatch })
+        : await table.upsertEntity(entity, "Merge");
+      return { statusCode: 204, headers: { ETag: r.etag ?? "" } };
+    }
+    case "GET": {
+      const row = await table.getEntity(keys.partitionKey, keys.rowKey);
+      return { statusCode: 200, headers: { ETag: String(row.etag ?? "") }, body: plain(row) };
+    }
+    case "DELETE":
+      await table.deleteEntity(keys.partitionKey, keys.rowKey, { etag: ifMatch ?? "*" });
+      return { statusCode: 204 };
+    default:
+      return odataError(405, "UnsupportedHttpVerb", `${method} on an entity is not supported.`);
+  }
+}
+
+/** An entity as the REST API returns it without metadata: PartitionKey/RowKey names, no etag in the body. */
 export function plain(e: Entity): Entity {
   const {
     partitionKey,
     rowKey,
-    etag,
+    etag: _etag,
     timestamp,
     "odata.metadata": _m,
     ...rest
   } = e as Entity & { partitionKey: string; rowKey: string };
-  return {
-    PartitionKey: partitionKey,
-    RowKey: rowKey,
-    ...rest,
-    ...(timestamp ? { Timestamp: timestamp } : {}),
-    ...(etag ? { "odata.etag": etag } : {}),
-  };
+  return { PartitionKey: partitionKey, RowKey: rowKey, ...rest, ...(timestamp ? { Timestamp: timestamp } : {}) };
 }
 
-function error(statusCode: number, message: string): ConnectorResponse {
-  return { statusCode, body: { status: statusCode, message, error: { message } } };
+/** The Table service's JSON error body. */
+function odataError(statusCode: number, code: string, message: string): ConnectorResponse {
+  return { statusCode, body: { "odata.error": { code, message: { lang: "en-US", value: message } } } };
+}
+
+function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }

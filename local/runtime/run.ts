@@ -276,6 +276,10 @@ class Run {
     fields: Partial<ActionRun> & { inputs?: unknown; outputs?: unknown },
   ): void {
     const secured = secureProperties(action);
+    // Compose, Parse JSON and Response have Secure Inputs only, which hides their outputs too
+    // (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app#secure-data-in-run-history).
+    if (INPUTS_HIDE_OUTPUTS.has(action.type) && secured.includes("inputs") && !secured.includes("outputs"))
+      secured.push("outputs");
     const { inputs, outputs, ...rest } = fields;
     const record: ActionRun = {
       name,
@@ -569,6 +573,7 @@ class Run {
       headers: inputs.headers as Record<string, string>,
       queries: inputs.queries as Record<string, string>,
       body: inputs.body,
+      authentication: inputs.authentication as Record<string, unknown> | undefined,
       actionName: name,
       ...extra,
     });
@@ -704,9 +709,11 @@ function failureOf(
   return { code, error: { code, message } };
 }
 
+const INPUTS_HIDE_OUTPUTS = new Set(["Compose", "ParseJson", "Response"]);
+
 function secureProperties(item: Json): Array<"inputs" | "outputs"> {
   const props = ((item.runtimeConfiguration as Json | undefined)?.secureData as Json | undefined)?.properties;
-  return Array.isArray(props) ? (props as Array<"inputs" | "outputs">) : [];
+  return Array.isArray(props) ? [...(props as Array<"inputs" | "outputs">)] : [];
 }
 
 function childActions(action: Action): Record<string, Action> {
