@@ -14,6 +14,7 @@ import { stableStringify } from "../workflow/stableJson";
 import { listStacks } from "../workflow/stacks";
 import { WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
 import { TARGET_ACTION } from "../workflow/crmActions";
+import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, STORAGE_AUDIENCE, worstCaseSeconds } from "../workflow/tableActions";
 import { allTargetsWorkflow, sample } from "./support/fixtures";
 
 const VALIDATE_LEAD = sample("validate");
@@ -140,26 +141,29 @@ describe("lead workflow definition", () => {
       );
       assert.strictEqual(
         ALL.definition.actions[ACTION.archive].inputs && (ALL.definition.actions[ACTION.archive].inputs as any).method,
-        "put",
+        "PUT",
       );
     });
 
-    it("calls no CRM before the archive succeeded and the test lead check passed", () => {
+    it("calls no CRM before the archive succeeded and the lead passed the test, contact and dedup checks", () => {
       const process = ALL.definition.actions[ACTION.process];
       assert.deepStrictEqual(process.runAfter, {
         [ACTION.archive]: ["Succeeded"],
         [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
       });
+      assert.deepStrictEqual(process.actions![ACTION.dedup].runAfter, { [ACTION.checkContact]: ["Succeeded"] });
+      assert.deepStrictEqual(process.actions![ACTION.checkContact].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] });
       for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
         const gate = process.actions![gateName(target)];
-        assert.deepStrictEqual(gate.runAfter, { [ACTION.checkTestLead]: ["Succeeded"] }, target);
+        assert.deepStrictEqual(gate.runAfter, { [ACTION.dedup]: ["Succeeded"] }, target);
         assert.deepStrictEqual(gate.expression, {
-          or: [
-            { equals: ["@length(outputs('Replay_targets'))", 0] },
-            { contains: ["@outputs('Replay_targets')", target] },
+          contains: [
+            "@split(coalesce(triggerOutputs()?['headers']?['x-leadkit-replay-targets'], 'dataverse,salesforce,email,webhook,azureTable'), ',')",
+            target,
           ],
         });
         assert.deepStrictEqual(crmAction(ALL.definition, target).runAfter, {}, target);
+        assert.deepStrictEqual(gate.actions![`Record_${target}`].runAfter, { [TARGET_ACTION[target]]: ["Succeeded"] });
       }
       assert.deepStrictEqual(process.actions![ACTION.markDelivered].runAfter, {
         Send_to_azureTable: ["Succeeded"],
@@ -168,6 +172,13 @@ describe("lead workflow definition", () => {
         Send_to_salesforce: ["Succeeded"],
         Send_to_webhook: ["Succeeded"],
       });
+    });
+
+    it("delivers a lead with no e-mail, phone or name only when incompleteLeads is deliver", () => {
+      const deliver = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope", incompleteLeads: "deliver" }));
+      const actions = deliver.definition.actions[ACTION.process].actions!;
+      assert.strictEqual(actions[ACTION.checkContact], undefined);
+      assert.deepStrictEqual(actions[ACTION.dedup].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] });
     });
 
     it("answers 200 once archived, 500 otherwise", () => {
@@ -201,29 +212,37 @@ describe("lead workflow definition", () => {
       }
     });
 
-    it("hides personal data from the run history", () => {
-      const process = ALL.definition.actions[ACTION.process].actions!;
-      for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
-        assert.deepStrictEqual(
-          crmAction(ALL.definition, target).runtimeConfiguration,
-          { secureData: { properties: ["inputs", "outputs"] } },
-          target,
-        );
+    it("hides personal data from the run history, in the shape each action type supports", () => {
+      // Compose, Parse JSON and Response support Secure Inputs only (which also hides their outputs);
+      // "outputs" there is refused with InvalidSecureDataConfiguration (logic-apps-securing-a-logic-app.md).
+      const expected: Record<string, string[] | undefined> = {
+        Compose: ["inputs"],
+        Http: ["inputs", "outputs"],
+        ApiConnection: ["inputs", "outputs"],
+        Query: ["inputs", "outputs"],
+        Select: ["inputs", "outputs"],
+      };
+      const checked = new Set<string>();
+      for (const wf of [
+        ALL,
+        buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope", normalizerFunction: true })),
+      ]) {
+        for (const actions of scopes(wf.definition).values()) {
+          for (const [name, action] of Object.entries(actions)) {
+            if (!(action.type in expected)) {
+              assert.strictEqual(
+                action.runtimeConfiguration,
+                undefined,
+                `${name} (${action.type}) supports no secure data`,
+              );
+              continue;
+            }
+            assert.deepStrictEqual(action.runtimeConfiguration?.secureData.properties, expected[action.type], name);
+            checked.add(action.type);
+          }
+        }
       }
-      for (const name of [ACTION.normalize, ACTION.markDelivered]) {
-        assert.deepStrictEqual(
-          process[name].runtimeConfiguration,
-          { secureData: { properties: ["inputs", "outputs"] } },
-          name,
-        );
-      }
-      for (const name of [ACTION.archive, ACTION.markDeadLetter, ACTION.collectFailures, ACTION.deliveryReport]) {
-        assert.deepStrictEqual(
-          ALL.definition.actions[name].runtimeConfiguration,
-          { secureData: { properties: ["inputs", "outputs"] } },
-          name,
-        );
-      }
+      assert.deepStrictEqual([...checked].sort(), ["ApiConnection", "Compose", "Http", "Query", "Select"]);
     });
   });
 
@@ -234,8 +253,8 @@ describe("lead workflow definition", () => {
         for (const m of s.matchAll(/parameters\('\$connections'\)\['([^']+)'\]/g)) used.add(m[1]);
       }
       assert.deepStrictEqual([...used].sort(), [...ALL.apis].sort());
-      assert.deepStrictEqual(ALL.apis, ["azuretables", "commondataservice", "salesforce", "office365"]);
-      assert.deepStrictEqual(MINIMAL.apis, ["azuretables"]);
+      assert.deepStrictEqual(ALL.apis, ["commondataservice", "salesforce", "office365"]);
+      assert.deepStrictEqual(MINIMAL.apis, [], "storage needs no connection: the workflow's identity reaches it");
     });
 
     it("declares every parameter it reads", () => {
@@ -243,6 +262,8 @@ describe("lead workflow definition", () => {
         const read = new Set<string>();
         for (const s of allStrings(wf.definition))
           for (const m of s.matchAll(/parameters\('([^']+)'\)/g)) read.add(m[1]);
+        // `$connections` is declared even without a connector: the component always passes it.
+        if (wf.apis.length === 0) read.add("$connections");
         assert.deepStrictEqual([...read].sort(), Object.keys(wf.definition.parameters).sort());
       }
       assert.deepStrictEqual(ALL.definition.parameters.webhookSecret, {

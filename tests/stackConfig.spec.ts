@@ -120,7 +120,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, dedupTableName, dedupWindowDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 
