@@ -334,3 +334,165 @@ describe("Azure rules: workflow definitions", () => {
     );
   });
 });
+
+const reg = (type: string, name: string, inputs: Record<string, any> = {}, id?: string): Registration => ({
+  type: `azure-native:${type}`,
+  name,
+  inputs,
+  ...(id ? { id } : {}),
+});
+
+function onRegister(r: Registration, before: Registration[] = []): string[] {
+  const found = checkRegistration(r, before);
+  found.forEach((x) => fired.add(x.rule));
+  return found.map(formatViolation);
+}
+
+const WS_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs";
+const ROLE = (id: string) => `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+const FLEX = (runtime: object, scale: object) => ({ functionAppConfig: { runtime, scaleAndConcurrency: scale } });
+const TABLES_API = "/subscriptions/s/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables";
+
+describe("Azure rules: resources and invokes", () => {
+  it("scheduled-query-new-workspace: a log alert on a workspace of the same deployment (SemanticError)", () => {
+    const workspace = reg("operationalinsights:Workspace", "leads-logs", {}, WS_ID);
+    const rule = reg("monitor:ScheduledQueryRule", "dead-letters", { scopes: [WS_ID] });
+    assert.deepStrictEqual(onRegister(rule, [workspace]), [
+      'SemanticError [scheduled-query-new-workspace] azure-native:monitor:ScheduledQueryRule dead-letters: the log query is validated against workspace "leads-logs", created in this deployment, whose tables do not exist until logs arrive ("SEM0100 ... Failed to resolve table or column expression"). Fix: set skipQueryValidation: true (or create the rule in a later deployment).',
+    ]);
+    assert.deepStrictEqual(
+      onRegister({ ...rule, inputs: { ...rule.inputs, skipQueryValidation: true } }, [workspace]),
+      [],
+    );
+    assert.deepStrictEqual(onRegister(rule, []), [], "an existing workspace has its tables");
+  });
+
+  it("host-keys-need-storage: listing host keys of an app created without AzureWebJobsStorage", () => {
+    const bare = reg("web:WebApp", "leads-fn-app");
+    const found = checkInvoke(
+      { token: "azure-native:web:listWebAppHostKeys", inputs: { name: "leads-fn-app", resourceGroupName: "rg" } },
+      [bare],
+    );
+    found.forEach((x) => fired.add(x.rule));
+    assert.deepStrictEqual(found.map(formatViolation), [
+      '[host-keys-need-storage] azure-native:web:listWebAppHostKeys: host keys of "leads-fn-app" are listed but the app was created without an AzureWebJobsStorage setting ("Secret initialization from Blob storage failed due to missing both an Azure Storage connection string and a SAS connection uri"). Fix: put AzureWebJobsStorage__accountName in siteConfig.appSettings at creation, or drop the key (managed identity authentication).',
+    ]);
+    const withStorage = reg("web:WebApp", "leads-fn-app", {
+      siteConfig: { appSettings: [{ name: "AzureWebJobsStorage__accountName", value: "st" }] },
+    });
+    assert.deepStrictEqual(
+      checkInvoke({ token: "azure-native:web:listWebAppHostKeys", inputs: { name: "leads-fn-app" } }, [withStorage]),
+      [],
+    );
+  });
+
+  it("connection-parameters: a parameter the managed API does not define", () => {
+    const conn = reg("web:Connection", "leads-salesforce", {
+      properties: {
+        api: { id: TABLES_API.replace("azuretables", "salesforce") },
+        nonSecretParameterValues: { "token:LoginUri": "https://login.salesforce.com", loginUrl: "x" },
+      },
+    });
+    assert.deepStrictEqual(onRegister(conn), [
+      '[connection-parameters] azure-native:web:Connection leads-salesforce: managed API "salesforce" defines no connection parameter "loginUrl" (it defines: token:LoginUri). Fix: remove "loginUrl" or use one of the API\'s parameters.',
+    ]);
+    const zoho = reg("web:Connection", "leads-zoho", {
+      properties: { api: { id: TABLES_API.replace("azuretables", "zohocrm") } },
+    });
+    assert.deepStrictEqual(onRegister(zoho), [
+      '[connection-parameters] azure-native:web:Connection leads-zoho: no parameter table for managed API "zohocrm". Fix: add its connection parameters, with a source, to CONNECTION_PARAMETERS.',
+    ]);
+    assert.deepStrictEqual(
+      onRegister({
+        ...conn,
+        inputs: {
+          properties: { api: conn.inputs.properties.api, nonSecretParameterValues: { "token:LoginUri": "x" } },
+        },
+      }),
+      [],
+    );
+  });
+
+  it("role-definition-built-in: an id that is not a built-in role (RoleDefinitionDoesNotExist)", () => {
+    const ra = reg("authorization:RoleAssignment", "blob-owner", {
+      roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb09550"),
+    });
+    assert.deepStrictEqual(onRegister(ra), [
+      'RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment blob-owner: roleDefinitionId "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb09550" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor.',
+    ]);
+    assert.deepStrictEqual(
+      onRegister({ ...ra, inputs: { roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb0955b") } }),
+      [],
+    );
+  });
+
+  it("name-rules: length after auto-naming, and characters", () => {
+    assert.deepStrictEqual(onRegister(reg("storage:StorageAccount", "leadsproductionst")), [
+      '[name-rules] azure-native:storage:StorageAccount leadsproductionst: auto-name "leadsproductionst" + 8 random characters is 25 characters; Azure allows 3-24. Fix: choose a name of 3-24 characters (set accountName).',
+    ]);
+    assert.deepStrictEqual(onRegister(reg("storage:Table", "t", { tableName: "Lead-Archive" })), [
+      '[name-rules] azure-native:storage:Table t: tableName "Lead-Archive" has characters Azure does not allow; use letters and digits, starting with a letter. Fix: set tableName to a name of letters and digits, starting with a letter.',
+    ]);
+    assert.deepStrictEqual(onRegister(reg("operationalinsights:Workspace", "w", { workspaceName: "abc" })), [
+      '[name-rules] azure-native:operationalinsights:Workspace w: workspaceName "abc" is 3 characters; Azure allows 4-63. Fix: choose a name of 4-63 characters (set workspaceName).',
+    ]);
+    assert.deepStrictEqual(onRegister(reg("storage:StorageAccount", "leadsdevst")), []);
+    assert.deepStrictEqual(onRegister(reg("logic:Workflow", "w", { workflowName: "leads-dev-workflow" })), []);
+  });
+
+  it("action-group-short-name: at most 12 characters", () => {
+    assert.deepStrictEqual(onRegister(reg("monitor:ActionGroup", "alerts", { groupShortName: "leadkit-alerts" })), [
+      '[action-group-short-name] azure-native:monitor:ActionGroup alerts: groupShortName "leadkit-alerts" is not 1-12 characters. Fix: use a short name of at most 12 characters (it is shown in SMS and e-mail).',
+    ]);
+    assert.deepStrictEqual(onRegister(reg("monitor:ActionGroup", "alerts", { groupShortName: "leadkit" })), []);
+  });
+
+  it("flex-runtime-version, flex-maximum-instance-count and flex-instance-memory", () => {
+    assert.deepStrictEqual(
+      onRegister(
+        reg(
+          "web:WebApp",
+          "fn",
+          FLEX({ name: "node", version: "20" }, { maximumInstanceCount: 20, instanceMemoryMB: 1024 }),
+        ),
+      ),
+      [
+        "[flex-runtime-version] azure-native:web:WebApp fn: runtime node 20 is not a supported Flex Consumption version. Fix: use node 22.",
+        "[flex-maximum-instance-count] azure-native:web:WebApp fn: maximumInstanceCount 20 is not 40-1000. Fix: set maximumInstanceCount between 40 and 1000.",
+        "[flex-instance-memory] azure-native:web:WebApp fn: instanceMemoryMB 1024 is not one of 512, 2048, 4096. Fix: set instanceMemoryMB to 512, 2048 or 4096.",
+      ],
+    );
+    assert.deepStrictEqual(
+      onRegister(
+        reg(
+          "web:WebApp",
+          "fn",
+          FLEX({ name: "node", version: "22" }, { maximumInstanceCount: 40, instanceMemoryMB: 2048 }),
+        ),
+      ),
+      [],
+    );
+  });
+
+  it("shared-key-disabled: a key-signed Table connection to an account without shared keys", () => {
+    const account = reg("storage:StorageAccount", "st", { accountName: "leadsst", allowSharedKeyAccess: false });
+    const conn = reg("web:Connection", "tables", {
+      properties: { api: { id: TABLES_API }, parameterValues: { storageaccount: "leadsst", sharedkey: "k" } },
+    });
+    assert.deepStrictEqual(onRegister(conn, [account]), [
+      'KeyBasedAuthenticationNotPermitted [shared-key-disabled] azure-native:web:Connection tables: the connection signs with the key of account "leadsst", which has allowSharedKeyAccess false ("Key based authentication is not permitted on this storage account."). Fix: authenticate with Microsoft Entra ID (managed identity) instead of the account key.',
+    ]);
+    assert.deepStrictEqual(
+      onRegister(conn, [{ ...account, inputs: { accountName: "leadsst", allowSharedKeyAccess: true } }]),
+      [],
+    );
+  });
+
+  it("workflow-definition: the definition rules run on the workflow resource, with its identity", () => {
+    const wf = reg("logic:Workflow", "leads-workflow", { definition: good() });
+    assert.deepStrictEqual(onRegister(wf), [
+      '[http-managed-identity] azure-native:logic:Workflow leads-workflow definition.actions.Call_api.inputs.authentication: action "Call_api" authenticates as the workflow\'s managed identity, but the workflow has none ("does not have managed identity enabled"). Fix: give the workflow identity: { type: "SystemAssigned" }.',
+    ]);
+    assert.deepStrictEqual(onRegister({ ...wf, inputs: { ...wf.inputs, identity: { type: "SystemAssigned" } } }), []);
+  });
+});
