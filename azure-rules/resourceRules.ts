@@ -10,6 +10,7 @@ import { WorkflowDefinition } from "../workflow/wdl";
 export interface Registration {
   type: string;
   name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- engine inputs are untyped JSON
   inputs: Record<string, any>;
   /** The ARM id the registration received. */
   id?: string;
@@ -17,6 +18,7 @@ export interface Registration {
 
 export interface Invoke {
   token: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- engine inputs are untyped JSON
   inputs: Record<string, any>;
 }
 
@@ -297,6 +299,7 @@ const FLEX_RUNTIMES: Record<string, string[]> = {
 };
 const FLEX_MEMORY_MB = [512, 2048, 4096];
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- engine inputs are untyped JSON
 const flexConfig = (r: Registration): Record<string, any> | undefined =>
   r.type === "azure-native:web:WebApp" ? r.inputs.functionAppConfig : undefined;
 

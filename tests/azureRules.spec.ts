@@ -3,10 +3,15 @@
  * stays quiet on a good one; then every stack's definition and the whole program under strict mocks.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { actionNodes, checkDefinition, DEFINITION_RULES, DefinitionOptions } from "../azure-rules/definitionRules";
 import { checkInvoke, checkRegistration, Registration, RESOURCE_RULES } from "../azure-rules/resourceRules";
 import { formatViolation } from "../azure-rules/violation";
+import { listStacks, loadStack } from "../workflow/stacks";
 import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
+import { installStrictMocks, StrictRecording } from "./support/strictMocks";
 
 const fired = new Set<string>();
 
@@ -495,4 +500,96 @@ describe("Azure rules: resources and invokes", () => {
     ]);
     assert.deepStrictEqual(onRegister({ ...wf, inputs: { ...wf.inputs, identity: { type: "SystemAssigned" } } }), []);
   });
+});
+
+describe("Azure rules: catalogue", () => {
+  it("has at least 25 rules, each with a source, and the tests above fire every one", () => {
+    const ids = [...DEFINITION_RULES.map((r) => r.id), ...RESOURCE_RULES.map((r) => r.id)];
+    assert.ok(ids.length >= 25, `${ids.length} rules`);
+    for (const r of [...DEFINITION_RULES, ...RESOURCE_RULES]) assert.ok(r.source.length > 10, r.id);
+    // flex-scale reports as flex-maximum-instance-count / flex-instance-memory.
+    const expected = ids
+      .filter((id) => id !== "flex-scale")
+      .concat("flex-maximum-instance-count", "flex-instance-memory");
+    // workflow-definition reports the definition rule it found.
+    assert.deepStrictEqual(
+      expected.filter((id) => id !== "workflow-definition" && !fired.has(id)),
+      [],
+    );
+  });
+});
+
+/** Runs index.ts afresh under strict mocks with a stack's settings; resolves once registrations stop. */
+async function runStrict(stack: string): Promise<StrictRecording> {
+  const yaml = parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
+  const config: Record<string, string> = {};
+  for (const [k, val] of Object.entries(yaml.config)) config[k] = String(val);
+  config["leadkit:dataverseClientSecret"] = "dv-secret-0123456789";
+  config["leadkit:webhookSecret"] = "wh-secret-0123456789abcdef";
+  const recording = installStrictMocks(config, ["leadkit:dataverseClientSecret", "leadkit:webhookSecret"], "record");
+  delete require.cache[require.resolve("../index")];
+  await import("../index");
+  // Registrations are asynchronous: wait until they stop.
+  for (let seen = -1; seen !== recording.resources.length + recording.calls.length;) {
+    seen = recording.resources.length + recording.calls.length;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return recording;
+}
+
+describe("Azure rules: strict mocks", () => {
+  it("reject what ARM rejects with Azure's code in the error, pass the rest, and record everything", async () => {
+    const recording = installStrictMocks();
+    const args = (type: string, name: string, inputs: Record<string, unknown>) =>
+      ({ type, name, inputs, provider: "", custom: true }) as pulumi.runtime.MockResourceArgs;
+    const badRole = ROLE("00000000-0000-0000-0000-000000000000");
+    await assert.rejects(
+      Promise.resolve(
+        recording.mocks!.newResource(
+          args("azure-native:authorization:RoleAssignment", "ra", { roleDefinitionId: badRole }),
+        ),
+      ),
+      {
+        message: `RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment ra: roleDefinitionId "${badRole}" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor.`,
+      },
+    );
+    const table = await recording.mocks!.newResource(
+      args("azure-native:storage:Table", "archive", { tableName: "LeadArchive" }),
+    );
+    assert.strictEqual(
+      table.id,
+      "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/azure-native:storage:Table/LeadArchive",
+    );
+    await assert.rejects(
+      Promise.resolve(
+        recording.mocks!.call({ token: "azure-native:web:listWebAppHostKeys", inputs: { name: "fn" }, provider: "" }),
+      ),
+      { message: /^\[host-keys-need-storage\] / },
+    );
+    assert.deepStrictEqual(
+      recording.resources.map((r) => r.name),
+      ["ra", "archive"],
+    );
+    assert.deepStrictEqual(
+      recording.violations.map((v) => v.rule),
+      ["role-definition-built-in", "host-keys-need-storage"],
+    );
+  });
+});
+
+describe("Azure rules: every stack", () => {
+  for (const stack of listStacks()) {
+    it(`stack ${stack}: the rendered definition breaks no definition rule`, () => {
+      const rendered = JSON.parse(fs.readFileSync(`rendered/${stack}.workflow.json`, "utf8")) as WorkflowDefinition;
+      assert.deepStrictEqual(rendered, JSON.parse(JSON.stringify(loadStack(stack).definition)), "render is up to date");
+      const identity = { workflowIdentity: /ManagedServiceIdentity/.test(JSON.stringify(rendered)) };
+      assert.deepStrictEqual(checkDefinition(rendered, identity).map(formatViolation), []);
+    });
+
+    it(`stack ${stack}: the whole program under strict mocks breaks no Azure rule`, async () => {
+      const recording = await runStrict(stack);
+      assert.ok(recording.resources.length > 5, "the program ran");
+      assert.deepStrictEqual(recording.violations.map(formatViolation), []);
+    });
+  }
 });

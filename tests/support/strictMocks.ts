@@ -12,6 +12,8 @@ export interface StrictRecording {
   resources: RegisteredResource[];
   calls: MockCall[];
   violations: Violation[];
+  /** The installed mocks (tests call them directly to see a rejection). */
+  mocks?: pulumi.runtime.Mocks;
 }
 
 /** Azure's answer to a rejected request, as the provider would surface it. */
@@ -20,7 +22,15 @@ function reject(violations: Violation[]): never {
   throw Object.assign(new Error(msg), { details: msg });
 }
 
-export function installStrictMocks(config: Record<string, string> = {}, secretKeys: string[] = []): StrictRecording {
+/**
+ * `reject` (default) fails the registration or invoke like ARM; `record` only keeps the violations, so
+ * one run lists every defect (a rejected resource would stop everything that depends on it).
+ */
+export function installStrictMocks(
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+  mode: "reject" | "record" = "reject",
+): StrictRecording {
   const recording: StrictRecording = { resources: [], calls: [], violations: [] };
   const registrations: Registration[] = [];
   const inner = kitMocks(recording.resources, recording.calls);
@@ -34,15 +44,15 @@ export function installStrictMocks(config: Record<string, string> = {}, secretKe
       registrations.push(registration);
       if (found.length === 0) return answer;
       recording.violations.push(...found);
-      return reject(found);
+      return mode === "reject" ? reject(found) : answer;
     },
     async call(args) {
       const found = checkInvoke({ token: args.token, inputs: args.inputs }, registrations);
-      if (found.length === 0) return inner.call(args);
       recording.violations.push(...found);
-      return reject(found);
+      return found.length === 0 || mode === "record" ? inner.call(args) : reject(found);
     },
   };
+  recording.mocks = strict;
   void pulumi.runtime.setMocks(strict, "leadkit", "test");
   return recording;
 }
