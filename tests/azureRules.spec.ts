@@ -491,6 +491,10 @@ describe("Azure rules: resources and invokes", () => {
       onRegister(conn, [{ ...account, inputs: { accountName: "leadsst", allowSharedKeyAccess: true } }]),
       [],
     );
+    const identityConn = reg("web:Connection", "tables", {
+      properties: { api: { id: TABLES_API }, parameterValues: { storageaccount: "leadsst" } },
+    });
+    assert.deepStrictEqual(onRegister(identityConn, [account]), [], "no key, nothing to refuse");
   });
 
   it("workflow-definition: the definition rules run on the workflow resource, with its identity", () => {
