@@ -67,49 +67,50 @@ export function installMocks(
   const resources: RegisteredResource[] = [];
   const calls: MockCall[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
-  void pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const secretPaths: string[] = [];
-        const inputs = unwrapSecrets(args.inputs, "", secretPaths);
-        resources.push({ type: args.type, name: args.name, inputs, secretPaths });
-        args = { ...args, inputs };
-        // The name Azure would give: the explicit name input of that resource type, else the logical name.
-        const name =
-          args.inputs.workflowName ??
-          args.inputs.connectionName ??
-          args.inputs.tableName ??
-          args.inputs.containerName ??
-          (args.type === "azure-native:storage:StorageAccount" ? args.inputs.accountName : undefined);
-        const resourceName = name ?? args.name;
-        const rg = args.inputs.resourceGroupName ?? "rg";
-        return {
-          id: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${rg}/providers/${args.type}/${resourceName}`,
-          state: { ...args.inputs, name: resourceName, ...OUTPUTS_BY_TYPE[args.type]?.(resourceName) },
-        };
-      },
-      call(args) {
-        calls.push({ token: args.token, inputs: args.inputs });
-        switch (args.token) {
-          case "azure-native:authorization:getClientConfig":
-            return { subscriptionId: SUBSCRIPTION_ID, tenantId: "tenant", objectId: "object", clientId: "client" };
-          case "azure-native:storage:listStorageAccountKeys":
-            return { keys: [{ keyName: "key1", value: STORAGE_KEY, permissions: "FULL" }] };
-          case "azure-native:logic:listWorkflowTriggerCallbackUrl":
-            return { value: CALLBACK_URL, method: "POST" };
-          case "azure-native:web:listWebAppHostKeys":
-            return { masterKey: "mock-master-key", functionKeys: { default: FUNCTION_KEY } };
-          default: {
-            const msg = `unexpected invoke ${args.token}`;
-            throw Object.assign(new Error(msg), { details: msg });
-          }
-        }
-      },
-    },
-    "leadkit",
-    "test",
-  );
+  void pulumi.runtime.setMocks(kitMocks(resources, calls), "leadkit", "test");
   return { resources, calls };
+}
+
+/** The kit's mocks, recording into `resources` and `calls` (tests/support/strictMocks.ts wraps them). */
+export function kitMocks(resources: RegisteredResource[], calls: MockCall[]): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const secretPaths: string[] = [];
+      const inputs = unwrapSecrets(args.inputs, "", secretPaths);
+      resources.push({ type: args.type, name: args.name, inputs, secretPaths });
+      args = { ...args, inputs };
+      // The name Azure would give: the explicit name input of that resource type, else the logical name.
+      const name =
+        args.inputs.workflowName ??
+        args.inputs.connectionName ??
+        args.inputs.tableName ??
+        args.inputs.containerName ??
+        (args.type === "azure-native:storage:StorageAccount" ? args.inputs.accountName : undefined);
+      const resourceName = name ?? args.name;
+      const rg = args.inputs.resourceGroupName ?? "rg";
+      return {
+        id: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${rg}/providers/${args.type}/${resourceName}`,
+        state: { ...args.inputs, name: resourceName, ...OUTPUTS_BY_TYPE[args.type]?.(resourceName) },
+      };
+    },
+    call(args) {
+      calls.push({ token: args.token, inputs: args.inputs });
+      switch (args.token) {
+        case "azure-native:authorization:getClientConfig":
+          return { subscriptionId: SUBSCRIPTION_ID, tenantId: "tenant", objectId: "object", clientId: "client" };
+        case "azure-native:storage:listStorageAccountKeys":
+          return { keys: [{ keyName: "key1", value: STORAGE_KEY, permissions: "FULL" }] };
+        case "azure-native:logic:listWorkflowTriggerCallbackUrl":
+          return { value: CALLBACK_URL, method: "POST" };
+        case "azure-native:web:listWebAppHostKeys":
+          return { masterKey: "mock-master-key", functionKeys: { default: FUNCTION_KEY } };
+        default: {
+          const msg = `unexpected invoke ${args.token}`;
+          throw Object.assign(new Error(msg), { details: msg });
+        }
+      }
+    },
+  };
 }
 
 /** Resolves an Output in a test (Output.promise is internal; apply is the public route). */
