@@ -145,6 +145,47 @@ describe("lead workflow definition", () => {
       );
     });
 
+    it("answers Partner Center within 60 s whatever storage does: the archive's worst case is bounded", () => {
+      const archive = ALL.definition.actions[ACTION.archive] as any;
+      assert.deepStrictEqual(archive.inputs.retryPolicy, ARCHIVE_RETRY);
+      assert.deepStrictEqual(archive.limit, { timeout: ARCHIVE_TIMEOUT });
+      // 3 attempts of 15 s and 2 waits of 5 s, even if limit.timeout bounded each attempt only.
+      assert.strictEqual(worstCaseSeconds(archive.inputs.retryPolicy, archive.limit.timeout), 55);
+    });
+
+    it("reaches storage only as its managed identity: every table call authenticates for the storage audience", () => {
+      const calls = [...scopes(ALL.definition).values()]
+        .flatMap((actions) => Object.entries(actions))
+        .filter(
+          ([, a]) => a.type === "Http" && String((a.inputs as any).uri).startsWith("@{parameters('tableEndpoint')}"),
+        );
+      assert.deepStrictEqual(calls.map(([n]) => n).sort(), [
+        "Archive_raw_lead",
+        "Claim_dedup_key",
+        "Mark_dead_letter",
+        "Mark_delivered",
+        "Mark_duplicate",
+        "Mark_incomplete",
+        "Mark_test_lead",
+        "Read_dedup_claim",
+        "Record_azureTable",
+        "Record_dataverse",
+        "Record_email",
+        "Record_salesforce",
+        "Record_webhook",
+        "Renew_dedup_claim",
+        "Write_marketplace_table",
+      ]);
+      for (const [name, action] of calls) {
+        assert.deepStrictEqual(
+          (action.inputs as any).authentication,
+          { type: "ManagedServiceIdentity", identity: "@parameters('workflowIdentity')", audience: STORAGE_AUDIENCE },
+          name,
+        );
+        assert.strictEqual((action.inputs as any).headers["x-ms-version"], "2019-02-02", name);
+      }
+    });
+
     it("calls no CRM before the archive succeeded and the lead passed the test, contact and dedup checks", () => {
       const process = ALL.definition.actions[ACTION.process];
       assert.deepStrictEqual(process.runAfter, {
