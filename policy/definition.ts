@@ -15,6 +15,7 @@ export type Action = {
   else?: { actions?: Actions };
   cases?: Record<string, { actions?: Actions }>;
   default?: { actions?: Actions };
+  foreach?: unknown;
 };
 /** An action with its container (undefined at top level) and the siblings its runAfter may name. */
 export type Located = { name: string; action: Action; parent?: string; siblings: Actions };
@@ -110,10 +111,16 @@ export function startsOnlyAfter(archive: string, located: Located[]): (name: str
   return guarded;
 }
 
-/** The trigger's body or outputs; its headers (replay targets) are not lead data. */
-const LEAD_SOURCE = /triggerBody\(\)|triggerOutputs\(\)(?!\??\['headers'\])|trigger\(\)\??\['outputs'\]/;
-const REFERENCE = /\b(body|outputs|actions|result|items)\('([^']+)'\)(?:\??\['(\w+)'\])?/g;
-const VARIABLE = /\bvariables\('([^']+)'\)/g;
+/**
+ * Reading the trigger's body, outputs or form data; its headers (replay targets) are not lead data. WDL
+ * names are matched in any case and with either `['x']` or `.x` property access.
+ */
+const LEAD_SOURCE =
+  /triggerBody\(\s*\)|triggerOutputs\(\s*\)(?!\??(\.headers|\[\s*'headers'))|trigger\(\s*\)\??(\.outputs|\[\s*'outputs')|triggerFormData\w*\(|triggerMultipartBody\(/i;
+export const readsTrigger = (value: unknown): boolean => LEAD_SOURCE.test(JSON.stringify(value ?? null));
+const REFERENCE = /\b(body|outputs|actions|result|items)\(\s*'([^']+)'\s*\)(?:\??\.(\w+)|\??\[\s*'(\w+)'\s*\])?/gi;
+const VARIABLE = /\bvariables\(\s*'([^']+)'\s*\)/gi;
+const LOOP_ITEM = /\bitem\(\s*\)/i;
 const VARIABLE_ACTIONS = new Set([
   "initializevariable",
   "setvariable",
@@ -127,7 +134,10 @@ export const isVariableAction = (action: Action): boolean => VARIABLE_ACTIONS.ha
 /** Names an expression reads data from; a step's status or a status code is not lead data. */
 function referencedNames(text: string): string[] {
   return [...text.matchAll(REFERENCE)]
-    .filter(([, fn, , key]) => !(fn === "actions" && key === "status") && !(fn === "outputs" && key === "statusCode"))
+    .filter(([, fn, , dotKey, key]) => {
+      const [f, k] = [fn.toLowerCase(), (dotKey ?? key ?? "").toLowerCase()];
+      return !(f === "actions" && k === "status") && !(f === "outputs" && k === "statuscode");
+    })
     .map(([, , name]) => name);
 }
 
@@ -161,12 +171,21 @@ export function leadData(definition: unknown): { carriers: Set<string>; carries:
       [...text.matchAll(VARIABLE)].some(([, v]) => tainted.has(v))
     );
   };
+  const byName = new Map(located.map((l) => [l.name, l]));
+  /** Inside a loop, item() is the loop's current item: lead data when the loop runs over the lead. */
+  const loopItemCarries = (parent: string | undefined, text: string): boolean => {
+    let loop = parent === undefined ? undefined : byName.get(parent);
+    while (loop && kindOf(loop.action) !== "foreach")
+      loop = loop.parent === undefined ? undefined : byName.get(loop.parent);
+    return !!loop && LOOP_ITEM.test(text) && carries(loop.action.foreach);
+  };
   for (let grew = true; grew;) {
     grew = false;
     for (const { name, action, parent } of located) {
-      if (carriers.has(name) || !(isStorageRead(action) || carries(ownText(action)))) continue;
+      const text = ownText(action);
+      if (carriers.has(name) || !(isStorageRead(action) || carries(text) || loopItemCarries(parent, text))) continue;
       carriers.add(name);
-      for (let p = parent; p !== undefined; p = located.find((l) => l.name === p)?.parent) carriers.add(p);
+      for (let p = parent; p !== undefined; p = byName.get(p)?.parent) carriers.add(p);
       if (isVariableAction(action)) for (const v of variablesSet(action)) tainted.add(v);
       grew = true;
     }

@@ -17,6 +17,7 @@ import {
   kindOf,
   leadData,
   Props,
+  readsTrigger,
   startsOnlyAfter,
   triggersOf,
 } from "./definition";
@@ -66,9 +67,7 @@ function findArchive(definition: unknown): { archive?: string; first: string[] }
     ((definition as { actions?: Record<string, Action> })?.actions ?? {}) as Record<string, Action>,
   );
   const first = top.filter(([, a]) => Object.keys(a.runAfter ?? {}).length === 0);
-  const archive = first.find(
-    ([, a]) => isStorageWrite(a) && /triggerBody\(\)/.test(JSON.stringify(a.inputs ?? {})),
-  )?.[0];
+  const archive = first.find(([, a]) => isStorageWrite(a) && readsTrigger(a.inputs))?.[0];
   return { archive, first: first.map(([n]) => n) };
 }
 
@@ -157,9 +156,9 @@ function leadLeak(name: string, action: Action, carries: (value: unknown) => boo
   }
   if (NO_SECURE_DATA.has(kind)) return [];
   const problems: string[] = [];
-  if (kind === "response" && carries(action.inputs?.body)) {
+  if (kind === "response" && carries([action.inputs?.body, action.inputs?.headers])) {
     problems.push(
-      `Action '${name}' (${action.type}) echoes lead data to the caller in its body. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.`,
+      `Action '${name}' (${action.type}) echoes lead data to the caller in its body or headers. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.`,
     );
   }
   if (INPUTS_ONLY.has(kind) && !secured.includes("inputs")) {

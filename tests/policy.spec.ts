@@ -312,13 +312,14 @@ describe("policy pack", () => {
       a.Respond.inputs.body = { runId: "@{workflow()?['run']?['name']}", lead: "@triggerBody()" };
     });
     assert.deepStrictEqual(checkSecureLeadData(WF, props), [
-      "Action 'Respond' (Response) echoes lead data to the caller in its body. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.",
+      "Action 'Respond' (Response) echoes lead data to the caller in its body or headers. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.",
       "Action 'Respond' (Response) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = [\"inputs\"] (on a Compose, ParseJson or Response this also hides the outputs).",
     ]);
     const header = mutate((a) => {
       a.Respond.inputs.headers["x-lead-email"] = "@{outputs('Archive_raw_lead')?['body']?['Email']}";
     });
     assert.deepStrictEqual(checkSecureLeadData(WF, header), [
+      "Action 'Respond' (Response) echoes lead data to the caller in its body or headers. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.",
       "Action 'Respond' (Response) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = [\"inputs\"] (on a Compose, ParseJson or Response this also hides the outputs).",
     ]);
   });
@@ -360,6 +361,35 @@ describe("policy pack", () => {
       leak("From_mapping", "select", "[]"),
       "Action 'Hold' (InitializeVariable) holds lead data in a variable, which Azure cannot hide from the run history. Fix: keep it in a Compose with secureData [\"inputs\"] and read that Compose's outputs.",
       leak("Use_hold", "Query", "[]"),
+    ]);
+  });
+
+  it("secure-lead-data: follows the lead through loops and any spelling of an expression", () => {
+    const props = mutate((a) => {
+      a.Loop = {
+        type: "Foreach",
+        foreach: "@triggerBody()?['UserDetails']",
+        runAfter: { Process_lead: ["Succeeded"] },
+        actions: {
+          Post_each: { type: "Http", inputs: { method: "POST", uri: "https://x", body: "@item()" }, runAfter: {} },
+        },
+      };
+      a.Spaced = { type: "Compose", inputs: "@body( 'Normalize_lead_function' )", runAfter: { Loop: ["Succeeded"] } };
+      a.Dotted = { type: "Compose", inputs: "@trigger().outputs.body", runAfter: { Loop: ["Succeeded"] } };
+      a.Form = { type: "Compose", inputs: "@triggerFormDataValue('Email')", runAfter: { Loop: ["Succeeded"] } };
+      a.Status_only = {
+        type: "Compose",
+        inputs: "@actions('Normalize_lead_function').status",
+        runAfter: { Loop: ["Succeeded"] },
+      };
+    });
+    const compose = (name: string) =>
+      `Action '${name}' (Compose) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).`;
+    assert.deepStrictEqual(checkSecureLeadData(WF, props), [
+      'Action \'Post_each\' (Http) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].',
+      compose("Spaced"),
+      compose("Dotted"),
+      compose("Form"),
     ]);
   });
 
