@@ -393,6 +393,21 @@ describe("policy pack", () => {
     ]);
   });
 
+  it("secure-lead-data: result() of a scope and rows read back from the archive carry the lead", () => {
+    const props = { definition: newShapeDefinition() };
+    props.definition.actions.Failures = {
+      type: "Query",
+      inputs: { from: "@result('Process_lead')", where: "@equals(item()?['status'], 'Failed')" },
+      runAfter: { Process_lead: ["Failed"] },
+    };
+    props.definition.actions.Read_back = { ...tableCall("GET"), runAfter: { Process_lead: ["Failed"] } };
+    delete props.definition.actions.Read_back.runtimeConfiguration;
+    const leak = (name: string, type: string) =>
+      `Action '${name}' (${type}) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].`;
+    assert.deepStrictEqual(checkSecureLeadData(WF, props), [leak("Failures", "Query"), leak("Read_back", "Http")]);
+    assert.deepStrictEqual(checkSecureLeadData(WF, { definition: newShapeDefinition() }), []);
+  });
+
   it("secure-data-supported: only the settings Azure accepts for each action type (P2b)", () => {
     const props = mutate((a, d) => {
       a.Process_lead.actions.Normalize_lead.runtimeConfiguration = SECURE_BOTH;
