@@ -7,123 +7,188 @@
  * `leadEndpointUrl`, no secret in a non-secret input); these rules catch what is visible.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-
-type Props = Record<string, unknown>;
-type Action = {
-  type?: string;
-  runAfter?: Record<string, string[]>;
-  inputs?: Props;
-  runtimeConfiguration?: Props;
-  actions?: Record<string, Action>;
-  else?: { actions?: Record<string, Action> };
-  cases?: Record<string, { actions?: Record<string, Action> }>;
-  default?: { actions?: Record<string, Action> };
-};
+import {
+  Action,
+  allActions,
+  isCall,
+  isOutboundCall,
+  isStorageWrite,
+  isVariableAction,
+  kindOf,
+  leadData,
+  Props,
+  readsTrigger,
+  startsOnlyAfter,
+  triggersOf,
+} from "./definition";
 
 const WORKFLOW = "azure-native:logic:Workflow";
 const CONNECTION = "azure-native:web:Connection";
 const STORAGE_ACCOUNT = "azure-native:storage:StorageAccount";
 const DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting";
 
-/** Every action of a definition with its top-level ancestor, at any depth. */
-function allActions(definition: unknown): Array<{ name: string; action: Action; topLevel: string }> {
-  const out: Array<{ name: string; action: Action; topLevel: string }> = [];
-  const walk = (actions: Record<string, Action> | undefined, topLevel?: string) => {
-    for (const [name, action] of Object.entries(actions ?? {})) {
-      const top = topLevel ?? name;
-      out.push({ name, action, topLevel: top });
-      walk(action.actions, top);
-      walk(action.else?.actions, top);
-      for (const c of Object.values(action.cases ?? {})) walk(c.actions, top);
-      walk(action.default?.actions, top);
-    }
-  };
-  walk((definition as { actions?: Record<string, Action> })?.actions);
-  return out;
+/**
+ * Logic Apps resends only after a 408, 429 or 5xx; "none" never resends; a count is 1 to 90; without a
+ * policy the default is 4 exponential retries capped at 45 s (learn.microsoft.com/azure/logic-apps/
+ * logic-apps-exception-handling, "Retry policies").
+ */
+function retryProblem(name: string, policy: unknown): string | undefined {
+  const fix = 'Fix: type "exponential" (or "fixed") with a count from 1 to 90.';
+  if (policy === undefined) {
+    return `Action '${name}' has no inputs.retryPolicy, so Azure's default applies (4 retries at most 45 s apart), shorter than a CRM outage. Fix: set inputs.retryPolicy, e.g. { type: "exponential", count: 10, interval: "PT30S" }.`;
+  }
+  const { type, count } = (policy ?? {}) as { type?: unknown; count?: unknown };
+  const kind = String(type).toLowerCase();
+  if (kind === "none") {
+    return `Action '${name}' has retryPolicy type ${JSON.stringify(type)}: Logic Apps will not resend it after a 408, 429 or 5xx, so a passing outage loses the lead. ${fix}`;
+  }
+  if (kind === "default") return undefined;
+  if (kind !== "exponential" && kind !== "fixed") {
+    return `Action '${name}' has retryPolicy type ${JSON.stringify(type)}, which Azure does not know. ${fix}`;
+  }
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 90) {
+    return `Action '${name}' has retryPolicy count ${count === undefined ? "missing" : JSON.stringify(count)}: Azure takes 1 to 90 retries, and 0 means a passing outage loses the lead. Fix: count between 1 and 90 (the kit uses 10 for CRMs).`;
+  }
+  return undefined;
 }
 
-function apiOf(action: Action): string | undefined {
-  const name = String(
-    (action.inputs?.host as Props | undefined)?.connection
-      ? ((action.inputs!.host as Props).connection as Props).name
-      : "",
-  );
-  return /\$connections'\)\['([^']+)'\]/.exec(name)?.[1];
-}
-
-/** Calls leaving the workflow: connectors other than the table archive, HTTP and functions. */
-function isExternalCall(action: Action): boolean {
-  if (action.type === "Http" || action.type === "Function") return true;
-  return action.type === "ApiConnection" && apiOf(action) !== "azuretables";
-}
-
-function isTableWrite(action: Action): boolean {
-  return (
-    action.type === "ApiConnection" &&
-    apiOf(action) === "azuretables" &&
-    ["put", "post"].includes(String(action.inputs?.method).toLowerCase())
-  );
-}
-
-/** Every connector and HTTP call has a retry policy other than `none`. */
+/** Every connector, HTTP and function call retries a passing outage. */
 export function checkRetryPolicies(type: string, props: Props): string[] {
   if (type !== WORKFLOW) return [];
   return allActions(props.definition)
-    .filter(({ action }) => action.type === "ApiConnection" || action.type === "Http" || action.type === "Function")
-    .filter(({ action }) => {
-      const policy = action.inputs?.retryPolicy as { type?: string } | undefined;
-      return !policy || policy.type === "none";
-    })
-    .map(
-      ({ name }) =>
-        `Action '${name}' calls out without a retry policy: a passing outage would lose the lead. Fix: set inputs.retryPolicy (exponential).`,
-    );
+    .filter(({ action }) => isCall(action))
+    .map(({ name, action }) => retryProblem(name, action.inputs?.retryPolicy))
+    .filter((problem): problem is string => problem !== undefined);
 }
 
-/** The first action archives the lead; every external call comes after it succeeded. */
+/** The first action writes the trigger's body to the kit's Table storage. */
+function findArchive(definition: unknown): { archive?: string; first: string[] } {
+  const top = Object.entries(
+    ((definition as { actions?: Record<string, Action> })?.actions ?? {}) as Record<string, Action>,
+  );
+  const first = top.filter(([, a]) => Object.keys(a.runAfter ?? {}).length === 0);
+  const archive = first.find(([, a]) => isStorageWrite(a) && readsTrigger(a.inputs))?.[0];
+  return { archive, first: first.map(([n]) => n) };
+}
+
+/** The first action archives the lead; every outbound call can only start after it succeeded. */
 export function checkArchiveFirst(type: string, props: Props): string[] {
   if (type !== WORKFLOW) return [];
-  const top = ((props.definition as { actions?: Record<string, Action> })?.actions ?? {}) as Record<string, Action>;
-  const first = Object.entries(top).filter(([, a]) => Object.keys(a.runAfter ?? {}).length === 0);
-  const archive = first.find(([, a]) => isTableWrite(a))?.[0];
+  const { archive, first } = findArchive(props.definition);
   if (!archive) {
     return [
-      `No action archives the lead before anything else: the first action must write it to Azure Table storage. First actions: ${first.map(([n]) => n).join(", ") || "none"}.`,
+      `No action archives the lead before anything else: the first action (runAfter {}) must write triggerBody() to Azure Table storage (PUT, POST, PATCH or MERGE). First actions: ${first.join(", ") || "none"}.`,
     ];
   }
-  /** Whether a top-level action runs only after the archive succeeded (directly or through its predecessors). */
-  const afterArchive = (name: string, seen = new Set<string>()): boolean => {
-    if (seen.has(name)) return false;
-    seen.add(name);
-    const runAfter = top[name]?.runAfter ?? {};
-    if (archive in runAfter) return runAfter[archive].every((s) => s === "Succeeded");
-    return Object.keys(runAfter).some((dep) => afterArchive(dep, seen));
-  };
-  return allActions(props.definition)
-    .filter(({ action }) => isExternalCall(action))
-    .filter(({ topLevel }) => !afterArchive(topLevel))
+  const located = allActions(props.definition);
+  const guarded = startsOnlyAfter(archive, located);
+  return located
+    .filter(({ name, action }) => isOutboundCall(action) && !guarded(name))
     .map(
       ({ name }) =>
-        `Action '${name}' can call out before '${archive}' succeeded: archive every lead first. Fix: make it run after '${archive}' with status Succeeded.`,
+        `Action '${name}' can call out when '${archive}' did not succeed: archive every lead first. Fix: make it (or its container) run after '${archive}' with status Succeeded, directly or through steps that ran after it (never on a Skipped status).`,
     );
 }
 
-/** Actions whose inputs carry the lead hide them from the run history. */
+/**
+ * What Azure accepts in runtimeConfiguration.secureData, per built-in (learn.microsoft.com/azure/logic-apps/
+ * logic-apps-securing-a-logic-app, "Secure data in run history by using obfuscation"): these have neither
+ * setting; Compose, ParseJson, Response and Wait have Secure Inputs only, and on Compose, ParseJson and
+ * Response it also hides the outputs ("outputs" there fails with InvalidSecureDataConfiguration,
+ * Azure/Azure-Sentinel PR #13946). Everything else (connectors, Http, Function, Query, Select) has both.
+ */
+const NO_SECURE_DATA = new Set([
+  "appendtoarrayvariable",
+  "appendtostringvariable",
+  "decrementvariable",
+  "foreach",
+  "if",
+  "incrementvariable",
+  "initializevariable",
+  "recurrence",
+  "scope",
+  "setvariable",
+  "switch",
+  "terminate",
+  "until",
+]);
+const INPUTS_ONLY = new Set(["compose", "parsejson", "response", "wait"]);
+const INPUTS_ONLY_FIX =
+  'Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).';
+
+const securedOf = (action: Action): string[] => {
+  const secureData = action.runtimeConfiguration?.secureData as Props | undefined;
+  return ((secureData?.properties ?? []) as unknown[]).map((p) => String(p).toLowerCase());
+};
+
+/** secureData only where Azure supports it: a definition Azure rejects would not deploy. */
+export function checkSecureDataSupported(type: string, props: Props): string[] {
+  if (type !== WORKFLOW) return [];
+  const everything = [
+    ...triggersOf(props.definition).map(([name, action]) => ({ name, action })),
+    ...allActions(props.definition),
+  ];
+  const problems: string[] = [];
+  for (const { name, action } of everything) {
+    const kind = kindOf(action);
+    if (NO_SECURE_DATA.has(kind) && action.runtimeConfiguration?.secureData !== undefined) {
+      problems.push(
+        `Action '${name}' (${action.type}) has runtimeConfiguration.secureData, which Azure does not support on ${action.type}. Fix: remove it; secure the actions that hold the data instead.`,
+      );
+    } else if (INPUTS_ONLY.has(kind) && securedOf(action).includes("outputs")) {
+      problems.push(
+        `Action '${name}' (${action.type}) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. ${INPUTS_ONLY_FIX}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The one leak a lead-carrying action can have, given what its type can hide. */
+function leadLeak(name: string, action: Action, carries: (value: unknown) => boolean): string[] {
+  const kind = kindOf(action);
+  const secured = securedOf(action);
+  const shown = `secureData.properties is ${JSON.stringify(secured)}`;
+  if (isVariableAction(action)) {
+    return [
+      `Action '${name}' (${action.type}) holds lead data in a variable, which Azure cannot hide from the run history. Fix: keep it in a Compose with secureData ["inputs"] and read that Compose's outputs.`,
+    ];
+  }
+  if (NO_SECURE_DATA.has(kind)) return [];
+  const problems: string[] = [];
+  if (kind === "response" && carries([action.inputs?.body, action.inputs?.headers])) {
+    problems.push(
+      `Action '${name}' (${action.type}) echoes lead data to the caller in its body or headers. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.`,
+    );
+  }
+  if (INPUTS_ONLY.has(kind) && !secured.includes("inputs")) {
+    problems.push(`Action '${name}' (${action.type}) puts lead data in the run history: ${shown}. ${INPUTS_ONLY_FIX}`);
+  } else if (!INPUTS_ONLY.has(kind) && !(secured.includes("inputs") && secured.includes("outputs"))) {
+    problems.push(
+      `Action '${name}' (${action.type}) puts lead data in the run history: ${shown}. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * The lead stays out of the run history: the trigger's outputs, and every action that carries the lead
+ * or anything derived from it. Azure hides only what each action secures itself: a step reading a
+ * Compose's hidden outputs shows them again (same page, "Considerations for securing inputs and outputs").
+ */
 export function checkSecureLeadData(type: string, props: Props): string[] {
   if (type !== WORKFLOW) return [];
-  const carriesLead =
-    /triggerBody\(\)|outputs\('Normalize_lead'\)|body\('Normalize_lead_function'\)|outputs\('Plain_mapping'\)/;
-  return allActions(props.definition)
-    .filter(({ action }) => ["ApiConnection", "Http", "Function", "Compose"].includes(String(action.type)))
-    .filter(({ action }) => carriesLead.test(JSON.stringify(action.inputs ?? {})))
-    .filter(({ action }) => {
-      const secured = ((action.runtimeConfiguration?.secureData as Props | undefined)?.properties ?? []) as string[];
-      return !secured.includes("inputs");
-    })
+  const problems = triggersOf(props.definition)
+    .filter(([, trigger]) => kindOf(trigger) !== "recurrence" && !securedOf(trigger).includes("outputs"))
     .map(
-      ({ name }) =>
-        `Action '${name}' puts lead data in the run history. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].`,
+      ([name, trigger]) =>
+        `Trigger '${name}' (${trigger.type}) puts the lead in the run history: secureData.properties is ${JSON.stringify(securedOf(trigger))}. Fix: runtimeConfiguration.secureData.properties = ["outputs"].`,
     );
+  const { carriers, carries } = leadData(props.definition);
+  for (const { name, action } of allActions(props.definition)) {
+    if (carriers.has(name)) problems.push(...leadLeak(name, action, carries));
+  }
+  return problems;
 }
 
 /** Secret connection parameters only in `parameterValues` (write-only in Azure), never in the readable ones. */
@@ -207,7 +272,7 @@ function resourcePolicy(name: string, description: string, check: Check): Resour
 export const resourcePolicies: ResourceValidationPolicy[] = [
   resourcePolicy(
     "crm-calls-retry",
-    "Every connector and HTTP call of the lead workflow has a retry policy.",
+    "Every connector, HTTP and function call of the lead workflow retries (count 1 to 90, not none).",
     checkRetryPolicies,
   ),
   resourcePolicy(
@@ -216,6 +281,11 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     checkArchiveFirst,
   ),
   resourcePolicy("secure-lead-data", "Actions carrying lead data hide it from the run history.", checkSecureLeadData),
+  resourcePolicy(
+    "secure-data-supported",
+    "secureData only where Azure accepts it (Compose, ParseJson, Response: inputs only).",
+    checkSecureDataSupported,
+  ),
   resourcePolicy(
     "connection-secrets-write-only",
     "Connection secrets only in write-only parameterValues.",
