@@ -258,11 +258,15 @@ export const BUILT_IN_ROLES: Record<string, string> = {
   "87a39d53-fc1b-424a-814c-f7e04687dc9e": "Logic App Contributor",
 };
 
-function checkRoleDefinition(r: Registration): Violation[] {
+/** A role is valid when built in, or defined (a custom role) earlier in the same deployment. */
+function checkRoleDefinition(r: Registration, before: Registration[] = []): Violation[] {
   if (r.type !== "azure-native:authorization:RoleAssignment") return [];
+  const custom = before
+    .filter((b) => b.type === "azure-native:authorization:RoleDefinition")
+    .map((b) => String(b.inputs.roleDefinitionId ?? "").toLowerCase());
   const id = String(r.inputs.roleDefinitionId ?? "");
   const m = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/i.exec(id);
-  if (m && m[1].toLowerCase() in BUILT_IN_ROLES) return [];
+  if (m && (m[1].toLowerCase() in BUILT_IN_ROLES || custom.includes(m[1].toLowerCase()))) return [];
   return [
     res(
       "role-definition-built-in",

@@ -1,11 +1,13 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as logic from "@pulumi/azure-native/logic";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
-import { LeadFunctionApp } from "./leadFunctionApp";
+import { LeadFunctionApp, STORAGE_TABLE_DATA_CONTRIBUTOR } from "./leadFunctionApp";
 import { LeadMonitoring } from "./leadMonitoring";
 import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
@@ -35,20 +37,20 @@ export interface LeadEndpointArgs {
    */
   archiveTableName?: string;
   /**
-   * Azure Table of dedup claims (one row per person, offer and action).
+   * Azure Table of point-insert rows that detect a lead Partner Center delivers twice.
    * @default "LeadDedup"
    */
   dedupTableName?: string;
   /**
-   * Days within which the same person, offer and action is a duplicate (1-3650).
+   * Days a lead's identity is remembered for duplicate detection (1-3650).
    * @default 30
    */
   dedupWindowDays?: number;
   /**
-   * A lead with no e-mail, phone or name: `archive` (Status incomplete, not delivered) or `deliver`.
+   * What happens to a lead missing fields the CRMs need: keep it in the archive only, or deliver it anyway.
    * @default "archive"
    */
-  incompleteLeads?: "archive" | "deliver";
+  incompleteLeads?: IncompleteLeads;
   /**
    * Dataverse / Dynamics 365 target, reached as a service principal (no sign-in after deploy).
    * @default - not a target
@@ -137,15 +139,26 @@ export interface LeadEndpointArgs {
   tags?: Record<string, string>;
 }
 
-/** Logic App Contributor, on the lead workflow only: lets the scheduled replay read its callback URL. */
-const LOGIC_APP_CONTRIBUTOR = "87a39d53-fc1b-424a-814c-f7e04687dc9e";
+export type IncompleteLeads = "archive" | "deliver";
+const INCOMPLETE_LEADS: readonly IncompleteLeads[] = ["archive", "deliver"];
+
+/**
+ * What the scheduled replay may do on the workflow: read it and its trigger's callback URL, nothing
+ * else (in place of Logic App Contributor, which includes `Microsoft.Web/connections/*`). Operation names
+ * from the Microsoft.Logic resource provider operations list.
+ */
+export const REPLAY_ROLE_ACTIONS = [
+  "Microsoft.Logic/workflows/read",
+  "Microsoft.Logic/workflows/triggers/read",
+  "Microsoft.Logic/workflows/triggers/listCallbackUrl/action",
+];
 
 /** Defaults shared with the stack settings, so a component and a stack behave alike. */
 const DEFAULTS = {
   archiveTableName: SETTINGS.archiveTableName.default,
-  dedupTableName: SETTINGS.dedupTableName.default,
-  dedupWindowDays: Number(SETTINGS.dedupWindowDays.default),
-  incompleteLeads: SETTINGS.incompleteLeads.default as "archive" | "deliver",
+  dedupTableName: "LeadDedup",
+  dedupWindowDays: 30,
+  incompleteLeads: "archive" as IncompleteLeads,
   salesforceLoginUri: SETTINGS.salesforceLoginUri.default,
   salesforceLeadSource: SETTINGS.salesforceLeadSource.default,
   webhookSecretHeader: SETTINGS.webhookSecretHeader.default,
@@ -189,6 +202,10 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       args.resourceGroupName !== undefined
         ? pulumi.output(args.resourceGroupName)
         : new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags: args.tags }, parent).name;
+    const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
+    // A fixed name, so the workflow's ARM id is known before it exists (the function app's settings need it).
+    const workflowName = `${name}-workflow`;
+    const workflowArmId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Logic/workflows/${workflowName}`;
 
     const account = new storage.StorageAccount(
       `${compactName(name)}st`,
@@ -200,14 +217,13 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
         enableHttpsTrafficOnly: true,
         allowBlobPublicAccess: false,
-        // The Table storage connector authenticates with the account key (see README: managed identity).
-        allowSharedKeyAccess: true,
+        // Every caller is a managed identity; tenants often deny shared keys by Azure Policy (audit finding 9).
+        allowSharedKeyAccess: false,
         tags: args.tags,
       },
       parent,
     );
-
-    const tableNames = [options.archiveTableName, ...(options.azureTable ? [options.azureTable.tableName] : [])];
+    const tableNames = workflowTableNames(options);
     const tables = tableNames.map(
       (tableName) =>
         new storage.Table(
@@ -217,49 +233,46 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         ),
     );
 
-    const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
-    const managedApiId = (api: ManagedApi) =>
-      pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${args.location}/managedApis/${api}`;
+    // User-assigned: it exists (with its roles) before the workflow, and it is the identity the
+    // Consumption workflow can present to the function app. Consumption allows the system-assigned
+    // identity or ONE user-assigned identity, not both (MicrosoftDocs/azure-docs
+    // articles/logic-apps/create-managed-service-identity.md).
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-workflow-identity`,
+      { resourceGroupName, location: args.location, tags: args.tags },
+      parent,
+    );
+    const tableRoles = tableNames.map(
+      (tableName) =>
+        new authorization.RoleAssignment(
+          `${name}-workflow-${tableName.toLowerCase()}`,
+          {
+            principalId: identity.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: subscriptionRoleId(subscriptionId, STORAGE_TABLE_DATA_CONTRIBUTOR),
+            scope: tableRoleScope(account.id, tableName),
+          },
+          { parent: this, dependsOn: tables },
+        ),
+    );
 
-    const connectionProperties: Record<ManagedApi, Omit<web.ConnectionArgs["properties"] & object, "api">> = {
-      commondataservice: args.dataverse
-        ? {
-            parameterValues: {
-              "token:clientId": args.dataverse.clientId,
-              "token:clientSecret": pulumi.secret(args.dataverse.clientSecret),
-              "token:TenantId": args.dataverse.tenantId,
-              "token:grantType": "client_credentials",
-            },
-          }
-        : {},
-      salesforce: {
-        nonSecretParameterValues: { "token:LoginUri": args.salesforce?.loginUri ?? DEFAULTS.salesforceLoginUri },
-      },
-      office365: {},
-    };
-    const connections = workflow.apis.map((api) => {
-      const connection = new web.Connection(
-        `${name}-${api}`,
-        {
-          resourceGroupName,
-          location: args.location,
-          properties: { api: { id: managedApiId(api) }, displayName: `${name} ${api}`, ...connectionProperties[api] },
-          tags: args.tags,
-        },
-        parent,
-      );
-      return { api, connection };
-    });
-
+    const connections = this.crmConnections(name, args, workflow.apis, resourceGroupName, subscriptionId);
     const parameters: Record<string, pulumi.Input<{ value: unknown }>> = {
       $connections: {
         value: Object.fromEntries(
           connections.map(({ api, connection }) => [
             api,
-            { connectionId: connection.id, connectionName: connection.name, id: managedApiId(api) },
+            {
+              connectionId: connection.id,
+              connectionName: connection.name,
+              id: managedApiId(subscriptionId, args.location, api),
+            },
           ]),
         ),
       },
+      // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
+      tableEndpoint: { value: account.primaryEndpoints.apply((e) => e.table) },
+      workflowIdentity: { value: identity.id },
     };
     const functionApp =
       args.normalizerFunction || args.replaySchedule
@@ -272,14 +285,20 @@ export class LeadEndpoint extends pulumi.ComponentResource {
               storageAccountId: account.id,
               blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
               subscriptionId,
+              archiveTableName: options.archiveTableName,
+              workflowId: workflowArmId,
+              replaySchedule: args.replaySchedule,
+              caller: { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId },
               tags: args.tags,
             },
-            parent,
+            { parent: this, dependsOn: tables },
           )
         : undefined;
-    if (functionApp) {
+    // The definition declares the normalizer parameters only with normalizerFunction (Azure rejects
+    // values for undeclared parameters); the replay alone needs the app but not these.
+    if (functionApp && args.normalizerFunction) {
       parameters.normalizerUrl = { value: functionApp.normalizerUrl };
-      parameters.normalizerKey = { value: functionApp.normalizerKey };
+      parameters.normalizerAudience = { value: functionApp.normalizerAudience };
     }
     if (args.webhook) {
       parameters.webhookUrl = { value: args.webhook.url };
@@ -291,7 +310,9 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       {
         resourceGroupName,
         location: args.location,
+        workflowName,
         state: logic.WorkflowState.Enabled,
+        identity: { type: logic.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
         definition: workflow.definition,
         parameters,
         accessControl: args.allowedCallerIps?.length
@@ -299,7 +320,8 @@ export class LeadEndpoint extends pulumi.ComponentResource {
           : undefined,
         tags: args.tags,
       },
-      { parent: this, dependsOn: tables },
+      // After its tables and its roles on them, so the first lead does not meet a 403.
+      { parent: this, dependsOn: [...tables, ...tableRoles] },
     );
 
     const monitoring = new LeadMonitoring(
@@ -323,36 +345,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     );
     this.leadEndpointUrl = pulumi.secret(callback.value);
 
-    if (functionApp) {
-      // Set after the workflow exists: the replay needs its id, the workflow needs the app's URL.
-      new web.WebAppApplicationSettings(
-        `${name}-fn-settings`,
-        {
-          name: functionApp.functionAppName,
-          resourceGroupName,
-          properties: {
-            AzureWebJobsStorage__accountName: account.name,
-            LEAD_ARCHIVE_TABLE: options.archiveTableName,
-            // Not the callback URL itself: it is a secret, read at run time with the app's identity.
-            LEAD_WORKFLOW_ID: logicApp.id,
-            REPLAY_SCHEDULE: args.replaySchedule ?? "0 0 0 1 1 *",
-            // The standard switch that keeps a function from running: replay is opt-in.
-            "AzureWebJobs.replayDeadLetters.Disabled": args.replaySchedule ? "false" : "true",
-          },
-        },
-        parent,
-      );
-      new authorization.RoleAssignment(
-        `${name}-fn-workflow-access`,
-        {
-          principalId: functionApp.principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${LOGIC_APP_CONTRIBUTOR}`,
-          scope: logicApp.id,
-        },
-        parent,
-      );
-    }
+    if (functionApp) this.grantReplay(name, functionApp, logicApp, resourceGroupName, subscriptionId, workflowName);
     this.workflowName = logicApp.name;
     this.workflowId = logicApp.id;
     this.resourceGroupName = resourceGroupName;
@@ -382,15 +375,113 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       connectionsToAuthorize: this.connectionsToAuthorize,
     });
   }
+
+  /** One API connection per CRM connector the definition calls. None carries a storage key. */
+  private crmConnections(
+    name: string,
+    args: LeadEndpointArgs,
+    apis: readonly ManagedApi[],
+    resourceGroupName: pulumi.Input<string>,
+    subscriptionId: pulumi.Input<string>,
+  ): { api: ManagedApi; connection: web.Connection }[] {
+    const properties: Record<ManagedApi, Omit<web.ConnectionArgs["properties"] & object, "api">> = {
+      commondataservice: args.dataverse
+        ? {
+            parameterValues: {
+              "token:clientId": args.dataverse.clientId,
+              "token:clientSecret": pulumi.secret(args.dataverse.clientSecret),
+              "token:TenantId": args.dataverse.tenantId,
+              "token:grantType": "client_credentials",
+            },
+          }
+        : {},
+      salesforce: {
+        nonSecretParameterValues: { "token:LoginUri": args.salesforce?.loginUri ?? DEFAULTS.salesforceLoginUri },
+      },
+      office365: {},
+    };
+    return apis.map((api) => ({
+      api,
+      connection: new web.Connection(
+        `${name}-${api}`,
+        {
+          resourceGroupName,
+          location: args.location,
+          properties: {
+            api: { id: managedApiId(subscriptionId, args.location, api) },
+            displayName: `${name} ${api}`,
+            ...properties[api],
+          },
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
+    }));
+  }
+
+  /**
+   * Lets the function app's identity read the workflow's callback URL (scheduled replay) through a
+   * custom role on the workflow only. Custom roles are assignable at management group, subscription or
+   * resource group scope (MicrosoftDocs/azure-docs articles/role-based-access-control/custom-roles.md), so
+   * the role is defined on the group and assigned on the workflow.
+   */
+  private grantReplay(
+    name: string,
+    functionApp: LeadFunctionApp,
+    logicApp: logic.Workflow,
+    resourceGroupName: pulumi.Output<string>,
+    subscriptionId: pulumi.Output<string>,
+    workflowName: string,
+  ): void {
+    const groupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
+    // Stable per group and workflow: a new id would replace the role under its assignment.
+    const roleGuid = groupId.apply((id) => stableGuid(`${id}|${workflowName}|leadkit-replay`));
+    const role = new authorization.RoleDefinition(
+      `${name}-replay-role`,
+      {
+        scope: groupId,
+        roleDefinitionId: roleGuid,
+        // Custom role names are unique per tenant.
+        roleName: pulumi.interpolate`leadkit replay ${resourceGroupName}/${workflowName}`,
+        description:
+          "Reads the lead workflow and its trigger's callback URL (scheduled replay of dead-lettered leads).",
+        assignableScopes: [groupId],
+        permissions: [{ actions: REPLAY_ROLE_ACTIONS, notActions: [] }],
+      },
+      { parent: this },
+    );
+    new authorization.RoleAssignment(
+      `${name}-fn-workflow-access`,
+      {
+        principalId: functionApp.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: subscriptionRoleId(subscriptionId, roleGuid),
+        scope: logicApp.id,
+      },
+      { parent: this, dependsOn: [role] },
+    );
+  }
 }
 
 /** The plain part of the args that shapes the workflow definition. Internal. Exported for testing. */
 export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions {
+  const dedupWindowDays = args.dedupWindowDays ?? DEFAULTS.dedupWindowDays;
+  if (!Number.isInteger(dedupWindowDays) || dedupWindowDays < 1 || dedupWindowDays > 3650) {
+    throw new Error(
+      `dedupWindowDays: ${dedupWindowDays} is not valid: must be a whole number of days from 1 to 3650. Fix: dedupWindowDays: ${DEFAULTS.dedupWindowDays}`,
+    );
+  }
+  const incompleteLeads = args.incompleteLeads ?? DEFAULTS.incompleteLeads;
+  if (!INCOMPLETE_LEADS.includes(incompleteLeads)) {
+    throw new Error(
+      `incompleteLeads: ${JSON.stringify(incompleteLeads)} is not valid: must be "archive" or "deliver". Fix: incompleteLeads: "${DEFAULTS.incompleteLeads}"`,
+    );
+  }
   return {
     archiveTableName: args.archiveTableName ?? DEFAULTS.archiveTableName,
     dedupTableName: args.dedupTableName ?? DEFAULTS.dedupTableName,
-    dedupWindowDays: args.dedupWindowDays ?? DEFAULTS.dedupWindowDays,
-    incompleteLeads: args.incompleteLeads ?? DEFAULTS.incompleteLeads,
+    dedupWindowDays,
+    incompleteLeads,
     dataverse: args.dataverse && { url: args.dataverse.url },
     salesforce: args.salesforce && { leadSource: args.salesforce.leadSource ?? DEFAULTS.salesforceLeadSource },
     email: args.email && { to: args.email.to },
@@ -399,6 +490,41 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
   };
+}
+
+/** Every table the workflow reads or writes: archive, dedup, and the Azure Table target if any. */
+export function workflowTableNames(options: LeadWorkflowOptions): string[] {
+  return [
+    options.archiveTableName,
+    options.dedupTableName,
+    ...(options.azureTable ? [options.azureTable.tableName] : []),
+  ];
+}
+
+/**
+ * Role scope of one table: a data role there reaches that table only (MicrosoftDocs/azure-docs
+ * articles/storage/tables/assign-azure-role-data-access.md, "The scope for a table is in the form
+ * .../storageAccounts/<storage-account>/tableServices/default/tables/<table-name>").
+ */
+export function tableRoleScope(accountId: pulumi.Input<string>, tableName: string): pulumi.Output<string> {
+  return pulumi.interpolate`${accountId}/tableServices/default/tables/${tableName}`;
+}
+
+/** A role definition id in the subscription-level form role assignments take. */
+function subscriptionRoleId(subscriptionId: pulumi.Input<string>, roleId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+/** ARM id of a managed connector in a region. */
+function managedApiId(subscriptionId: pulumi.Input<string>, location: pulumi.Input<string>, api: string) {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${location}/managedApis/${api}`;
+}
+
+/** A name-based (version 5 layout) GUID: the same seed always gives the same id. */
+export function stableGuid(seed: string): string {
+  const h = createHash("sha1").update(seed).digest("hex");
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Storage account names allow only lower-case letters and digits; the provider adds a random suffix. */

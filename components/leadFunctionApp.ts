@@ -3,20 +3,53 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 
-/** Storage Blob Data Owner: the app's identity reads its package and runs its host storage. */
+/**
+ * Storage Blob Data Owner, on the account: the Functions host keeps its coordination blobs (timer locks,
+ * key store) there and creates containers; "No extension (host only)" needs exactly this role, and the
+ * timer trigger adds nothing (MicrosoftDocs/azure-docs includes/functions-azurewebjobsstorage-permissions.md).
+ * The same identity reads the Flex deployment package container.
+ */
 const STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
 /** Storage Table Data Contributor: the scheduled replay reads and updates the lead archive. */
-const STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+export const STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+
+/**
+ * Audience of the token the workflow sends to the function, and the app's allowed token audience: the
+ * same URI on both sides (MicrosoftDocs/azure-docs articles/logic-apps/call-azure-functions-from-workflows.md,
+ * "Add an identity provider for your function app": "For this scenario, the value is the following URI:
+ * https://management.azure.com ... use the same URI in the Audience property").
+ */
+export const NORMALIZER_AUDIENCE = "https://management.azure.com";
+
+/** The managed identity allowed to call the function (the workflow's user-assigned identity). */
+export interface CallerIdentity {
+  /** Application (client) id: the identity provider's client id. */
+  clientId: pulumi.Input<string>;
+  /** Object (principal) id: the only principal the app lets in. */
+  principalId: pulumi.Input<string>;
+  tenantId: pulumi.Input<string>;
+}
 
 export interface LeadFunctionAppArgs {
   resourceGroupName: pulumi.Input<string>;
   location: pulumi.Input<string>;
-  /** Storage account holding the deployment package container and the host's storage. */
+  /** Storage account holding the deployment package container, the host's storage and the archive. */
   storageAccountName: pulumi.Input<string>;
   storageAccountId: pulumi.Input<string>;
   /** Blob endpoint of that account, e.g. `https://<account>.blob.core.windows.net/`. */
   blobEndpoint: pulumi.Input<string>;
   subscriptionId: pulumi.Input<string>;
+  /** Archive table the scheduled replay reads. */
+  archiveTableName: string;
+  /** ARM id of the lead workflow, as a string (it may not exist yet: the app is created first). */
+  workflowId: pulumi.Input<string>;
+  /**
+   * NCRONTAB schedule of the replay timer.
+   * @default - the timer is disabled
+   */
+  replaySchedule?: string;
+  /** The identity the workflow calls the function with. */
+  caller: CallerIdentity;
   /**
    * Most instances the app scales out to.
    * @default 40
@@ -27,25 +60,122 @@ export interface LeadFunctionAppArgs {
 }
 
 /**
- * The function app of `function-code/` (lead normalizer) on the Flex Consumption plan, Azure's
- * current serverless plan (Linux Consumption retires in September 2028). Its code package lives in a
- * blob container read with the app's system-assigned identity; no storage key is stored.
- * The code itself is published after `pulumi up` (see README: Functions Core Tools). App settings are
- * set by the caller (`web.WebAppApplicationSettings`) once the lead workflow exists.
+ * The app settings, all set on the site at creation: nothing waits for the workflow, so there is no
+ * cycle (app keys -> workflow -> settings). Internal. Exported for testing.
+ */
+export function functionAppSettings(args: {
+  storageAccountName: pulumi.Input<string>;
+  archiveTableName: string;
+  workflowId: pulumi.Input<string>;
+  replaySchedule?: string;
+}): { name: string; value: pulumi.Input<string> }[] {
+  return [
+    // Host storage through the app's identity, no key (the account denies shared keys).
+    { name: "AzureWebJobsStorage__accountName", value: args.storageAccountName },
+    { name: "LEAD_ARCHIVE_TABLE", value: args.archiveTableName },
+    // Not the callback URL itself: it is a secret, read at run time with the app's identity.
+    { name: "LEAD_WORKFLOW_ID", value: args.workflowId },
+    { name: "REPLAY_SCHEDULE", value: args.replaySchedule ?? "0 0 0 1 1 *" },
+    // The standard switch that keeps a function from running: replay is opt-in.
+    { name: "AzureWebJobs.replayDeadLetters.Disabled", value: args.replaySchedule ? "false" : "true" },
+  ];
+}
+
+/**
+ * App Service authentication that lets in only the caller's managed identity; the functions themselves
+ * are anonymous (no key). Per call-azure-functions-from-workflows.md ("Enable authentication for Azure
+ * function calls"): Microsoft provider, client id = the identity's application id, issuer
+ * `https://sts.windows.net/<tenant>` (v1 tokens; the trailing slash is the `iss` value those tokens carry),
+ * allowed audience = the action's audience. Internal. Exported for testing.
+ */
+export function normalizerAuthSettings(caller: CallerIdentity) {
+  return {
+    platform: { enabled: true },
+    globalValidation: {
+      requireAuthentication: true,
+      unauthenticatedClientAction: web.UnauthenticatedClientActionV2.Return401,
+    },
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true,
+        registration: {
+          clientId: caller.clientId,
+          openIdIssuer: pulumi.interpolate`https://sts.windows.net/${caller.tenantId}/`,
+        },
+        validation: {
+          allowedAudiences: [NORMALIZER_AUDIENCE],
+          defaultAuthorizationPolicy: { allowedPrincipals: { identities: [caller.principalId] } },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The function app of `function-code/` (lead normalizer, scheduled replay) on the Flex Consumption
+ * plan, Azure's current serverless plan (Linux Consumption retires in September 2028). No key of any
+ * kind: the package and host storage are read with the app's system-assigned identity, and callers
+ * authenticate as the workflow's managed identity. The code is published after `pulumi up` (README).
  */
 export class LeadFunctionApp extends pulumi.ComponentResource {
   public readonly functionAppName: pulumi.Output<string>;
   public readonly functionAppId: pulumi.Output<string>;
   /** The normalizeLead function's URL. */
   public readonly normalizerUrl: pulumi.Output<string>;
-  /** Function key the workflow sends (`x-functions-key`). Secret. */
-  public readonly normalizerKey: pulumi.Output<string>;
+  /** Audience of the workflow's managed-identity token for the normalizer call. */
+  public readonly normalizerAudience: pulumi.Output<string>;
   public readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: LeadFunctionAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("leadkit:index:LeadFunctionApp", name, {}, opts);
     const parent = { parent: this };
+    const app = this.createApp(name, args);
 
+    new web.WebAppAuthSettingsV2(
+      `${name}-auth`,
+      { name: app.name, resourceGroupName: args.resourceGroupName, ...normalizerAuthSettings(args.caller) },
+      parent,
+    );
+
+    const principalId = app.identity.apply((i) => i?.principalId ?? "");
+    const grants: [string, string, pulumi.Input<string>][] = [
+      ["blob-owner", STORAGE_BLOB_DATA_OWNER, args.storageAccountId],
+      [
+        "table-contributor",
+        STORAGE_TABLE_DATA_CONTRIBUTOR,
+        pulumi.interpolate`${args.storageAccountId}/tableServices/default/tables/${args.archiveTableName}`,
+      ],
+    ];
+    for (const [suffix, role, scope] of grants) {
+      new authorization.RoleAssignment(
+        `${name}-${suffix}`,
+        {
+          principalId,
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          scope,
+        },
+        parent,
+      );
+    }
+
+    this.functionAppName = app.name;
+    this.functionAppId = app.id;
+    this.normalizerUrl = pulumi.interpolate`https://${app.defaultHostName}/api/normalizeLead`;
+    this.normalizerAudience = pulumi.output(NORMALIZER_AUDIENCE);
+    this.principalId = principalId;
+    this.registerOutputs({
+      functionAppName: this.functionAppName,
+      functionAppId: this.functionAppId,
+      normalizerUrl: this.normalizerUrl,
+      normalizerAudience: this.normalizerAudience,
+      principalId: this.principalId,
+    });
+  }
+
+  /** The package container, the Flex plan and the site with every setting. */
+  private createApp(name: string, args: LeadFunctionAppArgs): web.WebApp {
+    const parent = { parent: this };
     const container = new storage.BlobContainer(
       `${name}-package`,
       {
@@ -55,7 +185,6 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
       },
       parent,
     );
-
     const plan = new web.AppServicePlan(
       `${name}-plan`,
       {
@@ -68,8 +197,7 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
       },
       parent,
     );
-
-    const app = new web.WebApp(
+    return new web.WebApp(
       `${name}-app`,
       {
         resourceGroupName: args.resourceGroupName,
@@ -81,6 +209,7 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         siteConfig: {
           minTlsVersion: web.SupportedTlsVersions.SupportedTlsVersions_1_2,
           ftpsState: web.FtpsState.Disabled,
+          appSettings: functionAppSettings(args),
         },
         functionAppConfig: {
           deployment: {
@@ -90,43 +219,14 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
               authentication: { type: web.AuthenticationType.SystemAssignedIdentity },
             },
           },
-          runtime: { name: web.RuntimeName.Node, version: "20" },
+          // Node 22: GA on Functions since August 2025 (Azure/azure-functions-nodejs-library#252);
+          // Node 20 support ended on 30 April 2026 (portal notice quoted in CDCgov/prime-simplereport#9257).
+          runtime: { name: web.RuntimeName.Node, version: "22" },
           scaleAndConcurrency: { maximumInstanceCount: args.maximumInstanceCount ?? 40, instanceMemoryMB: 2048 },
         },
         tags: args.tags,
       },
       parent,
     );
-
-    const principalId = app.identity.apply((i) => i?.principalId ?? "");
-    for (const [suffix, role] of [
-      ["blob-owner", STORAGE_BLOB_DATA_OWNER],
-      ["table-contributor", STORAGE_TABLE_DATA_CONTRIBUTOR],
-    ]) {
-      new authorization.RoleAssignment(
-        `${name}-${suffix}`,
-        {
-          principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
-          scope: args.storageAccountId,
-        },
-        parent,
-      );
-    }
-
-    const keys = web.listWebAppHostKeysOutput({ name: app.name, resourceGroupName: args.resourceGroupName }, parent);
-    this.functionAppName = app.name;
-    this.functionAppId = app.id;
-    this.normalizerUrl = pulumi.interpolate`https://${app.defaultHostName}/api/normalizeLead`;
-    this.normalizerKey = pulumi.secret(keys.apply((k) => k.functionKeys?.["default"] ?? ""));
-    this.principalId = principalId;
-    this.registerOutputs({
-      functionAppName: this.functionAppName,
-      functionAppId: this.functionAppId,
-      normalizerUrl: this.normalizerUrl,
-      normalizerKey: this.normalizerKey,
-      principalId: this.principalId,
-    });
   }
 }

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { ACTION } from "../workflow/leadWorkflow";
 
 export interface LeadMonitoringArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -24,20 +23,17 @@ export interface LeadMonitoringArgs {
   tags?: Record<string, string>;
 }
 
-/** Log query: leads the workflow dead-lettered (their archive row has Status 'dead-letter'). */
-export function deadLetterQuery(workflowName: string): string {
-  return [
-    "AzureDiagnostics",
-    '| where ResourceProvider == "MICROSOFT.LOGIC" and Category == "WorkflowRuntime"',
-    '| where OperationName == "Microsoft.Logic/workflows/workflowActionCompleted"',
-    `| where resource_workflowName_s == "${workflowName}"`,
-    `| where resource_actionName_s == "${ACTION.markDeadLetter}" and status_s == "Succeeded"`,
-  ].join("\n");
-}
-
 /**
- * Diagnostics and alerts of a lead workflow: run logs to Log Analytics, an alert on failed runs
- * (metric) and one on dead-lettered leads (log query), e-mailed through an action group.
+ * Diagnostics and alerts of a lead workflow: run logs to Log Analytics and one alert on failed runs
+ * (metric), e-mailed through an action group.
+ *
+ * No separate dead-letter log alert: a dead-lettered lead ends in `Fail_run` (Terminate, runStatus
+ * Failed: "sets the run status to Failed", MicrosoftDocs/azure-docs
+ * articles/logic-apps/logic-apps-workflow-actions-triggers.md), which the `RunsFailed` metric counts
+ * ("Number of workflow runs failed", PT1M grain; Azure Monitor supported metrics, Microsoft.Logic/workflows).
+ * A log-query rule on `AzureDiagnostics` fails to create on a new workspace (400 SemanticError, the
+ * table exists only after the first logs: Azure/bicep#11378, CDCgov/prime-reportstream#11773) and would
+ * fire minutes after the metric, for the same runs.
  */
 export class LeadMonitoring extends pulumi.ComponentResource {
   public readonly workspaceId: pulumi.Output<string>;
@@ -95,7 +91,8 @@ export class LeadMonitoring extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: "global",
-        description: "A lead run failed: a lead was dead-lettered or could not be archived. See the run history.",
+        description:
+          "A lead run failed: a lead was dead-lettered (replay it once the CRM is back: npm run replay) or could not be archived. See the run history.",
         enabled: true,
         severity: 1,
         scopes: [args.workflowId],
@@ -116,35 +113,6 @@ export class LeadMonitoring extends pulumi.ComponentResource {
           ],
         },
         actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
-        tags: args.tags,
-      },
-      parent,
-    );
-
-    new monitor.ScheduledQueryRule(
-      `${name}-dead-letters`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: "LogAlert",
-        description: "Leads were dead-lettered after every CRM retry; replay them once the CRM is back.",
-        enabled: true,
-        severity: 1,
-        scopes: [workspace.id],
-        evaluationFrequency: "PT5M",
-        windowSize: "PT5M",
-        criteria: {
-          allOf: [
-            {
-              query: pulumi.output(args.workflowName).apply(deadLetterQuery),
-              timeAggregation: "Count",
-              operator: "GreaterThan",
-              threshold: 0,
-              failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-            },
-          ],
-        },
-        actions: actionGroup ? { actionGroups: [actionGroup.id] } : undefined,
         tags: args.tags,
       },
       parent,

@@ -429,6 +429,14 @@ describe("Azure rules: resources and invokes", () => {
       onRegister({ ...ra, inputs: { roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb0955b") } }),
       [],
     );
+    // A custom role defined earlier in the same deployment exists by the time it is assigned.
+    const custom = "255e7b37-7e8d-5cb3-826a-5334d77a63f7";
+    const customRa = { ...ra, inputs: { roleDefinitionId: ROLE(custom) } };
+    assert.strictEqual(onRegister(customRa).length, 1, "not defined: refused");
+    assert.deepStrictEqual(
+      onRegister(customRa, [reg("authorization:RoleDefinition", "replay-role", { roleDefinitionId: custom })]),
+      [],
+    );
   });
 
   it("name-rules: length after auto-naming, and characters", () => {

@@ -8,10 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LeadEndpoint as LeadEndpointClass, LeadEndpointArgs } from "../components/leadEndpoint";
 import {
   CALLBACK_URL,
+  IDENTITY_PRINCIPAL_ID,
   installMocks,
+  MockCall,
   RegisteredResource,
   settle,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
   valueOf,
 } from "./support/pulumiMocks";
@@ -22,26 +23,61 @@ const WEBHOOK_SECRET = "webhook-secret-value-0123456789";
 interface Seen {
   type: string;
   name: string;
+  resource: pulumi.Resource;
   parent: pulumi.Resource | undefined;
+  dependsOn: unknown;
   props: Record<string, unknown>;
 }
 
-async function deploy(
-  args: LeadEndpointArgs,
-): Promise<{ endpoint: LeadEndpointClass; resources: RegisteredResource[]; seen: Seen[] }> {
-  const { resources } = installMocks();
+const RG_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg`;
+const ACCOUNT_ID = `${RG_ID}/providers/azure-native:storage:StorageAccount/leadstestst`;
+const IDENTITY_ID = `${RG_ID}/providers/azure-native:managedidentity:UserAssignedIdentity/leads-test-workflow-identity`;
+const TABLE_DATA_CONTRIBUTOR = `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3`;
+
+/** The workflow identity's role assignment on one table. */
+const tableRole = (table: string) => ({
+  principalId: IDENTITY_PRINCIPAL_ID,
+  principalType: "ServicePrincipal",
+  roleDefinitionId: TABLE_DATA_CONTRIBUTOR,
+  scope: `${ACCOUNT_ID}/tableServices/default/tables/${table}`,
+});
+
+async function deploy(args: LeadEndpointArgs): Promise<{
+  endpoint: LeadEndpointClass;
+  resources: RegisteredResource[];
+  seen: Seen[];
+  calls: MockCall[];
+}> {
+  const { resources, calls } = installMocks();
   const { LeadEndpoint } = await import("../components/leadEndpoint");
   const seen: Seen[] = [];
   const endpoint = new LeadEndpoint("leads-test", args, {
     transformations: [
       (a) => {
-        seen.push({ type: a.type, name: a.name, parent: a.opts.parent, props: a.props as Record<string, unknown> });
+        seen.push({
+          type: a.type,
+          name: a.name,
+          resource: a.resource,
+          parent: a.opts.parent,
+          dependsOn: a.opts.dependsOn,
+          props: a.props as Record<string, unknown>,
+        });
         return undefined;
       },
     ],
   });
   await settle(endpoint.leadEndpointUrl, endpoint.workflowId, endpoint.connectionsToAuthorize);
-  return { endpoint, resources, seen };
+  return { endpoint, resources, seen, calls };
+}
+
+/** Logical names of the resources a registration waits for (its dependsOn). */
+function dependsOnNames(out: { seen: Seen[] }, name: string): string[] {
+  const byResource = new Map(out.seen.map((s) => [s.resource, s.name]));
+  const deps = out.seen.find((s) => s.name === name)!.dependsOn;
+  return ([] as unknown[])
+    .concat(deps ?? [])
+    .map((d) => byResource.get(d as pulumi.Resource) ?? "?")
+    .sort();
 }
 
 const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
@@ -71,20 +107,30 @@ describe("LeadEndpoint component", () => {
       out = await deploy({ location: "westeurope" });
     });
 
-    it("registers exactly the resource group, storage account, archive table, table connection and workflow", () => {
+    it("registers exactly the group, account, archive and dedup tables, workflow identity with its roles, and workflow", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
+        "azure-native:authorization:RoleAssignment leads-test-workflow-leadarchive",
+        "azure-native:authorization:RoleAssignment leads-test-workflow-leaddedup",
         "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:managedidentity:UserAssignedIdentity leads-test-workflow-identity",
         "azure-native:monitor:DiagnosticSetting leads-test-monitoring-diagnostics",
         "azure-native:monitor:MetricAlert leads-test-monitoring-runs-failed",
-        "azure-native:monitor:ScheduledQueryRule leads-test-monitoring-dead-letters",
         "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
         "azure-native:storage:Table leads-test-leadarchive",
-        "azure-native:web:Connection leads-test-azuretables",
+        "azure-native:storage:Table leads-test-leaddedup",
         "leadkit:index:LeadEndpoint leads-test",
         "leadkit:index:LeadMonitoring leads-test-monitoring",
+      ]);
+    });
+
+    it("reads no storage or function key: the only invokes are the client config and the callback URL", () => {
+      const tokens = [...new Set(out.calls.map((c) => c.token))].sort();
+      assert.deepStrictEqual(tokens, [
+        "azure-native:authorization:getClientConfig",
+        "azure-native:logic:listWorkflowTriggerCallbackUrl",
       ]);
     });
 
@@ -95,23 +141,25 @@ describe("LeadEndpoint component", () => {
         tree,
         [
           "leads-test <- undefined",
-          "leads-test-azuretables <- leads-test",
           "leads-test-leadarchive <- leads-test",
+          "leads-test-leaddedup <- leads-test",
           "leads-test-monitoring <- leads-test",
           "leads-test-monitoring-diagnostics <- leads-test-monitoring",
           "leads-test-monitoring-logs <- leads-test-monitoring",
-          "leads-test-monitoring-dead-letters <- leads-test-monitoring",
           "leads-test-monitoring-runs-failed <- leads-test-monitoring",
           "leads-test-rg <- leads-test",
           "leads-test-workflow <- leads-test",
+          "leads-test-workflow-identity <- leads-test",
+          "leads-test-workflow-leadarchive <- leads-test",
+          "leads-test-workflow-leaddedup <- leads-test",
           "leadstestst <- leads-test",
         ].sort(),
       );
       const direct = out.seen.filter((s) => s.parent === out.endpoint);
-      assert.strictEqual(direct.length, 6);
+      assert.strictEqual(direct.length, 9);
     });
 
-    it("hardens the storage account (TLS 1.2, HTTPS only, no public blob access)", () => {
+    it("hardens the storage account (TLS 1.2, HTTPS only, no public blob access, no shared key)", () => {
       const [account] = byType(out.resources, "azure-native:storage:StorageAccount");
       assert.deepStrictEqual(
         {
@@ -120,6 +168,7 @@ describe("LeadEndpoint component", () => {
           minimumTlsVersion: account.inputs.minimumTlsVersion,
           enableHttpsTrafficOnly: account.inputs.enableHttpsTrafficOnly,
           allowBlobPublicAccess: account.inputs.allowBlobPublicAccess,
+          allowSharedKeyAccess: account.inputs.allowSharedKeyAccess,
           location: account.inputs.location,
         },
         {
@@ -128,50 +177,55 @@ describe("LeadEndpoint component", () => {
           minimumTlsVersion: "TLS1_2",
           enableHttpsTrafficOnly: true,
           allowBlobPublicAccess: false,
+          allowSharedKeyAccess: false,
           location: "westeurope",
         },
       );
     });
 
-    it("creates the archive table in that account", () => {
-      const [table] = byType(out.resources, "azure-native:storage:Table");
-      assert.deepStrictEqual(table.inputs, {
-        accountName: "leadstestst",
-        resourceGroupName: "leads-test-rg",
-        tableName: "LeadArchive",
+    it("creates the archive and dedup tables in that account", () => {
+      const tables = byType(out.resources, "azure-native:storage:Table").map((t) => t.inputs);
+      assert.deepStrictEqual(tables, [
+        { accountName: "leadstestst", resourceGroupName: "leads-test-rg", tableName: "LeadArchive" },
+        { accountName: "leadstestst", resourceGroupName: "leads-test-rg", tableName: "LeadDedup" },
+      ]);
+    });
+
+    it("gives the workflow a user-assigned identity with Table Data Contributor on each of its tables only", () => {
+      const [identity] = byType(out.resources, "azure-native:managedidentity:UserAssignedIdentity");
+      assert.deepStrictEqual(identity.inputs, { location: "westeurope", resourceGroupName: "leads-test-rg" });
+      const roles = Object.fromEntries(
+        byType(out.resources, "azure-native:authorization:RoleAssignment").map((r) => [r.name, r.inputs]),
+      );
+      assert.deepStrictEqual(roles, {
+        "leads-test-workflow-leadarchive": tableRole("LeadArchive"),
+        "leads-test-workflow-leaddedup": tableRole("LeadDedup"),
       });
     });
 
-    it("wires the table connection with the account key as a secret", async () => {
-      const [conn] = byType(out.resources, "azure-native:web:Connection");
-      assert.deepStrictEqual(conn.inputs.properties, {
-        api: {
-          id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables`,
-        },
-        displayName: "leads-test azuretables",
-        parameterValues: { sharedkey: STORAGE_KEY, storageaccount: "leadstestst" },
-      });
-      const props = out.seen.find((s) => s.type === "azure-native:web:Connection")!.props as any;
-      assert.strictEqual(await pulumi.isSecret(props.properties.parameterValues.sharedkey), true);
+    it("creates the workflow after its tables and role assignments, so the first lead meets no 403", () => {
+      assert.deepStrictEqual(dependsOnNames(out, "leads-test-workflow"), [
+        "leads-test-leadarchive",
+        "leads-test-leaddedup",
+        "leads-test-workflow-leadarchive",
+        "leads-test-workflow-leaddedup",
+      ]);
     });
 
-    it("deploys the definition with the Request trigger and $connections wired to the table connection", () => {
+    it("deploys the definition under a fixed name, with the identity, table endpoint and no connection", () => {
       const [wf] = byType(out.resources, "azure-native:logic:Workflow");
       assert.strictEqual(wf.inputs.state, "Enabled");
+      assert.strictEqual(wf.inputs.workflowName, "leads-test-workflow");
       assert.deepStrictEqual(wf.inputs.definition, out.endpoint.definition);
       assert.strictEqual(wf.inputs.definition.triggers.manual.type, "Request");
+      assert.deepStrictEqual(wf.inputs.identity, { type: "UserAssigned", userAssignedIdentities: [IDENTITY_ID] });
       assert.deepStrictEqual(wf.inputs.parameters, {
-        $connections: {
-          value: {
-            azuretables: {
-              connectionId: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg/providers/azure-native:web:Connection/leads-test-azuretables`,
-              connectionName: "leads-test-azuretables",
-              id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Web/locations/westeurope/managedApis/azuretables`,
-            },
-          },
-        },
+        $connections: { value: {} },
+        tableEndpoint: { value: "https://leadstestst.table.core.windows.net/" },
+        workflowIdentity: { value: IDENTITY_ID },
       });
       assert.strictEqual(wf.inputs.accessControl, undefined);
+      assert.deepStrictEqual(byType(out.resources, "azure-native:web:Connection"), []);
     });
 
     it("outputs the callback URL of trigger 'manual' as a secret", async () => {
@@ -190,26 +244,31 @@ describe("LeadEndpoint component", () => {
       out = await deploy(ALL_TARGETS);
     });
 
-    it("registers one connection per managed API and both tables", () => {
+    it("registers one connection per CRM connector, the three tables and a role on each", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
+        "azure-native:authorization:RoleAssignment leads-test-workflow-leadarchive",
+        "azure-native:authorization:RoleAssignment leads-test-workflow-leaddedup",
+        "azure-native:authorization:RoleAssignment leads-test-workflow-marketplaceleads",
         "azure-native:logic:Workflow leads-test-workflow",
+        "azure-native:managedidentity:UserAssignedIdentity leads-test-workflow-identity",
         "azure-native:monitor:ActionGroup leads-test-monitoring-alerts",
         "azure-native:monitor:DiagnosticSetting leads-test-monitoring-diagnostics",
         "azure-native:monitor:MetricAlert leads-test-monitoring-runs-failed",
-        "azure-native:monitor:ScheduledQueryRule leads-test-monitoring-dead-letters",
         "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
         "azure-native:storage:Table leads-test-leadarchive",
+        "azure-native:storage:Table leads-test-leaddedup",
         "azure-native:storage:Table leads-test-marketplaceleads",
-        "azure-native:web:Connection leads-test-azuretables",
         "azure-native:web:Connection leads-test-commondataservice",
         "azure-native:web:Connection leads-test-office365",
         "azure-native:web:Connection leads-test-salesforce",
         "leadkit:index:LeadEndpoint leads-test",
         "leadkit:index:LeadMonitoring leads-test-monitoring",
       ]);
+      const [target] = out.resources.filter((r) => r.name === "leads-test-workflow-marketplaceleads");
+      assert.deepStrictEqual(target.inputs, tableRole("MarketplaceLeads"));
     });
 
     it("connects Dataverse as a service principal and Salesforce to its login host", () => {
@@ -230,10 +289,15 @@ describe("LeadEndpoint component", () => {
 
     it("passes the webhook URL and secret as workflow parameters, and restricts callers", () => {
       const [wf] = byType(out.resources, "azure-native:logic:Workflow");
-      assert.deepStrictEqual(Object.keys(wf.inputs.parameters).sort(), ["$connections", "webhookSecret", "webhookUrl"]);
+      assert.deepStrictEqual(Object.keys(wf.inputs.parameters).sort(), [
+        "$connections",
+        "tableEndpoint",
+        "webhookSecret",
+        "webhookUrl",
+        "workflowIdentity",
+      ]);
       assert.deepStrictEqual(wf.inputs.parameters.webhookUrl, { value: "https://hooks.contoso.com/leads" });
       assert.deepStrictEqual(Object.keys(wf.inputs.parameters.$connections.value).sort(), [
-        "azuretables",
         "commondataservice",
         "office365",
         "salesforce",
@@ -256,7 +320,6 @@ describe("LeadEndpoint component", () => {
         .filter((r) => r.secretPaths.length > 0)
         .map((r) => `${r.name}: ${r.secretPaths}`);
       assert.deepStrictEqual(secretInputs.sort(), [
-        "leads-test-azuretables: properties",
         "leads-test-commondataservice: properties",
         "leads-test-workflow: parameters",
       ]);
@@ -276,8 +339,12 @@ describe("LeadEndpoint component", () => {
     const out = await deploy({ location: "northeurope", resourceGroupName: "rg-existing" });
     assert.strictEqual(byType(out.resources, "azure-native:resources:ResourceGroup").length, 0);
     // Diagnostic settings are extension resources: they have a resourceUri, not a group.
+    // Role assignments are extension resources too (a scope, no group).
     const grouped = out.resources.filter(
-      (x) => x.type.startsWith("azure-native:") && x.type !== "azure-native:monitor:DiagnosticSetting",
+      (x) =>
+        x.type.startsWith("azure-native:") &&
+        x.type !== "azure-native:monitor:DiagnosticSetting" &&
+        x.type !== "azure-native:authorization:RoleAssignment",
     );
     assert.strictEqual(grouped.length, 7);
     for (const r of grouped) {
@@ -287,7 +354,47 @@ describe("LeadEndpoint component", () => {
   });
 });
 
-const SECRETS = [DATAVERSE_SECRET, WEBHOOK_SECRET, STORAGE_KEY];
+describe("leadWorkflowOptions (dedup and incomplete leads)", () => {
+  let leadWorkflowOptions: typeof import("../components/leadEndpoint").leadWorkflowOptions;
+  before(async () => {
+    ({ leadWorkflowOptions } = await import("../components/leadEndpoint"));
+  });
+
+  it("defaults to table LeadDedup, a 30-day window and archiving incomplete leads", () => {
+    const o = leadWorkflowOptions({ location: "westeurope" });
+    assert.deepStrictEqual([o.dedupTableName, o.dedupWindowDays, o.incompleteLeads], ["LeadDedup", 30, "archive"]);
+  });
+
+  it("passes given values through", () => {
+    const o = leadWorkflowOptions({
+      location: "westeurope",
+      dedupTableName: "Seen",
+      dedupWindowDays: 7,
+      incompleteLeads: "deliver",
+    });
+    assert.deepStrictEqual([o.dedupTableName, o.dedupWindowDays, o.incompleteLeads], ["Seen", 7, "deliver"]);
+  });
+
+  it("rejects a dedup window that is not a whole number of days from 1 to 3650, naming the fix", () => {
+    for (const days of [0, 1.5, 4000]) {
+      assert.throws(() => leadWorkflowOptions({ location: "westeurope", dedupWindowDays: days }), {
+        message: `dedupWindowDays: ${days} is not valid: must be a whole number of days from 1 to 3650. Fix: dedupWindowDays: 30`,
+      });
+    }
+  });
+
+  it("rejects an unknown incompleteLeads value, naming the valid ones", () => {
+    assert.throws(
+      () => leadWorkflowOptions({ location: "westeurope", incompleteLeads: "drop" as unknown as "archive" }),
+      {
+        message:
+          'incompleteLeads: "drop" is not valid: must be "archive" or "deliver". Fix: incompleteLeads: "archive"',
+      },
+    );
+  });
+});
+
+const SECRETS = [DATAVERSE_SECRET, WEBHOOK_SECRET];
 
 /** Walks inputs; a secret value found outside a secret Output is a leak. */
 async function findLeaks(value: unknown, where: string, inSecret: boolean, leaks: string[]): Promise<void> {

@@ -1,8 +1,8 @@
 /** The normalizer function app under mocks, and how LeadEndpoint wires it into the workflow. */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import {
-  FUNCTION_KEY,
+  IDENTITY_CLIENT_ID,
+  IDENTITY_PRINCIPAL_ID,
   installMocks,
   PRINCIPAL_ID,
   RegisteredResource,
@@ -11,10 +11,19 @@ import {
   valueOf,
 } from "./support/pulumiMocks";
 
-const WORKFLOW_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg/providers/azure-native:logic:Workflow/leads-test-workflow`;
+const ACCOUNT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/leadsst";
+const FIXED_WORKFLOW_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Logic/workflows/leads-wf";
+const RG_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/leads-test-rg`;
+/** The workflow's ARM id, built as a string from its fixed name (the app settings need it before it exists). */
+const WORKFLOW_ARM_ID = `${RG_ID}/providers/Microsoft.Logic/workflows/leads-test-workflow`;
+/** The workflow's id as the mocks report it once it exists. */
+const WORKFLOW_ID = `${RG_ID}/providers/azure-native:logic:Workflow/leads-test-workflow`;
+const role = (id: string) =>
+  `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
 describe("LeadFunctionApp component", () => {
   let resources: Record<string, RegisteredResource>;
+  let calls: { token: string }[];
   let app: import("../components/leadFunctionApp").LeadFunctionApp;
   before(async () => {
     const recorded = installMocks();
@@ -23,15 +32,19 @@ describe("LeadFunctionApp component", () => {
       resourceGroupName: "rg",
       location: "westeurope",
       storageAccountName: "leadsst",
-      storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/leadsst",
+      storageAccountId: ACCOUNT_ID,
       blobEndpoint: "https://leadsst.blob.core.windows.net/",
       subscriptionId: SUBSCRIPTION_ID,
+      archiveTableName: "LeadArchive",
+      workflowId: FIXED_WORKFLOW_ID,
+      caller: { clientId: IDENTITY_CLIENT_ID, principalId: IDENTITY_PRINCIPAL_ID, tenantId: "tenant-1" },
     });
-    await settle(app.normalizerKey, app.functionAppId);
+    await settle(app.normalizerUrl, app.functionAppId, app.principalId);
     resources = Object.fromEntries(recorded.resources.map((r) => [r.name, r]));
+    calls = recorded.calls;
   });
 
-  it("hosts the app on a Flex Consumption plan, Node 20, HTTPS only, TLS 1.2", () => {
+  it("hosts the app on a Flex Consumption plan, Node 22, HTTPS only, TLS 1.2", () => {
     assert.deepStrictEqual(resources["fn-plan"].inputs.sku, { name: "FC1", tier: "FlexConsumption" });
     const site = resources["fn-app"].inputs;
     assert.deepStrictEqual(
@@ -46,85 +59,169 @@ describe("LeadFunctionApp component", () => {
           authentication: { type: "SystemAssignedIdentity" },
         },
       },
-      runtime: { name: "node", version: "20" },
+      runtime: { name: "node", version: "22" },
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 },
     });
-    assert.strictEqual(site.siteConfig.appSettings, undefined, "set by LeadEndpoint once the workflow exists");
   });
 
-  it("lets the app's identity (not a key) read its package and the archive: two storage data roles", () => {
-    const role = (id: string) => ({
+  it("sets every app setting on the site at creation (host storage by identity; replay off by default)", () => {
+    assert.deepStrictEqual(resources["fn-app"].inputs.siteConfig.appSettings, [
+      { name: "AzureWebJobsStorage__accountName", value: "leadsst" },
+      { name: "LEAD_ARCHIVE_TABLE", value: "LeadArchive" },
+      { name: "LEAD_WORKFLOW_ID", value: FIXED_WORKFLOW_ID },
+      { name: "REPLAY_SCHEDULE", value: "0 0 0 1 1 *" },
+      { name: "AzureWebJobs.replayDeadLetters.Disabled", value: "true" },
+    ]);
+    assert.deepStrictEqual(resources["fn-app"].secretPaths, []);
+  });
+
+  it("reads no host key and creates no separate settings resource", () => {
+    assert.deepStrictEqual(
+      calls.map((c) => c.token),
+      [],
+    );
+    assert.deepStrictEqual(
+      Object.values(resources)
+        .map((r) => r.type)
+        .filter((t) => t === "azure-native:web:WebAppApplicationSettings"),
+      [],
+    );
+  });
+
+  it("lets only the workflow's identity call the app: App Service authentication, 401 for anyone else", () => {
+    const auth = resources["fn-auth"];
+    assert.strictEqual(auth.type, "azure-native:web:WebAppAuthSettingsV2");
+    assert.deepStrictEqual(auth.inputs, {
+      name: "fn-app",
+      resourceGroupName: "rg",
+      platform: { enabled: true },
+      globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true,
+          registration: { clientId: IDENTITY_CLIENT_ID, openIdIssuer: "https://sts.windows.net/tenant-1/" },
+          validation: {
+            allowedAudiences: ["https://management.azure.com"],
+            defaultAuthorizationPolicy: { allowedPrincipals: { identities: [IDENTITY_PRINCIPAL_ID] } },
+          },
+        },
+      },
+    });
+  });
+
+  it("gives the app's identity blob ownership on the account (Functions host) and table access to the archive only", () => {
+    const assignment = (roleId: string, scope: string) => ({
       principalId: PRINCIPAL_ID,
       principalType: "ServicePrincipal",
-      roleDefinitionId: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${id}`,
-      scope: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/leadsst",
+      roleDefinitionId: role(roleId),
+      scope,
     });
-    assert.deepStrictEqual(resources["fn-blob-owner"].inputs, role("b7e6dc6d-f1e8-4753-8033-0f276bb0955b"));
-    assert.deepStrictEqual(resources["fn-table-contributor"].inputs, role("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"));
+    assert.deepStrictEqual(
+      resources["fn-blob-owner"].inputs,
+      assignment("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", ACCOUNT_ID),
+    );
+    assert.deepStrictEqual(
+      resources["fn-table-contributor"].inputs,
+      assignment("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", `${ACCOUNT_ID}/tableServices/default/tables/LeadArchive`),
+    );
     assert.strictEqual(resources["fn-package"].inputs.publicAccess, "None");
   });
 
-  it("outputs the function URL and its key as a secret", async () => {
+  it("outputs the function URL and the audience the workflow's token must carry", async () => {
     assert.strictEqual(await valueOf(app.normalizerUrl), "https://fn-app.azurewebsites.net/api/normalizeLead");
-    assert.strictEqual(await valueOf(app.normalizerKey), FUNCTION_KEY);
-    assert.strictEqual(await pulumi.isSecret(app.normalizerKey), true);
+    assert.strictEqual(await valueOf(app.normalizerAudience), "https://management.azure.com");
   });
+});
 
-  it("is wired into the workflow when LeadEndpoint has normalizerFunction", async () => {
+describe("LeadEndpoint with the function app", () => {
+  async function deployEndpoint(args: Partial<import("../components/leadEndpoint").LeadEndpointArgs>) {
     const recorded = installMocks();
     const { LeadEndpoint } = await import("../components/leadEndpoint");
-    const endpoint = new LeadEndpoint("leads-test", { location: "westeurope", normalizerFunction: true });
+    const endpoint = new LeadEndpoint("leads-test", { location: "westeurope", ...args });
     await settle(endpoint.leadEndpointUrl, endpoint.functionAppName!);
-    const [wf] = recorded.resources.filter((r) => r.type === "azure-native:logic:Workflow");
+    const byName = Object.fromEntries(recorded.resources.map((r) => [r.name, r]));
+    return { endpoint, resources: recorded.resources, byName };
+  }
+
+  it("passes the normalizer URL and audience to the workflow, and no function key", async () => {
+    const { resources } = await deployEndpoint({ normalizerFunction: true });
+    const [wf] = resources.filter((r) => r.type === "azure-native:logic:Workflow");
     assert.deepStrictEqual(wf.inputs.parameters.normalizerUrl, {
       value: "https://leads-test-fn-app.azurewebsites.net/api/normalizeLead",
     });
-    assert.deepStrictEqual(wf.inputs.parameters.normalizerKey, { value: FUNCTION_KEY });
-    assert.deepStrictEqual(wf.secretPaths, ["parameters"]);
-    const call = wf.inputs.definition.actions.Normalize_lead_function;
-    assert.deepStrictEqual(
-      [call.type, call.inputs.uri, call.inputs.headers["x-functions-key"]],
-      ["Http", "@parameters('normalizerUrl')", "@parameters('normalizerKey')"],
-    );
-    const [settings] = recorded.resources.filter((r) => r.type === "azure-native:web:WebAppApplicationSettings");
-    assert.deepStrictEqual(settings.inputs.properties, {
-      AzureWebJobsStorage__accountName: "leadstestst",
-      LEAD_ARCHIVE_TABLE: "LeadArchive",
-      LEAD_WORKFLOW_ID: WORKFLOW_ID,
-      REPLAY_SCHEDULE: "0 0 0 1 1 *",
-      "AzureWebJobs.replayDeadLetters.Disabled": "true",
-    });
-    assert.deepStrictEqual(settings.secretPaths, [], "no secret in app settings: the callback URL is read at run time");
-    const [access] = recorded.resources.filter((r) => r.name === "leads-test-fn-workflow-access");
-    assert.deepStrictEqual(
-      [access.inputs.scope, access.inputs.roleDefinitionId.split("/").pop()],
-      [WORKFLOW_ID, "87a39d53-fc1b-424a-814c-f7e04687dc9e"],
-    );
-    assert.deepStrictEqual(wf.inputs.definition.actions.Process_lead.runAfter.Normalize_lead_function, [
-      "Succeeded",
-      "Failed",
-      "TimedOut",
-    ]);
+    assert.deepStrictEqual(wf.inputs.parameters.normalizerAudience, { value: "https://management.azure.com" });
+    assert.strictEqual(wf.inputs.parameters.normalizerKey, undefined);
   });
 
-  it("deploys the app for the scheduled replay alone, and enables it", async () => {
-    const recorded = installMocks();
-    const { LeadEndpoint } = await import("../components/leadEndpoint");
-    const endpoint = new LeadEndpoint("leads-test", { location: "westeurope", replaySchedule: "0 */30 * * * *" });
-    await settle(endpoint.leadEndpointUrl, endpoint.functionAppName!);
-    const [settings] = recorded.resources.filter((r) => r.type === "azure-native:web:WebAppApplicationSettings");
+  it("gives the app the workflow's ARM id (from its fixed name) and the archive table at creation", async () => {
+    const { byName } = await deployEndpoint({ normalizerFunction: true });
+    assert.deepStrictEqual(byName["leads-test-fn-app"].inputs.siteConfig.appSettings, [
+      { name: "AzureWebJobsStorage__accountName", value: "leadstestst" },
+      { name: "LEAD_ARCHIVE_TABLE", value: "LeadArchive" },
+      { name: "LEAD_WORKFLOW_ID", value: WORKFLOW_ARM_ID },
+      { name: "REPLAY_SCHEDULE", value: "0 0 0 1 1 *" },
+      { name: "AzureWebJobs.replayDeadLetters.Disabled", value: "true" },
+    ]);
+    const auth = byName["leads-test-fn-auth"].inputs.identityProviders.azureActiveDirectory;
     assert.deepStrictEqual(
-      [
-        settings.inputs.properties.REPLAY_SCHEDULE,
-        settings.inputs.properties["AzureWebJobs.replayDeadLetters.Disabled"],
+      [auth.registration.clientId, auth.validation.defaultAuthorizationPolicy.allowedPrincipals.identities],
+      [IDENTITY_CLIENT_ID, [IDENTITY_PRINCIPAL_ID]],
+    );
+  });
+
+  it("lets the replay read the callback URL through a custom role on the workflow, not Logic App Contributor", async () => {
+    const { resources, byName } = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
+    const definition = byName["leads-test-replay-role"];
+    assert.strictEqual(definition.type, "azure-native:authorization:RoleDefinition");
+    const { roleDefinitionId, ...rest } = definition.inputs;
+    assert.match(roleDefinitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepStrictEqual(rest, {
+      scope: RG_ID,
+      assignableScopes: [RG_ID],
+      roleName: "leadkit replay leads-test-rg/leads-test-workflow",
+      description: "Reads the lead workflow and its trigger's callback URL (scheduled replay of dead-lettered leads).",
+      permissions: [
+        {
+          actions: [
+            "Microsoft.Logic/workflows/read",
+            "Microsoft.Logic/workflows/triggers/read",
+            "Microsoft.Logic/workflows/triggers/listCallbackUrl/action",
+          ],
+          notActions: [],
+        },
       ],
+    });
+    assert.deepStrictEqual(byName["leads-test-fn-workflow-access"].inputs, {
+      principalId: PRINCIPAL_ID,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: role(roleDefinitionId),
+      scope: WORKFLOW_ID,
+    });
+    const everything = JSON.stringify(resources.map((r) => r.inputs));
+    assert.strictEqual(everything.includes("87a39d53-fc1b-424a-814c-f7e04687dc9e"), false, "no Logic App Contributor");
+    // The same group and workflow always get the same role id (a replaced role would orphan its assignment).
+    const again = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
+    assert.strictEqual(again.byName["leads-test-replay-role"].inputs.roleDefinitionId, roleDefinitionId);
+  });
+
+  it("deploys the app for the scheduled replay alone, enables it, and declares no normalizer parameter", async () => {
+    const { resources, byName } = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
+    const settings = Object.fromEntries(
+      (byName["leads-test-fn-app"].inputs.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [
+        s.name,
+        s.value,
+      ]),
+    );
+    assert.deepStrictEqual(
+      [settings.REPLAY_SCHEDULE, settings["AzureWebJobs.replayDeadLetters.Disabled"]],
       ["0 */30 * * * *", "false"],
     );
-    const [wf] = recorded.resources.filter((r) => r.type === "azure-native:logic:Workflow");
-    assert.strictEqual(
-      wf.inputs.definition.actions.Normalize_lead_function,
-      undefined,
-      "no normalizer call without normalizer: function",
-    );
+    const [wf] = resources.filter((r) => r.type === "azure-native:logic:Workflow");
+    assert.deepStrictEqual(Object.keys(wf.inputs.parameters).sort(), [
+      "$connections",
+      "tableEndpoint",
+      "workflowIdentity",
+    ]);
+    assert.strictEqual(wf.inputs.definition.actions.Normalize_lead_function, undefined);
   });
 });

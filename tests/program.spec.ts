@@ -63,10 +63,11 @@ describe("Pulumi program (index.ts)", () => {
         "azure-native:storage:BlobContainer",
         "azure-native:monitor:DiagnosticSetting",
         "azure-native:authorization:RoleAssignment",
-        "azure-native:web:WebAppApplicationSettings",
+        "azure-native:authorization:RoleDefinition",
+        "azure-native:web:WebAppAuthSettingsV2",
       ];
       const azure = resources.filter((r) => r.type.startsWith("azure-native:") && !untaggable.includes(r.type));
-      assert.strictEqual(azure.length, 11);
+      assert.strictEqual(azure.length, 10);
       for (const r of azure) assert.deepStrictEqual(r.inputs.tags, { "leadkit-stack": "test" }, r.name);
     });
   });

@@ -34,9 +34,11 @@ export interface MockCall {
 }
 
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
-export const STORAGE_KEY = "mock-storage-key==";
-export const FUNCTION_KEY = "mock-function-key==";
+export const TENANT_ID = "tenant";
 export const PRINCIPAL_ID = "99999999-8888-7777-6666-555555555555";
+/** The workflow's user-assigned identity: object (principal) id and application (client) id. */
+export const IDENTITY_PRINCIPAL_ID = "aaaaaaaa-0000-0000-0000-000000000001";
+export const IDENTITY_CLIENT_ID = "bbbbbbbb-0000-0000-0000-000000000002";
 
 /** Outputs Azure computes (the provider would return them; mocks must invent them). */
 const OUTPUTS_BY_TYPE: Record<string, (name: string) => Record<string, unknown>> = {
@@ -45,6 +47,11 @@ const OUTPUTS_BY_TYPE: Record<string, (name: string) => Record<string, unknown>>
       blob: `https://${name}.blob.core.windows.net/`,
       table: `https://${name}.table.core.windows.net/`,
     },
+  }),
+  "azure-native:managedidentity:UserAssignedIdentity": () => ({
+    principalId: IDENTITY_PRINCIPAL_ID,
+    clientId: IDENTITY_CLIENT_ID,
+    tenantId: TENANT_ID,
   }),
   "azure-native:web:WebApp": (name) => ({
     defaultHostName: `${name}.azurewebsites.net`,
@@ -97,13 +104,11 @@ export function kitMocks(resources: RegisteredResource[], calls: MockCall[]): pu
       calls.push({ token: args.token, inputs: args.inputs });
       switch (args.token) {
         case "azure-native:authorization:getClientConfig":
-          return { subscriptionId: SUBSCRIPTION_ID, tenantId: "tenant", objectId: "object", clientId: "client" };
-        case "azure-native:storage:listStorageAccountKeys":
-          return { keys: [{ keyName: "key1", value: STORAGE_KEY, permissions: "FULL" }] };
+          return { subscriptionId: SUBSCRIPTION_ID, tenantId: TENANT_ID, objectId: "object", clientId: "client" };
         case "azure-native:logic:listWorkflowTriggerCallbackUrl":
           return { value: CALLBACK_URL, method: "POST" };
-        case "azure-native:web:listWebAppHostKeys":
-          return { masterKey: "mock-master-key", functionKeys: { default: FUNCTION_KEY } };
+        // No storage or function key is ever read (no listStorageAccountKeys / listWebAppHostKeys):
+        // such an invoke fails here like any other unexpected one.
         default: {
           const msg = `unexpected invoke ${args.token}`;
           throw Object.assign(new Error(msg), { details: msg });

@@ -12,4 +12,8 @@ export async function normalizeLeadHttp(request: HttpRequest): Promise<HttpRespo
   return handleNormalizeRequest(body);
 }
 
-app.http("normalizeLead", { methods: ["POST"], authLevel: "function", handler: normalizeLeadHttp });
+// Anonymous: no function key exists. App Service authentication in front of the app lets in only the
+// workflow's managed identity; a Consumption workflow calling with a managed identity needs the function's
+// auth level anonymous (MicrosoftDocs/azure-docs articles/logic-apps/call-azure-functions-from-workflows.md,
+// "Set up your function for anonymous authentication").
+app.http("normalizeLead", { methods: ["POST"], authLevel: "anonymous", handler: normalizeLeadHttp });
