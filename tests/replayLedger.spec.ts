@@ -8,7 +8,7 @@ import { TableClient } from "@azure/data-tables";
 import type { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
 import { MARK_DELIVERED_ACTION, owedTargets, REPLAY_TARGETS } from "../function-code/src/replay/owedTargets";
-import { replayDeadLetters, Sender } from "../ops/replay";
+import { awaitReplayRuns, replayDeadLetters, replayExitCode, Sender, waitOption } from "../ops/replay";
 import { TARGET_ACTION } from "../workflow/crmActions";
 import { ACTION } from "../workflow/leadWorkflow";
 import { useAzurite } from "./support/azurite";
@@ -435,5 +435,45 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       [["replayed", ["email"]]],
     );
     assert.deepStrictEqual(rec.perTarget(), { email: 1 });
+  });
+
+  describe("npm run replay: waiting for the replays' runs and the exit code", () => {
+    it("awaits a run still `received` until it settles, and exits 0 when it is delivered", async () => {
+      const table = await freshTable();
+      await deadLetter(table, "q", { FailedTargets: "webhook" });
+      const rec = recorder(table);
+      const outcomes = await replayDeadLetters({ table, send: rec.send, ...FAST });
+      // The workflow answered once archived; it delivers a moment later.
+      setTimeout(
+        () => void table.updateEntity({ partitionKey: "2025-02", rowKey: "08584run1", Status: "delivered" }),
+        150,
+      );
+      const settled = await awaitReplayRuns(table, outcomes, { waitMs: 5000, pollMs: 50 });
+      assert.deepStrictEqual(
+        settled.map((o) => [o.result, o.newRun, o.newStatus]),
+        [["replayed", "08584run1", "delivered"]],
+      );
+      assert.strictEqual(replayExitCode(settled), 0);
+    });
+
+    it("exits 1 for a failed row or one that needs review, 0 for repaired and skipped", () => {
+      const o = (result: "replayed" | "repaired" | "needs-review" | "failed" | "skipped") => ({
+        row: "p/r",
+        result,
+        detail: "",
+      });
+      assert.strictEqual(replayExitCode([o("replayed"), o("repaired"), o("skipped")]), 0);
+      assert.strictEqual(replayExitCode([o("repaired"), o("failed")]), 1);
+      assert.strictEqual(replayExitCode([o("needs-review")]), 1);
+      assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "dead-letter" }]), 1);
+    });
+
+    it("refuses a --wait that is not whole seconds, naming the value", () => {
+      assert.strictEqual(waitOption([]), 120_000);
+      assert.strictEqual(waitOption(["--wait", "5"]), 5000);
+      assert.throws(() => waitOption(["--wait", "2m"]), {
+        message: '--wait is "2m": give whole seconds from 0 to 3600 (e.g. --wait 120).',
+      });
+    });
   });
 });
