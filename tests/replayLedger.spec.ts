@@ -302,6 +302,39 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.deepStrictEqual([r2.Status, r2.LastReplayAmbiguous], ["dead-letter", true]);
   });
 
+  it("a row whose claim throws, or whose LeadJson is broken, fails alone", async () => {
+    const table = await freshTable();
+    for (const k of ["c1", "c2", "c3"]) await deadLetter(table, k, { FailedTargets: "webhook" });
+    await table.updateEntity({ partitionKey: PK, rowKey: "c3", LeadJson: "{not json" }, "Merge");
+    const faulty: ArchiveTable = {
+      listEntities: table.listEntities.bind(table),
+      getEntity: table.getEntity.bind(table),
+      updateEntity: (async (entity: Record<string, unknown>, mode: "Merge", options: unknown) => {
+        if (entity.rowKey === "c1" && entity.Status === "replaying") {
+          throw Object.assign(new Error("Server Busy"), { statusCode: 503 });
+        }
+        return table.updateEntity(entity as never, mode, options as never);
+      }) as TableClient["updateEntity"],
+    };
+    const rec = recorder(table);
+    const outcomes = await replayDeadLetters({ table: faulty, send: rec.send, ...FAST });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result]),
+      [
+        [`${PK}/c1`, "failed"],
+        [`${PK}/c2`, "replayed"],
+        [`${PK}/c3`, "failed"],
+      ],
+    );
+    assert.strictEqual(outcomes[0].detail, "Server Busy");
+    assert.match(
+      outcomes[2].detail,
+      /^LeadJson of 2025-01\/c3 is not JSON \(.+\): resubmit the original run instead\.$/,
+    );
+    assert.deepStrictEqual(rec.sends, [{ of: `${PK}/c2`, targets: "webhook" }]);
+    assert.strictEqual((await row(table, "c3")).Status, "dead-letter", "a broken row is not claimed");
+  });
+
   it("a timed-out send whose run did archive is not sent again", async () => {
     const table = await freshTable();
     await deadLetter(table, "t", { FailedTargets: "dataverse" });
