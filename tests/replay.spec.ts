@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { LocalEndpoint } from "../local/endpoint";
 import { runScheduledReplay } from "../function-code/src/replay/scheduled";
 import { startLocalServer } from "../local/server";
-import { replayDeadLetters, Sender } from "../ops/replay";
+import { awaitReplayRuns, replayDeadLetters, replayExitCode, Sender } from "../ops/replay";
 import { stackFromSettings } from "../workflow/stacks";
 import { useAzurite } from "./support/azurite";
 
@@ -85,6 +85,17 @@ describe("dead letters and replay", function () {
       old.map((r) => `${r.partitionKey}/${r.rowKey}`).sort(),
     );
     assert.deepStrictEqual(old.map((r) => r.ReplayedBy).sort(), replays.map((r) => r.rowKey).sort());
+    assert.deepStrictEqual(
+      old.map((r) => r.ReplayedTo),
+      ["dataverse", "dataverse"],
+      "the targets actually re-sent to",
+    );
+    const settled = await awaitReplayRuns(e.tables.table("LeadArchiveReplay"), outcomes, { waitMs: 0 });
+    assert.deepStrictEqual(
+      settled.map((o) => o.newStatus),
+      ["delivered", "delivered"],
+    );
+    assert.strictEqual(replayExitCode(settled), 0);
 
     assert.deepStrictEqual(
       await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send }),
@@ -103,6 +114,12 @@ describe("dead letters and replay", function () {
     );
     const again = (await rows()).filter((r) => r.Status === "dead-letter");
     assert.strictEqual(again.length, 1, "the replay's own run is dead-lettered, ready for the next replay");
+    const settled = await awaitReplayRuns(e.tables.table("LeadArchiveReplay"), outcomes, { waitMs: 0 });
+    assert.deepStrictEqual(
+      settled.map((o) => [o.newRun, o.newStatus]),
+      [[again[0].rowKey, "dead-letter"]],
+    );
+    assert.strictEqual(replayExitCode(settled), 1, "npm run replay fails when a re-sent lead is dead-lettered again");
     assert.match(again[0].ReplayOf, /^\d{4}-\d{2}\/0858\d{25}$/);
     assert.match(again[0].LastError, /ECONNREFUSED \(commondataservice stand-in is down\)/);
   });

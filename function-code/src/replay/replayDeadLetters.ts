@@ -1,104 +1,238 @@
 /**
  * Re-sends dead-lettered leads from the archive table to the lead endpoint. Shared by the
  * `npm run replay` command and the function app's scheduled `replayDeadLetters` function.
- * Each lead goes again only to the targets that failed (the workflow skips the others), and each
- * dead-letter row is claimed with its ETag first, so two replays never send it twice. The archive
- * keeps the trail: the old row gets `Status = replayed`, `ReplayedBy`, `ReplayAttempts`; the new row
- * (the replay's own run) gets `ReplayOf`.
+ * - Each lead goes only to the targets it still owes (owedTargets.ts), named in a header the
+ *   workflow obeys; a row that owes nothing is repaired without a send.
+ * - A row is claimed with its ETag and a lease, so two replays never send it twice and a replayer
+ *   that dies or cannot write back leaves a row the next pass takes over once the lease ends.
+ * - A send whose answer was lost (timeout, network) may have been accepted: before sending it
+ *   again, the rows archived with `ReplayOf` = this row are looked up.
+ * The trail: the old row gets `Status = replayed`, `ReplayedBy`, `ReplayedTo`, `ReplayAttempts`;
+ * the new row (the replay's own run) gets `ReplayOf`.
  */
-import type { TableClient, TableEntityResult } from "@azure/data-tables";
+import {
+  ArchiveTable,
+  candidateRows,
+  findReplaysOf,
+  Fields,
+  mergeIfUnchanged,
+  REPLAY_STATUS,
+  Row,
+  rowKeyOf,
+  writeBack,
+} from "./archiveRows";
+import { Owed, owedTargets, ReplayTarget } from "./owedTargets";
+
+export { REPLAY_STATUS } from "./archiveRows";
+export type { ArchiveTable } from "./archiveRows";
 
 /** Headers of a replay: the archive row it replays, and the targets to send it to again. */
 export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
 export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
-
-type Row = TableEntityResult<Record<string, unknown>>;
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
 export type Sender = (lead: unknown, headers: Record<string, string>) => Promise<{ status: number; body: unknown }>;
 
 export interface ReplayOutcome {
   row: string;
-  result: "replayed" | "failed" | "skipped";
+  result: "replayed" | "repaired" | "needs-review" | "failed" | "skipped";
   detail: string;
+  /** The targets the lead was (or, on a dry run, would be) sent to. */
+  targets?: ReplayTarget[];
+  /** Run id of the replay's own run, when the endpoint accepted it. */
+  newRun?: string;
 }
 
 export interface ReplayOptions {
-  table: TableClient;
+  table: ArchiveTable;
   send: Sender;
   now?: () => Date;
-  /** List what would be replayed without sending. */
+  /** List what would be sent to which targets, without sending or changing anything. */
   dryRun?: boolean;
   /** Most rows per call. @default 500 */
   limit?: number;
+  /** How long a claim holds a row; past it, another pass takes the row over. @default 10 minutes */
+  leaseMs?: number;
+  /** Write-back tries and the pause between them (× the attempt number). @default 3 tries, 500 ms */
+  writeBackRetry?: { attempts: number; delayMs: number };
+  /** Test hook, awaited after the rows are read and before a row is claimed (to force races). */
+  beforeClaim?: (row: string) => Promise<void>;
 }
 
-/** Replays every dead-lettered lead of the archive table once. */
+type Pass = Required<Omit<ReplayOptions, "beforeClaim">> & Pick<ReplayOptions, "beforeClaim">;
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
+
+/** Replays every dead-lettered lead (and every expired claim) of the archive table once. */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayOutcome[]> {
-  const now = options.now ?? (() => new Date());
+  const pass: Pass = {
+    now: () => new Date(),
+    dryRun: false,
+    limit: 500,
+    leaseMs: DEFAULT_LEASE_MS,
+    writeBackRetry: { attempts: 3, delayMs: 500 },
+    ...options,
+  };
+  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit);
   const outcomes: ReplayOutcome[] = [];
-  const rows: Row[] = [];
-  for await (const row of options.table.listEntities({ queryOptions: { filter: "Status eq 'dead-letter'" } })) {
-    rows.push(row);
-    if (rows.length >= (options.limit ?? 500)) break;
-  }
   for (const row of rows) {
-    const ids = { partitionKey: String(row.partitionKey), rowKey: String(row.rowKey) };
-    const key = `${ids.partitionKey}/${ids.rowKey}`;
-    if (row.LeadJsonTruncated === true) {
-      outcomes.push({
-        row: key,
-        result: "skipped",
-        detail: "LeadJson is truncated: resubmit the original run from the run history instead.",
-      });
-      continue;
-    }
-    const targets = String(row.FailedTargets ?? "");
-    if (options.dryRun) {
-      outcomes.push({ row: key, result: "skipped", detail: `dry run: would re-send to ${targets || "every target"}` });
-      continue;
-    }
-    const attempts = Number(row.ReplayAttempts ?? 0) + 1;
+    // One row's failure never ends the pass for the others.
     try {
-      // Claim: only the replayer whose update matches the row's ETag sends the lead.
-      await options.table.updateEntity(
-        { ...ids, Status: "replaying", ReplayAttempts: attempts, LastReplayTime: now().toISOString() },
-        "Merge",
-        { etag: row.etag },
-      );
+      outcomes.push(await replayRow(pass, row));
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 412) {
-        outcomes.push({ row: key, result: "skipped", detail: "claimed by another replay" });
-        continue;
-      }
-      throw err;
+      outcomes.push({ row: rowKeyOf(row), result: "failed", detail: (err as Error).message });
     }
-    const headers: Record<string, string> = { [REPLAY_OF_HEADER]: key };
-    if (targets) headers[REPLAY_TARGETS_HEADER] = targets;
-    let status = 0;
-    let detail: string;
-    try {
-      const res = await options.send(JSON.parse(String(row.LeadJson)), headers);
-      status = res.status;
-      detail =
-        status === 200
-          ? String((res.body as { runId?: string })?.runId ?? "")
-          : `HTTP ${status}: ${JSON.stringify(res.body)}`;
-    } catch (err) {
-      detail = (err as Error).message;
-    }
-    const replayed = status === 200;
-    await options.table.updateEntity(
-      replayed
-        ? { ...ids, Status: "replayed", ReplayedBy: detail, LastReplayError: "" }
-        : { ...ids, Status: "dead-letter", LastReplayError: detail.slice(0, 30000) },
-      "Merge",
-    );
-    outcomes.push({
-      row: key,
-      result: replayed ? "replayed" : "failed",
-      detail: replayed ? `new run ${detail}` : detail,
-    });
   }
   return outcomes;
 }
+
+async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
+  const key = rowKeyOf(row);
+  if (row.LeadJsonTruncated === true) {
+    return {
+      row: key,
+      result: "skipped",
+      detail: "LeadJson is truncated: resubmit the original run from the run history instead.",
+    };
+  }
+  const owed = owedTargets(row, key);
+  if (pass.dryRun) return dryRun(key, owed);
+  const lead = owed.kind === "send" ? parseLead(row, key) : undefined;
+  await pass.beforeClaim?.(key);
+  if (owed.kind === "repair") {
+    const fields = {
+      Status: REPLAY_STATUS.delivered,
+      RepairedTime: pass.now().toISOString(),
+      RepairReason: owed.reason,
+    };
+    return settle(pass, row, fields, { row: key, result: "repaired", detail: `${owed.reason}: nothing sent` });
+  }
+  if (owed.kind === "review") {
+    const fields = { Status: REPLAY_STATUS.needsReview, ReviewReason: owed.reason };
+    return settle(pass, row, fields, { row: key, result: "needs-review", detail: owed.reason });
+  }
+  return resend(pass, row, lead, owed.targets);
+}
+
+function dryRun(key: string, owed: Owed): ReplayOutcome {
+  const detail =
+    owed.kind === "send"
+      ? `dry run: would re-send to ${owed.targets.join(",")}`
+      : owed.kind === "repair"
+        ? `dry run: would mark delivered without sending (${owed.reason})`
+        : `dry run: would mark needs-review (${owed.reason})`;
+  return { row: key, result: "skipped", detail, ...(owed.kind === "send" && { targets: owed.targets }) };
+}
+
+function parseLead(row: Row, key: string): unknown {
+  try {
+    return JSON.parse(String(row.LeadJson));
+  } catch (err) {
+    throw new Error(`LeadJson of ${key} is not JSON (${(err as Error).message}): resubmit the original run instead.`, {
+      cause: err,
+    });
+  }
+}
+
+/** A row resolved without a send: one ETag-conditioned merge. */
+async function settle(pass: Pass, row: Row, fields: Fields, outcome: ReplayOutcome): Promise<ReplayOutcome> {
+  if ((await mergeIfUnchanged(pass.table, row, row.etag, fields)) === undefined) return claimedElsewhere(outcome.row);
+  return outcome;
+}
+
+const claimedElsewhere = (key: string): ReplayOutcome => ({
+  row: key,
+  result: "skipped",
+  detail: "claimed by another replay",
+});
+
+/** Claims the row (ETag + lease), checks an earlier ambiguous send, sends, writes the result back. */
+async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget[]): Promise<ReplayOutcome> {
+  const key = rowKeyOf(row);
+  const leaseUntil = new Date(pass.now().getTime() + pass.leaseMs);
+  const claim = {
+    Status: REPLAY_STATUS.replaying,
+    LeaseUntil: leaseUntil,
+    ReplayAttempts: Number(row.ReplayAttempts ?? 0) + 1,
+    LastReplayTime: pass.now().toISOString(),
+    ReplayTargets: targets.join(","),
+  };
+  const etag = await mergeIfUnchanged(pass.table, row, row.etag, claim);
+  if (etag === undefined) return claimedElsewhere(key);
+  // An expired claim, or a send with no clear answer: the endpoint may have taken the lead already.
+  const ambiguous = row.Status === REPLAY_STATUS.replaying || row.LastReplayAmbiguous === true;
+  const earlier = ambiguous ? await findReplaysOf(pass.table, key) : [];
+  const result =
+    earlier.length > 0
+      ? alreadyReplayed(key, earlier)
+      : await sendOnce(pass.send, lead, { [REPLAY_OF_HEADER]: key, [REPLAY_TARGETS_HEADER]: targets.join(",") });
+  const fields: Fields = result.ok
+    ? {
+        ...result.fields,
+        ReplayedTo: earlier.length > 0 ? String(row.ReplayTargets ?? "") : targets.join(","),
+        LastReplayAmbiguous: false,
+      }
+    : {
+        Status: REPLAY_STATUS.deadLetter,
+        LastReplayError: result.error.slice(0, 30000),
+        LastReplayAmbiguous: result.ambiguous,
+      };
+  try {
+    await writeBack(pass.table, row, etag, fields, pass.writeBackRetry);
+  } catch (err) {
+    const what = result.ok ? `${result.detail}, but` : `${result.error}; and`;
+    return {
+      row: key,
+      result: "failed",
+      detail:
+        `${what} the row could not be updated (${(err as Error).message}): it stays ${REPLAY_STATUS.replaying} ` +
+        `until its lease ends at ${leaseUntil.toISOString()}, then a later pass takes it over.`,
+    };
+  }
+  if (!result.ok) return { row: key, result: "failed", detail: result.error, targets };
+  return { row: key, result: "replayed", detail: result.detail, targets, newRun: result.newRun };
+}
+
+type SendResult =
+  { ok: true; detail: string; newRun?: string; fields: Fields } | { ok: false; error: string; ambiguous: boolean };
+
+function alreadyReplayed(key: string, earlier: Row[]): SendResult {
+  const runs = earlier.map((r) => String(r.rowKey)).join(",");
+  return {
+    ok: true,
+    detail: `not sent again: an earlier replay of ${key} was accepted as run ${runs}`,
+    newRun: runs,
+    fields: { Status: REPLAY_STATUS.replayed, ReplayedBy: runs, LastReplayError: "" },
+  };
+}
+
+/**
+ * One send. 200 means the endpoint archived the lead (its new row carries ReplayOf). No answer, or
+ * a gateway error, is ambiguous: Logic Apps answers 504 when the workflow has not responded within
+ * 120 s while the run goes on (https://learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config,
+ * "Timeout duration"), so the lead may be archived after all.
+ */
+async function sendOnce(send: Sender, lead: unknown, headers: Record<string, string>): Promise<SendResult> {
+  let res: { status: number; body: unknown };
+  try {
+    res = await send(lead, headers);
+  } catch (err) {
+    return { ok: false, error: `no answer: ${(err as Error).message}`, ambiguous: true };
+  }
+  if (res.status === 200) {
+    const runId = String((res.body as { runId?: string })?.runId ?? "");
+    return { ok: true, detail: `new run ${runId}`, newRun: runId, fields: replayedFields(runId) };
+  }
+  const notArchived = (res.body as { status?: string })?.status === "not-archived";
+  return {
+    ok: false,
+    error: `HTTP ${res.status}: ${JSON.stringify(res.body)}`,
+    ambiguous: !notArchived && (res.status >= 500 || res.status === 408),
+  };
+}
+
+const replayedFields = (runId: string): Fields => ({
+  Status: REPLAY_STATUS.replayed,
+  ReplayedBy: runId,
+  LastReplayError: "",
+});

@@ -1,0 +1,106 @@
+/**
+ * The archive-table calls of a replay: pick the rows, claim one with its ETag, write the result
+ * back, find the rows a replay archived. Every update that must not race is ETag-conditioned.
+ */
+import { odata, TableClient, TableEntityResult } from "@azure/data-tables";
+
+/** The part of TableClient a replay uses (tests wrap it to inject faults). */
+export type ArchiveTable = Pick<TableClient, "listEntities" | "updateEntity" | "getEntity">;
+export type Row = TableEntityResult<Record<string, unknown>>;
+export type Fields = Record<string, unknown>;
+
+/** Values of `Status` a replay reads or writes (the workflow writes the others). */
+export const REPLAY_STATUS = {
+  deadLetter: "dead-letter",
+  replaying: "replaying",
+  replayed: "replayed",
+  delivered: "delivered",
+  needsReview: "needs-review",
+} as const;
+
+export const rowKeyOf = (row: { partitionKey?: unknown; rowKey?: unknown }) => `${row.partitionKey}/${row.rowKey}`;
+const idsOf = (row: Row) => ({ partitionKey: String(row.partitionKey), rowKey: String(row.rowKey) });
+
+const statusCode = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+/**
+ * Whether a `replaying` claim has run out: past `LeaseUntil`, or (claims written before leases
+ * existed) more than one lease after `LastReplayTime`.
+ */
+export function leaseExpired(row: Row, now: Date, leaseMs: number): boolean {
+  if (row.LeaseUntil !== undefined && row.LeaseUntil !== null) {
+    return new Date(row.LeaseUntil as string | Date).getTime() <= now.getTime();
+  }
+  const last = new Date(String(row.LastReplayTime ?? "")).getTime();
+  return Number.isNaN(last) || last + leaseMs <= now.getTime();
+}
+
+/** Dead letters, and `replaying` rows whose lease ran out (their replayer died or lost its write-back). */
+export async function candidateRows(table: ArchiveTable, now: Date, leaseMs: number, limit: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const filter = odata`Status eq ${REPLAY_STATUS.deadLetter} or Status eq ${REPLAY_STATUS.replaying}`;
+  for await (const row of table.listEntities({ queryOptions: { filter } })) {
+    if (row.Status === REPLAY_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
+    rows.push(row);
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+/**
+ * Merges `fields` only if the row still has `etag`; resolves with the new ETag, or undefined when
+ * another writer changed the row first. Merge Entity applies only when If-Match equals the row's
+ * current ETag (https://learn.microsoft.com/rest/api/storageservices/merge-entity); otherwise it
+ * answers 412 UpdateConditionNotSatisfied
+ * (https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes).
+ */
+export async function mergeIfUnchanged(
+  table: ArchiveTable,
+  row: Row,
+  etag: string,
+  fields: Fields,
+): Promise<string | undefined> {
+  try {
+    const res = await table.updateEntity({ ...idsOf(row), ...fields }, "Merge", { etag });
+    return res.etag;
+  } catch (err) {
+    if (statusCode(err) === 412) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The write-back after a send, tried `attempts` times. A retry after an attempt that landed but
+ * whose answer was lost meets 412: the row already holding our `Status` means it landed.
+ */
+export async function writeBack(
+  table: ArchiveTable,
+  row: Row,
+  etag: string,
+  fields: Fields,
+  retry: { attempts: number; delayMs: number },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if ((await mergeIfUnchanged(table, row, etag, fields)) !== undefined) return;
+      const now = await table.getEntity<Fields>(String(row.partitionKey), String(row.rowKey));
+      if (attempt > 1 && now.Status === fields.Status) return;
+      throw new Error("another replay took the row over after this one's lease ended; its result stands");
+    } catch (err) {
+      if (attempt >= retry.attempts || (err as Error).message.startsWith("another replay")) throw err;
+      await new Promise((r) => setTimeout(r, retry.delayMs * attempt));
+    }
+  }
+}
+
+/**
+ * The rows archived by replays of `key` (their `ReplayOf`). A cross-partition scan: Table storage
+ * may answer a page with no rows but a continuation token, so every page is read
+ * (https://learn.microsoft.com/rest/api/storageservices/query-timeout-and-pagination).
+ */
+export async function findReplaysOf(table: ArchiveTable, key: string): Promise<Row[]> {
+  const found: Row[] = [];
+  const pages = table.listEntities({ queryOptions: { filter: odata`ReplayOf eq ${key}` } }).byPage();
+  for await (const page of pages) found.push(...page);
+  return found;
+}

@@ -1,0 +1,82 @@
+/**
+ * Which CRM targets a dead-lettered lead still needs, read from its archive row. Pure: the replay
+ * sends to exactly these, so a target that already has the lead never gets it twice.
+ */
+
+/** CRM targets, as the workflow names them (workflow/crmActions.ts TARGET_ACTION keys). */
+export const REPLAY_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
+export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
+
+/** The workflow step that marks a lead delivered once every CRM call succeeded (ACTION.markDelivered). */
+export const MARK_DELIVERED_ACTION = "Mark_delivered";
+
+/** Ledger column holding a target's CRM record id (or "sent") once its call succeeded. */
+export const sentColumn = (target: ReplayTarget) => `Sent_${target}`;
+
+/** What to do with a dead-lettered row. */
+export type Owed =
+  { kind: "send"; targets: ReplayTarget[] } | { kind: "repair"; reason: string } | { kind: "review"; reason: string };
+
+type RowColumns = Record<string, unknown>;
+
+const list = (value: unknown): string[] =>
+  String(value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+const isTarget = (name: string): name is ReplayTarget => (REPLAY_TARGETS as readonly string[]).includes(name);
+
+/** The targets a column lists, or the review reason naming the column and the bad value. */
+function targetsOf(row: RowColumns, column: string): ReplayTarget[] | { kind: "review"; reason: string } {
+  const names = list(row[column]);
+  const bad = names.find((n) => !isTarget(n));
+  if (bad === undefined) return names as ReplayTarget[];
+  return {
+    kind: "review",
+    reason:
+      `${column} lists "${bad}", which is not a target (${REPLAY_TARGETS.join(", ")}): ` +
+      `correct ${column}, then set Status back to dead-letter.`,
+  };
+}
+
+/**
+ * The ledger (written by the workflow): `Targets` are the targets the run was responsible for; a
+ * target is done when its `Sent_<target>` column is non-empty or `DeliveredTargets` lists it.
+ */
+function owedFromLedger(row: RowColumns): Owed {
+  const targets = targetsOf(row, "Targets");
+  if (!Array.isArray(targets)) return targets;
+  const delivered = targetsOf(row, "DeliveredTargets");
+  if (!Array.isArray(delivered)) return delivered;
+  const owed = targets.filter((t) => !delivered.includes(t) && String(row[sentColumn(t)] ?? "") === "");
+  if (owed.length > 0) return { kind: "send", targets: owed };
+  return { kind: "repair", reason: `every target in Targets (${targets.join(",") || "none"}) already has the lead` };
+}
+
+/**
+ * Rows archived before the ledger: `FailedTargets` when it names any; when it is empty, only a row
+ * whose sole failed step was the final mark is known to owe nothing. Anything else is not guessed
+ * (sending "to all" would deliver twice to the targets that succeeded).
+ */
+function owedBeforeLedger(row: RowColumns, key: string): Owed {
+  const failed = targetsOf(row, "FailedTargets");
+  if (!Array.isArray(failed)) return failed;
+  if (failed.length > 0) return { kind: "send", targets: failed };
+  const actions = list(row.FailedActions);
+  if (actions.length > 0 && actions.every((a) => a === MARK_DELIVERED_ACTION)) {
+    return { kind: "repair", reason: `only ${MARK_DELIVERED_ACTION} failed: every CRM call had succeeded` };
+  }
+  return {
+    kind: "review",
+    reason:
+      `FailedTargets is empty and FailedActions is "${actions.join(",")}", so which targets still need ` +
+      `the lead is unknown: check run ${key.split("/")[1]} in the run history, then set FailedTargets ` +
+      `to the targets that still need it and Status back to dead-letter.`,
+  };
+}
+
+/** The targets a dead-lettered row still owes, or why it needs no send or a person. */
+export function owedTargets(row: RowColumns, key: string): Owed {
+  return row.Targets === undefined || row.Targets === null ? owedBeforeLedger(row, key) : owedFromLedger(row);
+}
