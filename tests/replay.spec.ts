@@ -17,6 +17,7 @@ const STACK = stackFromSettings("replay", {
   dataverseClientId: "66666666-7777-8888-9999-000000000000",
   webhookUrl: "https://hooks.contoso.com/leads",
   archiveTableName: "LeadArchiveReplay",
+  dedupTableName: "LeadDedupReplay",
   crmRetryCount: "2",
 });
 
@@ -39,10 +40,11 @@ describe("dead letters and replay", function () {
   beforeEach(async () => {
     const azurite = await useAzurite();
     e = new LocalEndpoint({ stack: STACK, tablesConnectionString: azurite.connectionString, retryScale: 0 });
-    await e.tables
-      .table("LeadArchiveReplay")
-      .deleteTable()
-      .catch(() => undefined);
+    for (const table of ["LeadArchiveReplay", "LeadDedupReplay"])
+      await e.tables
+        .table(table)
+        .deleteTable()
+        .catch(() => undefined);
     await e.prepare();
   });
 

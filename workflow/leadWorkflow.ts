@@ -1,5 +1,5 @@
 import { CrmTarget } from "../config/settings";
-import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
+import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
 import { apisFor, ManagedApi } from "./connections";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
 import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
@@ -68,9 +68,7 @@ export const LEAD_STATUS = {
 } as const;
 
 // Replay headers: defined with the replay code (function-code), read here by the workflow.
-export { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
-/** Header of a replay: the archive row of the lead as first received (owner of its dedup claim). */
-export const ORIGIN_HEADER = "x-leadkit-origin";
+export { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Name of the If action that gates a target (skipped on a replay that does not list it). */
 export const gateName = (target: CrmTarget) => `Send_to_${target}`;
@@ -557,8 +555,9 @@ function workflowParameters(options: LeadWorkflowOptions): Record<string, Workfl
 function deliveredTargets(targets: CrmTarget[]): string {
   if (targets.length === 0) return "''";
   const each = targets.map((t) => `if(equals(actions('${TARGET_ACTION[t]}')?['status'], 'Succeeded'), ',${t}', '')`);
-  const list = `concat('', ${each.join(", ")})`;
-  return `if(empty(${list}), '', substring(${list}, 1))`;
+  // `,a,b` or ``, then the leading comma dropped. Not if()+substring(): if() evaluates both branches.
+  const list = `concat('^', ${each.join(", ")})`;
+  return `replace(replace(${list}, '^,', ''), '^', '')`;
 }
 
 /** A Select over an earlier action's array; its items carry step errors, so both sides are hidden. */

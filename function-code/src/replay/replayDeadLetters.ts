@@ -29,6 +29,8 @@ export type { ArchiveTable } from "./archiveRows";
 /** Headers of a replay: the archive row it replays, and the targets to send it to again. */
 export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
 export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
+/** The archive row of the lead as first received: the replay owns that lead's dedup claim. */
+export const ORIGIN_HEADER = "x-leadkit-origin";
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
 export type Sender = (lead: unknown, headers: Record<string, string>) => Promise<{ status: number; body: unknown }>;
@@ -165,7 +167,11 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
   const result =
     earlier.length > 0
       ? alreadyReplayed(key, earlier)
-      : await sendOnce(pass.send, lead, { [REPLAY_OF_HEADER]: key, [REPLAY_TARGETS_HEADER]: targets.join(",") });
+      : await sendOnce(pass.send, lead, {
+          [REPLAY_OF_HEADER]: key,
+          [REPLAY_TARGETS_HEADER]: targets.join(","),
+          [ORIGIN_HEADER]: String(row.LeadOrigin || key),
+        });
   const fields: Fields = result.ok
     ? {
         ...result.fields,
