@@ -19,6 +19,8 @@ const STORAGE_AUDIENCE = "https://storage.azure.com/";
 
 export class TablesConnector {
   private readonly clients = new Map<string, TableClient>();
+  /** Injected faults by the calling action's name (fault tests: a storage blip at one step). */
+  private readonly faults = new Map<string, { times: number; statusCode: number }>();
   private readonly service: TableServiceClient;
 
   constructor(private readonly connectionString: string) {
@@ -45,8 +47,18 @@ export class TablesConnector {
     return client;
   }
 
+  /** The next `times` calls made by `actionName` answer `statusCode` (503: a storage blip) without touching a row. */
+  fail(actionName: string, options: { times?: number; statusCode?: number } = {}): void {
+    this.faults.set(actionName, { times: options.times ?? Infinity, statusCode: options.statusCode ?? 503 });
+  }
+
   /** Handles one HTTP call whose URI starts with `endpoint`. Network failures throw (the runner retries them). */
   async call(call: HttpCall, endpoint: string): Promise<ConnectorResponse> {
+    const fault = this.faults.get(call.actionName);
+    if (fault) {
+      if (--fault.times <= 0) this.faults.delete(call.actionName);
+      return odataError(fault.statusCode, "ServerBusy", `Injected fault on ${call.actionName}.`);
+    }
     const denied = authenticationProblem(call.authentication);
     if (denied) return odataError(401, denied.code, denied.message);
     const m = RESOURCE.exec(call.uri.slice(endpoint.length).split("?")[0]);
