@@ -237,6 +237,76 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.strictEqual((e.standins.to("commondataservice")[0].body as any).subject, "Marketplace lead:  ()");
   });
 
+  for (const [label, details, description] of [
+    ["Email", { Email: "MSFT_TEST_1@test.com" }, ""],
+    ["FirstName", { FirstName: "MSFT_TEST_1", Email: "a@contoso.com" }, ""],
+    ["LastName", { LastName: "MSFT_TEST_1", Email: "a@contoso.com" }, ""],
+    ["Description", { Email: "a@contoso.com" }, "MSFT_TEST_1"],
+    ["a lower-case e-mail", { Email: "msft_test_1@test.com" }, ""],
+  ] as const) {
+    it(`Validate test lead recognised by ${label} alone: archived as test, sent to no CRM`, async () => {
+      const { run } = await post(e, { UserDetails: details, Description: description });
+      assert.strictEqual(run.actions.Stop_test_lead?.status, "Succeeded");
+      assert.strictEqual((await archived(e, run)).Status, "test");
+      assert.deepStrictEqual(e.standins.requests, []);
+    });
+  }
+
+  it("MSFT_TEST in another field (Company) is a real lead: delivered", async () => {
+    const { run } = await post(e, { UserDetails: { Email: "a@contoso.com", Company: "MSFT_TEST inc" } });
+    assert.strictEqual((await archived(e, run)).Status, "delivered");
+    assert.strictEqual(e.standins.to("commondataservice").length, 1);
+  });
+
+  it("e-mail notice: lead fields are HTML-escaped, a <script> arrives as text", async () => {
+    await post(e, { UserDetails: { Email: "x@contoso.com", FirstName: '<script>alert("x")</script>&' } });
+    const body = String((e.standins.to("office365")[0].body as any).Body);
+    assert.ok(body.includes("<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;</td>"), body);
+    assert.ok(!body.includes("<script>"));
+  });
+
+  it("cuts values to each CRM's column limits (a longer value is a 400 never retried), keeping them whole in the description", async () => {
+    const long = (c: string, n: number) => c.repeat(n);
+    const lead = {
+      UserDetails: {
+        FirstName: long("F", 60),
+        LastName: long("L", 90),
+        Email: `${long("e", 120)}@contoso.com`,
+        Company: long("C", 300),
+        Title: long("T", 130),
+        Phone: long("1", 45),
+      },
+      OfferTitle: long("O", 400),
+      ActionCode: "INS",
+    };
+    const { run } = await post(e, lead);
+    assert.strictEqual(
+      run.status,
+      "Succeeded",
+      JSON.stringify(
+        Object.values(run.actions)
+          .filter((a) => a.status === "Failed")
+          .map((a) => [a.name, a.error]),
+      ),
+    );
+    const dv = e.standins.to("commondataservice")[0].body as any;
+    assert.deepStrictEqual(
+      [dv.firstname, dv.lastname, dv.companyname, dv.jobtitle, dv.telephone1, dv.subject.length],
+      [long("F", 50), long("L", 50), long("C", 100), long("T", 100), long("1", 45), 300],
+    );
+    assert.strictEqual(dv.emailaddress1, `${long("e", 100)}`);
+    assert.ok(dv.description.length <= 2000);
+    assert.ok(dv.description.includes(`\n\nAs received (cut to fit the CRM):\nFirstName: ${long("F", 60)}`));
+    const sf = e.standins.to("salesforce")[0].body as any;
+    assert.deepStrictEqual(
+      [sf.FirstName, sf.LastName, sf.Company, sf.Title, sf.Phone, sf.Email],
+      [long("F", 40), long("L", 80), long("C", 255), long("T", 128), long("1", 40), long("e", 80)],
+    );
+    assert.ok(sf.Description.includes(`Company: ${long("C", 300)}`));
+    // The archive keeps the lead as received.
+    assert.strictEqual(JSON.parse(String((await archived(e, run)).LeadJson)).UserDetails.Company, long("C", 300));
+  });
+
   it("camelCase lead and DNC: fields found, do-not-contact flags set", async () => {
     const { run } = await post(e, { ...sample("camelcase"), actionCode: "DNC" });
     assert.strictEqual(run.status, "Succeeded");

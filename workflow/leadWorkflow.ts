@@ -312,7 +312,7 @@ function contactCheck(table: string): WorkflowAction {
 
 /**
  * `Lead_identity`: `key`, the dedup key (base64 of identity | offer | action, `/` made `_` for a
- * RowKey), empty when the lead has no identity (e-mail, or phone and name); `contact`, whether it
+ * RowKey; learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model), empty when the lead has no identity (e-mail, or phone and name); `contact`, whether it
  * has an e-mail, a phone or a name at all.
  */
 function leadIdentity(): Record<string, string> {
@@ -321,7 +321,9 @@ function leadIdentity(): Record<string, string> {
   const name = `toLower(trim(concat(${f("FirstName")}, ' ', ${f("LastName")})))`;
   const who = `if(not(empty(${f("Email")})), concat('e:', ${f("Email")}), if(and(not(empty(${phone})), not(empty(${name}))), concat('p:', ${phone}, ':', ${name}), ''))`;
   const offer = `toLower(if(contains(${f("LeadSource")}, '|'), last(split(${f("LeadSource")}, '|')), ${f("OfferTitle")}))`;
-  const key = `replace(base64(take(concat(${who}, '|', trim(${offer}), '|', toUpper(${f("ActionCode")})), 600)), '/', '_')`;
+  // A RowKey holds at most 1 KiB of UTF-16 (512 characters): keys compare on their first 500 base64
+  // characters (375 bytes of identity | offer | action), far beyond any e-mail address (254).
+  const key = `take(replace(base64(concat(${who}, '|', trim(${offer}), '|', toUpper(${f("ActionCode")}))), '/', '_'), 500)`;
   return {
     key: `@{if(empty(${who}), '', ${key})}`,
     contact: `@or(not(empty(${f("Email")})), not(empty(${f("Phone")})), not(empty(${name})))`,
