@@ -1,4 +1,3 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as logic from "@pulumi/azure-native/logic";
@@ -143,15 +142,14 @@ export type IncompleteLeads = "archive" | "deliver";
 const INCOMPLETE_LEADS: readonly IncompleteLeads[] = ["archive", "deliver"];
 
 /**
- * What the scheduled replay may do on the workflow: read it and its trigger's callback URL, nothing
- * else (in place of Logic App Contributor, which includes `Microsoft.Web/connections/*`). Operation names
- * from the Microsoft.Logic resource provider operations list.
+ * What the scheduled replay may do on the workflow: read it and its trigger's callback URL, nothing else
+ * (in place of Logic App Contributor, which can rewrite the definition and includes `Microsoft.Web/connections/*`).
+ * The built-in role "Microsoft Sentinel Playbook Operator" is exactly that: `Microsoft.Logic/workflows/read`,
+ * `workflows/triggers/listCallbackUrl/action`, `Microsoft.Web/sites/read` and the Standard-workflow twin of the
+ * callback action (learn.microsoft.com/azure/role-based-access-control/built-in-roles/security). Built in, it
+ * needs no `roleDefinitions/write` from the deployer, which a custom role would (Owner or User Access Administrator).
  */
-export const REPLAY_ROLE_ACTIONS = [
-  "Microsoft.Logic/workflows/read",
-  "Microsoft.Logic/workflows/triggers/read",
-  "Microsoft.Logic/workflows/triggers/listCallbackUrl/action",
-];
+export const WORKFLOW_CALLBACK_READER = "51d6186e-6489-4900-b93f-92e23144cca5";
 
 /** Defaults shared with the stack settings, so a component and a stack behave alike. */
 const DEFAULTS = {
@@ -345,7 +343,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     );
     this.leadEndpointUrl = pulumi.secret(callback.value);
 
-    if (functionApp) this.grantReplay(name, functionApp, logicApp, resourceGroupName, subscriptionId, workflowName);
+    if (functionApp) this.grantReplay(name, functionApp, logicApp, subscriptionId);
     this.workflowName = logicApp.name;
     this.workflowId = logicApp.id;
     this.resourceGroupName = resourceGroupName;
@@ -419,46 +417,22 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     }));
   }
 
-  /**
-   * Lets the function app's identity read the workflow's callback URL (scheduled replay) through a
-   * custom role on the workflow only. Custom roles are assignable at management group, subscription or
-   * resource group scope (MicrosoftDocs/azure-docs articles/role-based-access-control/custom-roles.md), so
-   * the role is defined on the group and assigned on the workflow.
-   */
+  /** Lets the function app's identity read the workflow's callback URL (scheduled replay), on the workflow only. */
   private grantReplay(
     name: string,
     functionApp: LeadFunctionApp,
     logicApp: logic.Workflow,
-    resourceGroupName: pulumi.Output<string>,
     subscriptionId: pulumi.Output<string>,
-    workflowName: string,
   ): void {
-    const groupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
-    // Stable per group and workflow: a new id would replace the role under its assignment.
-    const roleGuid = groupId.apply((id) => stableGuid(`${id}|${workflowName}|leadkit-replay`));
-    const role = new authorization.RoleDefinition(
-      `${name}-replay-role`,
-      {
-        scope: groupId,
-        roleDefinitionId: roleGuid,
-        // Custom role names are unique per tenant.
-        roleName: pulumi.interpolate`leadkit replay ${resourceGroupName}/${workflowName}`,
-        description:
-          "Reads the lead workflow and its trigger's callback URL (scheduled replay of dead-lettered leads).",
-        assignableScopes: [groupId],
-        permissions: [{ actions: REPLAY_ROLE_ACTIONS, notActions: [] }],
-      },
-      { parent: this },
-    );
     new authorization.RoleAssignment(
       `${name}-fn-workflow-access`,
       {
         principalId: functionApp.principalId,
         principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: subscriptionRoleId(subscriptionId, roleGuid),
+        roleDefinitionId: subscriptionRoleId(subscriptionId, WORKFLOW_CALLBACK_READER),
         scope: logicApp.id,
       },
-      { parent: this, dependsOn: [role] },
+      { parent: this },
     );
   }
 }
@@ -518,13 +492,6 @@ function subscriptionRoleId(subscriptionId: pulumi.Input<string>, roleId: pulumi
 /** ARM id of a managed connector in a region. */
 function managedApiId(subscriptionId: pulumi.Input<string>, location: pulumi.Input<string>, api: string) {
   return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${location}/managedApis/${api}`;
-}
-
-/** A name-based (version 5 layout) GUID: the same seed always gives the same id. */
-export function stableGuid(seed: string): string {
-  const h = createHash("sha1").update(seed).digest("hex");
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Storage account names allow only lower-case letters and digits; the provider adds a random suffix. */

@@ -3,7 +3,10 @@
  * with the function app's scheduled replay, is in function-code/src/replay).
  *
  *   npm run replay -- --local                                   # the endpoint of `npm start`
- *   npm run replay -- --url <endpoint> --connection-string <storage> [--table LeadArchive] [--dry-run] [--wait 120]
+ *   npm run replay -- --url <endpoint> --account <storage account> [--table LeadArchive] [--dry-run] [--wait 120]
+ *
+ * In Azure the archive is read as you (`az login`, DefaultAzureCredential): the kit's storage account
+ * refuses shared keys, so you need Storage Table Data Contributor on the archive table.
  *
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
@@ -12,6 +15,7 @@ import { TableClient } from "@azure/data-tables";
 import * as fs from "fs";
 import * as path from "path";
 import { ArchiveTable, findReplaysOf } from "../function-code/src/replay/archiveRows";
+import { archiveTable, REPLAY_SETTINGS } from "../function-code/src/replay/scheduled";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { sendLead } from "./verify";
 
@@ -74,10 +78,16 @@ async function main(argv: string[]): Promise<number> {
     connectionString = local.tablesConnectionString;
     tableName = local.archiveTableName;
   }
-  if (!url || !connectionString)
-    throw new Error("Give --local, or --url <endpoint> and --connection-string <storage connection string>.");
-  const insecure = /TableEndpoint=http:/i.test(connectionString);
-  const table = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: insecure });
+  const account = option(argv, "account");
+  if (!url || (!connectionString && !account))
+    throw new Error(
+      "Give --local, or --url <endpoint> and --account <storage account name> (read as you, after az login).",
+    );
+  const table = connectionString
+    ? TableClient.fromConnectionString(connectionString, tableName, {
+        allowInsecureConnection: /TableEndpoint=http:/i.test(connectionString),
+      })
+    : archiveTable({ [REPLAY_SETTINGS.table]: tableName, [REPLAY_SETTINGS.account]: account });
   const endpoint = url;
   const dryRun = argv.includes("--dry-run");
   const waitMs = waitOption(argv);

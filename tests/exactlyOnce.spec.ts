@@ -59,7 +59,7 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
       headers: { "Content-Type": "application/json", ...headers },
       body: JSON.stringify(lead),
     });
-    const body = await res.json();
+    const body = (await res.json()) as any;
     if (body.runId) await finished(body.runId);
     return { status: res.status, body };
   }

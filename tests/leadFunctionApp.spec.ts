@@ -169,39 +169,21 @@ describe("LeadEndpoint with the function app", () => {
     );
   });
 
-  it("lets the replay read the callback URL through a custom role on the workflow, not Logic App Contributor", async () => {
+  it("lets the replay read the callback URL through a built-in read-only role on the workflow, not Logic App Contributor", async () => {
     const { resources, byName } = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
-    const definition = byName["leads-test-replay-role"];
-    assert.strictEqual(definition.type, "azure-native:authorization:RoleDefinition");
-    const { roleDefinitionId, ...rest } = definition.inputs;
-    assert.match(roleDefinitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.deepStrictEqual(rest, {
-      scope: RG_ID,
-      assignableScopes: [RG_ID],
-      roleName: "leadkit replay leads-test-rg/leads-test-workflow",
-      description: "Reads the lead workflow and its trigger's callback URL (scheduled replay of dead-lettered leads).",
-      permissions: [
-        {
-          actions: [
-            "Microsoft.Logic/workflows/read",
-            "Microsoft.Logic/workflows/triggers/read",
-            "Microsoft.Logic/workflows/triggers/listCallbackUrl/action",
-          ],
-          notActions: [],
-        },
-      ],
-    });
     assert.deepStrictEqual(byName["leads-test-fn-workflow-access"].inputs, {
       principalId: PRINCIPAL_ID,
       principalType: "ServicePrincipal",
-      roleDefinitionId: role(roleDefinitionId),
+      // Microsoft Sentinel Playbook Operator: workflows/read and triggers/listCallbackUrl/action only.
+      roleDefinitionId: role("51d6186e-6489-4900-b93f-92e23144cca5"),
       scope: WORKFLOW_ID,
     });
+    assert.ok(
+      !resources.some((r) => r.type === "azure-native:authorization:RoleDefinition"),
+      "no custom role to write",
+    );
     const everything = JSON.stringify(resources.map((r) => r.inputs));
     assert.strictEqual(everything.includes("87a39d53-fc1b-424a-814c-f7e04687dc9e"), false, "no Logic App Contributor");
-    // The same group and workflow always get the same role id (a replaced role would orphan its assignment).
-    const again = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
-    assert.strictEqual(again.byName["leads-test-replay-role"].inputs.roleDefinitionId, roleDefinitionId);
   });
 
   it("deploys the app for the scheduled replay alone, enables it, and declares no normalizer parameter", async () => {

@@ -63,7 +63,6 @@ describe("Pulumi program (index.ts)", () => {
         "azure-native:storage:BlobContainer",
         "azure-native:monitor:DiagnosticSetting",
         "azure-native:authorization:RoleAssignment",
-        "azure-native:authorization:RoleDefinition",
         "azure-native:web:WebAppAuthSettingsV2",
       ];
       const azure = resources.filter((r) => r.type.startsWith("azure-native:") && !untaggable.includes(r.type));
