@@ -43,28 +43,41 @@ const NOT_PROVIDED = "(not provided)";
  * Salesforce: Object Reference, Lead fields (developer.salesforce.com/docs/atlas.en-us.object_reference.meta/
  * object_reference/sforce_api_objects_lead.htm): text field lengths.
  */
-export const FIELD_LIMITS = {
-  dataverse: {
-    subject: 300,
-    firstname: 50,
-    lastname: 50,
-    emailaddress1: 100,
-    telephone1: 50,
-    companyname: 100,
-    jobtitle: 100,
-    address1_country: 80,
-    description: 2000,
-  },
-  salesforce: {
-    FirstName: 40,
-    LastName: 80,
-    Company: 255,
-    Email: 80,
-    Phone: 40,
-    Title: 128,
-    Country: 80,
-    Description: 32000,
-  },
+type LimitedCrm = "dataverse" | "salesforce";
+
+/** A CRM contact column: the lead field it takes and its length; `required` gets NOT_PROVIDED when empty. */
+interface ContactColumn {
+  column: string;
+  field: NormalizedField;
+  limit: number;
+  required?: boolean;
+}
+
+export const CONTACT_COLUMNS: Record<LimitedCrm, ContactColumn[]> = {
+  dataverse: [
+    { column: "firstname", field: "FirstName", limit: 50 },
+    { column: "lastname", field: "LastName", limit: 50, required: true },
+    { column: "emailaddress1", field: "Email", limit: 100 },
+    { column: "telephone1", field: "Phone", limit: 50 },
+    { column: "companyname", field: "Company", limit: 100 },
+    { column: "jobtitle", field: "Title", limit: 100 },
+    { column: "address1_country", field: "Country", limit: 80 },
+  ],
+  salesforce: [
+    { column: "FirstName", field: "FirstName", limit: 40 },
+    { column: "LastName", field: "LastName", limit: 80, required: true },
+    { column: "Company", field: "Company", limit: 255, required: true },
+    { column: "Email", field: "Email", limit: 80 },
+    { column: "Phone", field: "Phone", limit: 40 },
+    { column: "Title", field: "Title", limit: 128 },
+    { column: "Country", field: "Country", limit: 80 },
+  ],
+};
+
+/** Lengths of the text columns that are not contact fields. */
+export const TEXT_LIMITS = {
+  dataverse: { subject: 300, description: 2000 },
+  salesforce: { Description: 32000 },
 } as const;
 
 /** The expression a target's ledger column records: the CRM's record id, or `sent` where there is none. */
@@ -88,34 +101,18 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
   const orNotProvided = (name: NormalizedField) => `if(empty(${f(name)}), '${NOT_PROVIDED}', ${f(name)})`;
   const text = (name: NormalizedField) => interp(f(name));
   const doNotContact = `@outputs('${options.normalizeAction}')?['DoNotContact']`;
-  const dv = FIELD_LIMITS.dataverse;
-  const sf = FIELD_LIMITS.salesforce;
-  const dvLimits = {
-    FirstName: dv.firstname,
-    LastName: dv.lastname,
-    Email: dv.emailaddress1,
-    Phone: dv.telephone1,
-    Company: dv.companyname,
-    Title: dv.jobtitle,
-    Country: dv.address1_country,
-  };
-  const sfLimits = {
-    FirstName: sf.FirstName,
-    LastName: sf.LastName,
-    Email: sf.Email,
-    Phone: sf.Phone,
-    Company: sf.Company,
-    Title: sf.Title,
-    Country: sf.Country,
-  };
-  // When a contact field had to be cut, the description carries it as received (as far as it fits).
-  const asReceived = (limits: Partial<Record<NormalizedField, number>>) => {
-    const over = Object.entries(limits).map(([name, n]) => `greater(length(${f(name as NormalizedField)}), ${n})`);
-    const whole = (["FirstName", "LastName", "Company", "Title", "Email", "Phone", "Country"] as const)
-      .map((name) => `'\n${name}: ', ${f(name)}`)
-      .join(", ");
+  // Each contact column cut to its length (a required one never empty).
+  const contact = (crm: LimitedCrm) =>
+    Object.fromEntries(
+      CONTACT_COLUMNS[crm].map((c) => [c.column, cut(c.required ? orNotProvided(c.field) : f(c.field), c.limit)]),
+    );
+  // When a contact field had to be cut, the description carries them all as received (as far as it fits).
+  const asReceived = (crm: LimitedCrm) => {
+    const over = CONTACT_COLUMNS[crm].map((c) => `greater(length(${f(c.field)}), ${c.limit})`);
+    const whole = CONTACT_COLUMNS[crm].map((c) => `'\n${c.field}: ', ${f(c.field)}`).join(", ");
     return `if(or(${over.join(", ")}), concat('\n\nAs received (cut to fit the CRM):', ${whole}), '')`;
   };
+  const dv = TEXT_LIMITS.dataverse;
   const actions: Record<string, WorkflowAction> = {};
 
   if (options.dataverse) {
@@ -133,16 +130,10 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
           organization: options.dataverse.url,
         },
         body: {
+          ...contact("dataverse"),
           subject: cut(`concat('Marketplace lead: ', ${f("OfferTitle")}, ' (', ${f("ActionCode")}, ')')`, dv.subject),
-          firstname: cut(f("FirstName"), dv.firstname),
-          lastname: cut(orNotProvided("LastName"), dv.lastname),
-          emailaddress1: cut(f("Email"), dv.emailaddress1),
-          telephone1: cut(f("Phone"), dv.telephone1),
-          companyname: cut(f("Company"), dv.companyname),
-          jobtitle: cut(f("Title"), dv.jobtitle),
-          address1_country: cut(f("Country"), dv.address1_country),
           description: cut(
-            `concat(${f("Description")}, '\n\nLead source: ', ${f("LeadSource")}, ${asReceived(dvLimits)})`,
+            `concat(${f("Description")}, '\n\nLead source: ', ${f("LeadSource")}, ${asReceived("dataverse")})`,
             dv.description,
           ),
           donotemail: doNotContact,
@@ -161,16 +152,10 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
         method: "post",
         path: `/v2/datasets/default/tables/@{encodeURIComponent(encodeURIComponent('Lead'))}/items`,
         body: {
-          FirstName: cut(f("FirstName"), sf.FirstName),
-          LastName: cut(orNotProvided("LastName"), sf.LastName),
-          Company: cut(orNotProvided("Company"), sf.Company),
-          Email: cut(f("Email"), sf.Email),
-          Phone: cut(f("Phone"), sf.Phone),
-          Title: cut(f("Title"), sf.Title),
-          Country: cut(f("Country"), sf.Country),
+          ...contact("salesforce"),
           Description: cut(
-            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${asReceived(sfLimits)})`,
-            sf.Description,
+            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${asReceived("salesforce")})`,
+            TEXT_LIMITS.salesforce.Description,
           ),
           LeadSource: options.salesforce.leadSource,
           HasOptedOutOfEmail: doNotContact,
