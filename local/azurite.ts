@@ -1,6 +1,12 @@
 /**
  * Starts Azurite's Table service (Microsoft's storage emulator, from npm) on loopback, so the archive
  * is written to a real Table API, not a mock.
+ *
+ * Azurite keeps tables in LokiJS and writes them to disk only by its 5 s autosave and when it closes on
+ * SIGINT (Azure/Azurite src/table/persistence/LokiTableMetadataStore.ts: `autosaveInterval: 5000`;
+ * src/table/main.ts: `process.once("SIGINT", ...)` closes the server, which saves). SIGTERM and SIGKILL
+ * lose up to the last 5 s, so it is always stopped with SIGINT here, and it stops itself with SIGINT when
+ * its parent dies (stdin closes). What even SIGKILL loses is covered by the journal in durableTables.ts.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -14,21 +20,44 @@ export const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErC
 export interface Azurite {
   port: number;
   connectionString: string;
-  stop(): Promise<void>;
-  /** Kills and starts again on the same port (fault tests). */
+  /** The emulator's process id while it runs (fault tests signal it). */
+  readonly pid: number | undefined;
+  /** Stops with SIGINT (Azurite saves to disk), waits for the exit; resolves with its exit code. */
+  stop(): Promise<number | null>;
+  /** Stops with SIGINT and starts again on the same port. */
   restart(): Promise<void>;
+  /** Starts again on the same port after an exit. */
+  start(): Promise<void>;
 }
 
 export interface AzuriteOptions {
   /** @default - a free loopback port */
   port?: number;
-  /** Folder for persistent data. @default - in memory */
+  /** Folder for persistent data; one process at a time may use it. @default - in memory */
   location?: string;
   /** @default 15000 */
   startTimeoutMs?: number;
+  /** Called when Azurite exits without {@link Azurite.stop} (killed, crashed). */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 const TABLE_MAIN = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
+
+/**
+ * Runs Azurite's entry point with a watchdog: when the parent dies (stdin closes) it SIGINTs itself, so
+ * Azurite saves instead of living on as an orphan; SIGINTs after the first are ignored, so a Ctrl-C that
+ * reaches both processes cannot kill Azurite in the middle of its save.
+ */
+const WATCHDOG = `
+let closing = false;
+process.on("SIGINT", () => { closing = true; process.stdin.destroy(); });
+process.stdin.on("end", () => { if (!closing) process.kill(process.pid, "SIGINT"); });
+process.stdin.resume();
+require(process.argv[1]);
+`;
+
+/** Azurite gets this long to save and exit after SIGINT before it is killed. */
+const STOP_TIMEOUT_MS = 10000;
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -46,8 +75,8 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(new Error(`Azurite exited with code ${child.exitCode}: ${stderr()}`));
+      if (child.exitCode !== null || child.signalCode !== null) {
+        reject(new Error(`Azurite exited with code ${child.exitCode ?? child.signalCode}: ${stderr()}`));
         return;
       }
       const socket = net.connect(port, "127.0.0.1");
@@ -66,43 +95,51 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
   });
 }
 
+function azuriteArgs(port: number, location: string | undefined): string[] {
+  const args = ["-e", WATCHDOG, TABLE_MAIN, "--tableHost", "127.0.0.1", "--tablePort", String(port)];
+  args.push("--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent");
+  return location ? [...args, "--location", location] : [...args, "--inMemoryPersistence"];
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** Sends SIGINT and waits for the exit (SIGKILL after {@link STOP_TIMEOUT_MS}); resolves with the exit code. */
+export function interrupt(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (exited(child)) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    child.once("exit", (code) => (clearTimeout(timer), resolve(code)));
+    child.kill("SIGINT");
+  });
+}
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const port = options.port ?? (await freePort());
+  const lock = options.location ? await lockLocation(options.location, options.startTimeoutMs ?? 15000) : undefined;
   let child: ChildProcess | undefined;
-  let errors = "";
+  let stopping = false;
 
   const launch = async () => {
-    errors = "";
-    const args = [
-      TABLE_MAIN,
-      "--tableHost",
-      "127.0.0.1",
-      "--tablePort",
-      String(port),
-      "--disableTelemetry",
-      "--skipApiVersionCheck",
-      "--loose",
-      "--silent",
-    ];
-    if (options.location) {
-      fs.mkdirSync(options.location, { recursive: true });
-      args.push("--location", options.location);
-    } else {
-      args.push("--inMemoryPersistence");
-    }
-    child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-    child.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
-    await waitForPort(port, child, () => errors, options.startTimeoutMs ?? 15000);
-  };
-
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
+    let errors = "";
+    stopping = false;
+    if (options.location) fs.mkdirSync(options.location, { recursive: true });
+    const started = spawn(process.execPath, azuriteArgs(port, options.location), {
+      stdio: ["pipe", "ignore", "pipe"],
     });
-
-  const onExit = () => child?.kill("SIGKILL");
+    child = started;
+    lock?.write(started.pid);
+    started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
+    started.once("exit", (code, signal) => {
+      if (!stopping && child === started) options.onUnexpectedExit?.(code, signal);
+    });
+    await waitForPort(port, started, () => errors, options.startTimeoutMs ?? 15000);
+  };
+  const stop = async () => {
+    stopping = true;
+    return child ? interrupt(child) : null;
+  };
+  // Last resort on exit paths that cannot wait (process.exit): SIGINT still lets Azurite save on its own.
+  const onExit = () => child?.kill("SIGINT");
   process.once("exit", onExit);
   await launch();
   return {
@@ -110,13 +147,58 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    get pid() {
+      return child && !exited(child) ? child.pid : undefined;
+    },
     async stop() {
       process.removeListener("exit", onExit);
-      await kill();
+      const code = await stop();
+      lock?.release();
+      return code;
     },
     async restart() {
-      await kill();
+      await stop();
       await launch();
     },
+    start: launch,
+  };
+}
+
+interface LocationLock {
+  write(azuritePid: number | undefined): void;
+  release(): void;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One owner per data folder: two emulators on one LokiJS file overwrite each other's saves (last writer
+ * wins). A live owner is refused; an orphaned Azurite (its owner was SIGKILLed) is given time to save.
+ */
+async function lockLocation(location: string, timeoutMs: number): Promise<LocationLock> {
+  const file = path.join(location, "owner.json");
+  const held = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as { owner: number; azurite?: number })
+    : undefined;
+  if (held && held.owner !== process.pid && alive(held.owner))
+    throw new Error(
+      `The local data folder ${location} is in use by process ${held.owner} (another local endpoint of this stack). ` +
+        "Stop that one first, or run another stack with --stack <name>.",
+    );
+  const deadline = Date.now() + timeoutMs;
+  while (held?.azurite && alive(held.azurite) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (held?.azurite && alive(held.azurite))
+    throw new Error(`Azurite process ${held.azurite} still uses ${location} after ${timeoutMs} ms: stop it first.`);
+  fs.mkdirSync(location, { recursive: true });
+  return {
+    write: (azurite) => fs.writeFileSync(file, JSON.stringify({ owner: process.pid, azurite })),
+    release: () => fs.rmSync(file, { force: true }),
   };
 }

@@ -3,6 +3,7 @@
  *
  *   npm start                            # serve stack dev's workflow on http://127.0.0.1:7071
  *   npm start -- --stack prod --port 7072
+ *   npm start -- --state-dir /tmp/leads   # keep .azurite/ and .local-runs/ there (default: the project)
  *   npm run send -- --sample validate    # POST a sample lead to the running endpoint
  *   npm run send -- --sample full --url <callback URL>
  */
@@ -12,13 +13,14 @@ import * as path from "path";
 import { loadSample, redactUrl, sendLead } from "../ops/verify";
 import { TRIGGER_NAME } from "../workflow/leadWorkflow";
 import { loadStack, PROJECT_DIR } from "../workflow/stacks";
-import { startAzurite } from "./azurite";
+import { DurableTables, startDurableTables } from "./durableTables";
 import { LocalEndpoint } from "./endpoint";
 import { checkDefinition } from "./runtime";
-import { startLocalServer } from "./server";
+import { LocalServer, startLocalServer } from "./server";
 
-const STATE_DIR = path.join(PROJECT_DIR, ".local-runs");
-const ENDPOINT_FILE = path.join(STATE_DIR, "endpoint.json");
+/** `.local-runs/` (key, endpoint.json) under the state folder: the project unless --state-dir says otherwise. */
+const runsDir = (argv: string[]) => path.join(path.resolve(option(argv, "state-dir", PROJECT_DIR)!), ".local-runs");
+const endpointFile = (argv: string[]) => path.join(runsDir(argv), "endpoint.json");
 
 function option(argv: string[], name: string, fallback?: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -26,10 +28,10 @@ function option(argv: string[], name: string, fallback?: string): string | undef
 }
 
 /** A key kept across restarts, so the local callback URL stays the same (as in Azure). */
-function localKey(): string {
-  const file = path.join(STATE_DIR, "key");
+function localKey(dir: string): string {
+  const file = path.join(dir, "key");
   if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
-  fs.mkdirSync(STATE_DIR, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   const key = randomBytes(32).toString("base64url");
   fs.writeFileSync(file, key, { mode: 0o600 });
   return key;
@@ -45,24 +47,28 @@ async function serve(argv: string[]): Promise<void> {
     for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
     process.exit(1);
   }
-  const azurite = await startAzurite({ location: path.join(PROJECT_DIR, ".azurite") });
-  const endpoint = new LocalEndpoint({ stack, tablesConnectionString: azurite.connectionString });
+  const stateDir = path.resolve(option(argv, "state-dir", PROJECT_DIR)!);
+  // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
+  const tables = await startDurableTables({ location: path.join(stateDir, ".azurite", stackName) });
+  const endpoint = new LocalEndpoint({ stack, tablesConnectionString: tables.connectionString });
   await endpoint.prepare();
-  const server = await startLocalServer({ endpoint, key: localKey(), triggerName: TRIGGER_NAME, port });
-  const state = {
+  const key = localKey(runsDir(argv));
+  const server = await startLocalServer({ endpoint, key, triggerName: TRIGGER_NAME, port, log: console.log });
+  stopOnEveryExit(server, tables);
+  writePrivate(endpointFile(argv), {
     url: server.callbackUrl,
     stack: stackName,
     port: server.port,
-    // Azurite's development account (public emulator constants), for `npm run replay -- --local`.
-    tablesConnectionString: azurite.connectionString,
+    // Azurite's development account (public emulator constants), for `npm run replay -- --local`; the
+    // journaling proxy's endpoint, so replay's writes are durable too.
+    tablesConnectionString: tables.connectionString,
     archiveTableName: stack.config.archiveTableName,
-  };
-  fs.writeFileSync(ENDPOINT_FILE, JSON.stringify(state, null, 2));
+  });
 
   const targets = stack.targets.length ? stack.targets.join(", ") : "none (archive only)";
   console.log(`Lead endpoint of stack "${stackName}" running locally (the exact definition \`pulumi up\` deploys).`);
   console.log(`  CRM targets:   ${targets} (local stand-ins that record each request)`);
-  console.log(`  Archive table: ${stack.config.archiveTableName} in Azurite on 127.0.0.1:${azurite.port}`);
+  console.log(`  Archive table: ${stack.config.archiveTableName} in Azurite, journaled on 127.0.0.1:${tables.port}`);
   console.log("");
   console.log(`Callback URL (local; in Azure this is the secret leadEndpointUrl output):`);
   console.log(`  ${server.callbackUrl}`);
@@ -70,22 +76,45 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`Run history:   http://127.0.0.1:${server.port}/`);
   console.log(`Send a lead:   npm run send -- --sample validate   (or full, minimal, camelcase, path/to/lead.json)`);
   console.log(`Stop:          Ctrl-C`);
+}
 
-  const stop = async () => {
-    await server.close();
-    await azurite.stop();
-    process.exit(0);
+/** The signed URL is a secret: the file is created 0600 (rename makes the write atomic, mode included). */
+function writePrivate(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(value, null, 2), { mode: 0o600 });
+  fs.renameSync(temp, file);
+}
+
+/**
+ * Ctrl-C, SIGTERM and an uncaught error all stop the same way: no new requests, then Azurite stopped
+ * with SIGINT so it saves (see azurite.ts), then exit. SIGKILL cannot be caught: Azurite then saves when
+ * its stdin closes, and the table journal has every acknowledged write anyway.
+ */
+function stopOnEveryExit(server: LocalServer, tables: DurableTables): void {
+  let stopping = false;
+  const stop = (code: number, why?: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (why) console.error(why);
+    const exit = () => process.exit(code);
+    Promise.race([server.close(), new Promise((r) => setTimeout(r, 3000))])
+      .then(() => tables.stop())
+      .then(exit, exit);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => stop(0));
+  process.once("SIGTERM", () => stop(0));
+  process.on("uncaughtException", (err) => stop(1, `Stopping after an uncaught error: ${err.stack ?? err}`));
+  process.on("unhandledRejection", (err) => stop(1, `Stopping after an unhandled rejection: ${String(err)}`));
 }
 
 async function send(argv: string[]): Promise<void> {
   let url = option(argv, "url");
   if (!url) {
-    if (!fs.existsSync(ENDPOINT_FILE))
+    const file = endpointFile(argv);
+    if (!fs.existsSync(file))
       throw new Error("No --url given and no local endpoint is running: start one with `npm start`.");
-    url = (JSON.parse(fs.readFileSync(ENDPOINT_FILE, "utf8")) as { url: string }).url;
+    url = (JSON.parse(fs.readFileSync(file, "utf8")) as { url: string }).url;
   }
   const sample = option(argv, "sample", "validate")!;
   const result = await sendLead(url, loadSample(sample));

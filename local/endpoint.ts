@@ -22,6 +22,8 @@ export interface LocalEndpointOptions {
   retryScale?: number;
   /** Runs kept in memory for the run history. @default 200 */
   keepRuns?: number;
+  /** Stand-in requests kept (a ring: the oldest are dropped). @default DEFAULT_RECORDED_REQUESTS */
+  recordedRequests?: number;
   now?: () => Date;
 }
 
@@ -44,12 +46,13 @@ export interface Posted {
 }
 
 export class LocalEndpoint {
-  readonly standins = new Standins();
+  readonly standins: Standins;
   readonly tables: TablesConnector;
   private readonly runs = new Map<string, WorkflowRun>();
   private readonly parameters: Record<string, unknown>;
 
   constructor(private readonly options: LocalEndpointOptions) {
+    this.standins = new Standins(options.recordedRequests);
     this.tables = new TablesConnector(options.tablesConnectionString);
     const connections: Record<string, unknown> = {};
     for (const api of options.stack.apis) {

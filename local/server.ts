@@ -7,6 +7,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { StandinTarget } from "./connectors/standins";
 import { LocalEndpoint } from "./endpoint";
+import { jsonDepth, MAX_JSON_DEPTH } from "./jsonDepth";
 import { RUN_VIEW_HTML } from "./runView";
 
 /** Azure's inbound message limit for Consumption workflows (100 MB). */
@@ -21,6 +22,10 @@ export interface LocalServerOptions {
   port?: number;
   /** Largest accepted body. @default MAX_BODY_BYTES */
   maxBodyBytes?: number;
+  /** Deepest accepted JSON nesting. @default MAX_JSON_DEPTH */
+  maxJsonDepth?: number;
+  /** Receives one line per request: method, path (never the query: it holds the sig), status, ms, run id. */
+  log?: (line: string) => void;
 }
 
 export interface LocalServer {
@@ -36,10 +41,18 @@ export function signature(key: string, workflowName: string, triggerName: string
   return createHmac("sha256", key).update(`${workflowName}:/triggers/${triggerName}/run`).digest("base64url");
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+type Res = http.ServerResponse;
+
+function json(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  // setHeader, not writeHead(status, headers): the request log reads the run id back with getHeader.
+  for (const [name, value] of Object.entries({ "Content-Type": "application/json; charset=utf-8", ...headers }))
+    res.setHeader(name, value);
+  res.writeHead(status);
   res.end(body === null || body === undefined ? "" : JSON.stringify(body));
 }
+
+const fail = (res: Res, status: number, code: string, message: string) =>
+  json(res, status, { error: { code, message } });
 
 function sigMatches(given: string | null, expected: string): boolean {
   if (!given) return false;
@@ -67,8 +80,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "t
 }
 
 /** JSON bodies are parsed; anything else stays text (the trigger schema then refuses it, as Azure does). */
-function parseBody(raw: Buffer, contentType: string | undefined): unknown {
-  const text = raw.toString("utf8");
+function parseBody(text: string, contentType: string | undefined): unknown {
   if (text === "") return null;
   if (!contentType || /json/i.test(contentType)) {
     try {
@@ -80,113 +92,172 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   return text;
 }
 
+/** A query parameter that must be a whole number in [min, max]; an error names it, its value and the range. */
+class BadParameter extends Error {}
+function wholeNumber(url: URL, name: string, min: number, max: number, fallback?: number): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max)
+    throw new BadParameter(`Query parameter '${name}' is '${raw}': give a whole number from ${min} to ${max}.`);
+  return value;
+}
+
+interface Context {
+  options: LocalServerOptions;
+  invokePath: string;
+  expectedSig: string;
+}
+
+async function invoke(ctx: Context, req: http.IncomingMessage, res: Res, url: URL): Promise<void> {
+  if (req.method !== "POST") return fail(res, 405, "MethodNotAllowed", "The callback URL accepts POST only.");
+  const sig = url.searchParams.get("sig");
+  if (!sig)
+    return fail(
+      res,
+      401,
+      "DirectApiAuthorizationRequired",
+      "The request must be authenticated only by Shared Access scheme: the 'sig' query parameter is missing.",
+    );
+  if (!sigMatches(sig, ctx.expectedSig))
+    return fail(
+      res,
+      401,
+      "DirectApiInvalidAuthorizationSignature",
+      "The provided 'sig' is not valid for this workflow.",
+    );
+  const limit = ctx.options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const raw = await readBody(req, limit);
+  if (raw === "too-large")
+    return fail(res, 413, "MessageSizeExceeded", `The request body is larger than ${limit} bytes.`);
+  const text = raw.toString("utf8");
+  const tooDeep = depthProblem(text, ctx.options.maxJsonDepth ?? MAX_JSON_DEPTH, ctx.options.triggerName);
+  if (tooDeep) return fail(res, 400, "TriggerInputSchemaMismatch", tooDeep);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]),
+  );
+  const { endpoint } = ctx.options;
+  const posted = await endpoint.post({
+    method: "POST",
+    headers,
+    body: parseBody(text, req.headers["content-type"]),
+    queries: Object.fromEntries(url.searchParams),
+  });
+  const extra: Record<string, string> = posted.runName ? { "x-ms-workflow-run-id": posted.runName } : {};
+  json(res, posted.response.statusCode, posted.response.body, { ...posted.response.headers, ...extra });
+}
+
+/**
+ * Refuses JSON nested deeper than `limit` before a run starts: the run's expressions and the archive's
+ * JSON.stringify recurse, so a 5,000-level body used to fail in storage (500 "not archived") instead.
+ */
+function depthProblem(text: string, limit: number, triggerName: string): string | undefined {
+  const depth = jsonDepth(text);
+  if (depth <= limit) return undefined;
+  return (
+    `The input body for trigger '${triggerName}' of type 'Request' nests JSON ${depth} levels deep; ` +
+    `the local endpoint accepts at most ${limit}. A Partner Center lead nests 2 levels: send the lead as it comes.`
+  );
+}
+
+const FAULT = /^\/standins\/(commondataservice|salesforce|office365|webhook|function)\/(down|up|fail|slow)$/;
+
+/** Fault injection for demos of dead letters and replay: POST /standins/<target>/down|up|fail|slow. */
+function standinFault(ctx: Context, res: Res, url: URL, target: StandinTarget, fault: string): void {
+  const { standins } = ctx.options.endpoint;
+  if (fault === "slow" && !url.searchParams.has("ms"))
+    throw new BadParameter("Query parameter 'ms' is missing: give the delay in milliseconds, e.g. ?ms=2000.");
+  if (fault === "down") standins.down(target);
+  else if (fault === "up") standins.up(target);
+  else if (fault === "slow") standins.delay(target, wholeNumber(url, "ms", 0, 600000)!);
+  else
+    standins.fail(target, {
+      times: wholeNumber(url, "times", 1, 1000000),
+      statusCode: wholeNumber(url, "status", 100, 599, 500),
+    });
+  json(res, 200, { target, fault, ...(fault === "slow" ? { ms: Number(url.searchParams.get("ms")) } : {}) });
+}
+
+function runList(ctx: Context, res: Res): void {
+  json(res, 200, {
+    value: ctx.options.endpoint.listRuns().map((r) => ({
+      name: r.name,
+      status: r.status,
+      startTime: r.startTime,
+      endTime: r.endTime,
+      responseStatus: r.response?.statusCode,
+      error: r.error,
+    })),
+  });
+}
+
+async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const { endpoint } = ctx.options;
+  if (url.pathname === ctx.invokePath) return invoke(ctx, req, res, url);
+  if (req.method === "GET" && url.pathname === "/runs") return runList(ctx, res);
+  const runMatch = /^\/runs\/([0-9A-Za-z]+)$/.exec(url.pathname);
+  if (req.method === "GET" && runMatch) {
+    const run = endpoint.run(runMatch[1]);
+    return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${runMatch[1]}'.`);
+  }
+  const fault = FAULT.exec(url.pathname);
+  if (req.method === "POST" && fault) return standinFault(ctx, res, url, fault[1] as StandinTarget, fault[2]);
+  if (req.method === "GET" && url.pathname === "/standins/requests")
+    return json(res, 200, { value: endpoint.standins.requests, dropped: endpoint.standins.dropped });
+  if (req.method === "GET" && url.pathname === "/") {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    return void res.end(RUN_VIEW_HTML.replaceAll("{{WORKFLOW}}", endpoint.workflowName));
+  }
+  fail(res, 404, "NotFound", `No route for ${req.method} ${url.pathname}.`);
+}
+
+/** One line per request once it ends; the path only, never the query string (it carries the sig). */
+function logRequest(req: http.IncomingMessage, res: Res, log: (line: string) => void): void {
+  const started = performance.now();
+  const path = (req.url ?? "/").split("?")[0];
+  res.once("close", () => {
+    const ms = Math.round(performance.now() - started);
+    const status = res.writableFinished ? String(res.statusCode) : "aborted";
+    const runId = res.getHeader("x-ms-workflow-run-id");
+    log(`${req.method} ${path} ${status} ${ms}ms${runId ? ` run=${runId}` : ""}`);
+  });
+}
+
+async function handle(ctx: Context, req: http.IncomingMessage, res: Res): Promise<void> {
+  if (ctx.options.log) logRequest(req, res, ctx.options.log);
+  try {
+    await route(ctx, req, res);
+  } catch (err) {
+    // Once headers are out, a second answer would throw ERR_HTTP_HEADERS_SENT (and crash the process).
+    if (res.headersSent) return void res.destroy();
+    if (err instanceof BadParameter) return fail(res, 400, "InvalidParameter", err.message);
+    fail(res, 500, "LocalRuntimeError", (err as Error).message);
+  }
+}
+
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { endpoint, triggerName } = options;
-  const invokePath = `/workflows/${endpoint.workflowName}/triggers/${triggerName}/paths/invoke`;
-  const expectedSig = signature(options.key, endpoint.workflowName, triggerName);
-  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
-
-  const server = http.createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      if (url.pathname === invokePath) {
-        if (req.method !== "POST")
-          return json(res, 405, {
-            error: { code: "MethodNotAllowed", message: "The callback URL accepts POST only." },
-          });
-        const sig = url.searchParams.get("sig");
-        if (!sig) {
-          return json(res, 401, {
-            error: {
-              code: "DirectApiAuthorizationRequired",
-              message:
-                "The request must be authenticated only by Shared Access scheme: the 'sig' query parameter is missing.",
-            },
-          });
-        }
-        if (!sigMatches(sig, expectedSig)) {
-          return json(res, 401, {
-            error: {
-              code: "DirectApiInvalidAuthorizationSignature",
-              message: "The provided 'sig' is not valid for this workflow.",
-            },
-          });
-        }
-        const raw = await readBody(req, limit);
-        if (raw === "too-large") {
-          return json(res, 413, {
-            error: { code: "MessageSizeExceeded", message: `The request body is larger than ${limit} bytes.` },
-          });
-        }
-        const headers = Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]),
-        );
-        const posted = await endpoint.post({
-          method: "POST",
-          headers,
-          body: parseBody(raw, req.headers["content-type"]),
-          queries: Object.fromEntries(url.searchParams),
-        });
-        const extra: Record<string, string> = posted.runName ? { "x-ms-workflow-run-id": posted.runName } : {};
-        return json(res, posted.response.statusCode, posted.response.body, { ...posted.response.headers, ...extra });
-      }
-      if (req.method === "GET" && url.pathname === "/runs") {
-        return json(res, 200, {
-          value: endpoint.listRuns().map((r) => ({
-            name: r.name,
-            status: r.status,
-            startTime: r.startTime,
-            endTime: r.endTime,
-            responseStatus: r.response?.statusCode,
-            error: r.error,
-          })),
-        });
-      }
-      const runMatch = /^\/runs\/([0-9A-Za-z]+)$/.exec(url.pathname);
-      if (req.method === "GET" && runMatch) {
-        const run = endpoint.run(runMatch[1]);
-        return run
-          ? json(res, 200, run)
-          : json(res, 404, { error: { code: "RunNotFound", message: `No run named '${runMatch[1]}'.` } });
-      }
-      // Fault injection for demos of dead letters and replay: POST /standins/<target>/down|up|fail?times=N&status=S
-      const fault = /^\/standins\/(commondataservice|salesforce|office365|webhook|function)\/(down|up|fail)$/.exec(
-        url.pathname,
-      );
-      if (req.method === "POST" && fault) {
-        const target = fault[1] as StandinTarget;
-        if (fault[2] === "down") endpoint.standins.down(target);
-        else if (fault[2] === "up") endpoint.standins.up(target);
-        else {
-          const times = url.searchParams.get("times");
-          endpoint.standins.fail(target, {
-            times: times ? Number(times) : undefined,
-            statusCode: Number(url.searchParams.get("status") ?? 500),
-          });
-        }
-        return json(res, 200, { target, fault: fault[2] });
-      }
-      if (req.method === "GET" && url.pathname === "/standins/requests")
-        return json(res, 200, { value: endpoint.standins.requests });
-      if (req.method === "GET" && url.pathname === "/") {
-        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-        return res.end(RUN_VIEW_HTML.replaceAll("{{WORKFLOW}}", endpoint.workflowName));
-      }
-      return json(res, 404, { error: { code: "NotFound", message: `No route for ${req.method} ${url.pathname}.` } });
-    } catch (err) {
-      return json(res, 500, { error: { code: "LocalRuntimeError", message: (err as Error).message } });
-    }
-  });
+  const ctx: Context = {
+    options,
+    invokePath: `/workflows/${endpoint.workflowName}/triggers/${triggerName}/paths/invoke`,
+    expectedSig: signature(options.key, endpoint.workflowName, triggerName),
+  };
+  const server = http.createServer((req, res) => void handle(ctx, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  const query = `api-version=2016-10-01&sp=%2Ftriggers%2F${triggerName}%2Frun&sv=1.0&sig=${expectedSig}`;
+  const query = `api-version=2016-10-01&sp=%2Ftriggers%2F${triggerName}%2Frun&sv=1.0&sig=${ctx.expectedSig}`;
   return {
     server,
     port,
-    callbackUrl: `http://127.0.0.1:${port}${invokePath}?${query}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    callbackUrl: `http://127.0.0.1:${port}${ctx.invokePath}?${query}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
 }

@@ -1,6 +1,7 @@
 /** The local HTTP endpoint over real loopback HTTP: signed URL, body handling, run history API and page. */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as http from "http";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, signature, startLocalServer } from "../local/server";
 import { loadStack } from "../workflow/stacks";
@@ -12,6 +13,7 @@ describe("local endpoint server", function () {
   this.timeout(20000);
   let server: LocalServer;
   let endpoint: LocalEndpoint;
+  const logLines: string[] = [];
   before(async () => {
     const azurite = await useAzurite();
     endpoint = new LocalEndpoint({
@@ -20,7 +22,13 @@ describe("local endpoint server", function () {
       retryScale: 0,
     });
     await endpoint.prepare();
-    server = await startLocalServer({ endpoint, key: "test-key", triggerName: "manual", maxBodyBytes: 64 * 1024 });
+    server = await startLocalServer({
+      endpoint,
+      key: "test-key",
+      triggerName: "manual",
+      maxBodyBytes: 64 * 1024,
+      log: (line) => logLines.push(line),
+    });
   });
   after(() => server.close());
 
@@ -43,6 +51,12 @@ describe("local endpoint server", function () {
     const r2 = await post(server.callbackUrl.replace(/sig=[^&]+/, "sig=forged"), FULL);
     assert.strictEqual(r2.status, 401);
     assert.strictEqual(((await r2.json()) as any).error.code, "DirectApiInvalidAuthorizationSignature");
+    // A forged sig of the right length (one character changed) is refused too: not a length check.
+    const sig = signature("test-key", "leads-dev-workflow", "manual");
+    const forged = sig.slice(0, -1) + (sig.endsWith("A") ? "B" : "A");
+    const r3 = await post(server.callbackUrl.replace(sig, forged), FULL);
+    assert.strictEqual(r3.status, 401);
+    assert.strictEqual(((await r3.json()) as any).error.code, "DirectApiInvalidAuthorizationSignature");
     assert.strictEqual(endpoint.listRuns().length, before);
   });
 
@@ -105,3 +119,146 @@ describe("local endpoint server", function () {
     assert.strictEqual(missing.status, 404);
   });
 });
+
+describe("local endpoint server, hardened", function () {
+  this.timeout(20000);
+  let server: LocalServer;
+  let endpoint: LocalEndpoint;
+  const logLines: string[] = [];
+  before(async () => {
+    const azurite = await useAzurite();
+    endpoint = new LocalEndpoint({
+      stack: loadStack("dev"),
+      tablesConnectionString: azurite.connectionString,
+      retryScale: 0,
+      keepRuns: 3,
+      recordedRequests: 5,
+    });
+    await endpoint.prepare();
+    server = await startLocalServer({ endpoint, key: "k2", triggerName: "manual", log: (l) => logLines.push(l) });
+  });
+  after(() => server.close());
+  beforeEach(() => endpoint.standins.reset());
+
+  const base = () => `http://127.0.0.1:${server.port}`;
+  const lead = (i: number) => FULL.replace("someone@contoso.com", `hardened${i}-${Date.now()}@contoso.com`);
+  const send = (body: string) =>
+    fetch(server.callbackUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+
+  it("refuses JSON nested deeper than 64 levels with 400 before a run starts, naming the depth and the limit", async () => {
+    const nest = (levels: number) => "[".repeat(levels - 1) + JSON.stringify({ x: 1 }) + "]".repeat(levels - 1);
+    const runsBefore = endpoint.listRuns().length;
+    const deep = await send(`{"UserDetails":{"Email":"d@contoso.com"},"Deep":${nest(5000)}}`);
+    assert.strictEqual(deep.status, 400);
+    assert.deepStrictEqual(await deep.json(), {
+      error: {
+        code: "TriggerInputSchemaMismatch",
+        message:
+          "The input body for trigger 'manual' of type 'Request' nests JSON 5001 levels deep; the local endpoint " +
+          "accepts at most 64. A Partner Center lead nests 2 levels: send the lead as it comes.",
+      },
+    });
+    assert.strictEqual(endpoint.listRuns().length, runsBefore, "no run for a refused body");
+    // The limit itself is accepted (64 levels: the object plus 63 nested), brackets inside strings do not count.
+    const atLimit = { UserDetails: { Email: "[[[[{{{{@contoso.com" }, Deep: JSON.parse(nest(63)) };
+    assert.strictEqual((await send(JSON.stringify(atLimit))).status, 200);
+    const over = { UserDetails: { Email: "o@contoso.com" }, Deep: JSON.parse(nest(64)) };
+    assert.strictEqual((await send(JSON.stringify(over))).status, 400);
+  });
+
+  it("keeps the stand-in request log to the last N requests, dropping the oldest", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { runId } = (await (await send(lead(i))).json()) as { runId: string };
+      await waitRun(base(), runId);
+    }
+    // Each lead: the function, then Dataverse, e-mail and webhook = 4 requests; 12 made, 5 kept.
+    const log = (await (await fetch(`${base()}/standins/requests`)).json()) as any;
+    assert.strictEqual(log.value.length, 5);
+    assert.strictEqual(log.dropped, 7);
+    const emails = log.value.map((r: any) => JSON.stringify(r.body).match(/hardened(\d)-/)?.[1]);
+    assert.ok(!emails.includes("0") && emails.includes("2"), `oldest lead dropped, newest kept: ${emails}`);
+  });
+
+  it("keeps only the newest keepRuns runs in the run history", async () => {
+    const names: string[] = [];
+    for (let i = 10; i < 15; i++) {
+      const { runId } = (await (await send(lead(i))).json()) as { runId: string };
+      await waitRun(base(), runId);
+      names.push(runId);
+    }
+    const list = (await (await fetch(`${base()}/runs`)).json()) as any;
+    assert.deepStrictEqual(
+      list.value.map((r: any) => r.name),
+      names.slice(2).reverse(),
+    );
+    assert.strictEqual((await fetch(`${base()}/runs/${names[0]}`)).status, 404);
+  });
+
+  it("makes a stand-in slow on request, and refuses a bad delay naming the parameter", async () => {
+    const slow = await fetch(`${base()}/standins/webhook/slow?ms=400`, { method: "POST" });
+    assert.deepStrictEqual(await slow.json(), { target: "webhook", fault: "slow", ms: 400 });
+    const { runId } = (await (await send(lead(20))).json()) as { runId: string };
+    const run = await waitRun(base(), runId);
+    const took = Date.parse(run.actions.Post_webhook.endTime) - Date.parse(run.actions.Post_webhook.startTime);
+    assert.ok(took >= 400, `webhook call took ${took} ms`);
+    await fetch(`${base()}/standins/webhook/slow?ms=0`, { method: "POST" });
+    const bad = await fetch(`${base()}/standins/webhook/slow?ms=soon`, { method: "POST" });
+    assert.strictEqual(bad.status, 400);
+    assert.deepStrictEqual(await bad.json(), {
+      error: {
+        code: "InvalidParameter",
+        message: "Query parameter 'ms' is 'soon': give a whole number from 0 to 600000.",
+      },
+    });
+    const missing = await fetch(`${base()}/standins/webhook/slow`, { method: "POST" });
+    assert.strictEqual(
+      ((await missing.json()) as any).error.message.startsWith("Query parameter 'ms' is missing"),
+      true,
+    );
+  });
+
+  it("logs one line per request: method, path without the query (no sig), status, ms, run id", async () => {
+    logLines.length = 0;
+    const res = await send(lead(30));
+    const { runId } = (await res.json()) as { runId: string };
+    await fetch(`${base()}/runs?x=1`);
+    await new Promise((r) => setTimeout(r, 50));
+    const sig = signature("k2", "leads-dev-workflow", "manual");
+    assert.ok(
+      logLines.every((l) => !l.includes(sig) && !l.includes("?")),
+      logLines.join("\n"),
+    );
+    assert.match(
+      logLines[0],
+      new RegExp(`^POST /workflows/leads-dev-workflow/triggers/manual/paths/invoke 200 \\d+ms run=${runId}$`),
+    );
+    assert.match(logLines[1], /^GET \/runs 200 \d+ms$/);
+  });
+
+  it("answers a failure after the headers went out by closing the socket, and keeps serving", async () => {
+    // The first answer for this run fails after writeHead (as a huge body did in JSON.stringify).
+    const { runId } = (await (await send(lead(40))).json()) as { runId: string };
+    const original = http.ServerResponse.prototype.end;
+    let thrown = 0;
+    http.ServerResponse.prototype.end = function (this: http.ServerResponse, ...args: any[]) {
+      if (this.headersSent && this.req?.url === `/runs/${runId}` && thrown++ === 0) throw new Error("late failure");
+      return (original as any).apply(this, args);
+    } as any;
+    try {
+      await assert.rejects(fetch(`${base()}/runs/${runId}`), /fetch failed/);
+    } finally {
+      http.ServerResponse.prototype.end = original;
+    }
+    assert.strictEqual(thrown, 1);
+    assert.strictEqual((await fetch(`${base()}/runs/${runId}`)).status, 200, "still serving");
+  });
+});
+
+async function waitRun(base: string, runId: string): Promise<any> {
+  for (let i = 0; i < 100; i++) {
+    const run = (await (await fetch(`${base}/runs/${runId}`)).json()) as any;
+    if (run.status && run.status !== "Running") return run;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`run ${runId} did not finish`);
+}

@@ -30,11 +30,22 @@ interface Fault {
 /** Handler of `Function` actions (the function app's code, in process). */
 export type FunctionHandler = (call: HttpCall) => Promise<ConnectorResponse>;
 
+/** Requests kept by default: enough to inspect a demo, bounded so a long session cannot fill memory. */
+export const DEFAULT_RECORDED_REQUESTS = 1000;
+
 export class Standins {
+  /** The most recent requests, oldest first: a ring of `maxRecorded` (older ones are dropped). */
   readonly requests: RecordedRequest[] = [];
+  /** Requests dropped from {@link requests} so far (oldest first). */
+  dropped = 0;
   private readonly faults = new Map<StandinTarget, Fault>();
   private readonly delays = new Map<StandinTarget, number>();
   functionHandler?: FunctionHandler;
+
+  constructor(readonly maxRecorded = DEFAULT_RECORDED_REQUESTS) {
+    if (!Number.isInteger(maxRecorded) || maxRecorded < 1)
+      throw new Error(`recordedRequests must be a whole number of at least 1, got ${maxRecorded}.`);
+  }
 
   /** The next `times` calls to `target` answer `statusCode` (default 500). */
   fail(target: StandinTarget, options: { times?: number; statusCode?: number; body?: unknown } = {}): void {
@@ -64,6 +75,7 @@ export class Standins {
 
   reset(): void {
     this.requests.length = 0;
+    this.dropped = 0;
     this.faults.clear();
     this.delays.clear();
   }
@@ -71,6 +83,15 @@ export class Standins {
   /** Requests a target received, in order. */
   to(target: StandinTarget): RecordedRequest[] {
     return this.requests.filter((r) => r.target === target);
+  }
+
+  private record(request: RecordedRequest): void {
+    this.requests.push(request);
+    const excess = this.requests.length - this.maxRecorded;
+    if (excess > 0) {
+      this.requests.splice(0, excess);
+      this.dropped += excess;
+    }
   }
 
   async handle(
@@ -88,7 +109,7 @@ export class Standins {
     }
     const fault = this.faults.get(target);
     if (fault && fault.statusCode === 0) throw new Error(`connect ECONNREFUSED (${target} stand-in is down)`);
-    this.requests.push({ target, ...request, at: new Date().toISOString() });
+    this.record({ target, ...request, at: new Date().toISOString() });
     if (fault) {
       if (--fault.times <= 0) this.faults.delete(target);
       return { statusCode: fault.statusCode, body: fault.body };

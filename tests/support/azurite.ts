@@ -11,7 +11,7 @@ export function useAzurite(): Promise<Azurite> {
   return instance;
 }
 
-/** Mocha root hook (registered in .mocharc.json): stop Azurite so the process exits. */
+/** Mocha root hook (registered in .mocharc.js): stop Azurite so the process exits. */
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     if (instance) await (await instance).stop();

@@ -1,0 +1,23 @@
+/** The test command itself: one named file runs alone, and a dry run reports nothing as passed. */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const MOCHA = path.join("node_modules", "mocha", "bin", "mocha.js");
+
+function lastLine(args: string[]): string {
+  const out = execFileSync(process.execPath, [MOCHA, ...args], { encoding: "utf8", timeout: 60000 });
+  return out.trim().split("\n").pop()!;
+}
+
+describe("test tooling", function () {
+  this.timeout(60000);
+
+  it("`mocha <file>` runs that file only and ends with the plain summary line", () => {
+    assert.strictEqual(lastLine(["tests/readme.spec.ts"]), "3 passed, 0 failed");
+  });
+
+  it("`mocha --dry-run` reports the tests as not run, never as passed", () => {
+    assert.strictEqual(lastLine(["--dry-run", "tests/readme.spec.ts"]), "0 passed, 0 failed, 3 not run (dry run)");
+  });
+});
