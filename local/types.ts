@@ -96,9 +96,9 @@ export interface TriggerRequest {
 
 /** A call an `ApiConnection` action makes through a managed connector. */
 export interface ApiConnectionCall {
-  /** Managed API name taken from the `$connections` entry `id` (e.g. `azuretables`, `commondataservice`). */
+  /** Managed API name taken from the `$connections` entry `id` (e.g. `commondataservice`, `salesforce`). */
   apiName: string;
-  /** Key in `$connections` (e.g. `azuretables`). */
+  /** Key in `$connections` (e.g. `commondataservice`). */
   connectionKey: string;
   connectionId: string;
   method: string;

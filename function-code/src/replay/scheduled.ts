@@ -58,7 +58,7 @@ export function httpSender(endpointUrl: string): Sender {
 
 /**
  * The lead endpoint URL: the explicit setting, else the workflow's callback URL read through the
- * management API with the app's identity (Logic App Contributor on that workflow only). The signed
+ * management API with the app's identity (Microsoft Sentinel Playbook Operator on that workflow only). The signed
  * URL is a secret, so it is fetched when needed rather than kept in app settings.
  */
 export async function endpointUrl(settings: Settings): Promise<string> {
