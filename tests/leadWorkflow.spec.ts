@@ -35,6 +35,8 @@ function scopes(definition: WorkflowDefinition): Map<string, Record<string, Work
     for (const [name, action] of Object.entries(actions)) {
       if (action.actions) walk(name, action.actions);
       if (action.else) walk(`${name}/else`, action.else.actions);
+      for (const [c, branch] of Object.entries((action.cases ?? {}) as Record<string, { actions: any }>))
+        walk(`${name}/${c}`, branch.actions);
     }
   };
   walk("", definition.actions);
@@ -186,17 +188,25 @@ describe("lead workflow definition", () => {
       }
     });
 
-    it("calls no CRM before the archive succeeded and the lead passed the test, contact and dedup checks", () => {
-      const process = ALL.definition.actions[ACTION.process];
-      assert.deepStrictEqual(process.runAfter, {
+    it("calls no CRM before the archive succeeded and the lead passed the screening and the dedup claim", () => {
+      const a = ALL.definition.actions;
+      assert.deepStrictEqual(a[ACTION.screen].runAfter, {
         [ACTION.archive]: ["Succeeded"],
         [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
       });
-      assert.deepStrictEqual(process.actions![ACTION.dedup].runAfter, { [ACTION.checkContact]: ["Succeeded"] });
-      assert.deepStrictEqual(process.actions![ACTION.checkContact].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] });
+      assert.deepStrictEqual(a[ACTION.process].runAfter, { [ACTION.screen]: ["Succeeded"] });
+      const process = a[ACTION.process].actions!;
+      assert.deepStrictEqual(process[ACTION.claimDedupKey].runAfter, { [ACTION.normalize]: ["Succeeded"] });
+      assert.deepStrictEqual(process[ACTION.readDedupClaim].runAfter, {
+        [ACTION.claimDedupKey]: ["Failed", "TimedOut"],
+      });
+      const resolved = {
+        [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
+        [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
+      };
       for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
-        const gate = process.actions![gateName(target)];
-        assert.deepStrictEqual(gate.runAfter, { [ACTION.dedup]: ["Succeeded"] }, target);
+        const gate = process[gateName(target)];
+        assert.deepStrictEqual(gate.runAfter, resolved, target);
         assert.deepStrictEqual(gate.expression, {
           contains: [
             "@split(coalesce(triggerOutputs()?['headers']?['x-leadkit-replay-targets'], 'dataverse,salesforce,email,webhook,azureTable'), ',')",
@@ -206,7 +216,7 @@ describe("lead workflow definition", () => {
         assert.deepStrictEqual(crmAction(ALL.definition, target).runAfter, {}, target);
         assert.deepStrictEqual(gate.actions![`Record_${target}`].runAfter, { [TARGET_ACTION[target]]: ["Succeeded"] });
       }
-      assert.deepStrictEqual(process.actions![ACTION.markDelivered].runAfter, {
+      assert.deepStrictEqual(process[ACTION.markDelivered].runAfter, {
         Send_to_azureTable: ["Succeeded"],
         Send_to_dataverse: ["Succeeded"],
         Send_to_email: ["Succeeded"],
@@ -215,11 +225,31 @@ describe("lead workflow definition", () => {
       });
     });
 
-    it("delivers a lead with no e-mail, phone or name only when incompleteLeads is deliver", () => {
+    it("one target: no gate and no record action (a replay owes it or nothing); Mark_delivered is its ledger entry", () => {
+      const one = buildLeadWorkflow(
+        leadWorkflowOptions({ location: "westeurope", webhook: { url: "https://h", secret: "s".repeat(16) } }),
+      );
+      const process = one.definition.actions[ACTION.process].actions!;
+      assert.deepStrictEqual(Object.keys(process).sort(), [
+        "Check_duplicate",
+        "Claim_dedup_key",
+        "Mark_delivered",
+        "Normalize_lead",
+        "Post_webhook",
+        "Read_dedup_claim",
+      ]);
+      assert.deepStrictEqual(process.Post_webhook.runAfter, {
+        [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
+        [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
+      });
+      assert.strictEqual((process[ACTION.markDelivered].inputs as any).body.Sent_webhook, "@{'sent'}");
+    });
+
+    it("screens out the test lead always, the lead with no contact unless incompleteLeads is deliver", () => {
+      const cases = (wf: typeof ALL) => Object.keys((wf.definition.actions[ACTION.screen] as any).cases).sort();
+      assert.deepStrictEqual(cases(ALL), ["Incomplete_lead", "Test_lead"]);
       const deliver = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope", incompleteLeads: "deliver" }));
-      const actions = deliver.definition.actions[ACTION.process].actions!;
-      assert.strictEqual(actions[ACTION.checkContact], undefined);
-      assert.deepStrictEqual(actions[ACTION.dedup].runAfter, { [ACTION.checkTestLead]: ["Succeeded"] });
+      assert.deepStrictEqual(cases(deliver), ["Test_lead"]);
     });
 
     it("answers 200 once archived, 500 otherwise", () => {
@@ -233,7 +263,10 @@ describe("lead workflow definition", () => {
 
     it("dead-letters and fails the run when processing fails", () => {
       const a = ALL.definition.actions;
-      assert.deepStrictEqual(a[ACTION.deliveryReport].runAfter, { [ACTION.process]: ["Failed", "TimedOut"] });
+      assert.deepStrictEqual(a[ACTION.deliveryReport].runAfter, {
+        [ACTION.process]: ["Failed", "TimedOut", "Skipped"],
+        [ACTION.archive]: ["Succeeded"],
+      });
       assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, { [ACTION.deliveryReport]: ["Succeeded"] });
       assert.deepStrictEqual(a[ACTION.markDeadLetter].runAfter, { [ACTION.listFailedTargets]: ["Succeeded"] });
       assert.deepStrictEqual(a[ACTION.failRun].runAfter, {

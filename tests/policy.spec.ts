@@ -161,7 +161,7 @@ describe("policy pack", () => {
     const early = mutate((a) => {
       a.Process_lead.runAfter = { Respond: ["Succeeded"] };
       a.Respond.runAfter = {};
-      a.Normalize_lead_function.runAfter.Archive_raw_lead = ["Succeeded", "Failed"];
+      a.Normalize_lead_function.runAfter = { Archive_raw_lead: ["Succeeded", "Failed"] };
     });
     assert.deepStrictEqual(checkArchiveFirst(WF, early), [
       early_("Normalize_lead_function"),
@@ -388,12 +388,12 @@ describe("policy pack", () => {
   it("secure-data-supported: only the settings Azure accepts for each action type (P2b)", () => {
     const props = mutate((a, d) => {
       a.Process_lead.actions.Normalize_lead.runtimeConfiguration = SECURE_BOTH;
-      a.Process_lead.actions.Check_test_lead.runtimeConfiguration = { secureData: { properties: ["inputs"] } };
+      a.Process_lead.actions.Check_duplicate.runtimeConfiguration = { secureData: { properties: ["inputs"] } };
       a.Respond.runtimeConfiguration = { secureData: { properties: ["outputs"] } };
       d.triggers.manual.runtimeConfiguration = SECURE_BOTH;
     });
     assert.deepStrictEqual(checkSecureDataSupported(WF, props), [
-      "Action 'Check_test_lead' (If) has runtimeConfiguration.secureData, which Azure does not support on If. Fix: remove it; secure the actions that hold the data instead.",
+      "Action 'Check_duplicate' (If) has runtimeConfiguration.secureData, which Azure does not support on If. Fix: remove it; secure the actions that hold the data instead.",
       'Action \'Normalize_lead\' (Compose) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
       'Action \'Respond\' (Response) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
     ]);

@@ -214,7 +214,7 @@ export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<stri
         body: {
           event: "marketplace.lead",
           archive: { partitionKey: `@{${options.keys.partitionKey}}`, rowKey: `@{${options.keys.rowKey}}` },
-          lead: `@outputs('${options.normalizeAction}')`,
+          lead: `@removeProperty(outputs('${options.normalizeAction}'), 'DedupKey')`,
           raw: "@triggerBody()",
         },
       },

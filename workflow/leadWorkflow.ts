@@ -2,7 +2,8 @@ import { CrmTarget } from "../config/settings";
 import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
 import { apisFor, ManagedApi } from "./connections";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
-import { at, field, LEAD_FIELDS, lit, rawLeadField, rawUserField, TABLE_TEXT_LIMIT, USER_FIELDS } from "./expressions";
+import { lit, TABLE_TEXT_LIMIT } from "./expressions";
+import { fromTrigger, hasContact, isTestLead, normalizedLead, TEST_LEAD_PREFIX } from "./leadScreening";
 import { triggerLeadSchema } from "./leadSchema";
 import { sortKeysDeep } from "./stableJson";
 import {
@@ -27,20 +28,16 @@ export const ACTION = {
   archive: "Archive_raw_lead",
   respond: "Respond",
   stopUnarchived: "Stop_unarchived_lead",
+  screen: "Screen_lead",
+  markTestLead: "Mark_test_lead",
+  stopTestLead: "Stop_test_lead",
+  markIncomplete: "Mark_incomplete",
+  stopIncomplete: "Stop_incomplete",
   process: "Process_lead",
   normalize: "Normalize_lead",
   normalizeFunction: "Normalize_lead_function",
   plainMapping: "Plain_mapping",
-  identity: "Lead_identity",
-  checkTestLead: "Check_test_lead",
-  markTestLead: "Mark_test_lead",
-  stopTestLead: "Stop_test_lead",
-  checkContact: "Check_contact",
-  markIncomplete: "Mark_incomplete",
-  stopIncomplete: "Stop_incomplete",
-  dedup: "Dedup_lead",
   claimDedupKey: "Claim_dedup_key",
-  checkEarlierClaim: "Check_earlier_claim",
   readDedupClaim: "Read_dedup_claim",
   checkDuplicate: "Check_duplicate",
   markDuplicate: "Mark_duplicate",
@@ -77,8 +74,7 @@ export const recordName = (target: CrmTarget) => `Record_${target}`;
 /** Ledger column of a target: the CRM's record id (or `sent`) once the target has the lead. */
 export const sentColumn = (target: CrmTarget) => `Sent_${target}`;
 
-/** Prefix of every field of Partner Center's "Validate" test lead. */
-export const TEST_LEAD_PREFIX = "MSFT_TEST";
+export { TEST_LEAD_PREFIX };
 
 /** Everything the definition depends on. Plain data: the same options render offline and deploy. */
 export interface LeadWorkflowOptions {
@@ -132,9 +128,11 @@ export function runTargets(targets: readonly CrmTarget[]): string {
 }
 
 /**
- * Builds the lead workflow: archive first, answer Partner Center, then deliver to every CRM target
- * with retries, each success recorded on the archive row; a failure marks the row `dead-letter`
- * and fails the run (alertable). Pure: the result depends on `options` only, keys sorted for stable diffs.
+ * Builds the lead workflow: archive first, answer Partner Center, set aside the test lead and the lead
+ * nobody can contact, then deliver to each CRM target with retries, each success recorded on the archive
+ * row; a failure marks the row `dead-letter` and fails the run (alertable). Pure: the result depends on
+ * `options` only, keys sorted for stable diffs. Every executed action is billed, so the common paths run
+ * as few as the promises allow (a test lead: trigger, archive, answer, screen, stop).
  */
 export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
   const targets = (Object.keys(TARGET_ACTION) as CrmTarget[]).filter((t) => options[t] !== undefined);
@@ -155,6 +153,7 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     },
     actions: {
       ...archiveAndAnswer(options, targets),
+      [ACTION.screen]: screenLead(options),
       ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: normalizerCall() } : {}),
       [ACTION.process]: processScope(options, targets),
       ...deadLetterChain(options.archiveTableName, targets),
@@ -164,11 +163,21 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
   return { definition: sortKeysDeep(definition), apis: apisFor(targets), targets };
 }
 
+/** What the lead is, from its fields as received: `test`, `incomplete` (no contact) or `received`. */
+function screeningStatus(options: LeadWorkflowOptions): string {
+  const incomplete =
+    options.incompleteLeads === "archive"
+      ? `if(${hasContact(fromTrigger)}, '${LEAD_STATUS.received}', '${LEAD_STATUS.incomplete}')`
+      : `'${LEAD_STATUS.received}'`;
+  return `if(${isTestLead(fromTrigger)}, '${LEAD_STATUS.test}', ${incomplete})`;
+}
+
 /** Phase 1: the archive write, the answer to Partner Center, and the stop when the lead is not archived. */
 function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarget[]): Record<string, WorkflowAction> {
   const archived = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
   const answered: RunAfter = { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"] };
   const row = {
+    // Decided later (Screen_lead): nothing that reads the lead's fields may keep it from being archived.
     Status: LEAD_STATUS.received,
     ReceivedTime: "@{trigger()?['startTime']}",
     LeadJson: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
@@ -216,54 +225,88 @@ function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarget[]): R
 }
 
 /**
- * Phase 2: normalize, set aside the test lead and the lead nobody can contact, drop duplicates, then
- * deliver to each target of this run and record each success on the archive row.
+ * Phase 2: the Validate test lead and (unless `incompleteLeads` is `deliver`) the lead with no e-mail,
+ * phone or name end here, successfully: archived with their status, answered, never delivered.
+ */
+function screenLead(options: LeadWorkflowOptions): WorkflowAction {
+  const table = options.archiveTableName;
+  const cases: Record<string, { case: string; actions: Record<string, WorkflowAction> }> = {
+    Test_lead: {
+      case: LEAD_STATUS.test,
+      actions: markAndStop(
+        table,
+        [ACTION.markTestLead, "Records Partner Center's Validate test lead as such; it never reaches a CRM."],
+        [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
+        { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
+      ),
+    },
+  };
+  if (options.incompleteLeads === "archive") {
+    cases.Incomplete_lead = {
+      case: LEAD_STATUS.incomplete,
+      actions: markAndStop(
+        table,
+        [ACTION.markIncomplete, "Records the lead as incomplete: no e-mail, phone or name to follow up."],
+        [ACTION.stopIncomplete, "Ends the run successfully: the lead is archived and answered, not delivered."],
+        { Status: LEAD_STATUS.incomplete, ProcessedTime: "@{utcNow()}" },
+      ),
+    };
+  }
+  return {
+    type: "Switch",
+    description:
+      "Sets aside the Validate test lead and the lead nobody can contact: archived, answered, not delivered.",
+    runAfter: { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"], [ACTION.archive]: ["Succeeded"] },
+    expression: `@{${screeningStatus(options)}}`,
+    cases,
+    default: { actions: {} },
+  };
+}
+
+/**
+ * Phase 3: normalize, drop duplicates, then deliver to each target of this run and record each success
+ * on the archive row.
  */
 function processScope(options: LeadWorkflowOptions, targets: CrmTarget[]): WorkflowAction {
   const table = options.archiveTableName;
   const retry: RetryPolicy = { type: "exponential", ...options.crmRetry };
   const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
-  const screening = options.incompleteLeads === "archive" ? ACTION.checkContact : ACTION.checkTestLead;
-  const afterCrm: RunAfter =
-    targets.length > 0
-      ? Object.fromEntries(targets.map((t) => [gateName(t), ["Succeeded"]]))
-      : { [ACTION.dedup]: ["Succeeded"] };
+  const delivery = deliveryActions(targets, crmActions(crmOptions, {}), table);
+  const single = targets.length === 1 ? targets[0] : undefined;
   return {
     type: "Scope",
-    description: "Normalizes the lead, sets aside what is not to be delivered, and delivers it to every CRM target.",
+    description: "Normalizes the lead, drops a duplicate, and delivers it to every CRM target it is owed to.",
     runAfter: {
-      [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
-      [ACTION.archive]: ["Succeeded"],
+      [ACTION.screen]: ["Succeeded"],
       // The function is optional: whatever its outcome, the expression mapping takes over.
       ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: ["Succeeded", "Failed", "TimedOut"] } : {}),
     },
     actions: {
       ...normalizeActions(options.normalizerFunction === true),
-      [ACTION.identity]: {
-        type: "Compose",
-        description: "Who the lead is (dedup key) and whether anyone can be contacted.",
-        runAfter: { [ACTION.normalize]: ["Succeeded"] },
-        inputs: leadIdentity(),
-        runtimeConfiguration: SECURE_INPUTS,
-      },
-      [ACTION.checkTestLead]: testLeadCheck(table),
-      ...(options.incompleteLeads === "archive" ? { [ACTION.checkContact]: contactCheck(table) } : {}),
-      [ACTION.dedup]: dedupCheck(options, { [screening]: ["Succeeded"] }),
-      ...gatedCrmActions(targets, crmActions(crmOptions, {}), table),
+      ...dedupActions(options),
+      ...delivery,
       [ACTION.markDelivered]: mergeEntity(
         table,
         ARCHIVE_KEYS,
         {
           Status: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
           DeliveredTargets: `@{${runTargets(targets)}}`,
-          DedupKey: `@{outputs('${ACTION.identity}')?['key']}`,
+          DedupKey: `@{${dedupKeyOf()}}`,
           ProcessedTime: "@{utcNow()}",
+          // One target: this write is its ledger entry (no separate record action to pay for).
+          ...(single && { [sentColumn(single)]: `@{${targetRecordId(single)}}` }),
           ...(options.normalizerFunction && {
             Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
             NormalizerError: `@{if(${functionUsable()}, '', take(string(coalesce(actions('${ACTION.normalizeFunction}')?['error'], actions('${ACTION.normalizeFunction}')?['outputs']?['body'], '')), 4000))}`,
           }),
         },
-        { runAfter: afterCrm, description: "Marks the archived lead delivered to every target of this run." },
+        {
+          runAfter:
+            targets.length > 0
+              ? Object.fromEntries(Object.keys(delivery).map((n) => [n, ["Succeeded"]]))
+              : DEDUP_RESOLVED,
+          description: "Marks the archived lead delivered to every target of this run.",
+        },
       ),
     },
   };
@@ -274,157 +317,101 @@ const SECURE_INPUTS = { secureData: { properties: ["inputs"] as Array<"inputs" |
 /** Query, Select and HTTP-like actions hide both. */
 const SECURE_ALL = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
 
-function testLeadCheck(table: string): WorkflowAction {
-  return {
-    type: "If",
-    description: "Partner Center's Validate button sends a lead whose fields start with MSFT_TEST.",
-    runAfter: { [ACTION.identity]: ["Succeeded"] },
-    expression: {
-      or: (["Email", "FirstName", "LastName", "Description"] as const).map((name) => ({
-        startsWith: [at(`toUpper(${field(name, ACTION.normalize)})`), TEST_LEAD_PREFIX],
-      })),
-    },
-    actions: markAndStop(
-      table,
-      [ACTION.markTestLead, "Records the test lead as such; it never reaches a CRM."],
-      [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
-      { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
-    ),
-    else: { actions: {} },
-  };
-}
-
-function contactCheck(table: string): WorkflowAction {
-  return {
-    type: "If",
-    description: "A lead with no e-mail, phone or name cannot be followed up: archived, not sent to CRMs.",
-    runAfter: { [ACTION.checkTestLead]: ["Succeeded"] },
-    expression: { equals: [`@outputs('${ACTION.identity}')?['contact']`, false] },
-    actions: markAndStop(
-      table,
-      [ACTION.markIncomplete, "Records the lead as incomplete (nobody to contact)."],
-      [ACTION.stopIncomplete, "Ends the run successfully: the lead is archived and answered, not delivered."],
-      { Status: LEAD_STATUS.incomplete, ProcessedTime: "@{utcNow()}" },
-    ),
-    else: { actions: {} },
-  };
-}
+/** The lead's dedup key, computed once by the expression mapping (with or without the function). */
+const dedupKeyOf = () => `outputs('${ACTION.normalize}')?['DedupKey']`;
 
 /**
- * `Lead_identity`: `key`, the dedup key (base64 of identity | offer | action, `/` made `_` for a
- * RowKey; learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model), empty when the lead has no identity (e-mail, or phone and name); `contact`, whether it
- * has an e-mail, a phone or a name at all.
+ * Delivery starts once dedup is resolved: the claim succeeded (the read is skipped), or the earlier claim
+ * was read and found expired or this lead's own. A read that failed stops delivery (dead letter).
  */
-function leadIdentity(): Record<string, string> {
-  const f = (name: Parameters<typeof field>[0]) => field(name, ACTION.normalize);
-  const phone = ["' '", "'-'", "'('", "')'", "'.'", "'/'"].reduce((e, c) => `replace(${e}, ${c}, '')`, f("Phone"));
-  const name = `toLower(trim(concat(${f("FirstName")}, ' ', ${f("LastName")})))`;
-  const who = `if(not(empty(${f("Email")})), concat('e:', ${f("Email")}), if(and(not(empty(${phone})), not(empty(${name}))), concat('p:', ${phone}, ':', ${name}), ''))`;
-  const offer = `toLower(if(contains(${f("LeadSource")}, '|'), last(split(${f("LeadSource")}, '|')), ${f("OfferTitle")}))`;
-  // A RowKey holds at most 1 KiB of UTF-16 (512 characters): keys compare on their first 500 base64
-  // characters (375 bytes of identity | offer | action), far beyond any e-mail address (254).
-  const key = `take(replace(base64(concat(${who}, '|', trim(${offer}), '|', toUpper(${f("ActionCode")}))), '/', '_'), 500)`;
-  return {
-    key: `@{if(empty(${who}), '', ${key})}`,
-    contact: `@or(not(empty(${f("Email")})), not(empty(${f("Phone")})), not(empty(${name})))`,
-  };
-}
+const DEDUP_RESOLVED: RunAfter = {
+  [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
+  [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
+};
 
 /**
  * Dedup by claim: the first lead of a person, offer and action inserts a row keyed by that identity
- * (Insert fails with 409 on a row that exists: atomic, no scan). A lead whose claim exists is a
- * duplicate when another lead owns the claim and claimed it within the window; an older claim is
- * renewed with its ETag (a concurrent renewal loses with 412 and is dead-lettered, then found a
- * duplicate on replay). A replay owns the claim of the lead it replays (`LeadOrigin`).
+ * (Insert fails with 409 on a row that exists: atomic, no scan). When the insert fails the claim is read:
+ * another lead's claim made within the window makes this one a duplicate; an older claim, or this lead's
+ * own (a replay owns the claim of the lead it replays, `LeadOrigin`), is renewed with its ETag. A renewal
+ * that loses a race (412) fails the run into a dead letter, and its replay then finds the winner's claim.
+ * On the common path (a new lead) only the insert runs: the others are skipped, and skipped actions are free.
  */
-function dedupCheck(options: LeadWorkflowOptions, runAfter: RunAfter): WorkflowAction {
+function dedupActions(options: LeadWorkflowOptions): Record<string, WorkflowAction> {
   const table = options.dedupTableName;
-  const keys: EntityKeys = { partitionKey: "'v1'", rowKey: `outputs('${ACTION.identity}')?['key']` };
+  const keys: EntityKeys = { partitionKey: "'v1'", rowKey: dedupKeyOf() };
   const claim = { LeadRow: `@{${ORIGIN}}`, ClaimedTime: "@{utcNow()}" };
   const earlier = `body('${ACTION.readDedupClaim}')`;
   return {
-    type: "If",
-    description: "Drops a lead already received from the same person for the same offer and action.",
-    runAfter,
-    expression: { not: { equals: [`@outputs('${ACTION.identity}')?['key']`, ""] } },
-    actions: {
-      [ACTION.claimDedupKey]: insertEntity(table, keys, claim, {
-        runAfter: {},
-        description: "Claims the lead's identity; fails with 409 when an earlier lead holds it.",
-      }),
-      [ACTION.checkEarlierClaim]: {
-        type: "If",
-        description: "When the claim exists, reads it to tell a duplicate from an expired or own claim.",
-        runAfter: { [ACTION.claimDedupKey]: ["Succeeded", "Failed", "TimedOut"] },
-        expression: { not: { equals: [`@actions('${ACTION.claimDedupKey}')?['status']`, "Succeeded"] } },
-        actions: {
-          [ACTION.readDedupClaim]: getEntity(table, keys, { runAfter: {}, description: "Reads the existing claim." }),
-          [ACTION.checkDuplicate]: {
-            type: "If",
-            description: `A claim of another lead made within ${options.dedupWindowDays} days makes this lead a duplicate.`,
-            runAfter: { [ACTION.readDedupClaim]: ["Succeeded"] },
-            expression: {
-              and: [
-                { not: { equals: [`@${earlier}?['LeadRow']`, `@${ORIGIN}`] } },
-                { greater: [`@${earlier}?['ClaimedTime']`, `@addDays(utcNow(), -${options.dedupWindowDays})`] },
-              ],
-            },
-            actions: markAndStop(
-              options.archiveTableName,
-              [ACTION.markDuplicate, "Records the lead as a duplicate of the lead that holds the claim."],
-              [
-                ACTION.stopDuplicate,
-                "Ends the run successfully: the lead is archived and answered, not delivered again.",
-              ],
-              {
-                Status: LEAD_STATUS.duplicate,
-                DuplicateOf: `@{${earlier}?['LeadRow']}`,
-                DedupKey: `@{outputs('${ACTION.identity}')?['key']}`,
-                ProcessedTime: "@{utcNow()}",
-              },
-            ),
-            else: {
-              actions: {
-                [ACTION.renewDedupClaim]: tableCall(
-                  {
-                    method: "PUT",
-                    table,
-                    keys,
-                    body: { ...claim },
-                    ifMatch: `@{outputs('${ACTION.readDedupClaim}')?['headers']?['ETag']}`,
-                  },
-                  {
-                    runAfter: {},
-                    description: "Takes over an expired (or this lead's own) claim, if nobody else did.",
-                  },
-                ),
-              },
-            },
-          },
+    [ACTION.claimDedupKey]: insertEntity(table, keys, claim, {
+      runAfter: { [ACTION.normalize]: ["Succeeded"] },
+      description: "Claims the lead's identity; fails with 409 when an earlier lead holds it.",
+    }),
+    [ACTION.readDedupClaim]: getEntity(table, keys, {
+      runAfter: { [ACTION.claimDedupKey]: ["Failed", "TimedOut"] },
+      description: "The claim exists (or the insert's answer was lost): reads it.",
+    }),
+    [ACTION.checkDuplicate]: {
+      type: "If",
+      description: `A claim of another lead made within ${options.dedupWindowDays} days makes this lead a duplicate.`,
+      runAfter: { [ACTION.readDedupClaim]: ["Succeeded"] },
+      expression: {
+        and: [
+          { not: { equals: [`@${earlier}?['LeadRow']`, `@${ORIGIN}`] } },
+          { greater: [`@${earlier}?['ClaimedTime']`, `@addDays(utcNow(), -${options.dedupWindowDays})`] },
+        ],
+      },
+      actions: markAndStop(
+        options.archiveTableName,
+        [ACTION.markDuplicate, "Records the lead as a duplicate of the lead that holds the claim."],
+        [ACTION.stopDuplicate, "Ends the run successfully: the lead is archived and answered, not delivered again."],
+        {
+          Status: LEAD_STATUS.duplicate,
+          DuplicateOf: `@{${earlier}?['LeadRow']}`,
+          DedupKey: `@{${dedupKeyOf()}}`,
+          ProcessedTime: "@{utcNow()}",
         },
-        else: { actions: {} },
+      ),
+      else: {
+        actions: {
+          [ACTION.renewDedupClaim]: tableCall(
+            {
+              method: "PUT",
+              table,
+              keys,
+              body: { ...claim },
+              ifMatch: `@{outputs('${ACTION.readDedupClaim}')?['headers']?['ETag']}`,
+            },
+            { runAfter: {}, description: "Takes over an expired (or this lead's own) claim, if nobody else did." },
+          ),
+        },
       },
     },
-    else: { actions: {} },
   };
 }
 
 /**
- * Wraps each CRM action in an If that sends the lead when this run owes it to that target, then
- * records the success on the archive row (`Sent_<target>`): a replay re-sends only what is owed.
+ * The CRM calls. With several targets, each is wrapped in an If that sends the lead when this run owes
+ * it to that target, then records the success on the archive row (`Sent_<target>`): a replay re-sends
+ * only what is owed. With one target a replay owes it or nothing (the replay repairs the row without
+ * sending), so the call needs no gate and `Mark_delivered` is its record.
  */
-function gatedCrmActions(
+function deliveryActions(
   targets: CrmTarget[],
   actions: Record<string, WorkflowAction>,
   table: string,
 ): Record<string, WorkflowAction> {
+  if (targets.length === 1) {
+    const name = TARGET_ACTION[targets[0]];
+    return { [name]: { ...actions[name], runAfter: DEDUP_RESOLVED } };
+  }
   const gated: Record<string, WorkflowAction> = {};
   for (const target of targets) {
     const name = TARGET_ACTION[target];
     gated[gateName(target)] = {
       type: "If",
       description: `Sends the lead to ${target} and records it, unless this run does not owe it to ${target}.`,
-      runAfter: { [ACTION.dedup]: ["Succeeded"] },
+      runAfter: DEDUP_RESOLVED,
       expression: { contains: [`@split(${runTargets(targets)}, ',')`, target] },
       actions: {
         [name]: { ...actions[name], runAfter: {} },
@@ -449,15 +436,19 @@ function gatedCrmActions(
  * `dead-letter` with what failed and what was delivered (so a replay sends only what is owed).
  */
 function deadLetterChain(table: string, targets: CrmTarget[]): Record<string, WorkflowAction> {
-  const steps = [ACTION.normalize, ACTION.checkTestLead, ACTION.dedup];
+  const steps = [ACTION.screen, ACTION.normalize, ACTION.claimDedupKey, ACTION.readDedupClaim, ACTION.checkDuplicate];
   return {
     [ACTION.deliveryReport]: {
       type: "Compose",
       description: "Status and error of each step of Process_lead, CRM calls included (read with actions()).",
-      runAfter: { [ACTION.process]: ["Failed", "TimedOut"] },
+      // Skipped: the screening failed on fields it cannot read (the lead is archived, so it is dead-lettered).
+      runAfter: { [ACTION.process]: ["Failed", "TimedOut", "Skipped"], [ACTION.archive]: ["Succeeded"] },
       inputs: [
         ...steps.map((name) => reportEntry(name, "")),
-        ...targets.flatMap((t) => [reportEntry(TARGET_ACTION[t], t), reportEntry(recordName(t), "")]),
+        ...targets.flatMap((t) => [
+          reportEntry(TARGET_ACTION[t], t),
+          ...(targets.length > 1 ? [reportEntry(recordName(t), "")] : []),
+        ]),
         reportEntry(ACTION.markDelivered, ""),
       ],
       runtimeConfiguration: SECURE_INPUTS,
@@ -620,7 +611,7 @@ function normalizerCall(): WorkflowAction {
   return {
     type: "Http",
     description: "Validates and normalizes the lead in the function app (function-code/); optional, with a fallback.",
-    runAfter: { [ACTION.archive]: ["Succeeded"] },
+    runAfter: { [ACTION.screen]: ["Succeeded"] },
     inputs: {
       method: "POST",
       uri: "@parameters('normalizerUrl')",
@@ -658,22 +649,10 @@ function normalizeActions(useFunction: boolean): Record<string, WorkflowAction> 
       type: "Compose",
       description: "The function's normalized fields when it succeeded, else the expression mapping.",
       runAfter: { [ACTION.plainMapping]: ["Succeeded"] },
-      inputs: `@if(${functionUsable()}, body('${ACTION.normalizeFunction}')?['crm'], outputs('${ACTION.plainMapping}'))`,
+      // The dedup key always comes from the expression mapping, so a lead has one key with or without the function.
+      // if() evaluates both branches: setProperty() must never see null.
+      inputs: `@if(${functionUsable()}, setProperty(coalesce(body('${ACTION.normalizeFunction}')?['crm'], json('{}')), 'DedupKey', outputs('${ACTION.plainMapping}')?['DedupKey']), outputs('${ACTION.plainMapping}'))`,
       runtimeConfiguration: SECURE_INPUTS,
     },
   };
-}
-
-/** The Compose inputs of `Normalize_lead`: trimmed text for every field, e-mail lower-cased. */
-function normalizedLead(): Record<string, string> {
-  const text = (raw: string) => `trim(string(${raw}))`;
-  const out: Record<string, string> = {};
-  for (const name of USER_FIELDS) {
-    const value = text(rawUserField(name, "''"));
-    out[name] = at(name === "Email" ? `toLower(${value})` : value);
-  }
-  for (const name of LEAD_FIELDS) out[name] = at(text(rawLeadField(name, "''")));
-  // DNC ("Do Not Contact"): a cross-listed partner was asked to make contact; a heads-up only.
-  out.DoNotContact = at(`equals(toUpper(${text(rawLeadField("ActionCode", "''"))}), ${lit("DNC")})`);
-  return out;
 }
