@@ -71,11 +71,19 @@ export const DATE_FUNCTIONS: Record<string, FunctionSpec> = {
   addminutes: spec(2, 3, shift("addMinutes", 60_000)),
   addseconds: spec(2, 3, shift("addSeconds", 1000)),
   addtotime: spec(3, 4, (a) =>
-    stampResult(addUnits("addToTime", parseStamp(a[0], "addToTime"), int("addToTime", a[1], 2), a[2]), a[3], "addToTime"),
+    stampResult(
+      addUnits("addToTime", parseStamp(a[0], "addToTime"), int("addToTime", a[1], 2), a[2]),
+      a[3],
+      "addToTime",
+    ),
   ),
   subtractfromtime: spec(3, 4, (a) => {
     const s = parseStamp(a[0], "subtractFromTime");
-    return stampResult(addUnits("subtractFromTime", s, -int("subtractFromTime", a[1], 2), a[2]), a[3], "subtractFromTime");
+    return stampResult(
+      addUnits("subtractFromTime", s, -int("subtractFromTime", a[1], 2), a[2]),
+      a[3],
+      "subtractFromTime",
+    );
   }),
   getfuturetime: spec(2, 3, (a, host) =>
     stampResult(addUnits("getFutureTime", now(host), int("getFutureTime", a[0]), a[1]), a[2], "getFutureTime"),

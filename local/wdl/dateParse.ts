@@ -9,7 +9,11 @@ import { ExpressionError } from "./parse";
 const fail = (message: string): never => {
   throw new ExpressionError(message);
 };
-const fold = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+const fold = (s: string) =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 interface Parts {
@@ -48,7 +52,9 @@ export function parseWithFormat(text: string, format: string, locale: string): S
   }
   const m = new RegExp(source + "$", "iu").exec(text.trim());
   if (!m)
-    return fail(`The template language function 'parseDateTime' could not parse '${text}' with the format '${format}'.`);
+    return fail(
+      `The template language function 'parseDateTime' could not parse '${text}' with the format '${format}'.`,
+    );
   const p: Parts = {};
   keys.forEach(({ field }, i) => assign(p, field, m[i + 1], locale, text));
   return stampOf(p, text);
@@ -57,7 +63,7 @@ export function parseWithFormat(text: string, format: string, locale: string): S
 function assign(p: Parts, f: string, v: string, locale: string, text: string): void {
   const c = f[0];
   if (c === "y") p.y = f.length <= 2 ? 2000 + Number(v) : Number(v);
-  else if (c === "M") p.M = f.length <= 2 ? Number(v) : monthOf(v, locale) ?? fail(notMonth(v, text));
+  else if (c === "M") p.M = f.length <= 2 ? Number(v) : (monthOf(v, locale) ?? fail(notMonth(v, text)));
   else if (c === "d" && f.length <= 2) p.d = Number(v);
   else if (c === "H" || c === "h") p.H = Number(v);
   else if (c === "m") p.m = Number(v);
@@ -90,7 +96,9 @@ export function parseWithLocale(text: string, locale: string): Stamp {
   if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return parseStamp(text, "parseDateTime");
   const time = /(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?/i.exec(text);
   const rest = time ? text.replace(time[0], " ") : text;
-  const p: Parts = time ? { H: +time[1], m: +time[2], s: +(time[3] ?? 0), pm: time[4] ? /pm/i.test(time[4]) : undefined } : {};
+  const p: Parts = time
+    ? { H: +time[1], m: +time[2], s: +(time[3] ?? 0), pm: time[4] ? /pm/i.test(time[4]) : undefined }
+    : {};
   const numbers = rest.match(/\d+/g) ?? [];
   const words = rest.match(/\p{L}+\.?/gu) ?? [];
   const month = words.map((w) => monthOf(w, locale)).find((x) => x !== undefined);
@@ -100,7 +108,8 @@ export function parseWithLocale(text: string, locale: string): Stamp {
     p.d = Number(numbers.find((n) => n.length <= 2));
   } else {
     const order = dateOrder(locale);
-    if (numbers.length < 3) return fail(`The template language function 'parseDateTime' could not parse '${text}' for locale '${locale}'.`);
+    if (numbers.length < 3)
+      return fail(`The template language function 'parseDateTime' could not parse '${text}' for locale '${locale}'.`);
     order.forEach((k, i) => assign(p, k === "y" ? "yyyy" : k, numbers[i], locale, text));
   }
   return stampOf(p, text);

@@ -85,7 +85,7 @@ export type Token = { kind: "field"; field: string } | { kind: "literal"; text: 
 /** Splits a .NET custom format into fields (runs of one letter) and literals ('quoted', "quoted", \x). */
 export function tokenizeFormat(pattern: string): Token[] {
   const tokens: Token[] = [];
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
     if (c === "'" || c === '"') {
       const end = pattern.indexOf(c, i + 1);
@@ -141,9 +141,13 @@ function field(f: string, s: Stamp, locale: string, fn: string): string {
   const h12 = d.getUTCHours() % 12 || 12;
   switch (c) {
     case "y":
-      return n === 1 ? String(d.getUTCFullYear() % 100) : pad(n === 2 ? d.getUTCFullYear() % 100 : d.getUTCFullYear(), n);
+      return n === 1
+        ? String(d.getUTCFullYear() % 100)
+        : pad(n === 2 ? d.getUTCFullYear() % 100 : d.getUTCFullYear(), n);
     case "M":
-      return n <= 2 ? pad(d.getUTCMonth() + 1, n) : localNames(locale, "month", n === 3 ? "short" : "long")[d.getUTCMonth()];
+      return n <= 2
+        ? pad(d.getUTCMonth() + 1, n)
+        : localNames(locale, "month", n === 3 ? "short" : "long")[d.getUTCMonth()];
     case "d":
       return n <= 2 ? pad(d.getUTCDate(), n) : localNames(locale, "weekday", n === 3 ? "short" : "long")[d.getUTCDay()];
     case "H":

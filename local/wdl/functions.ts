@@ -103,7 +103,6 @@ const bodyOf = (host: ExpressionHost, name: unknown, fn: string) => {
   return isObject(outputs) ? (lookup(outputs, "body").value ?? null) : null;
 };
 
-
 export const FUNCTIONS: Record<string, FunctionSpec> = {
   // String
   concat: spec(1, MANY, (a) => (a.every(Array.isArray) ? (a as unknown[][]).flat() : a.map(toText).join(""))),
@@ -367,9 +366,7 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   triggerformdatavalue: spec(1, 1, (a, host) =>
     single("triggerFormDataValue", formValues("triggerFormDataValue", host.trigger(), a[0])),
   ),
-  triggerformdatamultivalues: spec(1, 1, (a, host) =>
-    formValues("triggerFormDataMultiValues", host.trigger(), a[0]),
-  ),
+  triggerformdatamultivalues: spec(1, 1, (a, host) => formValues("triggerFormDataMultiValues", host.trigger(), a[0])),
   formdatavalue: spec(2, 2, (a, host) =>
     single("formDataValue", formValues("formDataValue", action(host, a[0], "formDataValue"), a[1])),
   ),
@@ -403,7 +400,10 @@ function binary(contentType: string, bytes: Buffer): { "$content-type": string; 
 /** `data:[<mediatype>][;base64],<data>` (RFC 2397) as binary content. */
 function dataUri(fn: string, v: unknown) {
   const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(str(fn, v));
-  if (!m) return fail(`The template language function '${fn}' expects a data URI ('data:<type>;base64,<data>'); received '${String(v)}'.`);
+  if (!m)
+    return fail(
+      `The template language function '${fn}' expects a data URI ('data:<type>;base64,<data>'); received '${String(v)}'.`,
+    );
   const bytes = m[2] ? Buffer.from(m[3], "base64") : Buffer.from(decodeURIComponent(m[3]), "utf8");
   return binary(m[1] || "text/plain;charset=US-ASCII", bytes);
 }
@@ -414,12 +414,15 @@ function formValues(fn: string, record: unknown, key: unknown): string[] {
   const body = isObject(outputs) ? lookup(outputs, "body").value : undefined;
   const text = typeof body === "string" ? body : undefined;
   if (text === undefined)
-    return fail(`The template language function '${fn}' expects form-encoded outputs; the body is of type '${typeName(body)}'.`);
+    return fail(
+      `The template language function '${fn}' expects form-encoded outputs; the body is of type '${typeName(body)}'.`,
+    );
   return new URLSearchParams(text).getAll(str(fn, key, fn.startsWith("trigger") ? 1 : 2));
 }
 
 function single(fn: string, values: string[]): string | null {
-  if (values.length > 1) return fail(`The template language function '${fn}' found ${values.length} values for the key; expected one.`);
+  if (values.length > 1)
+    return fail(`The template language function '${fn}' found ${values.length} values for the key; expected one.`);
   return values[0] ?? null;
 }
 

@@ -31,17 +31,49 @@ function extreme(fn: string, a: unknown[], pick: (x: number, y: number) => boole
 }
 
 export const MATH_FUNCTIONS: Record<string, FunctionSpec> = {
-  add: spec(2, 2, (a) => arithmetic("add", a, (x, y) => x + y, (x, y) => x.plus(y))),
-  sub: spec(2, 2, (a) => arithmetic("sub", a, (x, y) => x - y, (x, y) => x.minus(y))),
-  mul: spec(2, 2, (a) => arithmetic("mul", a, (x, y) => x * y, (x, y) => x.times(y))),
+  add: spec(2, 2, (a) =>
+    arithmetic(
+      "add",
+      a,
+      (x, y) => x + y,
+      (x, y) => x.plus(y),
+    ),
+  ),
+  sub: spec(2, 2, (a) =>
+    arithmetic(
+      "sub",
+      a,
+      (x, y) => x - y,
+      (x, y) => x.minus(y),
+    ),
+  ),
+  mul: spec(2, 2, (a) =>
+    arithmetic(
+      "mul",
+      a,
+      (x, y) => x * y,
+      (x, y) => x.times(y),
+    ),
+  ),
   div: spec(2, 2, (a) => {
     nonZero("div", a[1]);
-    return arithmetic("div", a, (x, y) => x / y, (x, y) => x.div(y), (x, y) => Math.trunc(x / y));
+    return arithmetic(
+      "div",
+      a,
+      (x, y) => x / y,
+      (x, y) => x.div(y),
+      (x, y) => Math.trunc(x / y),
+    );
   }),
   // "the result matches the sign of the dividend" (functions reference, mod()), as JS % does.
   mod: spec(2, 2, (a) => {
     nonZero("mod", a[1]);
-    return arithmetic("mod", a, (x, y) => x % y, (x, y) => x.mod(y));
+    return arithmetic(
+      "mod",
+      a,
+      (x, y) => x % y,
+      (x, y) => x.mod(y),
+    );
   }),
   min: spec(1, MANY, (a) => extreme("min", a, (x, y) => x < y)),
   max: spec(1, MANY, (a) => extreme("max", a, (x, y) => x > y)),
@@ -84,9 +116,33 @@ function validLocale(fn: string, locale: string): string {
 
 /** Currency of a locale's region, for 'C'. Regions outside this table fail with a clear error. */
 const CURRENCY: Record<string, string> = {
-  US: "USD", GB: "GBP", IS: "ISK", DE: "EUR", FR: "EUR", ES: "EUR", IT: "EUR", NL: "EUR", IE: "EUR", AT: "EUR",
-  BE: "EUR", PT: "EUR", FI: "EUR", JP: "JPY", CA: "CAD", AU: "AUD", CH: "CHF", SE: "SEK", NO: "NOK", DK: "DKK",
-  IN: "INR", BR: "BRL", MX: "MXN", CN: "CNY", PL: "PLN", NZ: "NZD", ZA: "ZAR",
+  US: "USD",
+  GB: "GBP",
+  IS: "ISK",
+  DE: "EUR",
+  FR: "EUR",
+  ES: "EUR",
+  IT: "EUR",
+  NL: "EUR",
+  IE: "EUR",
+  AT: "EUR",
+  BE: "EUR",
+  PT: "EUR",
+  FI: "EUR",
+  JP: "JPY",
+  CA: "CAD",
+  AU: "AUD",
+  CH: "CHF",
+  SE: "SEK",
+  NO: "NOK",
+  DK: "DKK",
+  IN: "INR",
+  BR: "BRL",
+  MX: "MXN",
+  CN: "CNY",
+  PL: "PLN",
+  NZ: "NZD",
+  ZA: "ZAR",
 };
 
 /** formatNumber(<number>, <format>, <locale>?): .NET standard (N, F, C, D, P) and custom ('0,0.00', '#.##') formats. */
@@ -123,13 +179,19 @@ function standardNumber(n: number, kind: string, digitsText: string, locale: str
     case "P":
       return new Intl.NumberFormat(locale, { style: "percent", ...fixed(digits ?? 2) }).format(n);
     case "D":
-      if (!Number.isInteger(n)) fail(`The template language function 'formatNumber' format 'D' needs an integer; received '${n}'.`);
-      return new Intl.NumberFormat(locale, { useGrouping: false, minimumIntegerDigits: Math.max(1, digits ?? 1) }).format(n);
+      if (!Number.isInteger(n))
+        fail(`The template language function 'formatNumber' format 'D' needs an integer; received '${n}'.`);
+      return new Intl.NumberFormat(locale, {
+        useGrouping: false,
+        minimumIntegerDigits: Math.max(1, digits ?? 1),
+      }).format(n);
   }
   const region = new Intl.Locale(locale).maximize().region ?? "";
   const currency =
     CURRENCY[region] ??
-    fail(`The template language function 'formatNumber' does not know the currency of locale '${locale}' in the local runtime.`);
+    fail(
+      `The template language function 'formatNumber' does not know the currency of locale '${locale}' in the local runtime.`,
+    );
   return new Intl.NumberFormat(locale, { style: "currency", currency, ...fixed(digits ?? 2) }).format(n);
 }
 

@@ -91,4 +91,3 @@ export function lookup(obj: Record<string, unknown>, key: string): { found: bool
   for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { found: true, value: obj[k] };
   return { found: false, value: undefined };
 }
-

@@ -18,11 +18,14 @@ function parseXml(fn: string, text: string): XNode {
     },
   }).parseFromString(text, "text/xml");
   if (errors.length || !doc.documentElement)
-    return fail(`The template language function '${fn}' parameter is not valid XML: ${errors[0] ?? "no root element"}.`);
+    return fail(
+      `The template language function '${fn}' parameter is not valid XML: ${errors[0] ?? "no root element"}.`,
+    );
   return doc as unknown as XNode;
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeXml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function elementText(name: string, value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => elementText(name, v)).join("");
@@ -105,7 +108,9 @@ export function selectXpath(doc: unknown, expression: string): unknown {
   try {
     result = xpath.select(expression, x.node as never);
   } catch (err) {
-    return fail(`The template language function 'xpath' was given the XPath '${expression}', which is not valid: ${(err as Error).message}.`);
+    return fail(
+      `The template language function 'xpath' was given the XPath '${expression}', which is not valid: ${(err as Error).message}.`,
+    );
   }
   if (Array.isArray(result)) {
     made.count++;

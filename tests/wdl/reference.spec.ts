@@ -5,9 +5,9 @@
  * cannot go stale.
  */
 import * as assert from "assert";
-import { ExpressionHost } from "../../local/types";
 import { evaluateExpressionRaw, evaluateValue, typeName } from "../../local/wdl";
 import data from "./reference-examples.json";
+import { ctx, referenceHost } from "./referenceHost";
 
 type Row = {
   fn: string;
@@ -26,33 +26,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     "Intl (ICU) prints the Icelandic krona as 'kr.' (17,35 kr.); the page shows 'kr'. Which one Azure prints is for the differential run to settle.",
 };
 
-const ctx = data.context as unknown as {
-  now: string;
-  guid: string;
-  parameters: Record<string, unknown>;
-  variables: Record<string, unknown>;
-  actions: Record<string, unknown>;
-  trigger: unknown;
-};
-
-export function referenceHost(now = ctx.now): ExpressionHost {
-  return {
-    trigger: () => ctx.trigger,
-    action: (name) => ctx.actions[name],
-    result: () => [],
-    parameter: (name) => {
-      if (!(name in ctx.parameters)) throw new Error(`parameter ${name} is not declared`);
-      return ctx.parameters[name];
-    },
-    variable: (name) => ctx.variables[name],
-    workflow: () => ({ name: "reference", run: { name: "run" } }),
-    item: () => null,
-    items: () => null,
-    now: () => new Date(now),
-    newGuid: () => ctx.guid,
-  };
-}
-
 /** `{ "$ref": "actions.Get_user.outputs" }` points into the context. */
 function resolve(expected: unknown): unknown {
   const ref = (expected as { $ref?: string })?.$ref;
@@ -68,11 +41,13 @@ const xmlText = (v: unknown) => {
 
 export function checkRow(row: Row): void {
   const host = referenceHost(row.now);
-  const raw = row.template !== undefined ? evaluateValue(row.template, host) : evaluateExpressionRaw(row.expression!, host);
+  const raw =
+    row.template !== undefined ? evaluateValue(row.template, host) : evaluateExpressionRaw(row.expression!, host);
   if (row.type) assert.strictEqual(typeName(raw), row.type, "type");
   const plain = JSON.parse(JSON.stringify(evaluateValue(`@${row.expression ?? "null"}`, host) ?? null));
   const value = row.template !== undefined ? raw : plain;
-  if (row.oneOf) assert.ok(row.oneOf.includes(value), `${JSON.stringify(value)} is not one of ${JSON.stringify(row.oneOf)}`);
+  if (row.oneOf)
+    assert.ok(row.oneOf.includes(value), `${JSON.stringify(value)} is not one of ${JSON.stringify(row.oneOf)}`);
   else if (row.xml !== undefined)
     assert.deepStrictEqual(Array.isArray(row.xml) ? (value as unknown[]).map(xmlText) : xmlText(value), row.xml);
   else assert.deepStrictEqual(value, resolve(row.expected));
@@ -86,7 +61,10 @@ describe("WDL reference examples (Microsoft's functions reference, every worked 
     const known = KNOWN_DIFFERENCES[name];
     it(`${row.fn}: ${name}${known ? " (known difference)" : ""}`, () => {
       if (!known) return checkRow(row);
-      assert.throws(() => checkRow(row), "a known difference now passes: remove it from KNOWN_DIFFERENCES and the README");
+      assert.throws(
+        () => checkRow(row),
+        "a known difference now passes: remove it from KNOWN_DIFFERENCES and the README",
+      );
     });
   }
 
