@@ -32,7 +32,12 @@ function exprsOf(template: Template): Expr[] {
 }
 
 function walkCalls(expr: Expr, visit: (call: Extract<Expr, { kind: "call" }>) => void): void {
-  if (expr.kind !== "call") return;
+  if (expr.kind === "literal") return;
+  if (expr.kind === "array") {
+    expr.items.forEach((item) => walkCalls(item, visit));
+    expr.access.forEach((a) => walkCalls(a.key, visit));
+    return;
+  }
   visit(expr);
   expr.args.forEach((a) => walkCalls(a, visit));
   expr.access.forEach((a) => walkCalls(a.key, visit));

@@ -1,11 +1,17 @@
 import { ExpressionHost } from "../types";
+import { Decimal } from "./decimal";
 import { functionSpec } from "./functions";
 import { Access, Expr, ExpressionError, parseTemplate, Template } from "./parse";
-import { isObject, lookup, toText, typeName } from "./values";
+import { float, isObject, lookup, made, toPlain, toText, typeName, Xml } from "./values";
 
 /** Evaluates one parsed expression. `source` is quoted in error messages, as Azure does. */
 export function evaluateExpr(expr: Expr, host: ExpressionHost, source: string): unknown {
-  if (expr.kind === "literal") return expr.value;
+  if (expr.kind === "literal") return expr.float && typeof expr.value === "number" ? float(expr.value) : expr.value;
+  if (expr.kind === "array") {
+    let value: unknown = expr.items.map((item) => evaluateExpr(item, host, source));
+    for (const access of expr.access) value = select(value, access, host, source);
+    return value;
+  }
   const spec = functionSpec(expr.name);
   if (!spec) throw new ExpressionError(`The template function '${expr.name}' is not defined or not valid.`);
   checkArity(expr.name, expr.args.length, spec.min, spec.max);
@@ -38,6 +44,7 @@ function select(value: unknown, access: Access, host: ExpressionHost, source: st
       `${prefix} property '${toText(key)}' cannot be selected. Property selection is not supported on values of type 'Null'.`,
     );
   }
+  if (value instanceof Xml || value instanceof Decimal) value = toPlain(value);
   if (Array.isArray(value) && typeof key === "number") {
     if (key >= 0 && key < value.length) return value[key];
     if (access.safe) return null;
@@ -57,7 +64,16 @@ function select(value: unknown, access: Access, host: ExpressionHost, source: st
   );
 }
 
+/** Evaluates a template to JSON: typed values made inside (Float, decimal, XML) are converted on the way out. */
 export function evaluateTemplate(template: Template, host: ExpressionHost): unknown {
+  if (template.kind !== "expression") return evaluateTemplateRaw(template, host);
+  const before = made.count;
+  const value = evaluateTemplateRaw(template, host);
+  return made.count === before ? value : toPlain(value);
+}
+
+/** Evaluates a template keeping the engine's typed values (for tests and the differential comparison). */
+export function evaluateTemplateRaw(template: Template, host: ExpressionHost): unknown {
   switch (template.kind) {
     case "text":
       return template.value;
@@ -85,4 +101,9 @@ export function evaluateValue(value: unknown, host: ExpressionHost): unknown {
 /** Evaluates `"@expr"`-style or bare expression text. */
 export function evaluateExpression(text: string, host: ExpressionHost): unknown {
   return evaluateValue(text.startsWith("@") ? text : `@${text}`, host);
+}
+
+/** Like evaluateExpression, but keeps Integer/Float/Decimal/XML types, so a test can check `typeName()` of the result. */
+export function evaluateExpressionRaw(text: string, host: ExpressionHost): unknown {
+  return evaluateTemplateRaw(parseTemplate(text.startsWith("@") ? text : `@${text}`), host);
 }

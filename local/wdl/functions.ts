@@ -3,47 +3,14 @@
  * workflow expression functions in Azure Logic Apps and Power Automate". Names are case-insensitive.
  */
 import { ExpressionHost } from "../types";
-import { ExpressionError } from "./parse";
-import { formatDate, isObject, lookup, parseTimestamp, toText, typeName } from "./values";
+import { fail, FunctionSpec, int, MANY, num, spec, str } from "./args";
+import { DATE_FUNCTIONS } from "./dateFunctions";
+import { Decimal } from "./decimal";
+import { MATH_FUNCTIONS, formatNumber, parseLocaleFloat } from "./numbers";
+import { isObject, lookup, made, numeric, toText, typeName, Xml } from "./values";
+import { selectXpath, toXml, xmlToJson } from "./xml";
 
-type Impl = (args: unknown[], host: ExpressionHost) => unknown;
-
-export interface FunctionSpec {
-  min: number;
-  max: number;
-  impl: Impl;
-}
-
-const fail = (message: string): never => {
-  throw new ExpressionError(message);
-};
-
-function str(fn: string, v: unknown, position = 1): string {
-  if (typeof v !== "string") {
-    fail(
-      `The template language function '${fn}' expects its parameter ${position} to be a string. The provided value is of type '${typeName(v)}'.`,
-    );
-  }
-  return v as string;
-}
-
-function int(fn: string, v: unknown, position = 1): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    fail(
-      `The template language function '${fn}' expects its parameter ${position} to be an integer. The provided value is of type '${typeName(v)}'.`,
-    );
-  }
-  return v as number;
-}
-
-function num(fn: string, v: unknown, position = 1): number {
-  if (typeof v !== "number") {
-    fail(
-      `The template language function '${fn}' expects its parameter ${position} to be a number. The provided value is of type '${typeName(v)}'.`,
-    );
-  }
-  return v as number;
-}
+export type { FunctionSpec } from "./args";
 
 function collection(fn: string, v: unknown): string | unknown[] {
   if (typeof v === "string" || Array.isArray(v)) return v;
@@ -55,12 +22,24 @@ function collection(fn: string, v: unknown): string | unknown[] {
 /** Deep equality as `equals()` sees it (strings case-sensitive). */
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a === undefined || b === undefined) return a === b || (a ?? null) === (b ?? null);
-  return JSON.stringify(a) === JSON.stringify(b);
+  // "If you use logical functions or conditions to compare values, null values are converted to empty string"
+  // (functions reference, Logical comparison functions).
+  const x = a ?? "";
+  const y = b ?? "";
+  if (x === y) return true;
+  const nx = numeric(x);
+  const ny = numeric(y);
+  if (nx !== undefined && ny !== undefined) return nx === ny;
+  // equals(true, 1) is true (functions reference, equals()).
+  if (typeof x === "boolean" && ny !== undefined) return x === (ny !== 0);
+  if (typeof y === "boolean" && nx !== undefined) return y === (nx !== 0);
+  if (typeof x !== "object" || typeof y !== "object") return false;
+  return JSON.stringify(x) === JSON.stringify(y);
 }
 
 function compare(fn: string, a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
+  const [na, nb] = [numeric(a), numeric(b)];
+  if (na !== undefined && nb !== undefined) return na - nb;
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   return fail(
     `The template language function '${fn}' expects two parameters of matching types (numbers or strings); received '${typeName(a)}' and '${typeName(b)}'.`,
@@ -77,27 +56,12 @@ function empty(v: unknown): boolean {
 function toBool(v: unknown): boolean {
   if (typeof v === "boolean") return v;
   if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
-  if (typeof v === "number") return v !== 0;
+  const n = numeric(v);
+  if (n !== undefined) return n !== 0;
   return fail(
     `The template language function 'bool' expects a boolean, a number or 'true'/'false'; received a value of type '${typeName(v)}'.`,
   );
 }
-
-function addTime(fn: string, args: unknown[], unitMs: number): string {
-  const date = parseTimestamp(args[0], fn);
-  return formatDate(
-    new Date(date.getTime() + int(fn, args[1], 2) * unitMs),
-    args[2] === undefined ? "o" : str(fn, args[2], 3),
-  );
-}
-
-const UNIT_MS: Record<string, number> = {
-  second: 1000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-};
 
 function guidFormat(guid: string, format: unknown): string {
   const f = format === undefined ? "D" : String(format).toUpperCase();
@@ -139,9 +103,6 @@ const bodyOf = (host: ExpressionHost, name: unknown, fn: string) => {
   return isObject(outputs) ? (lookup(outputs, "body").value ?? null) : null;
 };
 
-const spec = (min: number, max: number, impl: Impl): FunctionSpec => ({ min, max, impl });
-const MANY = Number.MAX_SAFE_INTEGER;
-
 export const FUNCTIONS: Record<string, FunctionSpec> = {
   // String
   concat: spec(1, MANY, (a) => (a.every(Array.isArray) ? (a as unknown[][]).flat() : a.map(toText).join(""))),
@@ -173,15 +134,23 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
       .toLowerCase()
       .indexOf(str("indexOf", a[1], 2).toLowerCase()),
   ),
-  lastindexof: spec(2, 2, (a) =>
-    str("lastIndexOf", a[0])
-      .toLowerCase()
-      .lastIndexOf(str("lastIndexOf", a[1], 2).toLowerCase()),
-  ),
+  lastindexof: spec(2, 2, (a) => {
+    const s = str("lastIndexOf", a[0]).toLowerCase();
+    const sub = str("lastIndexOf", a[1], 2).toLowerCase();
+    // "If only the substring value is empty, the function returns the string length minus 1" (functions reference).
+    if (sub === "") return s === "" ? 0 : s.length - 1;
+    return s.lastIndexOf(sub);
+  }),
   nthindexof: spec(3, 3, (a) => {
     const s = str("nthIndexOf", a[0]).toLowerCase();
     const sub = str("nthIndexOf", a[1], 2).toLowerCase();
     let n = int("nthIndexOf", a[2], 3);
+    // "If occurrence is negative, start searching from the end" (functions reference, nthIndexOf()).
+    if (n < 0) {
+      let at = s.length;
+      while (n++ < 0) if ((at = at <= 0 ? -1 : s.lastIndexOf(sub, at - 1)) < 0) return -1;
+      return at;
+    }
     let at = -1;
     while (n-- > 0) if ((at = s.indexOf(sub, at + 1)) < 0) return -1;
     return at;
@@ -206,20 +175,8 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     return out;
   }),
   isint: spec(1, 1, (a) => /^[-+]?\d+$/.test(str("isInt", a[0]).trim())),
-  isfloat: spec(1, 2, (a) => str("isFloat", a[0]).trim() !== "" && !Number.isNaN(Number(a[0]))),
-  formatnumber: spec(2, 3, (a) => {
-    const n = num("formatNumber", a[0]);
-    const f = str("formatNumber", a[1], 2);
-    const m = /^[NnFf](\d*)$/.exec(f);
-    if (!m)
-      return fail(
-        `The template language function 'formatNumber' supports the formats 'N<digits>' and 'F<digits>' in the local runtime; received '${f}'.`,
-      );
-    const digits = m[1] === "" ? 2 : Number(m[1]);
-    return /[Nn]/.test(f[0])
-      ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-      : n.toFixed(digits);
-  }),
+  isfloat: spec(1, 2, (a) => parseLocaleFloat("isFloat", str("isFloat", a[0]), a[1]) !== undefined),
+  formatnumber: spec(2, 3, (a) => formatNumber(num("formatNumber", a[0]), str("formatNumber", a[1], 2), a[2])),
 
   // Collection
   contains: spec(2, 2, (a) => {
@@ -289,7 +246,9 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   array: spec(1, 1, (a) => [a[0]]),
   base64: spec(1, 1, (a) => Buffer.from(toText(a[0]), "utf8").toString("base64")),
   base64tostring: spec(1, 1, (a) => Buffer.from(str("base64ToString", a[0]), "base64").toString("utf8")),
-  base64tobinary: spec(1, 1, (a) => Buffer.from(str("base64ToBinary", a[0]), "base64").toString("binary")),
+  base64tobinary: spec(1, 1, (a) =>
+    binary("application/octet-stream", Buffer.from(str("base64ToBinary", a[0]), "base64")),
+  ),
   decodebase64: spec(1, 1, (a) => Buffer.from(str("decodeBase64", a[0]), "base64").toString("utf8")),
   bool: spec(1, 1, (a) => toBool(a[0])),
   datauri: spec(
@@ -302,10 +261,11 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   uricomponent: spec(1, 1, (a) => encodeUri(a[0])),
   uricomponenttostring: spec(1, 1, (a) => decodeURIComponent(str("uriComponentToString", a[0]))),
   float: spec(1, 2, (a) => {
-    const n = typeof a[0] === "number" ? a[0] : Number(str("float", a[0]));
-    return Number.isNaN(n)
+    if (numeric(a[0]) !== undefined) return numeric(a[0]);
+    const n = parseLocaleFloat("float", str("float", a[0]), a[1]);
+    return n === undefined
       ? fail(
-          `The template language function 'float' was invoked with a parameter that is not valid. The value cannot be converted to the target type 'Float'.`,
+          `The template language function 'float' was invoked with a parameter that is not valid. The value '${String(a[0])}' cannot be converted to the target type 'Float'.`,
         )
       : n;
   }),
@@ -314,11 +274,23 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     return Number.isInteger(n)
       ? n
       : fail(
-          `The template language function 'int' was invoked with a parameter that is not valid. The value cannot be converted to the target type 'Integer'.`,
+          `The template language function 'int' was invoked with a parameter that is not valid. The value '${toText(a[0])}' cannot be converted to the target type 'Integer'.`,
         );
   }),
-  decimal: spec(1, 1, (a) => Number(toText(a[0]))),
+  decimal: spec(1, 1, (a) => {
+    try {
+      made.count++;
+      return new Decimal(toText(a[0]).trim());
+    } catch {
+      return fail(
+        `The template language function 'decimal' was invoked with a parameter that is not valid. The value '${toText(a[0])}' cannot be converted to a decimal number.`,
+      );
+    }
+  }),
   json: spec(1, 1, (a) => {
+    // "If the string is null, the function returns an empty object" (functions reference, json()).
+    if (a[0] === null || a[0] === undefined) return {};
+    if (a[0] instanceof Xml) return xmlToJson(a[0], toText(a[0]));
     try {
       return JSON.parse(str("json", a[0]));
     } catch {
@@ -328,83 +300,19 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     }
   }),
   string: spec(1, 1, (a) => toText(a[0])),
-  xml: spec(1, 1, () => fail("The template function 'xml' is not supported by the local runtime.")),
-  xpath: spec(2, 2, () => fail("The template function 'xpath' is not supported by the local runtime.")),
+  xml: spec(1, 1, (a) => toXml(a[0])),
+  xpath: spec(2, 2, (a) => selectXpath(a[0], str("xpath", a[1], 2))),
+  datauritostring: spec(1, 1, (a) => Buffer.from(dataUri("dataUriToString", a[0]).$content, "base64").toString("utf8")),
+  datauritobinary: spec(1, 1, (a) => dataUri("dataUriToBinary", a[0])),
+  decodedatauri: spec(1, 1, (a) => dataUri("decodeDataUri", a[0])),
+  uricomponenttobinary: spec(1, 1, (a) =>
+    binary("application/octet-stream", Buffer.from(decodeURIComponent(str("uriComponentToBinary", a[0])), "utf8")),
+  ),
+  binary: spec(1, 1, (a) => binary("application/octet-stream", Buffer.from(toText(a[0]), "utf8"))),
 
-  // Math
-  add: spec(2, 2, (a) => num("add", a[0]) + num("add", a[1], 2)),
-  sub: spec(2, 2, (a) => num("sub", a[0]) - num("sub", a[1], 2)),
-  mul: spec(2, 2, (a) => num("mul", a[0]) * num("mul", a[1], 2)),
-  div: spec(2, 2, (a) => {
-    const x = num("div", a[0]);
-    const y = num("div", a[1], 2);
-    if (y === 0) fail("The template language function 'div' cannot divide by zero.");
-    return Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y;
-  }),
-  mod: spec(2, 2, (a) => {
-    const y = num("mod", a[1], 2);
-    if (y === 0) fail("The template language function 'mod' cannot divide by zero.");
-    return num("mod", a[0]) % y;
-  }),
-  min: spec(1, MANY, (a) =>
-    Math.min(...((Array.isArray(a[0]) ? a[0] : a) as number[]).map((v, i) => num("min", v, i + 1))),
-  ),
-  max: spec(1, MANY, (a) =>
-    Math.max(...((Array.isArray(a[0]) ? a[0] : a) as number[]).map((v, i) => num("max", v, i + 1))),
-  ),
-  rand: spec(2, 2, (a) => {
-    const lo = int("rand", a[0]);
-    return lo + Math.floor(Math.random() * (int("rand", a[1], 2) - lo));
-  }),
-  range: spec(2, 2, (a) => Array.from({ length: int("range", a[1], 2) }, (_, i) => int("range", a[0]) + i)),
+  ...MATH_FUNCTIONS,
 
-  // Date and time
-  utcnow: spec(0, 1, (a, host) => formatDate(host.now(), a[0] === undefined ? "o" : str("utcNow", a[0]))),
-  formatdatetime: spec(2, 3, (a) =>
-    formatDate(parseTimestamp(a[0], "formatDateTime"), a[1] === undefined ? "o" : str("formatDateTime", a[1], 2)),
-  ),
-  adddays: spec(2, 3, (a) => addTime("addDays", a, UNIT_MS.day)),
-  addhours: spec(2, 3, (a) => addTime("addHours", a, UNIT_MS.hour)),
-  addminutes: spec(2, 3, (a) => addTime("addMinutes", a, UNIT_MS.minute)),
-  addseconds: spec(2, 3, (a) => addTime("addSeconds", a, UNIT_MS.second)),
-  addtotime: spec(3, 4, (a) => {
-    const unit =
-      UNIT_MS[str("addToTime", a[2], 3).toLowerCase()] ??
-      fail(
-        `The template language function 'addToTime' does not support the time unit '${String(a[2])}' in the local runtime.`,
-      );
-    return addTime("addToTime", [a[0], a[1], a[3]], unit);
-  }),
-  subtractfromtime: spec(3, 4, (a) => {
-    const unit =
-      UNIT_MS[str("subtractFromTime", a[2], 3).toLowerCase()] ??
-      fail(
-        `The template language function 'subtractFromTime' does not support the time unit '${String(a[2])}' in the local runtime.`,
-      );
-    return addTime("subtractFromTime", [a[0], -int("subtractFromTime", a[1], 2), a[3]], unit);
-  }),
-  startofday: spec(1, 2, (a) => {
-    const d = parseTimestamp(a[0], "startOfDay");
-    return formatDate(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())), (a[1] as string) ?? "o");
-  }),
-  startofhour: spec(1, 2, (a) => {
-    const d = parseTimestamp(a[0], "startOfHour");
-    return formatDate(new Date(Math.floor(d.getTime() / UNIT_MS.hour) * UNIT_MS.hour), (a[1] as string) ?? "o");
-  }),
-  startofmonth: spec(1, 2, (a) => {
-    const d = parseTimestamp(a[0], "startOfMonth");
-    return formatDate(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)), (a[1] as string) ?? "o");
-  }),
-  dayofweek: spec(1, 1, (a) => parseTimestamp(a[0], "dayOfWeek").getUTCDay()),
-  dayofmonth: spec(1, 1, (a) => parseTimestamp(a[0], "dayOfMonth").getUTCDate()),
-  dayofyear: spec(1, 1, (a) => {
-    const d = parseTimestamp(a[0], "dayOfYear");
-    return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / UNIT_MS.day) + 1;
-  }),
-  ticks: spec(1, 1, (a) => parseTimestamp(a[0], "ticks").getTime() * 10_000 + 621_355_968_000_000_000),
-  parsedatetime: spec(1, 3, (a) => formatDate(parseTimestamp(a[0], "parseDateTime"), (a[2] as string) ?? "o")),
-  converttoutc: spec(2, 3, (a) => timeZone("convertToUtc", a)),
-  convertfromutc: spec(2, 3, (a) => timeZone("convertFromUtc", a)),
+  ...DATE_FUNCTIONS,
 
   // Object manipulation
   addproperty: spec(3, 3, (a) => {
@@ -455,11 +363,15 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     return isObject(outputs) ? (lookup(outputs, "body").value ?? null) : null;
   }),
   triggeroutputs: spec(0, 0, (_a, host) => (host.trigger() as { outputs?: unknown })?.outputs ?? null),
-  triggerformdatavalue: spec(1, 1, () =>
-    fail("The template function 'triggerFormDataValue' is not supported by the local runtime."),
+  triggerformdatavalue: spec(1, 1, (a, host) =>
+    single("triggerFormDataValue", formValues("triggerFormDataValue", host.trigger(), a[0])),
   ),
-  triggerformdatamultivalues: spec(1, 1, () =>
-    fail("The template function 'triggerFormDataMultiValues' is not supported by the local runtime."),
+  triggerformdatamultivalues: spec(1, 1, (a, host) => formValues("triggerFormDataMultiValues", host.trigger(), a[0])),
+  formdatavalue: spec(2, 2, (a, host) =>
+    single("formDataValue", formValues("formDataValue", action(host, a[0], "formDataValue"), a[1])),
+  ),
+  formdatamultivalues: spec(2, 2, (a, host) =>
+    formValues("formDataMultiValues", action(host, a[0], "formDataMultiValues"), a[1]),
   ),
   actions: spec(1, 1, (a, host) => action(host, a[0], "actions")),
   body: spec(1, 1, (a, host) => bodyOf(host, a[0], "body")),
@@ -480,15 +392,38 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   listcallbackurl: spec(0, 0, () => "http://127.0.0.1/local-runtime/callback-url-not-available"),
 };
 
-/** Time zones need Windows zone data the local runtime does not carry: UTC only. */
-function timeZone(fn: string, a: unknown[]): string {
-  const zone = str(fn, a[1], 2);
-  if (!/^(UTC|Coordinated Universal Time)$/i.test(zone)) {
-    fail(
-      `The template language function '${fn}' supports only the 'UTC' time zone in the local runtime; received '${zone}'.`,
+/** Binary content as Logic Apps passes it between actions: `$content-type` and base64 `$content` (logic-apps-content-type.md). */
+function binary(contentType: string, bytes: Buffer): { "$content-type": string; $content: string } {
+  return { "$content-type": contentType, $content: bytes.toString("base64") };
+}
+
+/** `data:[<mediatype>][;base64],<data>` (RFC 2397) as binary content. */
+function dataUri(fn: string, v: unknown) {
+  const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(str(fn, v));
+  if (!m)
+    return fail(
+      `The template language function '${fn}' expects a data URI ('data:<type>;base64,<data>'); received '${String(v)}'.`,
     );
-  }
-  return formatDate(parseTimestamp(a[0], fn), a[2] === undefined ? "o" : str(fn, a[2], 3));
+  const bytes = m[2] ? Buffer.from(m[3], "base64") : Buffer.from(decodeURIComponent(m[3]), "utf8");
+  return binary(m[1] || "text/plain;charset=US-ASCII", bytes);
+}
+
+/** Values of `key` in a form-encoded body (application/x-www-form-urlencoded) of a trigger or action record. */
+function formValues(fn: string, record: unknown, key: unknown): string[] {
+  const outputs = isObject(record) ? (record.outputs as unknown) : undefined;
+  const body = isObject(outputs) ? lookup(outputs, "body").value : undefined;
+  const text = typeof body === "string" ? body : undefined;
+  if (text === undefined)
+    return fail(
+      `The template language function '${fn}' expects form-encoded outputs; the body is of type '${typeName(body)}'.`,
+    );
+  return new URLSearchParams(text).getAll(str(fn, key, fn.startsWith("trigger") ? 1 : 2));
+}
+
+function single(fn: string, values: string[]): string | null {
+  if (values.length > 1)
+    return fail(`The template language function '${fn}' found ${values.length} values for the key; expected one.`);
+  return values[0] ?? null;
 }
 
 /** The spec of a function by name (case-insensitive), or undefined. */

@@ -19,7 +19,8 @@ export interface Access {
 }
 
 export type Expr =
-  | { kind: "literal"; value: string | number | boolean | null }
+  | { kind: "literal"; value: string | number | boolean | null; float?: boolean }
+  | { kind: "array"; items: Expr[]; access: Access[] }
   | { kind: "call"; name: string; args: Expr[]; access: Access[] };
 
 export type Template =
@@ -29,7 +30,7 @@ export type Template =
 
 type Token =
   | { t: "str"; v: string; at: number }
-  | { t: "num"; v: number; at: number }
+  | { t: "num"; v: number; at: number; float: boolean }
   | { t: "id"; v: string; at: number }
   | { t: "punct"; v: "(" | ")" | "[" | "]" | "," | "." | "?"; at: number };
 
@@ -62,7 +63,8 @@ function tokenize(src: string): Token[] {
       i = j + 1;
     } else if (/[0-9]/.test(c) || (/[-.]/.test(c) && /[0-9]/.test(src[i + 1] ?? "") && startsValue(tokens))) {
       const m = /^-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?/.exec(src.slice(i))!;
-      tokens.push({ t: "num", v: Number(m[0]), at: i });
+      // `5.0` is a Float, `5` an Integer: div(11, 5.0) is 2.2 (functions reference, div()).
+      tokens.push({ t: "num", v: Number(m[0]), at: i, float: /[.eE]/.test(m[0]) });
       i += m[0].length;
     } else if (/[A-Za-z_$]/.test(c)) {
       const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(src.slice(i))!;
@@ -129,7 +131,22 @@ export function parseExpression(src: string): Expr {
     }
     if (tok.t === "num") {
       pos++;
-      return { kind: "literal", value: tok.v };
+      return { kind: "literal", value: tok.v, float: tok.float };
+    }
+    if (tok.t === "punct" && tok.v === "[") {
+      // An array literal: "When you pass arrays or numbers, you don't need wrapping punctuation. For example:
+      // length([1, 2, 3])" (logic-apps-workflow-definition-language.md, Operators).
+      pos++;
+      const items: Expr[] = [];
+      if (!isPunct("]")) {
+        items.push(parseValue());
+        while (isPunct(",")) {
+          pos++;
+          items.push(parseValue());
+        }
+      }
+      expect("]");
+      return { kind: "array", items, access: parseAccess() };
     }
     if (tok.t === "id") {
       pos++;

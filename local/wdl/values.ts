@@ -1,11 +1,31 @@
 /** JSON value helpers with Logic Apps' semantics (type names, string conversion, timestamps). */
-import { ExpressionError } from "./parse";
+import { Node as XNode, XMLSerializer } from "@xmldom/xmldom";
+import { Decimal } from "./decimal";
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
+
+/**
+ * A Float whose value is integral (`5.0`, `mul(1.5, 2)`): JS numbers lose that type, Azure keeps it ("If either the
+ * dividend or divisor has Float type, the result has Float type", functions reference, div()). Non-integral JS
+ * numbers are Floats already; only these need a wrapper, and only inside an evaluation (see toPlain).
+ */
+export class Float {
+  constructor(readonly value: number) {}
+}
+
+/** An XML document or node made by xml() or selected by xpath(). */
+export class Xml {
+  constructor(readonly node: XNode) {}
+}
+
+/** Counts wrapped values created, so toPlain walks a result only when an evaluation made one. */
+export const made = { count: 0 };
+
+export const float = (n: number): number | Float => (Number.isInteger(n) ? (made.count++, new Float(n)) : n);
 
 /** Azure's names of JSON types, as its error messages print them. */
 export function typeName(v: unknown): string {
@@ -14,6 +34,9 @@ export function typeName(v: unknown): string {
   if (typeof v === "string") return "String";
   if (typeof v === "boolean") return "Boolean";
   if (typeof v === "number") return Number.isInteger(v) ? "Integer" : "Float";
+  if (v instanceof Float) return "Float";
+  if (v instanceof Decimal) return "Decimal";
+  if (v instanceof Xml) return "Xml";
   return "Object";
 }
 
@@ -23,7 +46,42 @@ export function toText(v: unknown): string {
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return String(v);
-  return JSON.stringify(v);
+  if (v instanceof Float) return String(v.value);
+  // decimal(): "wrap any decimal output with the string function" to keep its digits (functions reference).
+  if (v instanceof Decimal) return v.toString();
+  if (v instanceof Xml) return serializeXml(v.node);
+  return JSON.stringify(toPlain(v));
+}
+
+export const serializeXml = (node: XNode): string => new XMLSerializer().serializeToString(node);
+
+/**
+ * The JSON an evaluation hands back: Floats become numbers, decimals numbers ("you can lose precision if you use
+ * the decimal result as a number", functions reference), XML a content envelope with `$content-type` and
+ * `$content` (base64), as "Handle content types in Azure Logic Apps" (logic-apps-content-type.md) describes.
+ */
+export function toPlain(v: unknown): unknown {
+  if (v instanceof Float) return v.value;
+  if (v instanceof Decimal) return v.toNumber();
+  if (v instanceof Xml) {
+    const text = serializeXml(v.node);
+    return { "$content-type": "application/xml;charset=utf-8", $content: Buffer.from(text, "utf8").toString("base64") };
+  }
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toPlain(x);
+    return out;
+  }
+  return v;
+}
+
+/** The numeric value of a number, Float or decimal, else undefined. */
+export function numeric(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (v instanceof Float) return v.value;
+  if (v instanceof Decimal) return v.toNumber();
+  return undefined;
 }
 
 /** Property lookup: exact name first, then case-insensitive (Logic Apps JSON tolerates key casing). */
@@ -32,90 +90,4 @@ export function lookup(obj: Record<string, unknown>, key: string): { found: bool
   const lower = key.toLowerCase();
   for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { found: true, value: obj[k] };
   return { found: false, value: undefined };
-}
-
-/** Parses a timestamp the way the date functions accept them: ISO 8601 (UTC unless an offset is given) or `M/d/yyyy H:mm:ss`. */
-export function parseTimestamp(text: unknown, fn: string): Date {
-  if (typeof text !== "string") {
-    throw new ExpressionError(
-      `The template language function '${fn}' expects a timestamp string; received a value of type '${typeName(text)}'.`,
-    );
-  }
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i.exec(text.trim());
-  if (us) {
-    let hours = Number(us[4] ?? 0);
-    if (us[7]?.toUpperCase() === "PM" && hours < 12) hours += 12;
-    if (us[7]?.toUpperCase() === "AM" && hours === 12) hours = 0;
-    return new Date(
-      Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), hours, Number(us[5] ?? 0), Number(us[6] ?? 0)),
-    );
-  }
-  const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
-  if (iso) {
-    const time = iso[2] ?? "00:00:00";
-    const frac = /\.(\d+)/.exec(time)?.[1];
-    const base = new Date(`${iso[1]}T${time.replace(/\.\d+/, "")}${iso[3] ?? "Z"}`);
-    if (!Number.isNaN(base.getTime())) {
-      // JS keeps milliseconds only; sub-millisecond digits are dropped.
-      if (frac) base.setUTCMilliseconds(Number(frac.padEnd(3, "0").slice(0, 3)));
-      return base;
-    }
-  }
-  throw new ExpressionError(
-    `The template language function '${fn}' expects its parameter to be a valid timestamp; the value '${text}' is not.`,
-  );
-}
-
-const pad = (n: number, width: number) => String(n).padStart(width, "0");
-
-/** .NET-style date formatting (the subset Logic Apps workflows use); default is round-trip `o`. */
-export function formatDate(date: Date, format = "o"): string {
-  const standard: Record<string, string> = {
-    o: "yyyy-MM-ddTHH:mm:ss.fffffffZ",
-    O: "yyyy-MM-ddTHH:mm:ss.fffffffZ",
-    s: "yyyy-MM-ddTHH:mm:ss",
-    u: "yyyy-MM-dd HH:mm:ssZ",
-  };
-  const pattern = standard[format] ?? format;
-  const parts: Record<string, () => string> = {
-    yyyy: () => pad(date.getUTCFullYear(), 4),
-    yy: () => pad(date.getUTCFullYear() % 100, 2),
-    MM: () => pad(date.getUTCMonth() + 1, 2),
-    M: () => String(date.getUTCMonth() + 1),
-    dd: () => pad(date.getUTCDate(), 2),
-    d: () => String(date.getUTCDate()),
-    HH: () => pad(date.getUTCHours(), 2),
-    H: () => String(date.getUTCHours()),
-    hh: () => pad(date.getUTCHours() % 12 || 12, 2),
-    h: () => String(date.getUTCHours() % 12 || 12),
-    mm: () => pad(date.getUTCMinutes(), 2),
-    m: () => String(date.getUTCMinutes()),
-    ss: () => pad(date.getUTCSeconds(), 2),
-    s: () => String(date.getUTCSeconds()),
-    fffffff: () => pad(date.getUTCMilliseconds(), 3) + "0000",
-    ffffff: () => pad(date.getUTCMilliseconds(), 3) + "000",
-    fff: () => pad(date.getUTCMilliseconds(), 3),
-    ff: () => pad(date.getUTCMilliseconds(), 3).slice(0, 2),
-    f: () => pad(date.getUTCMilliseconds(), 3).slice(0, 1),
-    tt: () => (date.getUTCHours() < 12 ? "AM" : "PM"),
-    K: () => "Z",
-  };
-  const tokens = Object.keys(parts).sort((a, b) => b.length - a.length);
-  let out = "";
-  for (let i = 0; i < pattern.length;) {
-    if (pattern[i] === "'") {
-      const end = pattern.indexOf("'", i + 1);
-      out += pattern.slice(i + 1, end < 0 ? undefined : end);
-      i = end < 0 ? pattern.length : end + 1;
-      continue;
-    }
-    const token = tokens.find((t) => pattern.startsWith(t, i));
-    if (token) {
-      out += parts[token]();
-      i += token.length;
-    } else {
-      out += pattern[i++];
-    }
-  }
-  return out;
 }

@@ -1,0 +1,198 @@
+/**
+ * Math with Azure's number types: Integer stays Integer, "If either the dividend or divisor has Float type, the
+ * result has Float type" (functions reference, div()), a decimal() operand keeps .NET decimal digits (decimal.js).
+ */
+import { fail, FunctionSpec, int, isFloatValue, MANY, num, spec, str } from "./args";
+import { Decimal } from "./decimal";
+import { float, Float, made, numeric, typeName } from "./values";
+
+type Op = (x: number, y: number) => number;
+type DecOp = (x: Decimal, y: Decimal) => Decimal;
+
+function arithmetic(fn: string, a: unknown[], op: Op, dec: DecOp, intOp: Op = op): unknown {
+  const [x, y] = [num(fn, a[0]), num(fn, a[1], 2)];
+  if (a[0] instanceof Decimal || a[1] instanceof Decimal) {
+    made.count++;
+    return dec(new Decimal(decText(a[0])), new Decimal(decText(a[1])));
+  }
+  return isFloatValue(a[0]) || isFloatValue(a[1]) ? float(op(x, y)) : intOp(x, y);
+}
+
+const decText = (v: unknown) => (v instanceof Decimal ? v.toString() : String(numeric(v)));
+
+function nonZero(fn: string, v: unknown): void {
+  if (numeric(v) === 0) fail(`The template language function '${fn}' cannot divide by zero.`);
+}
+
+function extreme(fn: string, a: unknown[], pick: (x: number, y: number) => boolean): unknown {
+  const list = Array.isArray(a[0]) ? (a[0] as unknown[]) : a;
+  if (list.length === 0) return fail(`The template language function '${fn}' expects at least one number.`);
+  return list.reduce((best, v, i) => (pick(num(fn, v, i + 1), num(fn, best)) ? v : best));
+}
+
+export const MATH_FUNCTIONS: Record<string, FunctionSpec> = {
+  add: spec(2, 2, (a) =>
+    arithmetic(
+      "add",
+      a,
+      (x, y) => x + y,
+      (x, y) => x.plus(y),
+    ),
+  ),
+  sub: spec(2, 2, (a) =>
+    arithmetic(
+      "sub",
+      a,
+      (x, y) => x - y,
+      (x, y) => x.minus(y),
+    ),
+  ),
+  mul: spec(2, 2, (a) =>
+    arithmetic(
+      "mul",
+      a,
+      (x, y) => x * y,
+      (x, y) => x.times(y),
+    ),
+  ),
+  div: spec(2, 2, (a) => {
+    nonZero("div", a[1]);
+    return arithmetic(
+      "div",
+      a,
+      (x, y) => x / y,
+      (x, y) => x.div(y),
+      (x, y) => Math.trunc(x / y),
+    );
+  }),
+  // "the result matches the sign of the dividend" (functions reference, mod()), as JS % does.
+  mod: spec(2, 2, (a) => {
+    nonZero("mod", a[1]);
+    return arithmetic(
+      "mod",
+      a,
+      (x, y) => x % y,
+      (x, y) => x.mod(y),
+    );
+  }),
+  min: spec(1, MANY, (a) => extreme("min", a, (x, y) => x < y)),
+  max: spec(1, MANY, (a) => extreme("max", a, (x, y) => x > y)),
+  rand: spec(2, 2, (a) => {
+    const lo = int("rand", a[0]);
+    return lo + Math.floor(Math.random() * (int("rand", a[1], 2) - lo));
+  }),
+  range: spec(2, 2, (a) => Array.from({ length: int("range", a[1], 2) }, (_, i) => int("range", a[0]) + i)),
+};
+
+/** Group and decimal separators of a locale, from Intl. */
+function separators(locale: string): { group: string; decimal: string } {
+  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6);
+  return {
+    group: parts.find((p) => p.type === "group")?.value ?? ",",
+    decimal: parts.find((p) => p.type === "decimal")?.value ?? ".",
+  };
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** float()/isFloat(): the invariant culture by default ('10,000.333'), or the locale's separators. */
+export function parseLocaleFloat(fn: string, text: string, locale: unknown): number | undefined {
+  const { group, decimal } =
+    locale === undefined ? { group: ",", decimal: "." } : separators(validLocale(fn, str(fn, locale, 2)));
+  const g = group.replace(/\u00a0|\u202f/, " ");
+  const t = text.trim().replace(/\u00a0|\u202f/g, " ");
+  const re = new RegExp(`^[-+]?(\\d{1,3}(${escape(g)}\\d{3})*|\\d+)(${escape(decimal)}\\d+)?([eE][-+]?\\d+)?$`);
+  if (!re.test(t)) return undefined;
+  return Number(t.split(g).join("").replace(decimal, "."));
+}
+
+function validLocale(fn: string, locale: string): string {
+  try {
+    return Intl.getCanonicalLocales(locale)[0];
+  } catch {
+    return fail(`The template language function '${fn}' was given the locale '${locale}', which is not valid.`);
+  }
+}
+
+/** Currency of a locale's region, for 'C'. Regions outside this table fail with a clear error. */
+const CURRENCY: Record<string, string> = {
+  US: "USD",
+  GB: "GBP",
+  IS: "ISK",
+  DE: "EUR",
+  FR: "EUR",
+  ES: "EUR",
+  IT: "EUR",
+  NL: "EUR",
+  IE: "EUR",
+  AT: "EUR",
+  BE: "EUR",
+  PT: "EUR",
+  FI: "EUR",
+  JP: "JPY",
+  CA: "CAD",
+  AU: "AUD",
+  CH: "CHF",
+  SE: "SEK",
+  NO: "NOK",
+  DK: "DKK",
+  IN: "INR",
+  BR: "BRL",
+  MX: "MXN",
+  CN: "CNY",
+  PL: "PLN",
+  NZ: "NZD",
+  ZA: "ZAR",
+};
+
+/** formatNumber(<number>, <format>, <locale>?): .NET standard (N, F, C, D, P) and custom ('0,0.00', '#.##') formats. */
+export function formatNumber(n: number, format: string, localeArg: unknown): string {
+  const locale = localeArg === undefined ? "en-US" : validLocale("formatNumber", str("formatNumber", localeArg, 3));
+  const std = /^([NnFfCcDdPp])(\d*)$/.exec(format);
+  if (std) return standardNumber(n, std[1].toUpperCase(), std[2], locale);
+  const custom = /^([^#0,.]*)([#0,]*)(?:\.([#0]+))?([^#0,.]*)$/.exec(format);
+  if (!custom || !custom[2])
+    return fail(
+      `The template language function 'formatNumber' cannot apply the format '${format}' in the local runtime; supported: N, F, C, D, P with digits, and custom patterns of 0, #, ',' and '.'.`,
+    );
+  const [, prefix, whole, frac = "", suffix] = custom;
+  return (
+    prefix +
+    new Intl.NumberFormat(locale, {
+      useGrouping: whole.replace(/,+$/, "").includes(","),
+      minimumIntegerDigits: Math.max(1, (whole.match(/0/g) ?? []).length),
+      minimumFractionDigits: (frac.match(/0/g) ?? []).length,
+      maximumFractionDigits: frac.length,
+    }).format(n) +
+    suffix
+  );
+}
+
+function standardNumber(n: number, kind: string, digitsText: string, locale: string): string {
+  const digits = digitsText === "" ? undefined : Number(digitsText);
+  const fixed = (d: number) => ({ minimumFractionDigits: d, maximumFractionDigits: d });
+  switch (kind) {
+    case "N":
+      return new Intl.NumberFormat(locale, fixed(digits ?? 2)).format(n);
+    case "F":
+      return new Intl.NumberFormat(locale, { ...fixed(digits ?? 2), useGrouping: false }).format(n);
+    case "P":
+      return new Intl.NumberFormat(locale, { style: "percent", ...fixed(digits ?? 2) }).format(n);
+    case "D":
+      if (!Number.isInteger(n))
+        fail(`The template language function 'formatNumber' format 'D' needs an integer; received '${n}'.`);
+      return new Intl.NumberFormat(locale, {
+        useGrouping: false,
+        minimumIntegerDigits: Math.max(1, digits ?? 1),
+      }).format(n);
+  }
+  const region = new Intl.Locale(locale).maximize().region ?? "";
+  const currency =
+    CURRENCY[region] ??
+    fail(
+      `The template language function 'formatNumber' does not know the currency of locale '${locale}' in the local runtime.`,
+    );
+  return new Intl.NumberFormat(locale, { style: "currency", currency, ...fixed(digits ?? 2) }).format(n);
+}
+
+export { Float, typeName };
