@@ -229,29 +229,39 @@ function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarget[]): R
  * phone or name end here, successfully: archived with their status, answered, never delivered.
  */
 function screenLead(options: LeadWorkflowOptions): WorkflowAction {
-  const table = options.archiveTableName;
-  const cases: Record<string, { case: string; actions: Record<string, WorkflowAction> }> = {
-    Test_lead: {
-      case: LEAD_STATUS.test,
-      actions: markAndStop(
-        table,
-        [ACTION.markTestLead, "Records Partner Center's Validate test lead as such; it never reaches a CRM."],
-        [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
-        { Status: LEAD_STATUS.test, ProcessedTime: "@{utcNow()}" },
-      ),
+  const setAside = [
+    {
+      branch: "Test_lead",
+      status: LEAD_STATUS.test,
+      mark: [ACTION.markTestLead, "Records Partner Center's Validate test lead as such; it never reaches a CRM."],
+      stop: [ACTION.stopTestLead, "Ends the run successfully: a test lead is archived and answered, not delivered."],
     },
-  };
-  if (options.incompleteLeads === "archive") {
-    cases.Incomplete_lead = {
-      case: LEAD_STATUS.incomplete,
-      actions: markAndStop(
-        table,
-        [ACTION.markIncomplete, "Records the lead as incomplete: no e-mail, phone or name to follow up."],
-        [ACTION.stopIncomplete, "Ends the run successfully: the lead is archived and answered, not delivered."],
-        { Status: LEAD_STATUS.incomplete, ProcessedTime: "@{utcNow()}" },
-      ),
-    };
-  }
+    ...(options.incompleteLeads === "archive"
+      ? [
+          {
+            branch: "Incomplete_lead",
+            status: LEAD_STATUS.incomplete,
+            mark: [ACTION.markIncomplete, "Records the lead as incomplete: no e-mail, phone or name to follow up."],
+            stop: [
+              ACTION.stopIncomplete,
+              "Ends the run successfully: the lead is archived and answered, not delivered.",
+            ],
+          },
+        ]
+      : []),
+  ] as const;
+  const cases = Object.fromEntries(
+    setAside.map(({ branch, status, mark, stop }) => [
+      branch,
+      {
+        case: status,
+        actions: markAndStop(options.archiveTableName, [mark[0], mark[1]], [stop[0], stop[1]], {
+          Status: status,
+          ProcessedTime: "@{utcNow()}",
+        }),
+      },
+    ]),
+  );
   return {
     type: "Switch",
     description:
