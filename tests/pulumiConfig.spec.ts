@@ -7,7 +7,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStack, projectName, resolvedConfig } from "../workflow/stacks";
+import { parse as parseYaml } from "yaml";
+import { listStacks, loadStack, projectName, resolvedConfig } from "../workflow/stacks";
 import { installMocks, RegisteredResource, settle } from "./support/pulumiMocks";
 
 const INDEX = require.resolve("../index");
@@ -196,5 +197,33 @@ describe("Pulumi config as Pulumi passes it", function () {
         message: "dev.config.json: must be a JSON object of config keys. Fix: pulumi config --json --open > <file>",
       });
     });
+  });
+});
+
+describe("Pulumi.yaml template (pulumi new <repo-url>)", () => {
+  const project = () =>
+    parseYaml(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+      template: { config: Record<string, { secret?: boolean; description: string }> };
+    };
+
+  it("prompts for the location, the targets and the secrets, secrets marked secret", () => {
+    const prompts = project().template.config;
+    assert.deepStrictEqual(Object.keys(prompts), [
+      "azure-native:location",
+      "targets",
+      "webhookUrl",
+      "webhookSecret",
+      "dataverseClientSecret",
+    ]);
+    const secrets = Object.entries(prompts)
+      .filter(([, p]) => p.secret === true)
+      .map(([k]) => k);
+    assert.deepStrictEqual(secrets, ["webhookSecret", "dataverseClientSecret"]);
+  });
+
+  it("no example stack sits next to Pulumi.yaml, where pulumi stack init would adopt it", () => {
+    const stackFiles = fs.readdirSync(path.join(__dirname, "..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+    assert.deepStrictEqual(stackFiles, []);
+    assert.deepStrictEqual(listStacks(), ["dev", "prod"]);
   });
 });
