@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LeadEndpoint } from "./components/leadEndpoint";
+import { LeadEndpoint } from "./lib"; // the package entry, as an outside program uses it
 import { endpointArgs } from "./config/endpointArgs";
 import { readStackConfig } from "./config/pulumiConfig";
 

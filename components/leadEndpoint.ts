@@ -10,7 +10,6 @@ import { LeadFunctionApp, STORAGE_TABLE_DATA_CONTRIBUTOR } from "./leadFunctionA
 import { LeadMonitoring } from "./leadMonitoring";
 import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
-import { WorkflowDefinition } from "../workflow/wdl";
 
 /** Retry policy of the CRM calls (exponential back-off). */
 export interface CrmRetryArgs {
@@ -20,6 +19,51 @@ export interface CrmRetryArgs {
   interval: string;
   /** Longest interval, ISO 8601 (PT5S-P1D). */
   maximumInterval: string;
+}
+
+// The target types are named interfaces (not inline object types) so that Pulumi's schema analyzer
+// (componentProviderHost, @pulumi/pulumi/provider/experimental) can turn them into schema types.
+
+/** Dataverse / Dynamics 365 target, reached as a service principal. */
+export interface DataverseArgs {
+  /** Environment URL, `https://<org>.crm<N>.dynamics.com`. */
+  url: string;
+  /** Microsoft Entra tenant id of the application user. */
+  tenantId: pulumi.Input<string>;
+  /** Application (client) id of the application user. */
+  clientId: pulumi.Input<string>;
+  /** Client secret; pass a secret (`config.requireSecret`). */
+  clientSecret: pulumi.Input<string>;
+}
+
+/** Salesforce target (OAuth connection, signed in once after deploy). */
+export interface SalesforceArgs {
+  /** Login host. @default "https://login.salesforce.com" */
+  loginUri?: string;
+  /** Lead.LeadSource value. @default "Web" */
+  leadSource?: string;
+}
+
+/** Office 365 e-mail notice per lead. */
+export interface EmailArgs {
+  /** Semicolon-separated recipients. */
+  to: string;
+}
+
+/** Generic HTTPS webhook receiving each lead as JSON. */
+export interface WebhookArgs {
+  /** HTTPS URL that receives each lead (POST). */
+  url: pulumi.Input<string>;
+  /** Header that carries `secret`. @default "X-Lead-Secret" */
+  secretHeader?: string;
+  /** Shared secret sent in `secretHeader`; pass a secret. */
+  secret: pulumi.Input<string>;
+}
+
+/** Table in the layout of Partner Center's own "Azure Table" lead destination. */
+export interface AzureTableArgs {
+  /** Table name. @default "MarketplaceLeads" */
+  tableName?: string;
 }
 
 export interface LeadEndpointArgs {
@@ -49,56 +93,32 @@ export interface LeadEndpointArgs {
    * What happens to a lead missing fields the CRMs need: keep it in the archive only, or deliver it anyway.
    * @default "archive"
    */
-  incompleteLeads?: IncompleteLeads;
+  incompleteLeads?: string; // "archive" | "deliver", checked at construction: the schema analyzer takes no unions
   /**
    * Dataverse / Dynamics 365 target, reached as a service principal (no sign-in after deploy).
    * @default - not a target
    */
-  dataverse?: {
-    /** Environment URL, `https://<org>.crm<N>.dynamics.com`. */
-    url: string;
-    tenantId: pulumi.Input<string>;
-    clientId: pulumi.Input<string>;
-    /** Client secret; pass a secret (`config.requireSecret`). */
-    clientSecret: pulumi.Input<string>;
-  };
+  dataverse?: DataverseArgs;
   /**
    * Salesforce target. The connection needs a one-time sign-in after deploy (OAuth).
    * @default - not a target
    */
-  salesforce?: {
-    /** @default "https://login.salesforce.com" */
-    loginUri?: string;
-    /** Lead.LeadSource value. @default "Web" */
-    leadSource?: string;
-  };
+  salesforce?: SalesforceArgs;
   /**
    * Office 365 e-mail notice per lead. The connection needs a one-time sign-in after deploy (OAuth).
    * @default - not a target
    */
-  email?: {
-    /** Semicolon-separated recipients. */
-    to: string;
-  };
+  email?: EmailArgs;
   /**
    * Generic HTTPS webhook receiving each lead as JSON.
    * @default - not a target
    */
-  webhook?: {
-    url: pulumi.Input<string>;
-    /** @default "X-Lead-Secret" */
-    secretHeader?: string;
-    /** Shared secret sent in `secretHeader`; pass a secret. */
-    secret: pulumi.Input<string>;
-  };
+  webhook?: WebhookArgs;
   /**
    * Table in the layout of Partner Center's own "Azure Table" lead destination.
    * @default - not a target
    */
-  azureTable?: {
-    /** @default "MarketplaceLeads" */
-    tableName?: string;
-  };
+  azureTable?: AzureTableArgs;
   /**
    * Retry policy of every CRM call.
    * @default - 10 retries, from 30 seconds up to 1 hour apart (a CRM outage of several hours loses nothing)
@@ -139,7 +159,8 @@ export interface LeadEndpointArgs {
 }
 
 export type IncompleteLeads = "archive" | "deliver";
-const INCOMPLETE_LEADS: readonly IncompleteLeads[] = ["archive", "deliver"];
+const INCOMPLETE_LEADS: readonly string[] = ["archive", "deliver"];
+const isIncompleteLeads = (value: string): value is IncompleteLeads => INCOMPLETE_LEADS.includes(value);
 
 /**
  * What the scheduled replay may do on the workflow: read it and its trigger's callback URL, nothing else
@@ -181,20 +202,17 @@ export class LeadEndpoint extends pulumi.ComponentResource {
   public readonly storageAccountName: pulumi.Output<string>;
   public readonly archiveTableName: pulumi.Output<string>;
   /** Name of the normalizer function app; undefined without `normalizerFunction`. */
-  public readonly functionAppName: pulumi.Output<string> | undefined;
+  public readonly functionAppName?: pulumi.Output<string>;
   /** Log Analytics workspace receiving the workflow's run logs. */
   public readonly logWorkspaceId: pulumi.Output<string>;
   /** OAuth connections to authorize once after the first deployment: connector name -> portal link. */
   public readonly connectionsToAuthorize: pulumi.Output<Record<string, string>>;
-  /** The deployed workflow definition (plain data, as `npm run render` prints it). */
-  public readonly definition: WorkflowDefinition;
 
   constructor(name: string, args: LeadEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("leadkit:index:LeadEndpoint", name, {}, opts);
     const parent = { parent: this };
     const options = leadWorkflowOptions(args);
     const workflow = buildLeadWorkflow(options);
-    this.definition = workflow.definition;
 
     const resourceGroupName =
       args.resourceGroupName !== undefined
@@ -446,7 +464,7 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     );
   }
   const incompleteLeads = args.incompleteLeads ?? DEFAULTS.incompleteLeads;
-  if (!INCOMPLETE_LEADS.includes(incompleteLeads)) {
+  if (!isIncompleteLeads(incompleteLeads)) {
     throw new Error(
       `incompleteLeads: ${JSON.stringify(incompleteLeads)} is not valid: must be "archive" or "deliver". Fix: incompleteLeads: "${DEFAULTS.incompleteLeads}"`,
     );

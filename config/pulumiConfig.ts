@@ -1,20 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, SETTINGS, SETTING_NAMES } from "./settings";
-import { KitConfig, parseStackConfig, RawSettings } from "./stackConfig";
+import { SETTINGS, SETTING_NAMES } from "./settings";
+import { KitConfig, parseStackConfig, projectSettings } from "./stackConfig";
 import { SecretSettings } from "./endpointArgs";
 
-/** The kit's settings of the current stack, validated, and its secrets as secret Outputs. */
-export function readStackConfig(): { config: KitConfig; secrets: SecretSettings } {
+/**
+ * The kit's settings of the current stack, validated, and its secrets as secret Outputs. Keys are read
+ * under the running project's name: "If you don't specify a namespace, the current project's name is used"
+ * (https://www.pulumi.com/docs/iac/concepts/config/), and `pulumi new` renames the project.
+ */
+export function readStackConfig(project: string = pulumi.getProject()): { config: KitConfig; secrets: SecretSettings } {
   const all = pulumi.runtime.allConfig();
-  const raw: RawSettings = {};
-  for (const [fullKey, value] of Object.entries(all)) {
-    if (fullKey.startsWith(`${PROJECT}:`)) raw[fullKey.slice(PROJECT.length + 1)] = value;
-  }
+  const raw = projectSettings(all, project);
   const plaintextSecrets = SETTING_NAMES.filter(
-    (name) => "secret" in SETTINGS[name] && raw[name] !== undefined && !isConfigSecret(`${PROJECT}:${name}`),
+    (name) => "secret" in SETTINGS[name] && raw[name] !== undefined && !isConfigSecret(`${project}:${name}`),
   );
-  const config = parseStackConfig(raw, plaintextSecrets);
-  const cfg = new pulumi.Config(PROJECT);
+  const config = parseStackConfig(raw, plaintextSecrets, { project, providerLocation: all["azure-native:location"] });
+  const cfg = new pulumi.Config(project);
   return {
     config,
     secrets: {

@@ -7,8 +7,19 @@
 export const CRM_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
 export type CrmTarget = (typeof CRM_TARGETS)[number];
 
-/** Project name in `Pulumi.yaml`; Pulumi namespaces config keys with it (`leadkit:targets`). */
+/**
+ * The kit's own project name in `Pulumi.yaml`. Pulumi namespaces config keys with the project's name
+ * (`leadkit:targets`), and `pulumi new` renames the project, so programs read their config under
+ * `pulumi.getProject()` and the offline loader under `name:` of `Pulumi.yaml`; this is only the fallback.
+ */
 export const PROJECT = "leadkit";
+
+/**
+ * Region when neither `location` nor `azure-native:location` is set. Pulumi's Azure guides teach
+ * `pulumi config set azure-native:location <region>`, the value `pulumi new azure-typescript` prompts
+ * for (https://www.pulumi.com/docs/iac/get-started/azure/create-project/).
+ */
+export const FALLBACK_LOCATION = "westeurope";
 
 export interface SettingSpec {
   /** JSON schema of the value after parsing (lists are split on commas, numbers coerced). */
@@ -35,10 +46,10 @@ const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
 export const SETTINGS = {
   location: {
     schema: { type: "string", pattern: "^[a-z][a-z0-9]+$" },
-    description: "Azure region of every resource.",
+    description: "Azure region of every resource. Empty: azure-native:location, else westeurope.",
     expect: "an Azure region name in lower case without spaces",
     example: "westeurope",
-    default: "westeurope",
+    default: "",
   },
   resourceGroupName: {
     schema: { type: "string", pattern: "^[-\\w.()]{1,89}[-\\w()]$" },
@@ -51,7 +62,7 @@ export const SETTINGS = {
     schema: { type: "array", items: { type: "string", enum: [...CRM_TARGETS] }, uniqueItems: true },
     description:
       "Comma-separated CRM targets each lead is sent to: dataverse, salesforce, email, webhook, azureTable. Empty: leads are only archived.",
-    expect: `a comma-separated list of: ${CRM_TARGETS.join(", ")}`,
+    expect: `a comma-separated list (or a YAML list) of: ${CRM_TARGETS.join(", ")}`,
     example: "dataverse,email",
     default: "",
     list: true,

@@ -1,5 +1,14 @@
 import Ajv, { ErrorObject } from "ajv";
-import { CRM_TARGETS, CrmTarget, PROJECT, SETTINGS, SETTING_NAMES, SettingName, SettingSpec } from "./settings";
+import {
+  CRM_TARGETS,
+  CrmTarget,
+  FALLBACK_LOCATION,
+  PROJECT,
+  SETTINGS,
+  SETTING_NAMES,
+  SettingName,
+  SettingSpec,
+} from "./settings";
 
 /** A stack's validated settings. Secret values are not here: only whether they were set. */
 export interface KitConfig {
@@ -36,11 +45,30 @@ export class StackConfigError extends Error {
   }
 }
 
-/** Raw settings as Pulumi hands them over: text values keyed by short name (no `leadkit:` prefix). */
+/** Raw settings as Pulumi hands them over: text values keyed by short name (no `<project>:` prefix). */
 export type RawSettings = Record<string, string | undefined>;
+
+/** The `<project>:` keys of a full config map, by short name. Other namespaces (providers) are not ours. */
+export function projectSettings(all: Record<string, string | undefined>, project: string): RawSettings {
+  const raw: RawSettings = {};
+  for (const [fullKey, value] of Object.entries(all)) {
+    if (fullKey.startsWith(`${project}:`)) raw[fullKey.slice(project.length + 1)] = value;
+  }
+  return raw;
+}
 
 /** Stands in for a secret value offline; long enough for every secret's schema. */
 export const SECRET_PLACEHOLDER = "(secret set with pulumi config set --secret)";
+
+/** How a stack's settings are read: under which project name, and with which provider settings. */
+export interface ParseOptions {
+  /** False offline (render, local runs): secrets are encrypted or not set, so placeholders stand in. */
+  secretsAvailable?: boolean;
+  /** The Pulumi project name that namespaces the keys (`<project>:targets`) in error messages. */
+  project?: string;
+  /** `azure-native:location`, the region when the kit's own `location` is unset. */
+  providerLocation?: string;
+}
 
 const MIN_INTERVAL_S = 5;
 const MAX_INTERVAL_S = 24 * 3600;
@@ -68,7 +96,7 @@ export function settingsSchema(): Record<string, unknown> {
 export function parseStackConfig(
   raw: RawSettings,
   plaintextSecrets: readonly string[] = [],
-  options: { secretsAvailable?: boolean } = {},
+  options: ParseOptions = {},
 ): KitConfig {
   const problems: string[] = [];
   const data: Record<string, unknown> = {};
@@ -79,16 +107,19 @@ export function parseStackConfig(
     }
     const s = spec(key as SettingName);
     if (s.secret && plaintextSecrets.includes(key)) {
-      problems.push(`${PROJECT}:${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${s.example}`);
+      problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${s.example}`);
     }
     if (value === undefined || value.trim() === "") continue;
-    data[key] = s.list ? splitList(value) : value.trim();
+    const parsed = s.list ? parseList(value) : value.trim();
+    if (parsed === undefined) problems.push(invalid(key as SettingName, value));
+    else data[key] = parsed;
   }
   for (const name of SETTING_NAMES) {
     const s = spec(name);
     if (!(name in data) && s.default !== undefined && s.default !== "")
       data[name] = s.list ? splitList(s.default) : s.default;
   }
+  data.location ??= options.providerLocation?.trim() || FALLBACK_LOCATION;
 
   // Offline (render, local runs) secrets are encrypted in the stack file or not set yet: stand them in.
   if (options.secretsAvailable === false) {
@@ -111,11 +142,12 @@ export function parseStackConfig(
   const maxInterval = durationSeconds(String(data.crmRetryMaxInterval));
   if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
     problems.push(
-      `${PROJECT}:crmRetryMaxInterval: "${data.crmRetryMaxInterval}" is shorter than crmRetryInterval "${data.crmRetryInterval}". ` +
+      `crmRetryMaxInterval: "${data.crmRetryMaxInterval}" is shorter than crmRetryInterval "${data.crmRetryInterval}". ` +
         `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
     );
   }
-  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems));
+  const project = options.project ?? PROJECT;
+  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
   return toKitConfig(data);
 }
 
@@ -163,7 +195,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
 
 /** Problems in the order settings are documented (unknown keys first); stable within a key. */
 function sortBySetting(problems: string[]): string[] {
-  const rank = (p: string) => SETTING_NAMES.indexOf(p.slice(PROJECT.length + 1).split(":")[0] as SettingName);
+  const rank = (p: string) => SETTING_NAMES.indexOf(p.split(":")[0] as SettingName);
   return problems
     .map((p, i) => ({ p, i, r: rank(p) }))
     .sort((a, b) => a.r - b.r || a.i - b.i)
@@ -172,6 +204,24 @@ function sortBySetting(problems: string[]): string[] {
 
 function spec(name: SettingName): SettingSpec {
   return SETTINGS[name];
+}
+
+/**
+ * A list setting as Pulumi hands it to the program: `pulumi config set targets email,webhook` gives comma
+ * text, while a YAML list in a stack file (or an ESC `pulumiConfig` list) reaches the program as JSON text
+ * (`["email","webhook"]`): "These are available to Pulumi programs as JSON strings" (pulumi/pulumi#3342,
+ * "Support lists and maps in config"). Undefined: JSON that is not a list of strings.
+ */
+export function parseList(text: string): string[] | undefined {
+  if (!text.trim().startsWith("[")) return splitList(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) return undefined;
+  return parsed.map((item) => item.trim()).filter((item) => item !== "");
 }
 
 function splitList(text: string): string[] {
@@ -188,7 +238,7 @@ function fix(name: SettingName): string {
 
 function invalid(name: SettingName, received: unknown): string {
   const shown = spec(name).secret ? "the secret value" : JSON.stringify(received);
-  return `${PROJECT}:${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name)}`;
+  return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name)}`;
 }
 
 function describe(err: ErrorObject, data: Record<string, unknown>): string | undefined {
@@ -196,19 +246,19 @@ function describe(err: ErrorObject, data: Record<string, unknown>): string | und
   if (err.keyword === "required") {
     const name = (err.params as { missingProperty: string }).missingProperty as SettingName;
     const target = spec(name).requiredFor;
-    return `${PROJECT}:${name}: missing; required because targets includes "${target}". ${fix(name)}`;
+    return `${name}: missing; required because targets includes "${target}". ${fix(name)}`;
   }
   const name = err.instancePath.split("/")[1] as SettingName;
   if (name === "targets" && err.keyword === "enum") {
     const index = Number(err.instancePath.split("/")[2]);
     const item = (data.targets as string[])[index];
     return (
-      `${PROJECT}:targets: "${item}" is not a CRM target. Valid targets: ${CRM_TARGETS.join(", ")}. ` +
+      `targets: "${item}" is not a CRM target. Valid targets: ${CRM_TARGETS.join(", ")}. ` +
       `Fix: pulumi config set targets ${spec("targets").example}`
     );
   }
   if (name === "targets" && err.keyword === "uniqueItems") {
-    return `${PROJECT}:targets: ${JSON.stringify((data.targets as string[]).join(","))} lists a target twice. ${fix("targets")}`;
+    return `targets: ${JSON.stringify((data.targets as string[]).join(","))} lists a target twice. ${fix("targets")}`;
   }
   const received = spec(name).list ? (data[name] as string[]).join(",") : data[name];
   return invalid(name, received);
@@ -218,8 +268,7 @@ function unknownKeyProblem(key: string): string {
   const close = SETTING_NAMES.filter((n) => similar(n.toLowerCase(), key.toLowerCase()));
   const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : "";
   return (
-    `${PROJECT}:${key}: unknown setting.${hint} Known settings: ${SETTING_NAMES.join(", ")}. ` +
-    `Fix: pulumi config rm ${key}`
+    `${key}: unknown setting.${hint} Known settings: ${SETTING_NAMES.join(", ")}. ` + `Fix: pulumi config rm ${key}`
   );
 }
 

@@ -533,7 +533,7 @@ describe("Azure rules: catalogue", () => {
 
 /** Runs index.ts afresh under strict mocks with a stack's settings; resolves once registrations stop. */
 async function runStrict(stack: string): Promise<StrictRecording> {
-  const yaml = parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
+  const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
   const config: Record<string, string> = {};
   for (const [k, val] of Object.entries(yaml.config)) config[k] = String(val);
   config["leadkit:dataverseClientSecret"] = "dv-secret-0123456789";

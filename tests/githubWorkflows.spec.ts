@@ -59,7 +59,45 @@ describe("GitHub workflows", function () {
       "actions/checkout",
       "actions/setup-node",
       "pulumi/actions",
+      "pulumi/auth-actions",
     ]);
+  });
+
+  it("signs in to Pulumi Cloud with OIDC (pulumi/auth-actions v2.1.0) before any Pulumi step; no stored token", () => {
+    // v2.1.0 of github.com/pulumi/auth-actions is commit 141415910c3beb54e03b48e9057c204c97b956f2 (its tag).
+    const AUTH = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2";
+    let pulumiJobs = 0;
+    for (const file of FILES) {
+      assert.ok(!/secrets\.PULUMI_ACCESS_TOKEN/.test(text(file)), `${file} reads a stored PULUMI_ACCESS_TOKEN`);
+      for (const [name, job] of Object.entries(jobs(file))) {
+        const all = job.steps ?? [];
+        const firstPulumi = all.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
+        if (firstPulumi < 0) continue;
+        pulumiJobs++;
+        const auth = all.findIndex((s) => String(s.uses).startsWith(AUTH));
+        assert.ok(auth >= 0 && auth < firstPulumi, `${file} ${name}: no OIDC sign-in before the Pulumi step`);
+        assert.deepStrictEqual(all[auth].with, {
+          organization: "${{ vars.PULUMI_ORG }}",
+          "requested-token-type": "urn:pulumi:token-type:access_token:organization",
+        });
+        assert.strictEqual(job.permissions?.["id-token"], "write", `${file} ${name}`);
+      }
+    }
+    assert.strictEqual(pulumiJobs, 4, "deploy dev, deploy prod, preview, e2e");
+  });
+
+  it("deploys and previews only stacks with their own stack file, never an example from examples/", () => {
+    for (const [file, job] of [
+      ["deploy.yml", "dev"],
+      ["deploy.yml", "prod"],
+      ["pull-request.yml", "preview"],
+    ]) {
+      const all = jobs(file)[job].steps ?? [];
+      const guard = all.findIndex((s) => /test -f "Pulumi\.\$\{STACK_NAME\}\.yaml" \|\|/.test(s.run ?? ""));
+      const firstPulumi = all.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
+      assert.ok(guard >= 0 && guard < firstPulumi, `${file} ${job}`);
+      assert.match(all[guard].run ?? "", /::error title=no stack file::[^\n]*pulumi stack init[^\n]*\n\s*exit 1/);
+    }
   });
 
   it("runs Node 22 in every job that sets up Node, and every job that runs npm sets up Node", () => {

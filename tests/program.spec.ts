@@ -22,7 +22,7 @@ async function runProgram(config: Record<string, string>, secretKeys: string[] =
 
 /** A stack file's `leadkit:` settings, with the secrets its README tells users to set. */
 function stackSettings(stack: string, secrets: Record<string, string>): Record<string, string> {
-  const yaml = parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
+  const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(yaml.config)) config[k] = String(v);
   for (const [k, v] of Object.entries(secrets)) config[`leadkit:${k}`] = v;

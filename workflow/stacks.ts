@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { leadWorkflowOptions } from "../components/leadEndpoint";
 import { endpointArgs } from "../config/endpointArgs";
 import { PROJECT } from "../config/settings";
-import { KitConfig, parseStackConfig, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
+import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "./leadWorkflow";
 
 /** A stack read from its files, without Pulumi: what `npm run render` and the local endpoint use. */
@@ -15,57 +15,171 @@ export interface LoadedStack extends LeadWorkflow {
   parameterNames: string[];
 }
 
+/** A stack's config as Pulumi resolves it: full keys (`<project>:targets`) to text, undefined = secret. */
+export type ResolvedConfig = Record<string, string | undefined>;
+
+export interface LoadOptions {
+  /**
+   * The stack's resolved config (`pulumi config --json --open` output, or PULUMI_CONFIG's map) in place of
+   * its stack file: the only way to render a stack whose config comes from a Pulumi ESC environment.
+   * Default: the JSON in the PULUMI_CONFIG environment variable, when set.
+   */
+  config?: ResolvedConfig;
+}
+
 /** Directory of `Pulumi.yaml`. */
 export const PROJECT_DIR = path.join(__dirname, "..");
+/**
+ * Example stack files live here, not next to `Pulumi.yaml`: `pulumi stack init dev` would otherwise adopt
+ * `Pulumi.dev.yaml` with someone else's values ("The key-value pairs for any given stack are stored in your
+ * project's stack settings file, which is automatically named Pulumi.<stack-name>.yaml",
+ * https://www.pulumi.com/docs/iac/concepts/config/). A stack of your own (`Pulumi.<stack>.yaml` in the
+ * project) wins over an example of the same name.
+ */
+export const EXAMPLES_DIR = "examples";
 
 /**
  * Reads `Pulumi.yaml` defaults and `Pulumi.<stack>.yaml` like the Pulumi CLI does, validates them,
  * and builds the stack's workflow through the same path `pulumi up` takes. Secrets are not decrypted
  * (they never shape the definition).
  */
-export function loadStack(stack: string, projectDir: string = PROJECT_DIR): LoadedStack {
-  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(stackFile)) {
-    const known = listStacks(projectDir);
-    throw new Error(
-      `Stack "${stack}" has no file ${path.basename(stackFile)}. Known stacks: ${known.join(", ") || "none"}.`,
-    );
+export function loadStack(stack: string, projectDir: string = PROJECT_DIR, options: LoadOptions = {}): LoadedStack {
+  const stackFile = stackFilePath(stack, projectDir);
+  const project = projectName(projectDir);
+  const stackYaml = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as StackFile;
+  const resolved = options.config ?? configFromEnv();
+  if (resolved === undefined && stackYaml.environment !== undefined) {
+    throw new Error(escRefusal(stack, stackFile, stackYaml.environment));
   }
-  const stackYaml = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const raw: RawSettings = projectDefaults(projectDir);
-  for (const [fullKey, value] of Object.entries(stackYaml.config ?? {})) {
-    if (!fullKey.startsWith(`${PROJECT}:`)) continue; // provider keys such as azure-native:location
-    const key = fullKey.slice(PROJECT.length + 1);
-    raw[key] = typeof value === "object" && value !== null && "secure" in value ? SECRET_PLACEHOLDER : String(value);
-  }
-  return stackFromSettings(stack, raw);
+  const all: ResolvedConfig = resolved ?? stackFileConfig(stackYaml);
+  const raw: RawSettings = { ...projectDefaults(projectDir), ...projectSettings(all, project) };
+  for (const [key, value] of Object.entries(raw)) if (value === undefined) raw[key] = SECRET_PLACEHOLDER;
+  return stackFromSettings(stack, raw, { project, providerLocation: all["azure-native:location"] });
 }
 
 /** Builds a stack's workflow from raw settings (as in a stack file), the way `pulumi up` would. */
-export function stackFromSettings(stack: string, raw: RawSettings): LoadedStack {
-  const config = parseStackConfig(raw, [], { secretsAvailable: false });
+export function stackFromSettings(
+  stack: string,
+  raw: RawSettings,
+  options: { project?: string; providerLocation?: string } = {},
+): LoadedStack {
+  const config = parseStackConfig(raw, [], { ...options, secretsAvailable: false });
   const args = endpointArgs(config, { dataverseClientSecret: SECRET_PLACEHOLDER, webhookSecret: SECRET_PLACEHOLDER });
   const workflow = buildLeadWorkflow(leadWorkflowOptions(args));
   return { ...workflow, stack, config, parameterNames: Object.keys(workflow.definition.parameters) };
 }
 
+/**
+ * A resolved config in either shape Pulumi prints it: `pulumi config --json` gives
+ * `{"<key>": {"value": "...", "secret": bool}}` with `value` left out for a secret without --show-secrets,
+ * and `--open` resolves the stack's ESC environments (pulumi/pulumi pkg/cmd/pulumi/config, listConfig and
+ * configValueJSON); PULUMI_CONFIG, which the CLI hands the program, is a flat `{"<key>": "..."}` map.
+ */
+export function resolvedConfig(json: string, source: string): ResolvedConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`${source}: not JSON (${(err as Error).message}). Fix: pulumi config --json --open > <file>`, {
+      cause: err,
+    });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${source}: must be a JSON object of config keys. Fix: pulumi config --json --open > <file>`);
+  }
+  const config: ResolvedConfig = {};
+  for (const [key, entry] of Object.entries(parsed)) {
+    if (typeof entry === "object" && entry !== null && "secret" in entry) {
+      const { value } = entry as { value?: string };
+      config[key] = value;
+    } else config[key] = configText(entry);
+  }
+  return config;
+}
+
+/** Stack names with a stack file: your own (next to `Pulumi.yaml`) and the examples, sorted, once each. */
+export function listStacks(projectDir: string = PROJECT_DIR): string[] {
+  const names = [projectDir, path.join(projectDir, EXAMPLES_DIR)].flatMap(stackNamesIn);
+  return [...new Set(names)].sort();
+}
+
+/** `name:` of `Pulumi.yaml`: the namespace of the project's config keys. */
+export function projectName(projectDir: string = PROJECT_DIR): string {
+  const project = readProject(projectDir);
+  return typeof project.name === "string" && project.name !== "" ? project.name : PROJECT;
+}
+
+interface StackFile {
+  config?: Record<string, unknown>;
+  environment?: unknown;
+}
+
+function stackFilePath(stack: string, projectDir: string): string {
+  const candidates = [projectDir, path.join(projectDir, EXAMPLES_DIR)].map((dir) =>
+    path.join(dir, `Pulumi.${stack}.yaml`),
+  );
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (found) return found;
+  const known = listStacks(projectDir);
+  throw new Error(
+    `Stack "${stack}" has no file Pulumi.${stack}.yaml (looked in the project and ${EXAMPLES_DIR}/). ` +
+      `Known stacks: ${known.join(", ") || "none"}.`,
+  );
+}
+
+function stackNamesIn(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined);
+}
+
+/** A stack file's config as the CLI hands it to the program: text as is, secure values undefined. */
+function stackFileConfig(stackYaml: StackFile): ResolvedConfig {
+  const config: ResolvedConfig = {};
+  for (const [key, value] of Object.entries(stackYaml.config ?? {})) {
+    const secure = typeof value === "object" && value !== null && "secure" in value;
+    config[key] = secure ? undefined : configText(value);
+  }
+  return config;
+}
+
+/**
+ * Pulumi passes every config value to the program as text; lists and maps become JSON text
+ * ("These are available to Pulumi programs as JSON strings", pulumi/pulumi#3342), numbers and
+ * booleans their YAML text.
+ */
+function configText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function configFromEnv(): ResolvedConfig | undefined {
+  const json = process.env.PULUMI_CONFIG;
+  return json === undefined || json.trim() === "" ? undefined : resolvedConfig(json, "PULUMI_CONFIG");
+}
+
+/** ESC environments are opened by Pulumi Cloud; offline, the resolved config must be handed over. */
+function escRefusal(stack: string, stackFile: string, environment: unknown): string {
+  return (
+    `Stack "${stack}" takes its config from the Pulumi ESC environment ${JSON.stringify(environment)} ` +
+    `(environment: in ${path.basename(stackFile)}), which cannot be read offline; rendering it from the stack ` +
+    `file alone would show a workflow "pulumi up" does not deploy. Fix: pulumi config --json --open --stack ${stack} ` +
+    `> ${stack}.config.json, then npm run render -- --stack ${stack} --env-file ${stack}.config.json ` +
+    `(or set PULUMI_CONFIG to that JSON for npm start).`
+  );
+}
+
 /** Defaults of the project config block of `Pulumi.yaml` (the CLI applies them to every stack). */
 function projectDefaults(projectDir: string): RawSettings {
-  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
-    config?: Record<string, { default?: unknown }>;
-  };
+  const project = readProject(projectDir);
   const defaults: RawSettings = {};
   for (const [key, spec] of Object.entries(project.config ?? {})) {
-    if (!key.includes(":") && spec?.default !== undefined) defaults[key] = String(spec.default);
+    if (!key.includes(":") && spec?.default !== undefined) defaults[key] = configText(spec.default);
   }
   return defaults;
 }
 
-/** Stack names that have a `Pulumi.<stack>.yaml`. */
-export function listStacks(projectDir: string = PROJECT_DIR): string[] {
-  return fs
-    .readdirSync(projectDir)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+function readProject(projectDir: string): { name?: unknown; config?: Record<string, { default?: unknown }> } {
+  return parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
 }

@@ -70,11 +70,12 @@ export const CALLBACK_URL =
 export function installMocks(
   config: Record<string, string> = {},
   secretKeys: string[] = [],
+  project = "leadkit",
 ): { resources: RegisteredResource[]; calls: MockCall[] } {
   const resources: RegisteredResource[] = [];
   const calls: MockCall[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
-  void pulumi.runtime.setMocks(kitMocks(resources, calls), "leadkit", "test");
+  void pulumi.runtime.setMocks(kitMocks(resources, calls), project, "test");
   return { resources, calls };
 }
 

@@ -1,0 +1,16 @@
+/**
+ * The package entry: the LeadEndpoint component and its argument types, for other Pulumi programs.
+ * Reads no stack config (unlike the kit's own program, index.ts); Pulumi's schema analyzer starts here
+ * (package.json "exports") to generate the multi-language schema.
+ */
+export { LeadEndpoint } from "../components/leadEndpoint";
+export type {
+  AzureTableArgs,
+  CrmRetryArgs,
+  DataverseArgs,
+  EmailArgs,
+  IncompleteLeads,
+  LeadEndpointArgs,
+  SalesforceArgs,
+  WebhookArgs,
+} from "../components/leadEndpoint";
