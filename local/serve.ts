@@ -7,6 +7,7 @@
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { endpointFile, LocalEndpointFile, PROJECT_ROOT } from "../ops/archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
@@ -53,6 +54,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
     return EXIT.failed;
   }
+  await assertPortFree(port);
   const { startDurableTables } = await import("./durableTables");
   const { LocalEndpoint } = await import("./endpoint");
   const { startLocalServer } = await import("./server");
@@ -106,6 +108,18 @@ export function busyPort(port: number, holder = portHolder(port)): string {
   const who = holder ? ` by ${holder}` : "";
   const hint = port === 7071 ? " (7071 is also the default port of Azure Functions Core Tools, `func start`)" : "";
   return `port ${port} on 127.0.0.1 is already in use${who}${hint}: stop it, or start on another port with \`npm start -- --port ${port + 1}\`.`;
+}
+
+/** Fails before Azurite starts when the port is taken (a bare `listen EADDRINUSE` helps nobody). */
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "EADDRINUSE" ? new Error(busyPort(port)) : err),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 function portHolder(port: number): string | undefined {

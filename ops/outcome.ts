@@ -60,6 +60,7 @@ export function failureText(row: ArchiveRow): string | undefined {
 
 const delivered = (sent: Record<string, string>) =>
   Object.entries(sent)
+    .sort(([a], [b]) => a.localeCompare(b)) // CRM calls run in parallel: their columns come in any order
     .map(([t, id]) => (id === "sent" ? t : `${t} (record ${id})`))
     .join(", ");
 
