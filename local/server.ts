@@ -32,8 +32,6 @@ export interface LocalServerOptions {
    * @default a random token (see LocalServer.adminToken)
    */
   adminToken?: string;
-  /** Re-sends a dead-lettered lead (the run page's replay button). Absent: the button answers 501. */
-  replay?: (row: string) => Promise<unknown>;
 }
 
 export interface LocalServer {
@@ -252,6 +250,9 @@ async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise
     const run = endpoint.run(runMatch[1]);
     return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${runMatch[1]}'.`);
   }
+  if (req.method === "GET" && url.pathname === "/leads") return json(res, 200, { value: await endpoint.leads() });
+  const replayMatch = /^\/replay\/([0-9A-Za-z]+)$/.exec(url.pathname);
+  if (req.method === "POST" && replayMatch) return json(res, 200, { value: await endpoint.replay(replayMatch[1]) });
   const fault = FAULT.exec(url.pathname);
   if (req.method === "POST" && fault) return standinFault(ctx, res, url, fault[1] as StandinTarget, fault[2]);
   if (req.method === "GET" && url.pathname === "/standins/requests")

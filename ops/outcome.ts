@@ -9,7 +9,16 @@
 export type ArchiveRow = Record<string, unknown> & { partitionKey?: string; rowKey?: string };
 
 export type Verdict =
-  "delivered" | "archived" | "test" | "incomplete" | "duplicate" | "dead-letter" | "not-archived" | "pending";
+  | "delivered"
+  | "archived"
+  | "test"
+  | "incomplete"
+  | "duplicate"
+  | "dead-letter"
+  | "not-archived"
+  | "replayed"
+  | "needs-review"
+  | "pending";
 
 export interface Outcome {
   verdict: Verdict;
@@ -103,6 +112,20 @@ export function describeRow(row: ArchiveRow | undefined): Outcome {
     }
     case "dead-letter":
       return deadLetter(row, common);
+    case "replayed":
+      return {
+        ...common,
+        verdict: "replayed",
+        ok: true,
+        words: `replayed as run ${String(row.ReplayedBy ?? "?")}: see that row for delivery`,
+      };
+    case "needs-review":
+      return {
+        ...common,
+        verdict: "needs-review",
+        ok: false,
+        words: `needs review: ${String(row.LastReplayError || "replay could not tell whether it was sent")}`,
+      };
     default:
       return {
         ...common,
