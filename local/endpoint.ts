@@ -3,6 +3,9 @@
  * the run history. The HTTP server (server.ts) and the tests drive it.
  */
 import { handleNormalizeRequest } from "../function-code/src/handler";
+import { ArchiveTable } from "../function-code/src/replay/archiveRows";
+import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
+import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../workflow/stacks";
 import { localConnectors, Standins } from "./connectors/standins";
 import { TablesConnector } from "./connectors/tables";
@@ -43,6 +46,16 @@ export interface Posted {
   /** Undefined when the trigger refused the request (no run, like Azure). */
   runName?: string;
   done?: Promise<WorkflowRun>;
+}
+
+/** A lead as the run page lists it: from the archive row, so the list survives restarts. */
+export interface LeadSummary {
+  row: string;
+  partition: string;
+  received: string;
+  status: string;
+  offer: string;
+  outcome: Outcome;
 }
 
 export class LocalEndpoint {
@@ -118,6 +131,51 @@ export class LocalEndpoint {
 
   run(name: string): WorkflowRun | undefined {
     return this.runs.get(name);
+  }
+
+  /** The newest archived leads with their outcome (the archive outlives the in-memory run history). */
+  async leads(top = 100): Promise<LeadSummary[]> {
+    const rows: ArchiveRow[] = [];
+    for await (const r of this.archive().listEntities()) rows.push(r as ArchiveRow);
+    rows.sort((a, b) => String(b.ReceivedTime ?? "").localeCompare(String(a.ReceivedTime ?? "")));
+    return rows.slice(0, top).map((r) => ({
+      row: String(r.rowKey),
+      partition: String(r.partitionKey),
+      received: String(r.ReceivedTime ?? ""),
+      status: String(r.Status ?? ""),
+      offer: String(r.OfferDisplayName ?? ""),
+      outcome: describeRow(r),
+    }));
+  }
+
+  /** Replays one dead-lettered row (the run page's button) through this endpoint, as `npm run replay` does. */
+  async replay(rowKey: string): Promise<ReplayOutcome[]> {
+    const archive = this.archive();
+    const onlyThisRow: ArchiveTable = {
+      getEntity: archive.getEntity.bind(archive),
+      updateEntity: archive.updateEntity.bind(archive),
+      listEntities: ((options?: Parameters<ArchiveTable["listEntities"]>[0]) => {
+        const all = archive.listEntities(options);
+        return (async function* () {
+          for await (const r of all) if (r.rowKey === rowKey) yield r;
+        })();
+      }) as unknown as ArchiveTable["listEntities"], // candidateRows only iterates (for await)
+    };
+    return replayDeadLetters({
+      table: onlyThisRow,
+      send: async (lead, headers) => {
+        const posted = await this.post({
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: lead,
+        });
+        return { status: posted.response.statusCode, body: posted.response.body };
+      },
+    });
+  }
+
+  private archive() {
+    return this.tables.table(this.options.stack.config.archiveTableName);
   }
 
   private keep(run: WorkflowRun): void {

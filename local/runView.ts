@@ -1,4 +1,8 @@
-/** A self-contained page (no external assets) listing runs and their actions, like the portal's run view. */
+/**
+ * A self-contained page (no external assets): the archived leads with their outcome (read back from
+ * the archive, so they survive restarts), the runs in memory with each action's status and duration,
+ * what the CRM stand-ins received, and a replay button on dead letters. Every value goes through esc().
+ */
 export const RUN_VIEW_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -15,27 +19,66 @@ export const RUN_VIEW_HTML = `<!doctype html>
   .Running { color: #0063b1; } .Cancelled { color: #8a6d00; }
   pre { margin: 0; max-height: 12rem; overflow: auto; background: #f7f7f7; padding: .3rem; }
   .nested { padding-left: 1.4rem; }
+  .delivered, .test, .archived { color: #107c10; } .dead-letter { color: #c50f1f; } .duplicate, .incomplete { color: #8a6d00; }
 </style>
 </head>
 <body>
 <h1>Runs of <code>{{WORKFLOW}}</code> (local runtime)</h1>
+<h2>Leads (from the archive)</h2>
+<table id="leads"><thead><tr><th>Received</th><th>Run</th><th>Status</th><th>Offer</th><th>Outcome</th><th></th></tr></thead><tbody></tbody></table>
+<p id="replayed"></p>
+<h2>Runs (this session)</h2>
 <table id="runs"><thead><tr><th>Run</th><th>Status</th><th>Start</th><th>Response</th><th>Error</th></tr></thead><tbody></tbody></table>
 <div id="detail"></div>
 <script>
 const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 const show = (v, secured) => secured ? "<em>secured</em>" : v === undefined ? "" : "<pre>" + esc(JSON.stringify(v, null, 2)) + "</pre>";
+let leads = [];
+async function loadLeads() {
+  leads = (await (await fetch("/leads")).json()).value;
+  document.querySelector("#leads tbody").innerHTML = leads.map((l) =>
+    '<tr class="run lead" data-run="' + esc(l.row) + '"><td>' + esc(l.received) + "</td><td>" + esc(l.row) + '</td><td class="' + esc(l.status) + '">' +
+    esc(l.status) + "</td><td>" + esc(l.offer) + '</td><td class="outcome">' + esc(l.outcome.words) + "</td><td>" +
+    (l.status === "dead-letter" ? '<button class="replay" data-row="' + esc(l.row) + '">Replay</button>' : "") + "</td></tr>").join("");
+  document.querySelectorAll("tr.lead").forEach((tr) => tr.addEventListener("click", () => loadRun(tr.dataset.run)));
+  document.querySelectorAll("button.replay").forEach((b) => b.addEventListener("click", (e) => { e.stopPropagation(); replay(b.dataset.row); }));
+}
+async function replay(row) {
+  const { value } = await (await fetch("/replay/" + encodeURIComponent(row), { method: "POST" })).json();
+  document.querySelector("#replayed").textContent = value.map((o) => o.result + " " + o.row + ": " + o.detail).join("; ") || "Nothing to replay.";
+  setTimeout(refresh, 500);
+}
+async function refresh() { await loadLeads(); await loadRuns(); }
 async function loadRuns() {
   const { value } = await (await fetch("/runs")).json();
   document.querySelector("#runs tbody").innerHTML = value.map((r) =>
     '<tr class="run" data-run="' + esc(r.name) + '"><td>' + esc(r.name) + '</td><td class="' + esc(r.status) + '">' + esc(r.status) +
     "</td><td>" + esc(r.startTime) + "</td><td>" + esc(r.responseStatus) + "</td><td>" + esc(r.error?.code) + "</td></tr>").join("");
-  document.querySelectorAll("tr.run").forEach((tr) => tr.addEventListener("click", () => loadRun(tr.dataset.run)));
+  document.querySelectorAll("#runs tr.run").forEach((tr) => tr.addEventListener("click", () => loadRun(tr.dataset.run)));
   const wanted = location.hash.slice(1);
   if (wanted) loadRun(wanted);
 }
+function leadOutcome(name) {
+  const lead = leads.find((l) => l.row === name);
+  return lead ? '<p class="lead-outcome">Outcome: ' + esc(lead.outcome.words) + "</p>" : "";
+}
+async function received(run) {
+  const res = await fetch("/standins/requests");
+  if (!res.ok) return "";
+  const end = run.endTime ? Date.parse(run.endTime) : Infinity;
+  const mine = (await res.json()).value.filter((r) => Date.parse(r.at) >= Date.parse(run.startTime) && Date.parse(r.at) <= end);
+  return "<h3>What the stand-ins received</h3>" + (mine.length === 0 ? "<p>Nothing.</p>" : '<table class="received"><thead><tr><th>Stand-in</th><th>Action</th><th>Request</th><th>Body</th></tr></thead><tbody>' +
+    mine.map((r) => "<tr><td>" + esc(r.target) + "</td><td>" + esc(r.actionName) + "</td><td>" + esc(r.method + " " + r.path) + "</td><td>" + show(r.body) + "</td></tr>").join("") + "</tbody></table>");
+}
 async function loadRun(name) {
   location.hash = name;
-  const run = await (await fetch("/runs/" + encodeURIComponent(name))).json();
+  const res = await fetch("/runs/" + encodeURIComponent(name));
+  if (!res.ok) {
+    document.querySelector("#detail").innerHTML = "<h2>Run " + esc(name) + "</h2>" + leadOutcome(name) +
+      "<p>The run's details were kept in memory by an earlier session; the archive row above is its record.</p>";
+    return;
+  }
+  const run = await res.json();
   const rows = Object.values(run.actions).map((a) => {
     const ms = a.endTime && a.startTime ? (new Date(a.endTime) - new Date(a.startTime)) + " ms" : "";
     const secured = a.secured || [];
@@ -44,11 +87,12 @@ async function loadRun(name) {
       show(a.inputs, secured.includes("inputs")) + "</td><td>" + show(a.outputs ?? a.error, secured.includes("outputs")) + "</td></tr>";
   }).join("");
   document.querySelector("#detail").innerHTML = "<h2>Run " + esc(run.name) + ' <span class="' + esc(run.status) + '">' + esc(run.status) + "</span></h2>" +
-    (run.error ? "<p>" + esc(run.error.code) + ": " + esc(run.error.message) + "</p>" : "") +
-    "<table><thead><tr><th>Action</th><th>Type</th><th>Status</th><th>Duration</th><th>Inputs</th><th>Outputs / error</th></tr></thead><tbody>" + rows + "</tbody></table>";
+    leadOutcome(run.name) + (run.error ? "<p>" + esc(run.error.code) + ": " + esc(run.error.message) + "</p>" : "") +
+    '<table class="actions"><thead><tr><th>Action</th><th>Type</th><th>Status</th><th>Duration</th><th>Inputs</th><th>Outputs / error</th></tr></thead><tbody>' + rows + "</tbody></table>" +
+    await received(run);
 }
-loadRuns();
-setInterval(loadRuns, 3000);
+refresh().then(() => { document.body.dataset.ready = "true"; });
+setInterval(refresh, 3000);
 </script>
 </body>
 </html>

@@ -2,7 +2,7 @@
  * The local HTTP endpoint: the same callback URL shape as Azure (`/workflows/{name}/triggers/{trigger}
  * /paths/invoke?...&sig=...`), a SAS-like signature check, and the run history as JSON and as a page.
  */
-import { createHmac, timingSafeEqual } from "crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { StandinTarget } from "./connectors/standins";
@@ -26,6 +26,12 @@ export interface LocalServerOptions {
   maxJsonDepth?: number;
   /** Receives one line per request: method, path (never the query: it holds the sig), status, ms, run id. */
   log?: (line: string) => void;
+  /**
+   * Token for the admin routes (`/standins/*`, `/replay`) from outside the page (`npm run standin`,
+   * tests), sent as `x-leadkit-admin-token`. The page itself is trusted by same-origin instead.
+   * @default a random token (see LocalServer.adminToken)
+   */
+  adminToken?: string;
 }
 
 export interface LocalServer {
@@ -33,8 +39,11 @@ export interface LocalServer {
   port: number;
   /** The signed callback URL, like `listCallbackUrl` returns in Azure. */
   callbackUrl: string;
+  adminToken: string;
   close(): Promise<void>;
 }
+
+export const ADMIN_TOKEN_HEADER = "x-leadkit-admin-token";
 
 /** `sig` of a callback URL: HMAC-SHA256 over the permission path, keyed by the workflow key. */
 export function signature(key: string, workflowName: string, triggerName: string): string {
@@ -107,6 +116,8 @@ interface Context {
   options: LocalServerOptions;
   invokePath: string;
   expectedSig: string;
+  adminToken: string;
+  port: number;
 }
 
 async function invoke(ctx: Context, req: http.IncomingMessage, res: Res, url: URL): Promise<void> {
@@ -191,16 +202,57 @@ function runList(ctx: Context, res: Res): void {
   });
 }
 
+/**
+ * Everything but the signed callback answers only to Host 127.0.0.1/localhost:<port>: a page on another
+ * name that resolves to 127.0.0.1 (DNS rebinding) cannot read recorded leads or the run history.
+ */
+function hostAllowed(ctx: Context, req: http.IncomingMessage): boolean {
+  const host = String(req.headers.host ?? "").toLowerCase();
+  return host === `127.0.0.1:${ctx.port}` || host === `localhost:${ctx.port}`;
+}
+
+/**
+ * Admin routes change stand-ins, show what CRMs received and replay leads: the token (CLIs), or the
+ * run page itself (same origin). Browsers set Origin and Sec-Fetch-Site; a page cannot forge them.
+ */
+function adminAllowed(ctx: Context, req: http.IncomingMessage): boolean {
+  const token = req.headers[ADMIN_TOKEN_HEADER];
+  if (typeof token === "string") return sigMatches(token, ctx.adminToken);
+  const origin = req.headers.origin;
+  if (origin !== undefined) return origin === `http://${req.headers.host}`;
+  return req.headers["sec-fetch-site"] === "same-origin";
+}
+
+const isAdmin = (path: string) => path.startsWith("/standins/") || path.startsWith("/replay/");
+
 async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const { endpoint } = ctx.options;
   if (url.pathname === ctx.invokePath) return invoke(ctx, req, res, url);
+  if (!hostAllowed(ctx, req))
+    return fail(
+      res,
+      421,
+      "MisdirectedRequest",
+      `Host '${req.headers.host}' is not this server: use 127.0.0.1:${ctx.port}.`,
+    );
+  if (isAdmin(url.pathname) && !adminAllowed(ctx, req))
+    return fail(
+      res,
+      403,
+      "AdminRouteForbidden",
+      `${url.pathname} is for the run page (same origin) or a client sending ${ADMIN_TOKEN_HEADER} ` +
+        "(its value is adminToken in .local-runs/endpoint.json; `npm run standin` sends it for you).",
+    );
   if (req.method === "GET" && url.pathname === "/runs") return runList(ctx, res);
   const runMatch = /^\/runs\/([0-9A-Za-z]+)$/.exec(url.pathname);
   if (req.method === "GET" && runMatch) {
     const run = endpoint.run(runMatch[1]);
     return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${runMatch[1]}'.`);
   }
+  if (req.method === "GET" && url.pathname === "/leads") return json(res, 200, { value: await endpoint.leads() });
+  const replayMatch = /^\/replay\/([0-9A-Za-z]+)$/.exec(url.pathname);
+  if (req.method === "POST" && replayMatch) return json(res, 200, { value: await endpoint.replay(replayMatch[1]) });
   const fault = FAULT.exec(url.pathname);
   if (req.method === "POST" && fault) return standinFault(ctx, res, url, fault[1] as StandinTarget, fault[2]);
   if (req.method === "GET" && url.pathname === "/standins/requests")
@@ -242,6 +294,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     options,
     invokePath: `/workflows/${endpoint.workflowName}/triggers/${triggerName}/paths/invoke`,
     expectedSig: signature(options.key, endpoint.workflowName, triggerName),
+    adminToken: options.adminToken ?? randomBytes(24).toString("base64url"),
+    port: 0,
   };
   const server = http.createServer((req, res) => void handle(ctx, req, res));
   await new Promise<void>((resolve, reject) => {
@@ -249,11 +303,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   const port = (server.address() as AddressInfo).port;
+  ctx.port = port;
   const query = `api-version=2016-10-01&sp=%2Ftriggers%2F${triggerName}%2Frun&sv=1.0&sig=${ctx.expectedSig}`;
   return {
     server,
     port,
     callbackUrl: `http://127.0.0.1:${port}${ctx.invokePath}?${query}`,
+    adminToken: ctx.adminToken,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -3,7 +3,7 @@
  * with the function app's scheduled replay, is in function-code/src/replay).
  *
  *   npm run replay -- --local                                   # the endpoint of `npm start`
- *   npm run replay -- --url <endpoint> --account <storage account> [--table LeadArchive] [--dry-run] [--wait 120]
+ *   LEADKIT_CALLBACK_URL=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]
  *
  * In Azure the archive is read as you (`az login`, DefaultAzureCredential): the kit's storage account
  * refuses shared keys, so you need Storage Table Data Contributor on the archive table.
@@ -11,13 +11,11 @@
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
  */
-import { TableClient } from "@azure/data-tables";
-import * as fs from "fs";
-import * as path from "path";
 import { ArchiveTable, findReplaysOf } from "../function-code/src/replay/archiveRows";
-import { archiveTable, REPLAY_SETTINGS } from "../function-code/src/replay/scheduled";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
-import { sendLead } from "./verify";
+import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
+import { Command, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
+import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
 
 export { replayDeadLetters } from "../function-code/src/replay/replayDeadLetters";
 export type { ReplayOutcome, Sender } from "../function-code/src/replay/replayDeadLetters";
@@ -57,45 +55,65 @@ export function replayExitCode(outcomes: SettledOutcome[]): number {
   return bad ? 1 : 0;
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+/** Environment variable for an archive connection string (a self-hosted table service); never a flag. */
+export const CONNECTION_STRING_ENV = "LEADKIT_TABLES_CONNECTION_STRING";
+
+interface ReplayFlags {
+  local?: boolean;
+  account?: string;
+  table?: string;
+  "dry-run"?: boolean;
+  wait?: string;
+  "state-dir"?: string;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let url = option(argv, "url");
-  let connectionString = option(argv, "connection-string");
-  let tableName = option(argv, "table") ?? "LeadArchive";
-  if (argv.includes("--local")) {
-    const file = path.join(__dirname, "..", ".local-runs", "endpoint.json");
-    if (!fs.existsSync(file)) throw new Error("No local endpoint is running: start one with `npm start`.");
-    const local = JSON.parse(fs.readFileSync(file, "utf8")) as {
-      url: string;
-      tablesConnectionString: string;
-      archiveTableName: string;
+export const REPLAY: Command<ReplayFlags> = {
+  name: "replay",
+  usage: [
+    "npm run replay -- --local [--dry-run] [--wait 120]",
+    `${CALLBACK_URL_ENV}=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]`,
+  ],
+  flags: {
+    local: { type: "boolean", help: "the endpoint and archive of `npm start`" },
+    account: { type: "string", help: "storage account of the archive in Azure, read as you (az login)" },
+    table: { type: "string", help: "archive table (default: LeadArchive)" },
+    "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
+    wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
+    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+  },
+  run: replay,
+};
+
+/** Endpoint URL and archive: the local endpoint's file, or the environment plus --account. */
+async function where(flags: ReplayFlags): Promise<{ url: string; archive: ArchiveLocation }> {
+  if (flags.local) {
+    if (flags.account) throw new UsageError("--local and --account exclude each other: pick one archive.");
+    const local = await readLocalEndpoint(flags["state-dir"]);
+    return {
+      url: local.url,
+      archive: { connectionString: local.tablesConnectionString, table: local.archiveTableName },
     };
-    url = local.url;
-    connectionString = local.tablesConnectionString;
-    tableName = local.archiveTableName;
   }
-  const account = option(argv, "account");
-  if (!url || (!connectionString && !account))
-    throw new Error(
-      "Give --local, or --url <endpoint> and --account <storage account name> (read as you, after az login).",
+  const url = await secretFromEnv(CALLBACK_URL_ENV);
+  const connectionString = await secretFromEnv(CONNECTION_STRING_ENV);
+  if (!url || (!connectionString && !flags.account))
+    throw new UsageError(
+      `Give --local, or set ${CALLBACK_URL_ENV} (the signed endpoint URL) and pass --account <storage account> ` +
+        "(read as you, after az login).",
     );
-  const table = connectionString
-    ? TableClient.fromConnectionString(connectionString, tableName, {
-        allowInsecureConnection: /TableEndpoint=http:/i.test(connectionString),
-      })
-    : archiveTable({ [REPLAY_SETTINGS.table]: tableName, [REPLAY_SETTINGS.account]: account });
-  const endpoint = url;
-  const dryRun = argv.includes("--dry-run");
-  const waitMs = waitOption(argv);
+  return { url, archive: { connectionString, account: flags.account, table: flags.table ?? "LeadArchive" } };
+}
+
+async function replay(flags: ReplayFlags): Promise<number> {
+  const waitMs = wholeNumberFlag("wait", flags.wait, 0, 3600, 120) * 1000;
+  const { url, archive } = await where(flags);
+  const table = await openArchive(archive);
+  const dryRun = flags["dry-run"] ?? false;
   const sent = await replayDeadLetters({
     table,
     dryRun,
     send: async (lead, headers) => {
-      const { status, body } = await sendLead(endpoint, lead, headers);
+      const { status, body } = await sendLead(url, lead, headers);
       return { status, body };
     },
   });
@@ -106,11 +124,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** Seconds to await the replays' runs, from --wait. */
 export function waitOption(argv: string[]): number {
-  const text = option(argv, "wait") ?? "120";
-  const seconds = Number(text);
-  if (!/^\d+$/.test(text) || seconds > 3600)
-    throw new Error(`--wait is "${text}": give whole seconds from 0 to 3600 (e.g. --wait 120).`);
-  return seconds * 1000;
+  const i = argv.indexOf("--wait");
+  const text = i >= 0 ? argv[i + 1] : undefined;
+  return wholeNumberFlag("wait", text, 0, 3600, 120) * 1000;
 }
 
 function report(outcomes: SettledOutcome[]): void {
@@ -124,12 +140,4 @@ function report(outcomes: SettledOutcome[]): void {
   console.log(`${results.map(count).join(", ")}; ${again} dead-lettered again`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`replay: ${err.message}`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) main(REPLAY);

@@ -3,64 +3,17 @@
  * what happened. Against Azure it also reads the run's action statuses, so "Validate passed" means
  * the lead was archived and, for the test lead, kept away from every CRM.
  *
- *   npm run verify -- --url "$(pulumi stack output leadEndpointUrl --show-secrets)" --sample validate
  *   npm run verify -- --stack dev --sample full       # reads the URL and names from `pulumi stack output`
+ *   LEADKIT_CALLBACK_URL=<signed URL> npm run verify -- --sample validate   # any endpoint, no Pulumi CLI
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import { ACTION } from "../workflow/leadWorkflow";
 import { TARGET_ACTION } from "../workflow/crmActions";
+import { stackOutputs } from "./archive";
+import { Command, EXIT, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
+import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
 
-export const SAMPLES = ["validate", "full", "minimal", "camelcase"] as const;
-const SAMPLE_DIR = path.join(__dirname, "..", "samples");
-
-/** A sample lead by name (`validate`, `full`, ...) or a JSON file path. */
-export function loadSample(nameOrFile: string): unknown {
-  const file = (SAMPLES as readonly string[]).includes(nameOrFile)
-    ? path.join(SAMPLE_DIR, `${nameOrFile}-lead.json`)
-    : nameOrFile;
-  if (!fs.existsSync(file)) {
-    throw new Error(`--sample "${nameOrFile}" is neither a sample (${SAMPLES.join(", ")}) nor a JSON file.`);
-  }
-  return JSON.parse(fs.readFileSync(file, "utf8"));
-}
-
-export interface SendResult {
-  status: number;
-  body: unknown;
-  milliseconds: number;
-}
-
-/** POSTs a lead as Partner Center does (JSON). Never logs the URL: it carries a signature. */
-export async function sendLead(
-  url: string,
-  lead: unknown,
-  headers: Record<string, string> = {},
-  timeoutMs = 130_000,
-): Promise<SendResult> {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: JSON.stringify(lead),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return { status: response.status, body, milliseconds: Math.round(performance.now() - started) };
-}
-
-/** The URL without its query (the SAS signature), safe to print. */
-export function redactUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}${u.search ? "?<signature hidden>" : ""}`;
-}
+export { loadSample, redactUrl, SAMPLES, sendLead } from "./sendLead";
+export type { SendResult } from "./sendLead";
 
 /** One action of a run, as Azure's run history reports it. */
 export interface ActionStatus {
@@ -109,12 +62,20 @@ export function judgeRun(isTestLead: boolean, runStatus: string, actions: Action
   return { ok: problems.length === 0, lines: [...lines, ...problems.map((p) => `problem: ${p}`)] };
 }
 
-/** Polls until the run leaves Running (the CRM steps go on after the HTTP answer). */
-export async function waitForRun(reader: RunReader, runId: string, timeoutMs: number, pollMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls until the run leaves Running (the CRM steps go on after the HTTP answer), reporting progress. */
+export async function waitForRun(
+  reader: RunReader,
+  runId: string,
+  timeoutMs: number,
+  pollMs = 3000,
+  progress: (line: string) => void = () => undefined,
+): Promise<string> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   for (;;) {
     const status = await reader.runStatus(runId);
     if (!["Running", "Waiting", "Suspended"].includes(status) || Date.now() > deadline) return status;
+    progress(`run ${runId} is ${status} after ${Math.round((Date.now() - started) / 1000)} s; waiting (up to --wait)`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
@@ -142,83 +103,85 @@ export async function azureRunReader(
   };
 }
 
-interface Options {
-  url?: string;
+interface VerifyFlags {
   stack?: string;
-  sample: string;
+  sample?: string;
+  subscription?: string;
+  "resource-group"?: string;
+  workflow?: string;
+  wait?: string;
+}
+
+interface Target {
+  url?: string;
   subscription?: string;
   resourceGroup?: string;
   workflow?: string;
-  waitSeconds: number;
 }
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { sample: "validate", waitSeconds: 600 };
-  const flags: Record<string, (v: string) => void> = {
-    "--url": (v) => (options.url = v),
-    "--stack": (v) => (options.stack = v),
-    "--sample": (v) => (options.sample = v),
-    "--subscription": (v) => (options.subscription = v),
-    "--resource-group": (v) => (options.resourceGroup = v),
-    "--workflow": (v) => (options.workflow = v),
-    "--wait": (v) => (options.waitSeconds = Number(v)),
+export const VERIFY: Command<VerifyFlags> = {
+  name: "verify",
+  usage: [
+    "npm run verify -- --stack dev [--sample validate|full|<file.json>] [--wait 600]",
+    `${CALLBACK_URL_ENV}=<signed URL> npm run verify -- [--subscription <id> --resource-group <rg> --workflow <name>]`,
+  ],
+  flags: {
+    stack: { type: "string", help: "read the URL and names from `pulumi stack output` (needs the Pulumi CLI)" },
+    sample: { type: "string", help: "sample name or a JSON file of a lead (default: validate)" },
+    subscription: { type: "string", help: "subscription id of the workflow (to check its run)" },
+    "resource-group": { type: "string", help: "resource group of the workflow" },
+    workflow: { type: "string", help: "name of the workflow" },
+    wait: { type: "string", help: "seconds to wait for the run to finish (default: 600)" },
+  },
+  run: verify,
+};
+
+/** Fills URL, resource group and workflow from the stack's outputs. */
+function fromStack(flags: VerifyFlags, url: string | undefined): Target {
+  const given = {
+    url,
+    subscription: flags.subscription,
+    resourceGroup: flags["resource-group"],
+    workflow: flags.workflow,
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const set = flags[argv[i]];
-    if (!set || argv[i + 1] === undefined) {
-      throw new Error(`Unknown or incomplete option "${argv[i]}". Options: ${Object.keys(flags).join(", ")}.`);
-    }
-    set(argv[i + 1]);
-  }
-  return options;
-}
-
-/** Fills URL, resource group and workflow from `pulumi stack output` (needs the Pulumi CLI). */
-function fromStack(options: Options): Options {
-  if (!options.stack) return options;
-  const json = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", options.stack], {
-    encoding: "utf8",
-  });
-  const out = JSON.parse(json) as Record<string, string>;
-  const subscription = /\/subscriptions\/([^/]+)\//.exec(out.workflowId ?? "")?.[1];
+  if (!flags.stack) return given;
+  const out = stackOutputs(
+    flags.stack,
+    `set ${CALLBACK_URL_ENV} and pass --subscription, --resource-group and --workflow`,
+  );
   return {
-    ...options,
-    url: options.url ?? out.leadEndpointUrl,
-    resourceGroup: options.resourceGroup ?? out.resourceGroupName,
-    workflow: options.workflow ?? out.workflowName,
-    subscription: options.subscription ?? subscription,
+    url: url ?? out.leadEndpointUrl,
+    resourceGroup: given.resourceGroup ?? out.resourceGroupName,
+    workflow: given.workflow ?? out.workflowName,
+    subscription: given.subscription ?? /\/subscriptions\/([^/]+)\//.exec(out.workflowId ?? "")?.[1],
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const options = fromStack(parseArgs(argv));
-  if (!options.url) throw new Error("Give --url <endpoint URL> or --stack <stack>.");
-  const lead = loadSample(options.sample);
-  console.log(`POST ${redactUrl(options.url)} (sample: ${options.sample})`);
+async function verify(flags: VerifyFlags): Promise<number> {
+  const waitSeconds = wholeNumberFlag("wait", flags.wait, 0, 3600, 600);
+  const sample = flags.sample ?? "validate";
+  const options = fromStack(flags, await secretFromEnv(CALLBACK_URL_ENV));
+  if (!options.url)
+    throw new UsageError(`Give --stack <stack>, or set ${CALLBACK_URL_ENV} to the endpoint's signed URL.`);
+  const lead = loadSample(sample);
+  console.log(`POST ${redactUrl(options.url)} (sample: ${sample})`);
   const result = await sendLead(options.url, lead);
   console.log(`HTTP ${result.status} in ${result.milliseconds} ms: ${JSON.stringify(result.body)}`);
-  if (result.status !== 200) return 1;
+  if (result.status !== 200) return EXIT.failed;
   const runId = (result.body as { runId?: string }).runId;
   if (!options.subscription || !options.resourceGroup || !options.workflow || !runId) {
     console.log(
       "Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.",
     );
-    return 0;
+    return EXIT.ok;
   }
   const reader = await azureRunReader(options.subscription, options.resourceGroup, options.workflow);
-  const runStatus = await waitForRun(reader, runId, options.waitSeconds * 1000);
-  const verdict = judgeRun(options.sample === "validate", runStatus, await reader.actions(runId));
+  console.log(`Waiting for run ${runId} (CRM calls go on after the answer; up to ${waitSeconds} s)...`);
+  const runStatus = await waitForRun(reader, runId, waitSeconds * 1000, 3000, (line) => console.log(line));
+  const verdict = judgeRun(sample === "validate", runStatus, await reader.actions(runId));
   for (const line of verdict.lines) console.log(line);
   console.log(verdict.ok ? "verify: OK" : "verify: FAILED");
-  return verdict.ok ? 0 : 1;
+  return verdict.ok ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`verify: ${err.message}`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) main(VERIFY);

@@ -3,11 +3,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { LocalEndpoint } from "../local/endpoint";
-import { LocalServer, signature, startLocalServer } from "../local/server";
+import { ADMIN_TOKEN_HEADER, LocalServer, signature, startLocalServer } from "../local/server";
 import { loadStack } from "../workflow/stacks";
 import { useAzurite } from "./support/azurite";
 
 const FULL = fs.readFileSync("samples/full-lead.json", "utf8");
+/** Admin routes (/standins/*) want the server's token (the CLIs send it) or the page's own origin. */
+let adminToken = "";
+const admin = () => ({ [ADMIN_TOKEN_HEADER]: adminToken });
 
 describe("local endpoint server", function () {
   this.timeout(20000);
@@ -29,6 +32,7 @@ describe("local endpoint server", function () {
       maxBodyBytes: 64 * 1024,
       log: (line) => logLines.push(line),
     });
+    adminToken = server.adminToken;
   });
   after(() => server.close());
 
@@ -72,7 +76,9 @@ describe("local endpoint server", function () {
     assert.strictEqual(run.actions.Create_dataverse_lead.status, "Succeeded");
     const list = (await (await fetch(`http://127.0.0.1:${server.port}/runs`)).json()) as any;
     assert.strictEqual(list.value[0].name, body.runId);
-    const requests = (await (await fetch(`http://127.0.0.1:${server.port}/standins/requests`)).json()) as any;
+    const requests = (await (
+      await fetch(`http://127.0.0.1:${server.port}/standins/requests`, { headers: admin() })
+    ).json()) as any;
     // The function first, then the three targets in parallel: compare as a set.
     assert.deepStrictEqual(requests.value.map((r: any) => r.actionName).sort(), [
       "Create_dataverse_lead",
@@ -96,7 +102,7 @@ describe("local endpoint server", function () {
 
   it("lets a user take a stand-in down and back up, to see dead letters and replay", async () => {
     const base = `http://127.0.0.1:${server.port}/standins/commondataservice`;
-    assert.deepStrictEqual(await (await fetch(`${base}/down`, { method: "POST" })).json(), {
+    assert.deepStrictEqual(await (await fetch(`${base}/down`, { method: "POST", headers: admin() })).json(), {
       target: "commondataservice",
       fault: "down",
     });
@@ -106,8 +112,44 @@ describe("local endpoint server", function () {
     await new Promise((r) => setTimeout(r, 500));
     const run = (await (await fetch(`http://127.0.0.1:${server.port}/runs/${runId}`)).json()) as any;
     assert.deepStrictEqual([run.status, run.error.code], ["Failed", "LeadDeadLettered"]);
-    await fetch(`${base}/up`, { method: "POST" });
-    assert.strictEqual((await fetch(`${base}/sideways`, { method: "POST" })).status, 404);
+    await fetch(`${base}/up`, { method: "POST", headers: admin() });
+    assert.strictEqual((await fetch(`${base}/sideways`, { method: "POST", headers: admin() })).status, 404);
+  });
+
+  it("refuses admin routes to cross-site pages, other Host names (DNS rebinding) and wrong tokens", async () => {
+    const url = `http://127.0.0.1:${server.port}/standins/webhook/down`;
+    const downs = () => endpoint.standins.requests.length; // unchanged unless a fault was set and used
+    const refused = async (headers: Record<string, string>, status: number, code: string) => {
+      const res = await rawRequest("POST", url, headers);
+      assert.deepStrictEqual([res.status, JSON.parse(res.body).error.code], [status, code], JSON.stringify(headers));
+    };
+    const before = downs();
+    await refused({ Origin: "https://evil.example" }, 403, "AdminRouteForbidden");
+    await refused({}, 403, "AdminRouteForbidden"); // curl without the token
+    await refused({ [ADMIN_TOKEN_HEADER]: "guess" }, 403, "AdminRouteForbidden");
+    await refused({ Host: "attacker.example:80", [ADMIN_TOKEN_HEADER]: adminToken }, 421, "MisdirectedRequest");
+    const list = await rawRequest("GET", `http://127.0.0.1:${server.port}/standins/requests`, {
+      Host: "rebound.example",
+    });
+    assert.strictEqual(list.status, 421, "recorded leads are not readable through another name");
+    // No fault was set: a lead still reaches the webhook stand-in.
+    const res = await post(
+      server.callbackUrl,
+      FULL.replace("someone@contoso.com", `hygiene-${Date.now()}@contoso.com`),
+    );
+    await waitRun(`http://127.0.0.1:${server.port}`, ((await res.json()) as { runId: string }).runId);
+    assert.ok(endpoint.standins.requests.slice(before).some((r) => r.target === "webhook"));
+    // The page itself (same origin) and the token are let in.
+    const own = `http://127.0.0.1:${server.port}`;
+    assert.strictEqual((await rawRequest("POST", url.replace("down", "up"), { Origin: own })).status, 200);
+    assert.strictEqual(
+      (await rawRequest("GET", `${own}/standins/requests`, { "Sec-Fetch-Site": "same-origin" })).status,
+      200,
+    );
+    assert.strictEqual(
+      (await rawRequest("POST", url.replace("down", "up"), { [ADMIN_TOKEN_HEADER]: adminToken })).status,
+      200,
+    );
   });
 
   it("serves the run view page and 404s unknown runs", async () => {
@@ -136,6 +178,7 @@ describe("local endpoint server, hardened", function () {
     });
     await endpoint.prepare();
     server = await startLocalServer({ endpoint, key: "k2", triggerName: "manual", log: (l) => logLines.push(l) });
+    adminToken = server.adminToken;
   });
   after(() => server.close());
   beforeEach(() => endpoint.standins.reset());
@@ -172,7 +215,7 @@ describe("local endpoint server, hardened", function () {
       await waitRun(base(), runId);
     }
     // Each lead: the function, then Dataverse, e-mail and webhook = 4 requests; 12 made, 5 kept.
-    const log = (await (await fetch(`${base()}/standins/requests`)).json()) as any;
+    const log = (await (await fetch(`${base()}/standins/requests`, { headers: admin() })).json()) as any;
     assert.strictEqual(log.value.length, 5);
     assert.strictEqual(log.dropped, 7);
     const emails = log.value.map((r: any) => JSON.stringify(r.body).match(/hardened(\d)-/)?.[1]);
@@ -195,14 +238,14 @@ describe("local endpoint server, hardened", function () {
   });
 
   it("makes a stand-in slow on request, and refuses a bad delay naming the parameter", async () => {
-    const slow = await fetch(`${base()}/standins/webhook/slow?ms=400`, { method: "POST" });
+    const slow = await fetch(`${base()}/standins/webhook/slow?ms=400`, { method: "POST", headers: admin() });
     assert.deepStrictEqual(await slow.json(), { target: "webhook", fault: "slow", ms: 400 });
     const { runId } = (await (await send(lead(20))).json()) as { runId: string };
     const run = await waitRun(base(), runId);
     const took = Date.parse(run.actions.Post_webhook.endTime) - Date.parse(run.actions.Post_webhook.startTime);
     assert.ok(took >= 400, `webhook call took ${took} ms`);
-    await fetch(`${base()}/standins/webhook/slow?ms=0`, { method: "POST" });
-    const bad = await fetch(`${base()}/standins/webhook/slow?ms=soon`, { method: "POST" });
+    await fetch(`${base()}/standins/webhook/slow?ms=0`, { method: "POST", headers: admin() });
+    const bad = await fetch(`${base()}/standins/webhook/slow?ms=soon`, { method: "POST", headers: admin() });
     assert.strictEqual(bad.status, 400);
     assert.deepStrictEqual(await bad.json(), {
       error: {
@@ -210,7 +253,7 @@ describe("local endpoint server, hardened", function () {
         message: "Query parameter 'ms' is 'soon': give a whole number from 0 to 600000.",
       },
     });
-    const missing = await fetch(`${base()}/standins/webhook/slow`, { method: "POST" });
+    const missing = await fetch(`${base()}/standins/webhook/slow`, { method: "POST", headers: admin() });
     assert.strictEqual(
       ((await missing.json()) as any).error.message.startsWith("Query parameter 'ms' is missing"),
       true,
@@ -261,4 +304,21 @@ async function waitRun(base: string, runId: string): Promise<any> {
     await new Promise((r) => setTimeout(r, 30));
   }
   throw new Error(`run ${runId} did not finish`);
+}
+
+/** A request with exactly these headers (fetch would not let a test set Host or Sec-Fetch-Site). */
+function rawRequest(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -26,4 +26,23 @@ describe("README", () => {
       assert.ok(text.includes(line), line);
     }
   });
+
+  it("puts no secret on a command line: the signed URL comes from LEADKIT_CALLBACK_URL", () => {
+    for (const flag of ["--url", "--connection-string", "sig="]) assert.ok(!text.includes(flag), flag);
+    assert.ok(
+      text.includes('LEADKIT_CALLBACK_URL="$(pulumi stack output leadEndpointUrl --show-secrets)" npm run replay'),
+    );
+  });
+
+  it("walks through a dead letter with a new lead (a resent sample is a duplicate), as operatorDay.spec runs it", () => {
+    for (const line of [
+      "npm run standin -- dataverse down",
+      'sed "s/someone@/demo-$(date +%s)@/" samples/full-lead.json > /tmp/new-lead.json',
+      "npm run send -- --sample /tmp/new-lead.json",
+      "npm run standin -- dataverse up",
+      "npm run replay -- --local",
+      "npm run leads",
+    ])
+      assert.ok(text.includes(line), line);
+  });
 });

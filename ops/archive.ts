@@ -1,0 +1,99 @@
+/**
+ * Where the operator tools find the archive: the running local endpoint (`.local-runs/endpoint.json`,
+ * written 0600 by `npm start`) or a storage account in Azure, read as you through DefaultAzureCredential
+ * (`az login`): the kit's accounts refuse shared keys, so no key is ever asked for.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { TableClient } from "@azure/data-tables";
+import { UsageError } from "./cli";
+import type { ArchiveRow } from "./outcome";
+
+export const PROJECT_ROOT = path.join(__dirname, "..");
+
+/** What `npm start` records for the other commands. */
+export interface LocalEndpointFile {
+  url: string;
+  stack: string;
+  port: number;
+  tablesConnectionString: string;
+  archiveTableName: string;
+  /** Token for the local admin routes (`/standins/*`, replay from the run page). */
+  adminToken?: string;
+}
+
+export const endpointFile = (stateDir = PROJECT_ROOT) =>
+  path.join(path.resolve(stateDir), ".local-runs", "endpoint.json");
+
+export const NO_LOCAL_ENDPOINT = "no local endpoint is running: start it with `npm start`";
+
+/** The running local endpoint's file, or an error that says how to start one. */
+export async function readLocalEndpoint(stateDir?: string): Promise<LocalEndpointFile> {
+  const file = endpointFile(stateDir);
+  if (!fs.existsSync(file)) throw new Error(`${NO_LOCAL_ENDPOINT} (no ${path.relative(process.cwd(), file) || file}).`);
+  const local = JSON.parse(fs.readFileSync(file, "utf8")) as LocalEndpointFile;
+  // The file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
+  const alive = await fetch(`http://127.0.0.1:${local.port}/runs?top=1`, { signal: AbortSignal.timeout(3000) }).then(
+    () => true,
+    () => false,
+  );
+  if (!alive) throw new Error(`${NO_LOCAL_ENDPOINT} (nothing answers on 127.0.0.1:${local.port}).`);
+  return local;
+}
+
+export interface ArchiveLocation {
+  connectionString?: string;
+  account?: string;
+  table: string;
+}
+
+/** A TableClient over the archive: Azurite by connection string, Azure by account and your identity. */
+export async function openArchive(where: ArchiveLocation): Promise<TableClient> {
+  const { TableClient } = await import("@azure/data-tables");
+  if (where.connectionString)
+    return TableClient.fromConnectionString(where.connectionString, where.table, {
+      allowInsecureConnection: /TableEndpoint=http:/i.test(where.connectionString),
+    });
+  if (!where.account)
+    throw new UsageError("Give --local, or --account <storage account> (read as you after `az login`), or --stack.");
+  if (!/^[a-z0-9]{3,24}$/.test(where.account))
+    throw new UsageError(
+      `--account is "${where.account}": a storage account name is 3 to 24 lower-case letters and digits.`,
+    );
+  const { DefaultAzureCredential } = await import("@azure/identity");
+  return new TableClient(`https://${where.account}.table.core.windows.net`, where.table, new DefaultAzureCredential());
+}
+
+/** The archive row of a run (row key = run id); partitions are months, so the query goes by row key. */
+export async function findRow(
+  table: Pick<TableClient, "listEntities">,
+  runId: string,
+): Promise<ArchiveRow | undefined> {
+  if (!/^[0-9A-Za-z]+$/.test(runId)) throw new UsageError(`"${runId}" is not a run id (letters and digits only).`);
+  for await (const row of table.listEntities({ queryOptions: { filter: `RowKey eq '${runId}'` } }))
+    return row as ArchiveRow;
+  return undefined;
+}
+
+/** `pulumi stack output`, or an error saying what to install or which variables and flags to give instead. */
+export function stackOutputs(stack: string, instead: string, run = execFileSync): Record<string, string> {
+  try {
+    const json = run("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return JSON.parse(String(json)) as Record<string, string>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      throw new UsageError(
+        "--stack needs the Pulumi CLI, which is not installed: install it (https://www.pulumi.com/docs/install/), " +
+          `or ${instead} instead of --stack.`,
+        { cause: err },
+      );
+    const stderr = String((err as { stderr?: unknown }).stderr ?? "").trim();
+    throw new Error(`pulumi stack output --stack ${stack} failed: ${stderr || (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * `npm run leads`: the archived leads, newest first, with their outcome; `leads show <row>` for one.
+ *
+ *   npm run leads                                      # the archive of `npm start`
+ *   npm run leads -- --status dead-letter --since 2025-01-01 --target dataverse
+ *   npm run leads -- --stack dev                       # Azure: account and table from the stack's outputs
+ *   npm run leads -- --account <storage account> --table LeadArchive    # Azure, read as you (az login)
+ *
+ * Personal fields (the raw lead, contact details, description) are hidden unless --show-pii.
+ */
+import type { TableClient } from "@azure/data-tables";
+import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
+import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
+import { ArchiveRow, describeRow, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
+
+interface LeadsFlags {
+  local?: boolean;
+  stack?: string;
+  account?: string;
+  table?: string;
+  status?: string;
+  offer?: string;
+  since?: string;
+  until?: string;
+  target?: string;
+  top?: string;
+  json?: boolean;
+  "show-pii"?: boolean;
+  "state-dir"?: string;
+}
+
+export const LEADS: Command<LeadsFlags> = {
+  name: "leads",
+  usage: [
+    "npm run leads -- [list] [--status dead-letter] [--offer <text>] [--since 2025-01-01] [--until <date>] [--target dataverse] [--json]",
+    "npm run leads -- show <row key> [--show-pii]",
+  ],
+  flags: {
+    local: { type: "boolean", help: "the archive of `npm start` (the default without --stack/--account)" },
+    stack: { type: "string", help: "Azure: storage account and table from `pulumi stack output` of this stack" },
+    account: { type: "string", help: "Azure: storage account of the archive, read as you (az login)" },
+    table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
+    status: { type: "string", help: "only this Status: delivered, dead-letter, duplicate, test, incomplete, received" },
+    offer: { type: "string", help: "only leads whose offer title or lead source contains this text" },
+    since: { type: "string", help: "only leads received on or after this date (YYYY-MM-DD or ISO time)" },
+    until: { type: "string", help: "only leads received before this date" },
+    target: { type: "string", help: "only leads for this target (in Targets), e.g. dataverse" },
+    top: { type: "string", help: "at most this many rows (default: 50)" },
+    json: { type: "boolean", help: "print JSON for scripts" },
+    "show-pii": { type: "boolean", help: "show personal fields (hidden by default)" },
+    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+  },
+  positionals: 2,
+  run: leads,
+};
+
+const STATUSES = ["received", "delivered", "archived", "dead-letter", "duplicate", "test", "incomplete"];
+
+async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise<number> {
+  if (verb !== "list" && verb !== "show")
+    throw new UsageError(`"${verb}" is not a leads command: use list or show <row key>.`);
+  if (verb === "show" && !row)
+    throw new UsageError("leads show needs the row key (the run id), e.g. leads show 0858...");
+  const filter = odataFilter(flags, verb === "show" ? row : undefined);
+  const top = wholeNumberFlag("top", flags.top, 1, 10000, 50);
+  const table = await openArchive(await location(flags));
+  const rows = (await readRows(table, filter, verb === "show" ? 1 : top, flags)).map((r) =>
+    view(r, flags["show-pii"] ?? false),
+  );
+  if (verb === "show" && rows.length === 0) {
+    console.error(`leads: no archived lead with row key "${row}".`);
+    return EXIT.failed;
+  }
+  if (flags.json) console.log(JSON.stringify(verb === "show" ? rows[0] : rows, null, 2));
+  else if (verb === "show") printOne(rows[0]);
+  else printList(rows);
+  return EXIT.ok;
+}
+
+async function location(flags: LeadsFlags): Promise<ArchiveLocation> {
+  const azure = flags.stack ?? flags.account;
+  if (flags.local && azure) throw new UsageError("--local excludes --stack and --account: pick one archive.");
+  if (flags.stack) {
+    const out = stackOutputs(flags.stack, "pass --account <storage account> and --table <archive table>");
+    return {
+      account: flags.account ?? out.storageAccountName,
+      table: flags.table ?? out.archiveTableName ?? "LeadArchive",
+    };
+  }
+  if (flags.account) return { account: flags.account, table: flags.table ?? "LeadArchive" };
+  const local = await readLocalEndpoint(flags["state-dir"]);
+  return { connectionString: local.tablesConnectionString, table: flags.table ?? local.archiveTableName };
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** A date flag as an ISO time, or a UsageError naming it and the format. */
+function isoDate(name: string, raw: string): string {
+  const time = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(time))
+    throw new UsageError(
+      `--${name} is "${raw}": give a date as YYYY-MM-DD (or an ISO time like 2025-01-31T12:00:00Z).`,
+    );
+  return new Date(time).toISOString();
+}
+
+/** Table-service filter for the flags the service can evaluate (status, dates, row); the rest is client side. */
+export function odataFilter(flags: LeadsFlags, row?: string): string | undefined {
+  const parts: string[] = [];
+  if (row) parts.push(`RowKey eq ${quote(row)}`);
+  if (flags.status) {
+    if (!STATUSES.includes(flags.status))
+      throw new UsageError(`--status is "${flags.status}": give one of ${STATUSES.join(", ")}.`);
+    parts.push(`Status eq ${quote(flags.status)}`);
+  }
+  // ReceivedTime is the trigger's ISO time as text: text order is time order.
+  if (flags.since) parts.push(`ReceivedTime ge ${quote(isoDate("since", flags.since))}`);
+  if (flags.until) parts.push(`ReceivedTime lt ${quote(isoDate("until", flags.until))}`);
+  return parts.length ? parts.join(" and ") : undefined;
+}
+
+async function readRows(
+  table: TableClient,
+  filter: string | undefined,
+  top: number,
+  flags: LeadsFlags,
+): Promise<ArchiveRow[]> {
+  const rows: ArchiveRow[] = [];
+  for await (const r of table.listEntities({ queryOptions: filter ? { filter } : {} })) {
+    const row = r as ArchiveRow;
+    if (
+      flags.offer &&
+      !`${row.OfferDisplayName ?? ""} ${row.LeadSource ?? ""}`.toLowerCase().includes(flags.offer.toLowerCase())
+    )
+      continue;
+    if (
+      flags.target &&
+      !String(row.Targets ?? "")
+        .split(",")
+        .includes(flags.target)
+    )
+      continue;
+    rows.push(row);
+  }
+  rows.sort((a, b) => String(b.ReceivedTime ?? "").localeCompare(String(a.ReceivedTime ?? "")));
+  return rows.slice(0, top);
+}
+
+export interface LeadView {
+  row: string;
+  partition: string;
+  received: string;
+  status: string;
+  offer: string;
+  targets: string;
+  outcome: Outcome;
+  columns: Record<string, unknown>;
+}
+
+/** A row as shown: its outcome, and every column with the personal ones masked unless asked. */
+export function view(row: ArchiveRow, showPii: boolean): LeadView {
+  const columns: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (["etag", "odata.etag", "timestamp"].includes(name)) continue;
+    columns[name] = !showPii && (PERSONAL_COLUMNS as readonly string[]).includes(name) ? mask(value) : value;
+  }
+  return {
+    row: String(row.rowKey),
+    partition: String(row.partitionKey),
+    received: String(row.ReceivedTime ?? ""),
+    status: String(row.Status ?? ""),
+    offer: String(row.OfferDisplayName ?? ""),
+    targets: String(row.Targets ?? ""),
+    outcome: describeRow(row),
+    columns,
+  };
+}
+
+function printList(rows: LeadView[]): void {
+  if (rows.length === 0) return void console.log("No archived leads match.");
+  for (const r of rows) console.log(`${r.received}  ${r.row}  ${r.status.padEnd(11)}  ${r.offer}  ${r.outcome.words}`);
+  console.log(`${rows.length} lead(s). Details: npm run leads -- show <row key>`);
+}
+
+function printOne(r: LeadView): void {
+  console.log(`Lead ${r.row} (partition ${r.partition}), received ${r.received}`);
+  console.log(`Outcome: ${r.outcome.words}`);
+  for (const [name, value] of Object.entries(r.columns))
+    console.log(`  ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+}

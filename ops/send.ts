@@ -1,0 +1,127 @@
+/**
+ * `npm run send`: POSTs a lead as Partner Center does, waits for the run to finish with it, and says
+ * what became of it, read from the lead's archive row (the workflow's own record).
+ *
+ *   npm run send -- --sample full                       # to the endpoint of `npm start`
+ *   LEADKIT_CALLBACK_URL="$(pulumi stack output leadEndpointUrl --show-secrets)" \
+ *     npm run send -- --sample validate --account <storage account>    # to Azure, archive read as you
+ *
+ * Exit codes: 0 the lead is where it should be, 1 it is not (dead letter, not archived, still running
+ * at --wait, refused), 2 usage. Kept light: no Pulumi SDK, no workflow code.
+ */
+import { ArchiveLocation, findRow, openArchive, readLocalEndpoint } from "./archive";
+import { Command, EXIT, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
+import { ArchiveRow, describeRow, Outcome } from "./outcome";
+import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
+
+export { CALLBACK_URL_ENV };
+
+interface SendFlags {
+  sample?: string;
+  wait?: string;
+  json?: boolean;
+  account?: string;
+  table?: string;
+  "state-dir"?: string;
+}
+
+export const SEND: Command<SendFlags> = {
+  name: "send",
+  usage: [
+    "npm run send -- [--sample validate|full|minimal|camelcase|<file.json>] [--wait 60] [--json]",
+    `${CALLBACK_URL_ENV}=<signed URL> npm run send -- --sample validate [--account <storage account>] [--table LeadArchive]`,
+  ],
+  flags: {
+    sample: { type: "string", help: "sample name or a JSON file of a lead (default: validate)" },
+    wait: { type: "string", help: "seconds to wait for the lead's outcome (default: 60; 0 does not wait)" },
+    json: { type: "boolean", help: "print one JSON object (HTTP answer, run id, outcome) for scripts" },
+    account: {
+      type: "string",
+      help: `with ${CALLBACK_URL_ENV}: storage account of the archive, read as you (az login)`,
+    },
+    table: { type: "string", help: "archive table in --account (default: LeadArchive)" },
+    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+  },
+  run: send,
+};
+
+export interface SendReport {
+  http: { status: number; body: unknown; milliseconds: number };
+  runId?: string;
+  /** Undefined when the archive cannot be read (a deployed endpoint without --account). */
+  outcome?: Outcome;
+  runPage?: string;
+}
+
+async function send(flags: SendFlags): Promise<number> {
+  const waitMs = wholeNumberFlag("wait", flags.wait, 0, 3600, 60) * 1000;
+  const sample = flags.sample ?? "validate";
+  const lead = loadSampleOrExplain(sample);
+  const { url, archive, runPage } = await target(flags);
+  if (!flags.json) console.log(`POST ${redactUrl(url)} (sample: ${sample})`);
+  const http = await sendLead(url, lead);
+  const runId = (http.body as { runId?: string } | null)?.runId;
+  const report: SendReport = { http, runId, runPage: runId && runPage ? `${runPage}/#${runId}` : undefined };
+  if (http.status === 500 && (http.body as { status?: string })?.status === "not-archived")
+    report.outcome = describeRow(undefined);
+  else if (http.status === 200 && runId && archive && waitMs > 0)
+    report.outcome = await awaitOutcome(await openArchive(archive), runId, waitMs);
+  print(report, flags.json ?? false);
+  const ok = report.outcome ? report.outcome.ok : http.status === 200;
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+function loadSampleOrExplain(sample: string): unknown {
+  try {
+    return loadSample(sample);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The URL from the environment (a deployed endpoint), else the running local endpoint. */
+async function target(flags: SendFlags): Promise<{ url: string; archive?: ArchiveLocation; runPage?: string }> {
+  const url = await secretFromEnv(CALLBACK_URL_ENV);
+  if (url) {
+    if (!/^https?:\/\//.test(url))
+      throw new UsageError(
+        `${CALLBACK_URL_ENV} does not hold a URL: set it to the signed callback URL (leadEndpointUrl).`,
+      );
+    const archive = flags.account ? { account: flags.account, table: flags.table ?? "LeadArchive" } : undefined;
+    return { url, archive };
+  }
+  if (flags.account) throw new UsageError(`--account needs ${CALLBACK_URL_ENV} (the deployed endpoint's signed URL).`);
+  const local = await readLocalEndpoint(flags["state-dir"]);
+  const archive = { connectionString: local.tablesConnectionString, table: local.archiveTableName };
+  return { url: local.url, archive, runPage: `http://127.0.0.1:${local.port}` };
+}
+
+/** Polls the run's archive row until its Status is final, or `waitMs` passed (then: still pending). */
+export async function awaitOutcome(
+  table: Parameters<typeof findRow>[0],
+  runId: string,
+  waitMs: number,
+  pollMs = 250,
+): Promise<Outcome> {
+  const deadline = Date.now() + waitMs;
+  let row: ArchiveRow | undefined;
+  for (;;) {
+    row = await findRow(table, runId);
+    const outcome = describeRow(row);
+    if ((row && outcome.verdict !== "pending") || Date.now() >= deadline) {
+      if (outcome.verdict === "pending") outcome.words += ` after ${Math.round(waitMs / 1000)} s (raise --wait)`;
+      return outcome;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+function print(report: SendReport, json: boolean): void {
+  if (json) return void console.log(JSON.stringify(report, null, 2));
+  const { http } = report;
+  console.log(`HTTP ${http.status} in ${http.milliseconds} ms: ${JSON.stringify(http.body)}`);
+  if (report.outcome) console.log(`Outcome: ${report.outcome.words}`);
+  else if (http.status === 200)
+    console.log("Outcome: accepted (archived); give --account to wait for delivery, or run `npm run leads`.");
+  if (report.runPage) console.log(`Run: ${report.runPage}`);
+}

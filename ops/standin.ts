@@ -1,0 +1,56 @@
+/**
+ * `npm run standin -- <target> down|up|fail|slow`: fault injection on the local CRM stand-ins, for the
+ * dead-letter and replay walkthroughs. Sends the admin token of `npm start` (the routes refuse others).
+ */
+import { readLocalEndpoint } from "./archive";
+import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
+
+/** Kit target names (as in `leadkit:targets`) to the stand-in they call. */
+export const STANDIN_OF: Record<string, string> = {
+  dataverse: "commondataservice",
+  salesforce: "salesforce",
+  email: "office365",
+  webhook: "webhook",
+  function: "function",
+};
+const FAULTS = ["down", "up", "fail", "slow"] as const;
+
+interface StandinFlags {
+  times?: string;
+  status?: string;
+  ms?: string;
+  "state-dir"?: string;
+}
+
+export const STANDIN: Command<StandinFlags> = {
+  name: "standin",
+  usage: [
+    `npm run standin -- <${Object.keys(STANDIN_OF).join("|")}> <${FAULTS.join("|")}> [--times N] [--status 500] [--ms 2000]`,
+  ],
+  flags: {
+    times: { type: "string", help: "fail: fail this many calls, then answer again (default: until `up`)" },
+    status: { type: "string", help: "fail: the HTTP status the stand-in answers (default: 500)" },
+    ms: { type: "string", help: "slow: delay of each answer in milliseconds" },
+    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+  },
+  positionals: 2,
+  run: standin,
+};
+
+async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<number> {
+  if (!target || !(target in STANDIN_OF))
+    throw new UsageError(`target is "${target ?? ""}": give one of ${Object.keys(STANDIN_OF).join(", ")}.`);
+  if (!fault || !(FAULTS as readonly string[]).includes(fault))
+    throw new UsageError(`fault is "${fault ?? ""}": give one of ${FAULTS.join(", ")}.`);
+  const query = new URLSearchParams();
+  if (flags.times) query.set("times", String(wholeNumberFlag("times", flags.times, 1, 1000000, 1)));
+  if (flags.status) query.set("status", String(wholeNumberFlag("status", flags.status, 100, 599, 500)));
+  if (fault === "slow") query.set("ms", String(wholeNumberFlag("ms", flags.ms ?? "", 0, 600000, 2000)));
+  const local = await readLocalEndpoint(flags["state-dir"]);
+  const url = `http://127.0.0.1:${local.port}/standins/${STANDIN_OF[target]}/${fault}${query.size ? `?${query}` : ""}`;
+  const res = await fetch(url, { method: "POST", headers: { "x-leadkit-admin-token": local.adminToken ?? "" } });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${body}`);
+  console.log(`${target} stand-in: ${fault}${query.size ? ` (${query})` : ""}`);
+  return EXIT.ok;
+}

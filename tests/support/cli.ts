@@ -1,0 +1,39 @@
+/** Runs a kit CLI as a user does (a child process), without blocking the test's own servers. */
+import { spawn } from "child_process";
+import * as path from "path";
+
+export const ROOT = path.join(__dirname, "..", "..");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `leadkit <args>` (local/cli.ts through ts-node), with `env` added to a copy of this process's environment. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: "", LEADKIT_CALLBACK_URL: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`leadkit ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
