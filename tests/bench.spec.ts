@@ -4,7 +4,9 @@ import { ActionRun, WorkflowRun } from "../local/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../scripts/bench/billing";
 import { costSection, costTable } from "../scripts/bench/costTable";
 import { PathCost } from "../scripts/bench/paths";
+import { expressionsOf } from "../scripts/bench/expressions";
 import { formatSpread, percentile, spread } from "../scripts/bench/stats";
+import { describeOps, storageOpsOf } from "../scripts/bench/storageOps";
 
 const action = (name: string, type: string, status: ActionRun["status"], retries = 0): ActionRun => ({
   name,
@@ -117,5 +119,68 @@ describe("benchmark statistics", () => {
   it("prints median and min-max", () => {
     assert.strictEqual(formatSpread(spread([300.4, 280.2, 310.9, 295, 305])), "300 (280-311)");
     assert.strictEqual(formatSpread(spread([0.5, 0.25]), 2), "0.25 (0.25-0.50)");
+  });
+});
+
+describe("benchmark floor operations", () => {
+  const storage = (method: string, table: string) => ({
+    type: "Http",
+    inputs: {
+      method,
+      uri: `@{parameters('tableEndpoint')}${table}(PartitionKey='p',RowKey='r')`,
+      authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
+    },
+  });
+  const definition = {
+    actions: {
+      Archive_raw_lead: storage("PUT", "LeadArchive"),
+      Process_lead: {
+        type: "Scope",
+        actions: {
+          Check: {
+            type: "If",
+            actions: { Claim_dedup_key: storage("POST", "LeadDedup") },
+            else: { actions: { Mark_duplicate: storage("MERGE", "LeadArchive") } },
+          },
+          Post_webhook: { type: "Http", inputs: { method: "POST", uri: "https://hooks.contoso.com/x" } },
+          Mark_delivered: storage("PATCH", "LeadArchive"),
+        },
+      },
+    },
+  };
+
+  it("are the storage calls a run made, nested ones included, skipped and non-storage actions left out", () => {
+    const run = runOf(
+      action("Archive_raw_lead", "Http", "Succeeded"),
+      action("Claim_dedup_key", "Http", "Succeeded"),
+      action("Mark_duplicate", "Http", "Skipped"),
+      action("Post_webhook", "Http", "Succeeded"),
+      action("Mark_delivered", "Http", "Succeeded"),
+      action("Process_lead", "Scope", "Succeeded"),
+    );
+    assert.deepStrictEqual(storageOpsOf(run, definition), [
+      { action: "Archive_raw_lead", method: "PUT", table: "LeadArchive" },
+      { action: "Claim_dedup_key", method: "POST", table: "LeadDedup" },
+      { action: "Mark_delivered", method: "PATCH", table: "LeadArchive" },
+    ]);
+    assert.strictEqual(
+      describeOps(storageOpsOf(run, definition)),
+      "PUT LeadArchive (Archive_raw_lead), POST LeadDedup (Claim_dedup_key), PATCH LeadArchive (Mark_delivered)",
+    );
+  });
+});
+
+describe("benchmark expression collection", () => {
+  it("takes every string holding an expression, escaped @@ text left out", () => {
+    const definition = {
+      a: "@triggerBody()",
+      b: ["plain", "x @{utcNow()} y", "@@literal"],
+      c: { d: { e: "@parameters('tableEndpoint')" } },
+    };
+    assert.deepStrictEqual(expressionsOf(definition), [
+      "@triggerBody()",
+      "x @{utcNow()} y",
+      "@parameters('tableEndpoint')",
+    ]);
   });
 });
