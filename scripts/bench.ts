@@ -19,7 +19,7 @@ import { costStacks, costTable, DATAVERSE_ONLY, measureCosts, targetsByStack } f
 import { expressionSpeed } from "./bench/expressions";
 import { formatSpread } from "./bench/stats";
 import { describeOps } from "./bench/storageOps";
-import { measureThroughput, summarize, ThroughputOptions } from "./bench/throughput";
+import { Level, measureThroughput, summarize, ThroughputOptions } from "./bench/throughput";
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,32 +56,39 @@ async function costs(): Promise<void> {
   }
 }
 
+function printLevel(level: Level): void {
+  const s = summarize(level);
+  const cells = [
+    String(level.archivedRows).padStart(8),
+    formatSpread(s.endpoint).padEnd(17),
+    formatSpread(s.floor).padEnd(17),
+    formatSpread(s.ratio, 2).padEnd(17),
+    `${formatSpread(s.answerP50)} / ${formatSpread(s.answerP99)}`.padEnd(29),
+    `${formatSpread(s.finishedP50)} / ${formatSpread(s.finishedP99)}`,
+  ];
+  console.log(`   ${cells.join(" ")}`);
+}
+
 async function throughput(stackName: string, options: ThroughputOptions): Promise<void> {
   const azurite = await startAzurite(); // a fresh archive per stack (the stacks share table names)
   try {
-    const { ops, levels } = await measureThroughput(loadStack(stackName), azurite.connectionString, options);
     console.log(
       `\n2. Stack ${stackName}: ${options.concurrency} concurrent unique leads, rounds of ${options.roundSize},`,
     );
     console.log(
       `   ${options.rounds} floor + ${options.rounds} endpoint rounds alternating after a warm-up; median (min-max)`,
     );
-    console.log(`   floor per lead, from a real delivered run's storage actions: ${describeOps(ops)}`);
-    const head =
-      "   archived  endpoint runs/s   floor leads/s     ratio             answer p50 / p99 ms           finished p50 / p99 ms";
-    console.log(head);
-    for (const level of levels) {
-      const s = summarize(level);
-      const cells = [
-        String(level.archivedRows).padStart(8),
-        formatSpread(s.endpoint).padEnd(17),
-        formatSpread(s.floor).padEnd(17),
-        formatSpread(s.ratio, 2).padEnd(17),
-        `${formatSpread(s.answerP50)} / ${formatSpread(s.answerP99)}`.padEnd(29),
-        `${formatSpread(s.finishedP50)} / ${formatSpread(s.finishedP99)}`,
-      ];
-      console.log(`   ${cells.join(" ")}`);
-    }
+    let first = true;
+    await measureThroughput(loadStack(stackName), azurite.connectionString, options, (level, ops) => {
+      if (first) {
+        console.log(`   floor per lead, from a real delivered run's storage actions: ${describeOps(ops)}`);
+        console.log(
+          "   archived  endpoint runs/s   floor leads/s     ratio             answer p50 / p99 ms           finished p50 / p99 ms",
+        );
+        first = false;
+      }
+      printLevel(level);
+    });
   } finally {
     await azurite.stop();
   }

@@ -48,15 +48,27 @@ async function post(url: string, lead: unknown): Promise<void> {
   if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
 }
 
+/** Like the workflow's retry policy: a dropped connection (no HTTP status) is tried again, at most 3 times. */
+async function retried(call: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call();
+      return;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
 /** One lead's storage operations, in order, on one row per table. */
 async function floorLead(tables: TablesConnector, ops: StorageOp[], partitionKey: string, rowKey: string) {
   for (const op of ops) {
     const table = tables.table(op.table);
     const entity = { partitionKey, rowKey, Status: op.action, LeadJson: "{}" };
-    if (op.method === "PUT") await table.upsertEntity(entity, "Replace");
-    else if (op.method === "POST") await table.createEntity(entity);
-    else if (op.method === "MERGE" || op.method === "PATCH") await table.updateEntity(entity, "Merge");
-    else if (op.method === "GET") await table.getEntity(partitionKey, rowKey);
+    if (op.method === "PUT") await retried(() => table.upsertEntity(entity, "Replace"));
+    else if (op.method === "POST") await retried(() => table.createEntity(entity));
+    else if (op.method === "MERGE" || op.method === "PATCH") await retried(() => table.updateEntity(entity, "Merge"));
+    else if (op.method === "GET") await retried(() => table.getEntity(partitionKey, rowKey));
     else throw new Error(`floor: no bare equivalent for ${op.method} ${op.table} (${op.action})`);
   }
 }

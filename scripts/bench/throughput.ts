@@ -161,6 +161,7 @@ export async function measureThroughput(
   stack: LoadedStack,
   connectionString: string,
   options: ThroughputOptions,
+  onLevel: (level: Level, ops: StorageOp[]) => void = () => undefined,
 ): Promise<{ ops: StorageOp[]; levels: Level[] }> {
   const endpoint = new TimedEndpoint({ stack, tablesConnectionString: connectionString, retryScale: 0, keepRuns: 20 });
   await endpoint.prepare();
@@ -177,6 +178,7 @@ export async function measureThroughput(
       await fillArchive(endpoint.tables.table(stack.config.archiveTableName), rows, target);
       rows = target;
       levels.push(await measureLevel(b, target, nonce));
+      onLevel(levels[levels.length - 1], ops);
     }
   } finally {
     load.stop();
