@@ -1,138 +1,131 @@
 /**
- * `npm run bench`: figures, not pass/fail. Local endpoint throughput and latency with the archive on,
- * against a bare Azurite insert loop (the floor); billable executions per lead and cost per 1,000
- * leads for each stack; definition render time. Loopback only, bounded counts.
+ * `npm run bench`: figures, not pass/fail, all measured in one run on loopback with bounded counts.
+ *  1. Azure cost per lead path, from real local runs of every stack (scripts/bench/paths.ts), with the
+ *     billed actions and the ratio to Microsoft's manual flow (a Request trigger + one Dataverse action).
+ *  2. Answer and finished-run latency, and finished runs per second at `--concurrency` unique leads with
+ *     0, 10,000 and 50,000 rows archived, against a floor doing the same storage operations bare; rounds
+ *     alternate after a warm-up; load from a forked process (scripts/bench/throughput.ts).
+ *  3. Expression engine evaluations per second; 4. CLI start-up and module counts.
  *
- *   npm run bench                          # 500 leads, 20 at a time
- *   npm run bench -- --leads 2000 --concurrency 50
+ *   npm run bench
+ *   npm run bench -- --stacks dev --levels 0,2000 --rounds 2 --round 50 --cli-runs 1    # a quick look
  */
-import { performance } from "perf_hooks";
+import * as os from "os";
 import { startAzurite } from "../local/azurite";
-import { LocalEndpoint } from "../local/endpoint";
-import { startLocalServer } from "../local/server";
-import { WorkflowRun } from "../local/types";
-import { loadSample } from "../ops/verify";
 import { listStacks, loadStack } from "../workflow/stacks";
+import { BARE_FLOW, costPer1000, listBilled } from "./bench/billing";
+import { CLI_ENTRIES, cliStartup } from "./bench/clis";
+import { costStacks, costTable, DATAVERSE_ONLY, measureCosts, targetsByStack } from "./bench/costTable";
+import { expressionSpeed } from "./bench/expressions";
+import { formatSpread } from "./bench/stats";
+import { describeOps } from "./bench/storageOps";
+import { Level, measureThroughput, summarize, ThroughputOptions } from "./bench/throughput";
 
-/** US list prices per execution (Consumption), see README "Cost". Check the pricing page for yours. */
-export const PRICE = { action: 0.000025, standardConnector: 0.000125 };
-
-const option = (name: string, fallback: number) => {
+function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-async function measure(count: number, width: number, task: (i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t = performance.now();
-        await task(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+function numberOption(name: string, fallback: number): number {
+  const text = option(name, String(fallback));
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} is "${text}": give a whole number of at least 1.`);
+  return n;
 }
 
-/** Billable executions of one run: the trigger and built-in actions, and managed connector calls (retries included). */
-export function billable(run: WorkflowRun): { actions: number; connectorCalls: number } {
-  let actions = 1; // the Request trigger
-  let connectorCalls = 0;
-  for (const a of Object.values(run.actions)) {
-    if (a.status === "Skipped") continue;
-    const attempts = 1 + (a.retryHistory?.length ?? 0);
-    if (a.type === "ApiConnection") connectorCalls += attempts;
-    else actions += attempts;
-  }
-  return { actions, connectorCalls };
-}
-
-async function main(): Promise<void> {
-  const leads = option("leads", 500);
-  const width = option("concurrency", 20);
+async function costs(): Promise<void> {
   const azurite = await startAzurite();
   try {
-    const dev = loadStack("dev");
-    const endpoint = new LocalEndpoint({
-      stack: dev,
-      tablesConnectionString: azurite.connectionString,
-      retryScale: 0,
-      keepRuns: leads + 10,
-    });
-    await endpoint.prepare();
-    const server = await startLocalServer({ endpoint, key: "bench", triggerName: "manual" });
-    const lead = loadSample("full") as Record<string, unknown>;
-
-    const floorTable = endpoint.tables.table(dev.config.archiveTableName);
-    const floor = await measure(leads, width, async (i) => {
-      await floorTable.upsertEntity(
-        { partitionKey: "bench", rowKey: `floor-${i}`, LeadJson: JSON.stringify(lead) },
-        "Replace",
-      );
-    });
-    const http = await measure(leads, width, async (i) => {
-      const body = JSON.stringify({ ...lead, Description: `bench ${i}` });
-      const res = await fetch(server.callbackUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`lead ${i}: HTTP ${res.status}`);
-    });
-    await server.close();
-
+    const stacks = costStacks();
+    const all = await measureCosts(azurite.connectionString, stacks);
+    console.log("1. Azure cost per lead path (real local runs; US list prices):\n");
+    console.log(costTable(all, targetsByStack(stacks)));
+    const bare = costPer1000(BARE_FLOW);
     console.log(
-      `Local endpoint, stack dev, ${leads} leads, ${width} concurrent (archive in Azurite on, CRM stand-ins):`,
+      `\nBare flow: ${BARE_FLOW.builtIn} built-in + ${BARE_FLOW.connector} connector = $${bare.toFixed(3)}/1,000`,
     );
-    console.log(
-      `  endpoint:            ${http.perSecond.toFixed(0)} leads/s, answer p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`,
-    );
-    console.log(
-      `  floor (bare insert): ${floor.perSecond.toFixed(0)} inserts/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`,
-    );
-    console.log(`  endpoint / floor:    ${(http.perSecond / floor.perSecond).toFixed(2)} of the bare insert rate`);
-    console.log(`  memory (RSS):        ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
-
-    console.log("\nBillable executions per lead (from the run history) and cost per 1,000 leads at US list prices:");
-    console.log("  stack  lead        actions  connector calls  $ per 1,000 leads");
-    for (const stack of listStacks()) {
-      const e = new LocalEndpoint({
-        stack: loadStack(stack),
-        tablesConnectionString: azurite.connectionString,
-        retryScale: 0,
-      });
-      await e.prepare();
-      for (const sample of ["full", "validate"]) {
-        const posted = await e.post({ method: "POST", headers: {}, body: loadSample(sample) });
-        const b = billable(await posted.done!);
-        const cost = (b.actions * PRICE.action + b.connectorCalls * PRICE.standardConnector) * 1000;
-        console.log(
-          `  ${stack.padEnd(6)} ${sample.padEnd(11)} ${String(b.actions).padStart(7)}  ${String(b.connectorCalls).padStart(15)}  ${cost.toFixed(3).padStart(17)}`,
-        );
-      }
-    }
-
-    console.log("\nRender time (build the definition from the stack file, mean of 50):");
-    for (const stack of listStacks()) {
-      const t = performance.now();
-      for (let i = 0; i < 50; i++) loadStack(stack);
-      console.log(`  ${stack}: ${((performance.now() - t) / 50).toFixed(2)} ms`);
+    for (const c of all.filter((x) => x.stack === DATAVERSE_ONLY && ["delivered", "validate"].includes(x.path))) {
+      const goal = c.path === "delivered" ? 2 : 1;
+      const ratio = c.cost / bare;
+      const verdict = ratio <= goal ? "meets" : "misses";
+      console.log(`  ${c.path} on ${c.stack}: ${ratio.toFixed(2)}x the bare flow (goal <= ${goal}x: ${verdict})`);
+      console.log(`    billed: ${listBilled(c.billed)}`);
     }
   } finally {
     await azurite.stop();
   }
+}
+
+function printLevel(level: Level): void {
+  const s = summarize(level);
+  const cells = [
+    String(level.archivedRows).padStart(8),
+    formatSpread(s.endpoint).padEnd(17),
+    formatSpread(s.floor).padEnd(17),
+    formatSpread(s.ratio, 2).padEnd(17),
+    `${formatSpread(s.answerP50)} / ${formatSpread(s.answerP99)}`.padEnd(29),
+    `${formatSpread(s.finishedP50)} / ${formatSpread(s.finishedP99)}`,
+  ];
+  console.log(`   ${cells.join(" ")}`);
+}
+
+async function throughput(stackName: string, options: ThroughputOptions): Promise<void> {
+  const azurite = await startAzurite(); // a fresh archive per stack (the stacks share table names)
+  try {
+    console.log(
+      `\n2. Stack ${stackName}: ${options.concurrency} concurrent unique leads, rounds of ${options.roundSize},`,
+    );
+    console.log(
+      `   ${options.rounds} floor + ${options.rounds} endpoint rounds alternating after a warm-up; median (min-max)`,
+    );
+    let first = true;
+    await measureThroughput(loadStack(stackName), azurite.connectionString, options, (level, ops) => {
+      if (first) {
+        console.log(`   floor per lead, from a real delivered run's storage actions: ${describeOps(ops)}`);
+        console.log(
+          "   archived  endpoint runs/s   floor leads/s     ratio             answer p50 / p99 ms           finished p50 / p99 ms",
+        );
+        first = false;
+      }
+      printLevel(level);
+    });
+  } finally {
+    await azurite.stop();
+  }
+}
+
+function engineAndClis(cliRuns: number): void {
+  const definitions = listStacks().map((s) => loadStack(s).definition);
+  const speed = expressionSpeed(definitions);
+  console.log(`\n3. Expression engine: ${speed.perSecond.toFixed(0)} evaluations/s over the ${speed.evaluable} of`);
+  console.log(
+    `   ${speed.total} expressions of the stack definitions that a fixed host can evaluate (parse cached, as at run time)`,
+  );
+  console.log(
+    `\n4. CLI start-up (no --help yet: node requiring each entry's imports under ts-node), median of ${cliRuns}:`,
+  );
+  for (const name of Object.keys(CLI_ENTRIES) as Array<keyof typeof CLI_ENTRIES>) {
+    const c = cliStartup(name, cliRuns);
+    console.log(
+      `   ${name.padEnd(7)} ${String(c.modules).padStart(5)} modules  direct ${c.directMs.toFixed(0)} ms  via npm exec ${c.npmMs.toFixed(0)} ms`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const options: ThroughputOptions = {
+    concurrency: numberOption("concurrency", 50),
+    roundSize: numberOption("round", 100),
+    rounds: numberOption("rounds", 5),
+    levels: option("levels", "0,10000,50000").split(",").map(Number),
+  };
+  const stacks = option("stacks", listStacks().join(",")).split(",");
+  console.log(
+    `npm run bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores ${os.cpus()[0]?.model ?? ""}, node ${process.version}\n`,
+  );
+  await costs();
+  for (const stack of stacks) await throughput(stack, options);
+  engineAndClis(numberOption("cli-runs", 5));
 }
 
 if (require.main === module) {

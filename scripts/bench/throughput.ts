@@ -1,0 +1,203 @@
+/**
+ * Local runtime throughput: finished runs per second at `concurrency` unique leads, with 0, 10,000 and
+ * 50,000 rows already archived, against a floor doing the same storage operations per lead bare. Rounds
+ * alternate floor and endpoint after a warm-up; the load comes from a forked process (loadgen.ts).
+ */
+import { ChildProcess, fork } from "child_process";
+import * as path from "path";
+import { TableClient } from "@azure/data-tables";
+import { LocalEndpoint, LocalEndpointOptions, Posted } from "../../local/endpoint";
+import { startLocalServer } from "../../local/server";
+import { TriggerRequest } from "../../local/types";
+import { LoadedStack } from "../../workflow/stacks";
+import { epochMs, LoadJob, LoadResult } from "./loadgen";
+import { uniqueLead } from "./paths";
+import { percentile, spread, Spread } from "./stats";
+import { StorageOp, storageOpsOf } from "./storageOps";
+
+/** Records when each run finishes, measured from the moment the server handed the request over. */
+class TimedEndpoint extends LocalEndpoint {
+  durations: number[] = [];
+  lastDone = 0;
+  constructor(options: LocalEndpointOptions) {
+    super(options);
+  }
+  override async post(request: TriggerRequest): Promise<Posted> {
+    const t = epochMs();
+    const posted = await super.post(request);
+    void posted.done?.then(() => {
+      const end = epochMs();
+      this.durations.push(end - t);
+      this.lastDone = Math.max(this.lastDone, end);
+    });
+    return posted;
+  }
+}
+
+export interface Round {
+  kind: "floor" | "endpoint";
+  perSecond: number;
+  answerP50: number;
+  answerP99: number;
+  finishedP50?: number;
+  finishedP99?: number;
+}
+
+export interface Level {
+  archivedRows: number;
+  endpoint: Round[];
+  floor: Round[];
+}
+
+export interface ThroughputOptions {
+  concurrency: number;
+  roundSize: number;
+  rounds: number;
+  levels: number[];
+}
+
+class LoadGenerator {
+  private readonly child: ChildProcess = fork(path.join(__dirname, "loadgen.ts"), [], {
+    execArgv: ["-r", "ts-node/register/transpile-only"],
+  });
+  run(job: LoadJob): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      this.child.once("message", (m: LoadResult & { error?: string }) =>
+        m.error ? reject(new Error(`load generator: ${m.error}`)) : resolve(m),
+      );
+      this.child.send(job);
+    });
+  }
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+/** Adds archive rows up to `to`, 100 per transaction, one partition per batch (Azurite slows on one big partition). */
+export async function fillArchive(table: TableClient, from: number, to: number): Promise<void> {
+  for (let batch = Math.floor(from / 100); batch < Math.floor(to / 100); batch++) {
+    const rows = Array.from({ length: 100 }, (_, i) => [
+      "create",
+      { partitionKey: `filler-${batch}`, rowKey: `r${i}`, Status: "delivered", DedupKey: `k${batch}-${i}` },
+    ]);
+    await table.submitTransaction(rows as Parameters<TableClient["submitTransaction"]>[0]);
+  }
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 120000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function failIf(result: LoadResult, what: string): void {
+  if (result.failures.length > 0)
+    throw new Error(`${what}: ${result.failures.length} failed, first: ${result.failures[0]}`);
+}
+
+interface Bench {
+  endpoint: TimedEndpoint;
+  url: string;
+  load: LoadGenerator;
+  connectionString: string;
+  ops: StorageOp[];
+  options: ThroughputOptions;
+}
+
+async function endpointRound(b: Bench, tag: string): Promise<Round> {
+  const leads = Array.from({ length: b.options.roundSize }, (_, i) => uniqueLead(`${tag}-${i}`));
+  b.endpoint.durations = [];
+  const result = await b.load.run({ kind: "endpoint", url: b.url, leads, concurrency: b.options.concurrency });
+  failIf(result, `endpoint round ${tag}`);
+  await waitFor(() => b.endpoint.durations.length >= leads.length, `the runs of round ${tag}`);
+  const seconds = (b.endpoint.lastDone - result.startedAt) / 1000;
+  const d = b.endpoint.durations;
+  return {
+    kind: "endpoint",
+    perSecond: leads.length / seconds,
+    answerP50: percentile(result.latencies, 50),
+    answerP99: percentile(result.latencies, 99),
+    finishedP50: percentile(d, 50),
+    finishedP99: percentile(d, 99),
+  };
+}
+
+async function floorRound(b: Bench, tag: string): Promise<Round> {
+  const { roundSize: count, concurrency } = b.options;
+  const result = await b.load.run({
+    kind: "floor",
+    connectionString: b.connectionString,
+    ops: b.ops,
+    tag,
+    count,
+    concurrency,
+  });
+  failIf(result, `floor round ${tag}`);
+  const seconds = (result.endedAt - result.startedAt) / 1000;
+  return {
+    kind: "floor",
+    perSecond: count / seconds,
+    answerP50: percentile(result.latencies, 50),
+    answerP99: percentile(result.latencies, 99),
+  };
+}
+
+/** Warm-up (one of each, discarded), then `rounds` pairs, floor and endpoint alternating. */
+async function measureLevel(b: Bench, archivedRows: number, nonce: string): Promise<Level> {
+  const level: Level = { archivedRows, endpoint: [], floor: [] };
+  await floorRound(b, `${nonce}-${archivedRows}-warm`);
+  await endpointRound(b, `${nonce}-${archivedRows}-warm`);
+  for (let r = 0; r < b.options.rounds; r++) {
+    level.floor.push(await floorRound(b, `${nonce}-${archivedRows}-${r}`));
+    level.endpoint.push(await endpointRound(b, `${nonce}-${archivedRows}-${r}`));
+  }
+  return level;
+}
+
+/** One stack's levels; returns the floor's operations (from a real delivered run) with them. */
+export async function measureThroughput(
+  stack: LoadedStack,
+  connectionString: string,
+  options: ThroughputOptions,
+  onLevel: (level: Level, ops: StorageOp[]) => void = () => undefined,
+): Promise<{ ops: StorageOp[]; levels: Level[] }> {
+  const endpoint = new TimedEndpoint({ stack, tablesConnectionString: connectionString, retryScale: 0, keepRuns: 20 });
+  await endpoint.prepare();
+  const nonce = `${stack.stack}${Date.now().toString(36)}`;
+  const probe = await endpoint.post({ method: "POST", headers: {}, body: uniqueLead(`${nonce}-probe`) });
+  const ops = storageOpsOf(await probe.done!, stack.definition as unknown as { actions: Record<string, unknown> });
+  const server = await startLocalServer({ endpoint, key: "bench", triggerName: "manual" });
+  const load = new LoadGenerator();
+  const b: Bench = { endpoint, url: server.callbackUrl, load, connectionString, ops, options };
+  const levels: Level[] = [];
+  try {
+    let rows = 0;
+    for (const target of options.levels) {
+      await fillArchive(endpoint.tables.table(stack.config.archiveTableName), rows, target);
+      rows = target;
+      levels.push(await measureLevel(b, target, nonce));
+      onLevel(levels[levels.length - 1], ops);
+    }
+  } finally {
+    load.stop();
+    await server.close();
+  }
+  return { ops, levels };
+}
+
+/** Median and min-max of a figure over rounds; the ratio pairs each endpoint round with the floor round before it. */
+export function summarize(level: Level) {
+  const pick = (rounds: Round[], f: (r: Round) => number | undefined): Spread => spread(rounds.map((r) => f(r)!));
+  return {
+    endpoint: pick(level.endpoint, (r) => r.perSecond),
+    floor: pick(level.floor, (r) => r.perSecond),
+    ratio: spread(level.endpoint.map((e, i) => e.perSecond / level.floor[i].perSecond)),
+    answerP50: pick(level.endpoint, (r) => r.answerP50),
+    answerP99: pick(level.endpoint, (r) => r.answerP99),
+    finishedP50: pick(level.endpoint, (r) => r.finishedP50),
+    finishedP99: pick(level.endpoint, (r) => r.finishedP99),
+    floorP99: pick(level.floor, (r) => r.answerP99),
+  };
+}
