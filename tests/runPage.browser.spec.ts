@@ -110,7 +110,11 @@ describe("run page in headless Chromium", function () {
     await page.click(`#leads tr[data-run="${delivered}"]`);
     await page.waitForSelector("#detail table.received");
     const actions = await page.$$eval("#detail table.actions tbody tr", (trs) =>
-      trs.map((tr) => Array.from(tr.children).slice(0, 4).map((td) => (td as unknown as { innerText: string }).innerText)),
+      trs.map((tr) =>
+        Array.from(tr.children)
+          .slice(0, 4)
+          .map((td) => (td as unknown as { innerText: string }).innerText),
+      ),
     );
     const dataverse = actions.find((a) => a[0] === "Create_dataverse_lead");
     assert.ok(dataverse, JSON.stringify(actions));
