@@ -45,9 +45,9 @@ async function serve(flags: ServeFlags): Promise<number> {
   const stackName = flags.stack ?? "dev";
   const port = wholeNumberFlag("port", flags.port, 0, 65535, 7071);
   const stateDir = path.resolve(flags["state-dir"] ?? PROJECT_ROOT);
-  const { loadStack } = await import("../workflow/stacks");
+  const { listStacks, loadStack } = await import("../workflow/stacks");
   const { checkDefinition } = await import("./runtime");
-  const stack = loadStackOrExplain(loadStack, stackName);
+  const stack = loadStackOrExplain(loadStack, listStacks, stackName);
   const problems = checkDefinition(stack.definition as unknown as Record<string, unknown>);
   if (problems.length > 0) {
     console.error(`The workflow of stack ${stackName} has ${problems.length} problem(s):`);
@@ -95,11 +95,14 @@ async function serve(flags: ServeFlags): Promise<number> {
   return EXIT.ok;
 }
 
-function loadStackOrExplain<T>(load: (name: string) => T, name: string): T {
+function loadStackOrExplain<T>(load: (name: string) => T, listStacks: () => string[], name: string): T {
   if (!/^[A-Za-z0-9_.-]+$/.test(name))
     throw new UsageError(`--stack is "${name}": a stack name is letters, digits, ".", "_" or "-".`);
-  if (!fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${name}.yaml`)))
-    throw new UsageError(`--stack is "${name}" but there is no Pulumi.${name}.yaml: create it, or use --stack dev.`);
+  const known = listStacks();
+  if (!known.includes(name))
+    throw new UsageError(
+      `--stack is "${name}" but there is no Pulumi.${name}.yaml (nor examples/Pulumi.${name}.yaml): create it, or use one of: ${known.join(", ")}.`,
+    );
   return load(name);
 }
 
