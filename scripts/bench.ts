@@ -20,16 +20,20 @@ import { expressionSpeed } from "./bench/expressions";
 import { formatSpread } from "./bench/stats";
 import { describeOps } from "./bench/storageOps";
 import { Level, measureThroughput, summarize, ThroughputOptions } from "./bench/throughput";
+import { Command, EXIT, main, UsageError, Values } from "../ops/cli";
+
+/** The parsed flags of this run (set once by BENCH.run). */
+let flags: Values = {};
 
 function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
+  const value = flags[name];
+  return typeof value === "string" ? value : fallback;
 }
 
 function numberOption(name: string, fallback: number): number {
   const text = option(name, String(fallback));
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} is "${text}": give a whole number of at least 1.`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} is "${text}": give a whole number of at least 1.`);
   return n;
 }
 
@@ -112,7 +116,23 @@ function engineAndClis(cliRuns: number): void {
   }
 }
 
-async function main(): Promise<void> {
+export const BENCH: Command<Values> = {
+  name: "bench",
+  usage: [
+    "npm run bench [-- --stacks dev,prod] [--levels 0,10000,50000] [--concurrency 50] [--round 100] [--rounds 5] [--cli-runs 5]",
+  ],
+  flags: {
+    stacks: { type: "string", help: "comma-separated stacks (default: every stack)" },
+    levels: { type: "string", help: "archived rows before each throughput level (default 0,10000,50000)" },
+    concurrency: { type: "string", help: "leads in flight (default 50)" },
+    round: { type: "string", help: "leads per round (default 100)" },
+    rounds: { type: "string", help: "rounds of each of floor and endpoint (default 5)" },
+    "cli-runs": { type: "string", help: "start-up samples per CLI (default 5)" },
+  },
+  run: async (values) => ((flags = values), await bench(), EXIT.ok),
+};
+
+async function bench(): Promise<void> {
   const options: ThroughputOptions = {
     concurrency: numberOption("concurrency", 50),
     roundSize: numberOption("round", 100),
@@ -128,9 +148,4 @@ async function main(): Promise<void> {
   engineAndClis(numberOption("cli-runs", 5));
 }
 
-if (require.main === module) {
-  main().catch((err: Error) => {
-    console.error(err.message);
-    process.exit(1);
-  });
-}
+if (require.main === module) main(BENCH);

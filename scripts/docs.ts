@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT, SETTINGS, SETTING_NAMES, SettingSpec } from "../config/settings";
+import { Command, EXIT, main, Values } from "../ops/cli";
 
 const ROOT = path.join(__dirname, "..");
 export const README = path.join(ROOT, "README.md");
@@ -71,9 +72,17 @@ export function renderReadme(text: string): string {
   return replaceBlock(replaceBlock(text, "config-table", configTable()), "outputs-table", outputsTable());
 }
 
-if (require.main === module) {
-  const before = fs.readFileSync(README, "utf8");
-  const after = renderReadme(before);
-  fs.writeFileSync(README, after);
-  console.log(before === after ? "README.md tables unchanged" : "README.md tables updated");
-}
+export const DOCS: Command<Values> = {
+  name: "docs",
+  usage: ["npm run docs   (regenerates the configuration and outputs tables of README.md)"],
+  flags: {},
+  async run() {
+    const before = fs.readFileSync(README, "utf8");
+    const after = renderReadme(before);
+    fs.writeFileSync(README, after);
+    console.log(before === after ? "README.md tables unchanged" : "README.md tables updated");
+    return EXIT.ok;
+  },
+};
+
+if (require.main === module) main(DOCS);

@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Command, EXIT, main, UsageError } from "../ops/cli";
 import { stableStringify } from "../workflow/stableJson";
 import { listStacks, LoadOptions, loadStack, PROJECT_DIR, resolvedConfig } from "../workflow/stacks";
 
@@ -23,38 +24,39 @@ export function renderedPath(stack: string): string {
   return path.join(RENDER_DIR, `${stack}.workflow.json`);
 }
 
-function main(argv: string[]): void {
-  const stackIndex = argv.indexOf("--stack");
-  const stacks = stackIndex >= 0 ? [argv[stackIndex + 1]] : listStacks();
-  const options = loadOptions(argv, stackIndex >= 0);
-  if (argv.includes("--stdout")) {
-    for (const stack of stacks) process.stdout.write(renderStack(stack, options));
-    return;
-  }
-  fs.mkdirSync(RENDER_DIR, { recursive: true });
-  for (const stack of stacks) {
-    const file = renderedPath(stack);
-    const text = renderStack(stack, options);
-    const changed = !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text;
-    fs.writeFileSync(file, text);
-    console.log(`${changed ? "updated  " : "unchanged"} ${path.relative(PROJECT_DIR, file)}`);
-  }
-}
+export const RENDER: Command<{ stack?: string; stdout?: boolean; "env-file"?: string }> = {
+  name: "render",
+  // Writes rendered/<stack>.workflow.json for every stack (yours and examples/), or one.
+  usage: ["npm run render [-- --stack <stack>] [--stdout] [--env-file <file>]"],
+  flags: {
+    stack: { type: "string", help: "render this stack only" },
+    stdout: { type: "boolean", help: "print the definition instead of writing rendered/" },
+    "env-file": {
+      type: "string",
+      help: "one stack's resolved config (`pulumi config --json --open --stack <stack> > <file>`), for ESC stacks",
+    },
+  },
+  async run(values) {
+    if (values["env-file"] && !values.stack)
+      throw new UsageError("--env-file <file> needs --stack <stack>: the file is one stack's config.");
+    const stacks = values.stack ? [values.stack] : listStacks();
+    const options: LoadOptions = values["env-file"]
+      ? { config: resolvedConfig(fs.readFileSync(values["env-file"], "utf8"), values["env-file"]) }
+      : {};
+    for (const stack of stacks) {
+      const text = renderStack(stack, options);
+      if (values.stdout) {
+        process.stdout.write(text);
+        continue;
+      }
+      fs.mkdirSync(RENDER_DIR, { recursive: true });
+      const file = renderedPath(stack);
+      const changed = !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text;
+      fs.writeFileSync(file, text);
+      console.log(`${changed ? "updated  " : "unchanged"} ${path.relative(PROJECT_DIR, file)}`);
+    }
+    return EXIT.ok;
+  },
+};
 
-/** `--env-file <file>`: one stack's resolved config (`pulumi config --json --open --stack <stack> > <file>`). */
-function loadOptions(argv: string[], oneStack: boolean): LoadOptions {
-  const index = argv.indexOf("--env-file");
-  if (index < 0) return {};
-  const file = argv[index + 1];
-  if (!oneStack || !file) throw new Error("--env-file <file> needs --stack <stack>: the file is one stack's config.");
-  return { config: resolvedConfig(fs.readFileSync(file, "utf8"), file) };
-}
-
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-}
+if (require.main === module) main(RENDER);

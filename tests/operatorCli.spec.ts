@@ -11,7 +11,7 @@ import * as path from "path";
 import { busyPort } from "../local/serve";
 import { parseFlags, UsageError } from "../ops/cli";
 import { SEND } from "../ops/send";
-import { runCli } from "./support/cli";
+import { runCli, runScript } from "./support/cli";
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
 
@@ -121,4 +121,32 @@ describe("operator CLIs: usage", function () {
       },
     );
   });
+});
+
+describe("project scripts: usage (render, docs, docs:cost, bench)", function () {
+  this.timeout(120000);
+  const scripts = {
+    render: "scripts/render.ts",
+    docs: "scripts/docs.ts",
+    "docs:cost": "scripts/bench/costTable.ts",
+    bench: "scripts/bench.ts",
+  };
+  const run = (file: string, args: string[]) => runScript(file, args);
+
+  for (const [name, file] of Object.entries(scripts)) {
+    it(`${name} --help prints usage and writes nothing; a misspelt flag exits 2`, async () => {
+      const watched = ["README.md", "rendered/dev.workflow.json"].map((f) => fs.statSync(f).mtimeMs);
+      const help = await run(file, ["--help"]);
+      assert.strictEqual(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: npm run ${name.replace(":", "\\:")}`));
+      assert.deepStrictEqual(
+        ["README.md", "rendered/dev.workflow.json"].map((f) => fs.statSync(f).mtimeMs),
+        watched,
+        "--help rewrote a file",
+      );
+      const bad = await run(file, ["--stak", "dev"]);
+      assert.strictEqual(bad.code, 2);
+      assert.ok(bad.stderr.startsWith(`${name}: Unknown option '--stak'. Valid options: `), bad.stderr);
+    });
+  }
 });

@@ -11,6 +11,7 @@ import { listStacks, LoadedStack, loadStack, stackFromSettings } from "../../wor
 import { README, replaceBlock } from "../docs";
 import { BARE_FLOW, costPer1000, listBilled } from "./billing";
 import { costPaths, PathCost } from "./paths";
+import { Command, EXIT, main, Values } from "../../ops/cli";
 
 /** Microsoft's manual flow delivers to Dataverse alone: the fair comparison is a kit stack with that target only. */
 export const DATAVERSE_ONLY = "dataverse-only";
@@ -77,7 +78,14 @@ export function renderCostBlock(text: string, costs: PathCost[], stacks: LoadedS
   return replaceBlock(text, "cost-table", costSection(costs, targetsByStack(stacks)));
 }
 
-async function main(): Promise<void> {
+export const DOCS_COST: Command<Values> = {
+  name: "docs:cost",
+  usage: ["npm run docs:cost   (runs every lead path on every stack locally and regenerates README.md's cost table)"],
+  flags: {},
+  run: async () => (await writeCostTable(), EXIT.ok),
+};
+
+async function writeCostTable(): Promise<void> {
   const azurite = await startAzurite();
   try {
     const stacks = costStacks();
@@ -91,9 +99,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err: Error) => {
-    console.error(err.message);
-    process.exit(1);
-  });
-}
+if (require.main === module) main(DOCS_COST);

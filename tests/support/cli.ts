@@ -16,8 +16,18 @@ export function runCli(
   env: Record<string, string | undefined> = {},
   timeoutMs = 60000,
 ): Promise<CliResult> {
+  return runScript("local/cli.ts", args, env, timeoutMs);
+}
+
+/** Any TypeScript entry of the kit (`scripts/render.ts`, ...) run through ts-node as npm runs it. */
+export function runScript(
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", ...args], {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", file, ...args], {
       cwd: ROOT,
       env: { ...process.env, CI: "", LEADKIT_CALLBACK_URL: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -28,7 +38,7 @@ export function runCli(
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`leadkit ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+      reject(new Error(`${file} ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
