@@ -105,9 +105,7 @@ function engineAndClis(cliRuns: number): void {
   console.log(
     `   ${speed.total} expressions of the stack definitions that a fixed host can evaluate (parse cached, as at run time)`,
   );
-  console.log(
-    `\n4. CLI start-up (no --help yet: node requiring each entry's imports under ts-node), median of ${cliRuns}:`,
-  );
+  console.log(`\n4. CLI start-up (node loading each entry's imports under ts-node), median of ${cliRuns}:`);
   for (const name of Object.keys(CLI_ENTRIES) as Array<keyof typeof CLI_ENTRIES>) {
     const c = cliStartup(name, cliRuns);
     console.log(
