@@ -346,6 +346,8 @@ const DEDUP_RESOLVED: RunAfter = {
  * own (a replay owns the claim of the lead it replays, `LeadOrigin`), is renewed with its ETag. A renewal
  * that loses a race (412) fails the run into a dead letter, and its replay then finds the winner's claim.
  * On the common path (a new lead) only the insert runs: the others are skipped, and skipped actions are free.
+ * The 409 does not fail Process_lead: a scope fails when its final action does, and the read runs after the
+ * failed insert (learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#scopes).
  */
 function dedupActions(options: LeadWorkflowOptions): Record<string, WorkflowAction> {
   const table = options.dedupTableName;
