@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npx leadkit <command>`: the kit's CLIs without npm's banner. The sources are TypeScript, run through
-// ts-node (a runtime dependency for that reason), type checks skipped as in the npm scripts.
+// `npx leadkit <command>` and the npm scripts of the CLIs. The sources are TypeScript, compiled on load by
+// esbuild (esbuild-register): it starts in a fraction of ts-node's time, which loads the TypeScript
+// compiler first. Type checks belong to `npm test`, as with ts-node --transpile-only. Dynamic import() is
+// compiled to require() so that commands load on demand through the same hook.
 "use strict";
-require("ts-node").register({ transpileOnly: true, project: require("path").join(__dirname, "..", "tsconfig.json") });
+require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });
 require("../local/cli.ts").main();

@@ -11,13 +11,13 @@
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
  */
-import { ArchiveTable, findReplaysOf } from "../function-code/src/replay/archiveRows";
-import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
+// Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
+import type { ArchiveTable } from "../function-code/src/replay/archiveRows";
+import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
 import { Command, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
 
-export { replayDeadLetters } from "../function-code/src/replay/replayDeadLetters";
 export type { ReplayOutcome, Sender } from "../function-code/src/replay/replayDeadLetters";
 
 /** An outcome with the final `Status` of the replay's own run, once known. */
@@ -25,6 +25,7 @@ export type SettledOutcome = ReplayOutcome & { newStatus?: string };
 
 /** The status of the replay's own run, or undefined while it has no row or is still `received`. */
 async function newRunStatus(table: ArchiveTable, o: ReplayOutcome): Promise<string | undefined> {
+  const { findReplaysOf } = await import("../function-code/src/replay/archiveRows");
   const rows = await findReplaysOf(table, o.row);
   const status = rows.find((r) => String(r.rowKey) === o.newRun)?.Status;
   return status === undefined || status === "received" ? undefined : String(status);
@@ -109,6 +110,7 @@ async function replay(flags: ReplayFlags): Promise<number> {
   const { url, archive } = await where(flags);
   const table = await openArchive(archive);
   const dryRun = flags["dry-run"] ?? false;
+  const { replayDeadLetters } = await import("../function-code/src/replay/replayDeadLetters");
   const sent = await replayDeadLetters({
     table,
     dryRun,

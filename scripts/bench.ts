@@ -105,11 +105,11 @@ function engineAndClis(cliRuns: number): void {
   console.log(
     `   ${speed.total} expressions of the stack definitions that a fixed host can evaluate (parse cached, as at run time)`,
   );
-  console.log(`\n4. CLI start-up (node loading each entry's imports under ts-node), median of ${cliRuns}:`);
+  console.log(`\n4. CLI start-up ('<command> --help', directly and through npm run), median of ${cliRuns}:`);
   for (const name of Object.keys(CLI_ENTRIES) as Array<keyof typeof CLI_ENTRIES>) {
     const c = cliStartup(name, cliRuns);
     console.log(
-      `   ${name.padEnd(7)} ${String(c.modules).padStart(5)} modules  direct ${c.directMs.toFixed(0)} ms  via npm exec ${c.npmMs.toFixed(0)} ms`,
+      `   ${name.padEnd(7)} ${String(c.modules).padStart(5)} modules  direct ${c.directMs.toFixed(0)} ms  via npm run ${c.npmMs.toFixed(0)} ms`,
     );
   }
 }

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { LocalEndpoint } from "../local/endpoint";
 import { runScheduledReplay } from "../function-code/src/replay/scheduled";
 import { startLocalServer } from "../local/server";
-import { awaitReplayRuns, replayDeadLetters, replayExitCode, Sender } from "../ops/replay";
+import { replayDeadLetters } from "../function-code/src/replay/replayDeadLetters";
+import { awaitReplayRuns, replayExitCode, Sender } from "../ops/replay";
 import { stackFromSettings } from "../workflow/stacks";
 import { useAzurite } from "./support/azurite";
 

@@ -1,5 +1,5 @@
 import { CrmTarget } from "../config/settings";
-import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/replayDeadLetters";
+import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/headers";
 import { apisFor, ManagedApi } from "./connections";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
 import { lit, TABLE_TEXT_LIMIT } from "./expressions";

@@ -1,31 +1,23 @@
 /**
- * CLI start-up: none of `send`, `replay`, `verify` has --help yet, and local/cli.ts runs its command on load, so
- * each is timed as `node` requiring the modules its entry imports (its whole module graph but the entry file),
- * under ts-node transpile-only as `npm run` does, directly and through `npm exec`, median of several runs, with
- * the number of modules loaded (require.cache afterwards).
+ * CLI start-up: each command run as a user runs it with `--help` (which loads the command and prints its
+ * usage, nothing else), directly (`node ops/leadkit.js <command>`) and through `npm run`, median of several
+ * runs, with the number of modules the command loads (require.cache after loading it).
  */
 import { execFileSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { median } from "./stats";
 
 const ROOT = path.join(__dirname, "..", "..");
-export const CLI_ENTRIES = { send: "local/cli.ts", replay: "ops/replay.ts", verify: "ops/verify.ts" } as const;
+/** The commands the issue measures, and the module each loads for its work. */
+export const CLI_ENTRIES = { send: "ops/send.ts", replay: "ops/replay.ts", verify: "ops/verify.ts" } as const;
 
-/** The specifiers an entry imports (`import ... from "x"`), resolved from the entry's folder. */
-export function importsOf(source: string, dir: string): string[] {
-  const specs = [...source.matchAll(/^import\s[^;]*?from\s+"([^"]+)";/gms)].map((m) => m[1]);
-  return specs.map((s) => (s.startsWith(".") ? path.join(dir, s) : s));
-}
-
-/** Requires what the entry imports and prints the module count. */
-function loader(entry: string): string {
-  const file = path.join(ROOT, entry);
-  const requires = importsOf(fs.readFileSync(file, "utf8"), path.dirname(file)).map(
-    (m) => `require(${JSON.stringify(m)});`,
+/** Node code that loads a command module through the CLIs' own compile hook and prints the module count. */
+export function moduleCounter(entry: string): string {
+  return (
+    'require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });' +
+    `require(${JSON.stringify(path.join(ROOT, entry))});console.log(Object.keys(require.cache).length)`
   );
-  return `${requires.join("")}console.log(Object.keys(require.cache).length)`;
 }
 
 function timed(file: string, args: string[]): { ms: number; out: string } {
@@ -42,9 +34,12 @@ export interface CliStartup {
 }
 
 export function cliStartup(name: keyof typeof CLI_ENTRIES, runs: number): CliStartup {
-  const args = ["-r", "ts-node/register/transpile-only", "-e", loader(CLI_ENTRIES[name])];
-  const direct = Array.from({ length: runs }, () => timed(process.execPath, args));
-  const npm = Array.from({ length: runs }, () => timed("npm", ["exec", "--offline", "--", "node", ...args]));
-  const modules = Number(direct[0].out.split("\n").pop());
+  const direct = Array.from({ length: runs }, () => timed(process.execPath, ["ops/leadkit.js", name, "--help"]));
+  const npm = Array.from({ length: runs }, () => timed("npm", ["run", "-s", name, "--", "--help"]));
+  const modules = Number(
+    timed(process.execPath, ["-e", moduleCounter(CLI_ENTRIES[name])])
+      .out.split("\n")
+      .pop(),
+  );
   return { name, modules, directMs: median(direct.map((r) => r.ms)), npmMs: median(npm.map((r) => r.ms)) };
 }

@@ -6,7 +6,7 @@
 import { StandinTarget } from "../../local/connectors/standins";
 import { LocalEndpoint } from "../../local/endpoint";
 import { WorkflowRun } from "../../local/types";
-import { replayDeadLetters } from "../../ops/replay";
+import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
 import { loadSample } from "../../ops/verify";
 import { LoadedStack } from "../../workflow/stacks";
 import { Billed, billedOperations, costPer1000, Executions, executions } from "./billing";

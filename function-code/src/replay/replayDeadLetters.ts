@@ -26,11 +26,8 @@ import { Owed, owedTargets, ReplayTarget } from "./owedTargets";
 export { REPLAY_STATUS } from "./archiveRows";
 export type { ArchiveTable } from "./archiveRows";
 
-/** Headers of a replay: the archive row it replays, and the targets to send it to again. */
-export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
-export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
-/** The archive row of the lead as first received: the replay owns that lead's dedup claim. */
-export const ORIGIN_HEADER = "x-leadkit-origin";
+import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "./headers";
+export { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
 export type Sender = (lead: unknown, headers: Record<string, string>) => Promise<{ status: number; body: unknown }>;
