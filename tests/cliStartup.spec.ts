@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
@@ -43,7 +44,7 @@ describe("CLI start-up: what a command loads before it works", function () {
   }
 
   it("the npm scripts of the CLIs go through ops/leadkit.js (esbuild), not ts-node", () => {
-    const scripts = JSON.parse(require("fs").readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const [script, command] of Object.entries({
       start: "serve",
       send: "send",
