@@ -132,7 +132,7 @@ export function runTargets(targets: readonly CrmTarget[]): string {
  * nobody can contact, then deliver to each CRM target with retries, each success recorded on the archive
  * row; a failure marks the row `dead-letter` and fails the run (alertable). Pure: the result depends on
  * `options` only, keys sorted for stable diffs. Every executed action is billed, so the common paths run
- * as few as the promises allow (a test lead: trigger, archive, answer, screen, stop).
+ * as few as the promises allow (a test lead: trigger, archive, answer, screen, mark, stop).
  */
 export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
   const targets = (Object.keys(TARGET_ACTION) as CrmTarget[]).filter((t) => options[t] !== undefined);
