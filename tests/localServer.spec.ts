@@ -12,27 +12,37 @@ const FULL = fs.readFileSync("samples/full-lead.json", "utf8");
 let adminToken = "";
 const admin = () => ({ [ADMIN_TOKEN_HEADER]: adminToken });
 
+/** The dev stack's endpoint on Azurite behind a local server that logs into `logLines`; sets the admin token. */
+async function devServer(
+  endpointOptions: Partial<ConstructorParameters<typeof LocalEndpoint>[0]>,
+  serverOptions: { key: string; maxBodyBytes?: number },
+  logLines: string[],
+): Promise<{ endpoint: LocalEndpoint; server: LocalServer }> {
+  const azurite = await useAzurite();
+  const endpoint = new LocalEndpoint({
+    stack: loadStack("dev"),
+    tablesConnectionString: azurite.connectionString,
+    retryScale: 0,
+    ...endpointOptions,
+  });
+  await endpoint.prepare();
+  const server = await startLocalServer({
+    endpoint,
+    triggerName: "manual",
+    log: (line) => logLines.push(line),
+    ...serverOptions,
+  });
+  adminToken = server.adminToken;
+  return { endpoint, server };
+}
+
 describe("local endpoint server", function () {
   this.timeout(20000);
   let server: LocalServer;
   let endpoint: LocalEndpoint;
   const logLines: string[] = [];
   before(async () => {
-    const azurite = await useAzurite();
-    endpoint = new LocalEndpoint({
-      stack: loadStack("dev"),
-      tablesConnectionString: azurite.connectionString,
-      retryScale: 0,
-    });
-    await endpoint.prepare();
-    server = await startLocalServer({
-      endpoint,
-      key: "test-key",
-      triggerName: "manual",
-      maxBodyBytes: 64 * 1024,
-      log: (line) => logLines.push(line),
-    });
-    adminToken = server.adminToken;
+    ({ endpoint, server } = await devServer({}, { key: "test-key", maxBodyBytes: 64 * 1024 }, logLines));
   });
   after(() => server.close());
 
@@ -168,17 +178,7 @@ describe("local endpoint server, hardened", function () {
   let endpoint: LocalEndpoint;
   const logLines: string[] = [];
   before(async () => {
-    const azurite = await useAzurite();
-    endpoint = new LocalEndpoint({
-      stack: loadStack("dev"),
-      tablesConnectionString: azurite.connectionString,
-      retryScale: 0,
-      keepRuns: 3,
-      recordedRequests: 5,
-    });
-    await endpoint.prepare();
-    server = await startLocalServer({ endpoint, key: "k2", triggerName: "manual", log: (l) => logLines.push(l) });
-    adminToken = server.adminToken;
+    ({ endpoint, server } = await devServer({ keepRuns: 3, recordedRequests: 5 }, { key: "k2" }, logLines));
   });
   after(() => server.close());
   beforeEach(() => endpoint.standins.reset());
