@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LeadEndpoint } from "./lib"; // the package entry, as an outside program uses it
-import { endpointArgs } from "./config/endpointArgs";
-import { readStackConfig } from "./config/pulumiConfig";
+import { endpointArgs } from "./program/endpointArgs";
+import { readStackConfig } from "./program/pulumiConfig";
 
 // Settings -> component -> outputs. Every setting is validated before any resource is declared.
 const { config, secrets } = readStackConfig();

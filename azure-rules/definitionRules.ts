@@ -5,9 +5,9 @@
  * for Azure Logic Apps" (learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config,
  * MicrosoftDocs/azure-docs articles/logic-apps/logic-apps-limits-and-config.md).
  */
-import { checkTemplates, parseTemplate } from "../local/wdl";
-import { isObject } from "../local/wdl/values";
-import { WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
+import { checkTemplates, parseTemplate } from "../emulator/expressions";
+import { isObject } from "../emulator/expressions/values";
+import { WorkflowAction, WorkflowDefinition } from "../definition/types";
 import { isoSeconds, Violation } from "./violation";
 
 /** An action with where it sits in the definition. */
@@ -577,7 +577,7 @@ export const DEFINITION_RULES: DefinitionRule[] = [
   },
   {
     id: "expression-valid",
-    // Function names and arities: local/wdl FUNCTIONS, from "Reference guide to workflow expression functions".
+    // Function names and arities: emulator/expressions FUNCTIONS, from "Reference guide to workflow expression functions".
     source: `${DOCS}/workflow-definition-language-functions-reference.md`,
     check: checkExpressions,
   },

@@ -4,7 +4,7 @@
  */
 import { checkDefinition } from "./definitionRules";
 import { Violation } from "./violation";
-import { WorkflowDefinition } from "../workflow/wdl";
+import { WorkflowDefinition } from "../definition/types";
 
 /** A resource as the engine receives it (secrets unwrapped). */
 export interface Registration {

@@ -8,7 +8,7 @@ import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
 import { LeadFunctionApp, STORAGE_TABLE_DATA_CONTRIBUTOR } from "./leadFunctionApp";
 import { LeadMonitoring } from "./leadMonitoring";
-import { ManagedApi, OAUTH_APIS } from "../workflow/connections";
+import { ManagedApi, OAUTH_APIS } from "../definition/connections";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
 
 /** Retry policy of the CRM calls (exponential back-off). */

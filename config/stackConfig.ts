@@ -9,6 +9,7 @@ import {
   SettingName,
   SettingSpec,
 } from "./settings";
+import { durationSeconds } from "../emulator/iso8601";
 
 /** A stack's validated settings. Secret values are not here: only whether they were set. */
 export interface KitConfig {
@@ -149,14 +150,6 @@ export function parseStackConfig(
   const project = options.project ?? PROJECT;
   if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
   return toKitConfig(data);
-}
-
-/** Seconds of an ISO 8601 day/time duration (`PT30S`, `P1D`), or undefined if it is not one. */
-export function durationSeconds(text: string): number | undefined {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
-  if (!m || text === "P" || text.endsWith("T")) return undefined;
-  const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
-  return ((d * 24 + h) * 60 + min) * 60 + s;
 }
 
 function toKitConfig(d: Record<string, unknown>): KitConfig {

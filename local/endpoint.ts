@@ -6,12 +6,12 @@ import { handleNormalizeRequest } from "../function-code/src/handler";
 import { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
-import { LoadedStack } from "../workflow/stacks";
+import { LoadedStack } from "../program/stacks";
 import { localConnectors, Standins } from "./connectors/standins";
 import { TablesConnector } from "./connectors/tables";
-import { startRun } from "./runtime";
-import { retryWaitMs } from "./runtime/retry";
-import { HttpResponseRecord, TriggerRequest, WorkflowRun } from "./types";
+import { startRun } from "../emulator/runtime";
+import { retryWaitMs } from "../emulator/runtime/retry";
+import { HttpResponseRecord, TriggerRequest, WorkflowRun } from "../emulator/types";
 
 export interface LocalEndpointOptions {
   stack: LoadedStack;

@@ -45,8 +45,8 @@ async function serve(flags: ServeFlags): Promise<number> {
   const stackName = flags.stack ?? "dev";
   const port = wholeNumberFlag("port", flags.port, 0, 65535, 7071);
   const stateDir = path.resolve(flags["state-dir"] ?? PROJECT_ROOT);
-  const { listStacks, loadStack } = await import("../workflow/stacks");
-  const { checkDefinition } = await import("./runtime");
+  const { listStacks, loadStack } = await import("../program/stacks");
+  const { checkDefinition } = await import("../emulator/runtime");
   const stack = loadStackOrExplain(loadStack, listStacks, stackName);
   const problems = checkDefinition(stack.definition as unknown as Record<string, unknown>);
   if (problems.length > 0) {

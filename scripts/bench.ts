@@ -12,7 +12,7 @@
  */
 import * as os from "os";
 import { startAzurite } from "../local/azurite";
-import { listStacks, loadStack } from "../workflow/stacks";
+import { listStacks, loadStack } from "../program/stacks";
 import { BARE_FLOW, costPer1000, listBilled } from "./bench/billing";
 import { CLI_ENTRIES, cliStartup } from "./bench/clis";
 import { costStacks, costTable, DATAVERSE_ONLY, measureCosts, targetsByStack } from "./bench/costTable";

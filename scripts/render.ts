@@ -10,8 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, EXIT, main, UsageError } from "../ops/cli";
-import { stableStringify } from "../workflow/stableJson";
-import { listStacks, LoadOptions, loadStack, PROJECT_DIR, resolvedConfig } from "../workflow/stacks";
+import { stableStringify } from "../definition/stableJson";
+import { listStacks, LoadOptions, loadStack, PROJECT_DIR, resolvedConfig } from "../program/stacks";
 
 export const RENDER_DIR = path.join(PROJECT_DIR, "rendered");
 

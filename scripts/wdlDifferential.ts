@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { evaluateValue } from "../local/wdl";
+import { evaluateValue } from "../emulator/expressions";
 import data from "../tests/wdl/reference-examples.json";
 import { referenceHost } from "../tests/wdl/referenceHost";
 

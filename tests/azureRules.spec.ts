@@ -9,8 +9,8 @@ import { parse } from "yaml";
 import { actionNodes, checkDefinition, DEFINITION_RULES, DefinitionOptions } from "../azure-rules/definitionRules";
 import { checkInvoke, checkRegistration, Registration, RESOURCE_RULES } from "../azure-rules/resourceRules";
 import { formatViolation } from "../azure-rules/violation";
-import { listStacks, loadStack } from "../workflow/stacks";
-import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
+import { listStacks, loadStack } from "../program/stacks";
+import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../definition/types";
 import { installStrictMocks, StrictRecording } from "./support/strictMocks";
 
 const fired = new Set<string>();

@@ -1,6 +1,6 @@
 /** How the benchmark counts billed executions and formats its figures, on recorded runs (no timing). */
 import * as assert from "assert";
-import { ActionRun, WorkflowRun } from "../local/types";
+import { ActionRun, WorkflowRun } from "../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../scripts/bench/billing";
 import { costSection, costTable } from "../scripts/bench/costTable";
 import { PathCost } from "../scripts/bench/paths";

@@ -13,7 +13,7 @@ import { DurableTables, startDurableTables } from "../local/durableTables";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
 import { readJournal, replayJournal } from "../local/tableJournal";
-import { loadStack, stackFromSettings } from "../workflow/stacks";
+import { loadStack, stackFromSettings } from "../program/stacks";
 
 const TABLE = "LeadArchiveDurable";
 const STACK = stackFromSettings("durable", {

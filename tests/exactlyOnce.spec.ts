@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
 import { replayDeadLetters, Sender } from "../function-code/src/replay/replayDeadLetters";
-import { stackFromSettings } from "../workflow/stacks";
+import { stackFromSettings } from "../program/stacks";
 import { useAzurite } from "./support/azurite";
 
 const ARCHIVE = "LeadArchiveOnce";

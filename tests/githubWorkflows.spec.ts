@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { listStacks } from "../workflow/stacks";
+import { listStacks } from "../program/stacks";
 
 const DIR = path.join(".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "e2e.yml", "wdl-differential.yml"];

@@ -10,11 +10,11 @@ import { renderedPath, renderStack } from "../scripts/render";
 import { CrmTarget } from "../config/settings";
 import { ACTION, buildLeadWorkflow, gateName, TRIGGER_NAME } from "../workflow/leadWorkflow";
 import { strictLeadSchema, triggerLeadSchema } from "../workflow/leadSchema";
-import { stableStringify } from "../workflow/stableJson";
-import { listStacks } from "../workflow/stacks";
-import { WorkflowAction, WorkflowDefinition } from "../workflow/wdl";
+import { stableStringify } from "../definition/stableJson";
+import { listStacks } from "../program/stacks";
+import { WorkflowAction, WorkflowDefinition } from "../definition/types";
 import { TARGET_ACTION } from "../workflow/crmActions";
-import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, STORAGE_AUDIENCE, worstCaseSeconds } from "../workflow/tableActions";
+import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, STORAGE_AUDIENCE, worstCaseSeconds } from "../definition/tableActions";
 import { allTargetsWorkflow, sample } from "./support/fixtures";
 
 const VALIDATE_LEAD = sample("validate");

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as http from "http";
 import { LocalEndpoint } from "../local/endpoint";
 import { ADMIN_TOKEN_HEADER, LocalServer, signature, startLocalServer } from "../local/server";
-import { loadStack } from "../workflow/stacks";
+import { loadStack } from "../program/stacks";
 import { useAzurite } from "./support/azurite";
 
 const FULL = fs.readFileSync("samples/full-lead.json", "utf8");

@@ -5,8 +5,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { LOCAL_WEBHOOK_SECRET, LOCAL_WEBHOOK_URL, LocalEndpoint } from "../local/endpoint";
-import { WorkflowRun } from "../local/types";
-import { stackFromSettings } from "../workflow/stacks";
+import { WorkflowRun } from "../emulator/types";
+import { stackFromSettings } from "../program/stacks";
 import { useAzurite } from "./support/azurite";
 
 const sample = (name: string) => JSON.parse(fs.readFileSync(`samples/${name}-lead.json`, "utf8"));

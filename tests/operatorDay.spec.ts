@@ -11,7 +11,7 @@ import * as path from "path";
 import { Azurite, startAzurite } from "../local/azurite";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
-import { loadStack } from "../workflow/stacks";
+import { loadStack } from "../program/stacks";
 import { runCli } from "./support/cli";
 
 /** A Partner Center lead no earlier test sent (dedup claims would make a resent one a duplicate). */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { SETTINGS, SETTING_NAMES, SettingSpec } from "../config/settings";
-import { loadStack } from "../workflow/stacks";
+import { loadStack } from "../program/stacks";
 import { CALLBACK_URL, installMocks, RegisteredResource, settle, valueOf } from "./support/pulumiMocks";
 
 const INDEX = require.resolve("../index");

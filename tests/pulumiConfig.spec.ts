@@ -1,6 +1,6 @@
 /**
  * Config the way Pulumi hands it over, identical under `pulumi up` (index.ts under mocks) and offline
- * (workflow/stacks.ts): the project's own name as namespace, lists as comma text or JSON text,
+ * (program/stacks.ts): the project's own name as namespace, lists as comma text or JSON text,
  * `azure-native:location`, and stacks whose config lives in a Pulumi ESC environment.
  */
 import * as assert from "assert";
@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { listStacks, loadStack, projectName, resolvedConfig } from "../workflow/stacks";
+import { listStacks, loadStack, projectName, resolvedConfig } from "../program/stacks";
 import { installMocks, RegisteredResource, settle } from "./support/pulumiMocks";
 
 const INDEX = require.resolve("../index");

@@ -8,7 +8,7 @@ import { runScheduledReplay } from "../function-code/src/replay/scheduled";
 import { startLocalServer } from "../local/server";
 import { replayDeadLetters } from "../function-code/src/replay/replayDeadLetters";
 import { awaitReplayRuns, replayExitCode, Sender } from "../ops/replay";
-import { stackFromSettings } from "../workflow/stacks";
+import { stackFromSettings } from "../program/stacks";
 import { useAzurite } from "./support/azurite";
 
 const STACK = stackFromSettings("replay", {

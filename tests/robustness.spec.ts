@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
-import { stackFromSettings } from "../workflow/stacks";
+import { stackFromSettings } from "../program/stacks";
 import { useAzurite } from "./support/azurite";
 import { startTcpProxy } from "./support/tcpProxy";
 

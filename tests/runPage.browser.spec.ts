@@ -11,7 +11,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { Azurite, startAzurite } from "../local/azurite";
 import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
-import { loadStack } from "../workflow/stacks";
+import { loadStack } from "../program/stacks";
 
 function chromiumPath(): string | undefined {
   for (const name of ["chromium", "chromium-browser", "google-chrome"]) {

@@ -1,7 +1,7 @@
 /** The local workflow runner on small hand-written definitions: Azure's semantics, one rule at a time. */
 import * as assert from "assert";
-import { checkDefinition, startRun } from "../local/runtime";
-import { Connectors, ConnectorResponse, HttpCall, WorkflowRun } from "../local/types";
+import { checkDefinition, startRun } from "../emulator/runtime";
+import { Connectors, ConnectorResponse, HttpCall, WorkflowRun } from "../emulator/types";
 
 type Json = Record<string, unknown>;
 

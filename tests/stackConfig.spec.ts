@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { durationSeconds, KitConfig, parseStackConfig, StackConfigError } from "../config/stackConfig";
+import { KitConfig, parseStackConfig, StackConfigError } from "../config/stackConfig";
+import { durationSeconds } from "../emulator/iso8601";
 
 function problemsOf(raw: Record<string, string>, plaintextSecrets: string[] = []): string[] {
   try {

@@ -3,8 +3,8 @@
  * "Reference guide to workflow expression functions in Azure Logic Apps and Power Automate".
  */
 import * as assert from "assert";
-import { ExpressionHost } from "../local/types";
-import { checkTemplates, evaluateExpression, evaluateValue, referencedActions } from "../local/wdl";
+import { ExpressionHost } from "../emulator/types";
+import { checkTemplates, evaluateExpression, evaluateValue, referencedActions } from "../emulator/expressions";
 
 const LEAD = {
   UserDetails: { FirstName: "Some", LastName: "One", Email: "someone@contoso.com" },

@@ -1,8 +1,8 @@
 import { CrmTarget } from "../config/settings";
-import { connectionName } from "./connections";
-import { field, htmlEscaped, interp, NormalizedField, rawLeadField, TABLE_TEXT_LIMIT } from "./expressions";
-import { EntityKeys, upsertEntity } from "./tableActions";
-import { RetryPolicy, RunAfter, WorkflowAction } from "./wdl";
+import { connectionName } from "../definition/connections";
+import { field, htmlEscaped, interp, NormalizedField, rawLeadField, TABLE_TEXT_LIMIT } from "../definition/expressions";
+import { EntityKeys, upsertEntity } from "../definition/tableActions";
+import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
 
 /** What the CRM actions need to know; built from the stack's settings. */
 export interface CrmOptions {

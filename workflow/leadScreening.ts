@@ -4,7 +4,15 @@
  * identity it is deduplicated by. Each takes a field reader, so the same rule reads the raw trigger
  * body (at archive time) or the normalized lead (later), and cannot drift between the two.
  */
-import { at, LEAD_FIELDS, lit, NormalizedField, rawLeadField, rawUserField, USER_FIELDS } from "./expressions";
+import {
+  at,
+  LEAD_FIELDS,
+  lit,
+  NormalizedField,
+  rawLeadField,
+  rawUserField,
+  USER_FIELDS,
+} from "../definition/expressions";
 
 /** Reads a normalized field as a WDL expression (no `@`). */
 export type FieldReader = (name: NormalizedField) => string;

@@ -1,11 +1,11 @@
 import { CrmTarget } from "../config/settings";
 import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/headers";
-import { apisFor, ManagedApi } from "./connections";
+import { apisFor, ManagedApi } from "../definition/connections";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
-import { lit, TABLE_TEXT_LIMIT } from "./expressions";
+import { lit, TABLE_TEXT_LIMIT } from "../definition/expressions";
 import { fromTrigger, hasContact, isTestLead, normalizedLead, TEST_LEAD_PREFIX } from "./leadScreening";
 import { triggerLeadSchema } from "./leadSchema";
-import { sortKeysDeep } from "./stableJson";
+import { sortKeysDeep } from "../definition/stableJson";
 import {
   ARCHIVE_RETRY,
   ARCHIVE_TIMEOUT,
@@ -17,8 +17,15 @@ import {
   TABLE_ENDPOINT_PARAMETER,
   tableCall,
   upsertEntity,
-} from "./tableActions";
-import { RetryPolicy, RunAfter, WDL_SCHEMA, WorkflowAction, WorkflowDefinition, WorkflowParameter } from "./wdl";
+} from "../definition/tableActions";
+import {
+  RetryPolicy,
+  RunAfter,
+  WDL_SCHEMA,
+  WorkflowAction,
+  WorkflowDefinition,
+  WorkflowParameter,
+} from "../definition/types";
 
 /** Name of the Request trigger: part of the callback URL (`/triggers/manual/paths/invoke`). */
 export const TRIGGER_NAME = "manual";

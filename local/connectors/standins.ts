@@ -3,7 +3,7 @@
  * function app. Each records the exact request and can be told to fail, be slow, or be down.
  */
 import { randomUUID } from "crypto";
-import { ApiConnectionCall, Connectors, ConnectorResponse, HttpCall } from "../types";
+import { ApiConnectionCall, Connectors, ConnectorResponse, HttpCall } from "../../emulator/types";
 import { TablesConnector } from "./tables";
 
 export type StandinTarget = "commondataservice" | "salesforce" | "office365" | "webhook" | "function";

@@ -5,7 +5,7 @@
  * identity for the storage audience.
  */
 import { RestError, TableClient, TableEntity, TableServiceClient } from "@azure/data-tables";
-import { ConnectorResponse, HttpCall } from "../types";
+import { ConnectorResponse, HttpCall } from "../../emulator/types";
 
 type Entity = Record<string, unknown>;
 

@@ -12,7 +12,7 @@
  * Prices: US list prices of https://azure.microsoft.com/pricing/details/logic-apps/ (Consumption: Actions
  * $0.000025, Standard connector $0.000125 per execution); check the page for your currency and region.
  */
-import { WorkflowRun } from "../../local/types";
+import { WorkflowRun } from "../../emulator/types";
 
 export const PRICE = { builtIn: 0.000025, standardConnector: 0.000125 } as const;
 

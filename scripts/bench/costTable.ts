@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import { startAzurite } from "../../local/azurite";
 import { LocalEndpoint } from "../../local/endpoint";
-import { listStacks, LoadedStack, loadStack, stackFromSettings } from "../../workflow/stacks";
+import { listStacks, LoadedStack, loadStack, stackFromSettings } from "../../program/stacks";
 import { README, replaceBlock } from "../docs";
 import { BARE_FLOW, costPer1000, listBilled } from "./billing";
 import { costPaths, PathCost } from "./paths";

@@ -1,7 +1,7 @@
 /** Expression engine speed on the kit's own definitions: every template string, evaluated against a fixed host. */
 import { performance } from "perf_hooks";
-import { ExpressionHost } from "../../local/types";
-import { evaluateValue } from "../../local/wdl";
+import { ExpressionHost } from "../../emulator/types";
+import { evaluateValue } from "../../emulator/expressions";
 import { loadSample } from "../../ops/verify";
 
 /** Every string of a definition that holds an expression (`@...` or `@{...}`), in document order. */

@@ -5,10 +5,10 @@
  */
 import { StandinTarget } from "../../local/connectors/standins";
 import { LocalEndpoint } from "../../local/endpoint";
-import { WorkflowRun } from "../../local/types";
+import { WorkflowRun } from "../../emulator/types";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
 import { loadSample } from "../../ops/verify";
-import { LoadedStack } from "../../workflow/stacks";
+import { LoadedStack } from "../../program/stacks";
 import { Billed, billedOperations, costPer1000, Executions, executions } from "./billing";
 
 export const LEAD_PATHS = ["delivered", "validate", "duplicate", "incomplete", "dead-letter", "replayed"] as const;

@@ -4,8 +4,8 @@
  * exactly what the workflow does per lead, bare. Their inputs are hidden in the run history (secure data),
  * so method and table come from the action's definition.
  */
-import { WorkflowRun } from "../../local/types";
-import { STORAGE_AUDIENCE, TABLE_ENDPOINT_PARAMETER } from "../../workflow/tableActions";
+import { WorkflowRun } from "../../emulator/types";
+import { STORAGE_AUDIENCE, TABLE_ENDPOINT_PARAMETER } from "../../definition/tableActions";
 
 export interface StorageOp {
   action: string;

@@ -5,7 +5,7 @@
  * cannot go stale.
  */
 import * as assert from "assert";
-import { evaluateExpressionRaw, evaluateValue, typeName } from "../../local/wdl";
+import { evaluateExpressionRaw, evaluateValue, typeName } from "../../emulator/expressions";
 import data from "./reference-examples.json";
 import { ctx, referenceHost } from "./referenceHost";
 

@@ -1,5 +1,5 @@
 /** The fixed context (clock, parameters, actions, trigger) of the reference examples. */
-import { ExpressionHost } from "../../local/types";
+import { ExpressionHost } from "../../emulator/types";
 import data from "./reference-examples.json";
 
 export const ctx = data.context as unknown as {

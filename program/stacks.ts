@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { leadWorkflowOptions } from "../components/leadEndpoint";
-import { endpointArgs } from "../config/endpointArgs";
+import { endpointArgs } from "./endpointArgs";
 import { PROJECT } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
-import { buildLeadWorkflow, LeadWorkflow } from "./leadWorkflow";
+import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
 
 /** A stack read from its files, without Pulumi: what `npm run render` and the local endpoint use. */
 export interface LoadedStack extends LeadWorkflow {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SETTINGS, SETTING_NAMES } from "./settings";
-import { KitConfig, parseStackConfig, projectSettings } from "./stackConfig";
+import { SETTINGS, SETTING_NAMES } from "../config/settings";
+import { KitConfig, parseStackConfig, projectSettings } from "../config/stackConfig";
 import { SecretSettings } from "./endpointArgs";
 
 /**

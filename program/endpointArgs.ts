@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LeadEndpointArgs } from "../components/leadEndpoint";
-import { KitConfig } from "./stackConfig";
+import { KitConfig } from "../config/stackConfig";
 
 /** Secret settings, read with `requireSecret` by the program (placeholders when rendering offline). */
 export interface SecretSettings {

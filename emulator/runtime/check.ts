@@ -1,5 +1,5 @@
 /** Static checks of a whole definition, run before the local endpoint starts (Azure checks at save). */
-import { checkTemplates, referencedActions, referencedParameters } from "../wdl";
+import { checkTemplates, referencedActions, referencedParameters } from "../expressions";
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /** Retry policies and durations as Logic Apps defines them ("Handle errors and exceptions"). */
-import { durationSeconds } from "../../config/stackConfig";
+import { durationSeconds } from "../iso8601";
 
 export interface RetryPolicy {
   type: string;

@@ -18,8 +18,8 @@ import {
   TriggerRequest,
   WorkflowRun,
 } from "../types";
-import { evaluateValue, ExpressionError, functionSpec } from "../wdl";
-import { isObject } from "../wdl/values";
+import { evaluateValue, ExpressionError, functionSpec } from "../expressions";
+import { isObject } from "../expressions/values";
 import {
   durationMs,
   effectivePolicy,

@@ -1,4 +1,4 @@
-import { RetryPolicy, RunAfter, WorkflowAction } from "./wdl";
+import { RetryPolicy, RunAfter, WorkflowAction } from "./types";
 
 /**
  * Table storage calls as built-in HTTP actions against the Table service REST API, authenticated as
