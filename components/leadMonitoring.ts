@@ -43,83 +43,106 @@ export class LeadMonitoring extends pulumi.ComponentResource {
   constructor(name: string, args: LeadMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("leadkit:index:LeadMonitoring", name, {}, opts);
     const parent = { parent: this };
-
-    const workspace = new operationalinsights.Workspace(
-      `${name}-logs`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
-        retentionInDays: args.logRetentionDays ?? 30,
-        tags: args.tags,
-      },
-      parent,
-    );
-
-    new monitor.DiagnosticSetting(
-      `${name}-diagnostics`,
-      {
-        resourceUri: args.workflowId,
-        workspaceId: workspace.id,
-        logs: [{ category: "WorkflowRuntime", enabled: true }],
-        metrics: [{ category: "AllMetrics", enabled: true }],
-      },
-      parent,
-    );
-
-    const actionGroup = args.alertEmails?.length
-      ? new monitor.ActionGroup(
-          `${name}-alerts`,
-          {
-            resourceGroupName: args.resourceGroupName,
-            location: "global",
-            enabled: true,
-            groupShortName: "leadkit",
-            emailReceivers: args.alertEmails.map((emailAddress, i) => ({
-              name: `email-${i + 1}`,
-              emailAddress,
-              useCommonAlertSchema: true,
-            })),
-            tags: args.tags,
-          },
-          parent,
-        )
-      : undefined;
-
-    new monitor.MetricAlert(
-      `${name}-runs-failed`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: "global",
-        description:
-          "A lead run failed: a lead was dead-lettered (replay it once the CRM is back: npm run replay) or could not be archived. See the run history.",
-        enabled: true,
-        severity: 1,
-        scopes: [args.workflowId],
-        evaluationFrequency: "PT5M",
-        windowSize: "PT5M",
-        criteria: {
-          odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-          allOf: [
-            {
-              criterionType: "StaticThresholdCriterion",
-              name: "RunsFailed",
-              metricName: "RunsFailed",
-              metricNamespace: "Microsoft.Logic/workflows",
-              operator: "GreaterThan",
-              threshold: 0,
-              timeAggregation: "Total",
-            },
-          ],
-        },
-        actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
-        tags: args.tags,
-      },
-      parent,
-    );
-
+    const workspace = runLogs(name, args, parent);
+    const actionGroup = alertEmails(name, args, parent);
+    failedRunsAlert(name, args, actionGroup, parent);
     this.workspaceId = workspace.id;
     this.actionGroupId = actionGroup?.id;
     this.registerOutputs({ workspaceId: this.workspaceId, actionGroupId: this.actionGroupId });
   }
+}
+
+/** The Log Analytics workspace, and the workflow's run logs and metrics sent to it. */
+function runLogs(
+  name: string,
+  args: LeadMonitoringArgs,
+  parent: pulumi.CustomResourceOptions,
+): operationalinsights.Workspace {
+  const workspace = new operationalinsights.Workspace(
+    `${name}-logs`,
+    {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+      retentionInDays: args.logRetentionDays ?? 30,
+      tags: args.tags,
+    },
+    parent,
+  );
+  new monitor.DiagnosticSetting(
+    `${name}-diagnostics`,
+    {
+      resourceUri: args.workflowId,
+      workspaceId: workspace.id,
+      logs: [{ category: "WorkflowRuntime", enabled: true }],
+      metrics: [{ category: "AllMetrics", enabled: true }],
+    },
+    parent,
+  );
+  return workspace;
+}
+
+/** The action group that e-mails the alerts, when addresses are configured. */
+function alertEmails(
+  name: string,
+  args: LeadMonitoringArgs,
+  parent: pulumi.CustomResourceOptions,
+): monitor.ActionGroup | undefined {
+  if (!args.alertEmails?.length) return undefined;
+  return new monitor.ActionGroup(
+    `${name}-alerts`,
+    {
+      resourceGroupName: args.resourceGroupName,
+      location: "global",
+      enabled: true,
+      groupShortName: "leadkit",
+      emailReceivers: args.alertEmails.map((emailAddress, i) => ({
+        name: `email-${i + 1}`,
+        emailAddress,
+        useCommonAlertSchema: true,
+      })),
+      tags: args.tags,
+    },
+    parent,
+  );
+}
+
+/** The alert on failed runs (the `RunsFailed` metric), to the action group if there is one. */
+function failedRunsAlert(
+  name: string,
+  args: LeadMonitoringArgs,
+  actionGroup: monitor.ActionGroup | undefined,
+  parent: pulumi.CustomResourceOptions,
+): void {
+  new monitor.MetricAlert(
+    `${name}-runs-failed`,
+    {
+      resourceGroupName: args.resourceGroupName,
+      location: "global",
+      description:
+        "A lead run failed: a lead was dead-lettered (replay it once the CRM is back: npm run replay) or could not be archived. See the run history.",
+      enabled: true,
+      severity: 1,
+      scopes: [args.workflowId],
+      evaluationFrequency: "PT5M",
+      windowSize: "PT5M",
+      criteria: {
+        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+        allOf: [
+          {
+            criterionType: "StaticThresholdCriterion",
+            name: "RunsFailed",
+            metricName: "RunsFailed",
+            metricNamespace: "Microsoft.Logic/workflows",
+            operator: "GreaterThan",
+            threshold: 0,
+            timeAggregation: "Total",
+          },
+        ],
+      },
+      actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
+      tags: args.tags,
+    },
+    parent,
+  );
 }

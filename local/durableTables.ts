@@ -65,49 +65,42 @@ function forward(port: number, req: http.IncomingMessage, body: Buffer): Promise
 const within = (gate: Promise<void>, ms: number) =>
   Promise.race([gate.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
 
-export async function startDurableTables(options: DurableTablesOptions): Promise<DurableTables> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const journalFile = path.join(options.location, "tables.journal");
-  let gate: Promise<void> = Promise.resolve();
-  let restarts = 0;
-  let stopping = false;
+/** Azurite's availability: requests wait on `gate` while Azurite restarts and the journal is replayed. */
+class Recovery {
+  gate: Promise<void> = Promise.resolve();
+  restarts = 0;
+  stopping = false;
 
-  const recover = async (azurite: Azurite) => {
+  constructor(
+    private readonly journalFile: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Starts Azurite again until it serves (or the tables stop), then replays the journal and opens the gate. */
+  async recover(azurite: Azurite): Promise<void> {
     let open!: () => void;
-    gate = new Promise((r) => (open = r));
-    for (let attempt = 1; !stopping; attempt++) {
+    this.gate = new Promise((r) => (open = r));
+    for (let attempt = 1; !this.stopping; attempt++) {
       try {
         await azurite.start();
-        const replayed = await replayJournal(readJournal(journalFile), azurite.port);
-        restarts++;
-        log(`Azurite restarted (attempt ${attempt}); ${replayed} journaled write(s) replayed.`);
+        const replayed = await replayJournal(readJournal(this.journalFile), azurite.port);
+        this.restarts++;
+        this.log(`Azurite restarted (attempt ${attempt}); ${replayed} journaled write(s) replayed.`);
         return open();
       } catch (err) {
-        log(`Azurite restart failed (attempt ${attempt}): ${(err as Error).message}`);
+        this.log(`Azurite restart failed (attempt ${attempt}): ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
       }
     }
-  };
-
-  const azurite = await startAzurite({
-    location: options.location,
-    onUnexpectedExit: (code, signal) => {
-      log(`Azurite exited unexpectedly (${signal ?? `code ${code}`}); restarting it and replaying the journal.`);
-      if (!stopping) void recover(azurite);
-    },
-  });
-  const pending = readJournal(journalFile);
-  if (pending.length > 0) {
-    await replayJournal(pending, azurite.port);
-    log(`Replayed ${pending.length} journaled table write(s) the last run had not saved.`);
   }
-  const journal = new Journal(journalFile);
-  const server = http.createServer((req, res) => void proxy(req, res));
+}
 
-  async function proxy(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+/** The proxy: forwards to Azurite once it serves, journals an answered write before passing the answer on. */
+function proxyTo(azurite: Azurite, recovery: Recovery, journal: Journal, waitMs: number) {
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     try {
       const body = await readAll(req);
-      if (!(await within(gate, options.waitMs ?? 30000))) return void res.destroy();
+      if (!(await within(recovery.gate, waitMs))) return void res.destroy();
       const up = await forward(azurite.port, req, body);
       if (MUTATING.has(req.method ?? "") && up.status >= 200 && up.status < 300)
         await journal.append(journalEntry(req.method!, req.url ?? "/", req.headers, body));
@@ -117,7 +110,37 @@ export async function startDurableTables(options: DurableTablesOptions): Promise
       // Azurite died mid-request or the journal write failed: no answer, so the caller retries.
       res.destroy();
     }
+  };
+}
+
+/** Closes the proxy, waiting for requests under way. */
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Keep-alive sockets of finished requests would hold close() open.
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}
+
+export async function startDurableTables(options: DurableTablesOptions): Promise<DurableTables> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const journalFile = path.join(options.location, "tables.journal");
+  const recovery = new Recovery(journalFile, log);
+  const azurite = await startAzurite({
+    location: options.location,
+    onUnexpectedExit: (code, signal) => {
+      log(`Azurite exited unexpectedly (${signal ?? `code ${code}`}); restarting it and replaying the journal.`);
+      if (!recovery.stopping) void recovery.recover(azurite);
+    },
+  });
+  const pending = readJournal(journalFile);
+  if (pending.length > 0) {
+    await replayJournal(pending, azurite.port);
+    log(`Replayed ${pending.length} journaled table write(s) the last run had not saved.`);
   }
+  const journal = new Journal(journalFile);
+  const server = http.createServer(proxyTo(azurite, recovery, journal, options.waitMs ?? 30000));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -127,18 +150,13 @@ export async function startDurableTables(options: DurableTablesOptions): Promise
       `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
     azurite,
     journalFile,
-    ready: () => gate,
+    ready: () => recovery.gate,
     get restarts() {
-      return restarts;
+      return recovery.restarts;
     },
     async stop() {
-      stopping = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Keep-alive sockets of finished requests would hold close() open.
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      recovery.stopping = true;
+      await closeServer(server);
       const code = await azurite.stop();
       // Exit 0 after SIGINT: Azurite saved everything the journal holds.
       if (code === 0) journal.truncate();

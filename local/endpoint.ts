@@ -2,6 +2,7 @@
  * A stack's workflow running locally: the rendered definition, Azurite tables, CRM stand-ins and
  * the run history. The HTTP server (server.ts) and the tests drive it.
  */
+import { COLUMN } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
 import { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
@@ -142,7 +143,7 @@ export class LocalEndpoint {
       row: String(r.rowKey),
       partition: String(r.partitionKey),
       received: String(r.ReceivedTime ?? ""),
-      status: String(r.Status ?? ""),
+      status: String(r[COLUMN.status] ?? ""),
       offer: String(r.OfferDisplayName ?? ""),
       outcome: describeRow(r),
     }));

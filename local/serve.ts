@@ -13,6 +13,7 @@ import { endpointFile, LocalEndpointFile, PROJECT_ROOT } from "../ops/archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
 import type { DurableTables } from "./durableTables";
 import type { LocalServer } from "./server";
+import { TRIGGER_NAME } from "../function-code/src/contract";
 
 interface ServeFlags {
   stack?: string;
@@ -58,7 +59,6 @@ async function serve(flags: ServeFlags): Promise<number> {
   const { startDurableTables } = await import("./durableTables");
   const { LocalEndpoint } = await import("./endpoint");
   const { startLocalServer } = await import("./server");
-  const { TRIGGER_NAME } = await import("../workflow/leadWorkflow");
   // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
   const tables = await startDurableTables({ location: path.join(stateDir, ".azurite", stackName) });
   const endpoint = new LocalEndpoint({ stack, tablesConnectionString: tables.connectionString });

@@ -9,6 +9,7 @@
  * Personal fields (the raw lead, contact details, description) are hidden unless --show-pii.
  */
 import type { TableClient } from "@azure/data-tables";
+import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
@@ -54,7 +55,16 @@ export const LEADS: Command<LeadsFlags> = {
   run: leads,
 };
 
-const STATUSES = ["received", "delivered", "archived", "dead-letter", "duplicate", "test", "incomplete"];
+/** The statuses the workflow writes (the replay's own are not offered as filters). */
+const STATUSES: string[] = [
+  LEAD_STATUS.received,
+  LEAD_STATUS.delivered,
+  LEAD_STATUS.archivedOnly,
+  LEAD_STATUS.deadLetter,
+  LEAD_STATUS.duplicate,
+  LEAD_STATUS.test,
+  LEAD_STATUS.incomplete,
+];
 
 async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise<number> {
   if (verb !== "list" && verb !== "show")
@@ -111,7 +121,7 @@ export function odataFilter(flags: LeadsFlags, row?: string): string | undefined
   if (flags.status) {
     if (!STATUSES.includes(flags.status))
       throw new UsageError(`--status is "${flags.status}": give one of ${STATUSES.join(", ")}.`);
-    parts.push(`Status eq ${quote(flags.status)}`);
+    parts.push(`${COLUMN.status} eq ${quote(flags.status)}`);
   }
   // ReceivedTime is the trigger's ISO time as text: text order is time order.
   if (flags.since) parts.push(`ReceivedTime ge ${quote(isoDate("since", flags.since))}`);
@@ -135,7 +145,7 @@ async function readRows(
       continue;
     if (
       flags.target &&
-      !String(row.Targets ?? "")
+      !String(row[COLUMN.targets] ?? "")
         .split(",")
         .includes(flags.target)
     )
@@ -168,9 +178,9 @@ export function view(row: ArchiveRow, showPii: boolean): LeadView {
     row: String(row.rowKey),
     partition: String(row.partitionKey),
     received: String(row.ReceivedTime ?? ""),
-    status: String(row.Status ?? ""),
+    status: String(row[COLUMN.status] ?? ""),
     offer: String(row.OfferDisplayName ?? ""),
-    targets: String(row.Targets ?? ""),
+    targets: String(row[COLUMN.targets] ?? ""),
     outcome: describeRow(row),
     columns,
   };

@@ -5,20 +5,14 @@
  * Pure: `send`, `leads` and the run page all describe a lead with it.
  */
 
+import { COLUMN, LEAD_STATUS, LeadStatus, SENT_PREFIX } from "../function-code/src/contract";
+
 /** An archive row as @azure/data-tables returns it (partitionKey, rowKey, then the columns). */
 export type ArchiveRow = Record<string, unknown> & { partitionKey?: string; rowKey?: string };
 
+/** The row's `Status`, except the two a lead passes through; or no row; or a run still under way. */
 export type Verdict =
-  | "delivered"
-  | "archived"
-  | "test"
-  | "incomplete"
-  | "duplicate"
-  | "dead-letter"
-  | "not-archived"
-  | "replayed"
-  | "needs-review"
-  | "pending";
+  Exclude<LeadStatus, typeof LEAD_STATUS.received | typeof LEAD_STATUS.replaying> | "not-archived" | "pending";
 
 export interface Outcome {
   verdict: Verdict;
@@ -45,8 +39,15 @@ const list = (value: unknown) =>
 export function sentTargets(row: ArchiveRow): Record<string, string> {
   const sent: Record<string, string> = {};
   for (const [column, value] of Object.entries(row)) {
-    const target = /^Sent_([A-Za-z]+)$/.exec(column)?.[1];
-    if (target && !target.endsWith("Time") && value !== undefined && value !== null && value !== "")
+    const target = column.startsWith(SENT_PREFIX) ? column.slice(SENT_PREFIX.length) : undefined;
+    if (
+      target &&
+      /^[A-Za-z]+$/.test(target) &&
+      !target.endsWith("Time") &&
+      value !== undefined &&
+      value !== null &&
+      value !== ""
+    )
       sent[target] = String(value);
   }
   return sent;
@@ -54,7 +55,7 @@ export function sentTargets(row: ArchiveRow): Record<string, string> {
 
 /** The first failed CRM call's error from `LastError` (the workflow's JSON list of failed steps). */
 export function failureText(row: ArchiveRow): string | undefined {
-  const raw = row.LastError;
+  const raw = row[COLUMN.lastError];
   if (typeof raw !== "string" || raw === "") return undefined;
   try {
     const steps = JSON.parse(raw) as Array<{ name?: string; target?: string; status?: string; error?: unknown }>;
@@ -73,81 +74,91 @@ const delivered = (sent: Record<string, string>) =>
     .map(([t, id]) => (id === "sent" ? t : `${t} (record ${id})`))
     .join(", ");
 
+type Common = Pick<Outcome, "sent" | "failedTargets" | "row">;
+type Describe = (row: ArchiveRow, common: Common) => Omit<Outcome, keyof Common>;
+
+/** Per `Status`: the verdict, whether the lead is where it should be, and the sentence. */
+const DESCRIBE: Record<string, Describe> = {
+  [LEAD_STATUS.delivered]: (row, { sent }) => ({
+    verdict: LEAD_STATUS.delivered,
+    ok: true,
+    words: `delivered to ${delivered(sent) || list(row[COLUMN.targets]).join(", ")}`,
+  }),
+  [LEAD_STATUS.archivedOnly]: () => ({
+    verdict: LEAD_STATUS.archivedOnly,
+    ok: true,
+    words: "archived only (no CRM target is configured)",
+  }),
+  [LEAD_STATUS.test]: () => ({
+    verdict: LEAD_STATUS.test,
+    ok: true,
+    words: "test lead set aside: archived, sent to no CRM",
+  }),
+  [LEAD_STATUS.incomplete]: () => ({
+    verdict: LEAD_STATUS.incomplete,
+    ok: true,
+    words: "incomplete (no e-mail, phone or name): archived, not delivered",
+  }),
+  [LEAD_STATUS.duplicate]: (row) => {
+    const of = String(row[COLUMN.duplicateOf] ?? "");
+    return {
+      verdict: LEAD_STATUS.duplicate,
+      ok: true,
+      duplicateOf: of,
+      words: `duplicate of row ${of}: archived, not delivered again`,
+    };
+  },
+  [LEAD_STATUS.deadLetter]: (row, common) => deadLetter(row, common),
+  [LEAD_STATUS.replayed]: (row) => ({
+    verdict: LEAD_STATUS.replayed,
+    ok: true,
+    words: `replayed as run ${String(row[COLUMN.replayedBy] ?? "?")}: see that row for delivery`,
+  }),
+  [LEAD_STATUS.needsReview]: (row) => ({
+    verdict: LEAD_STATUS.needsReview,
+    ok: false,
+    words: `needs review: ${String(row[COLUMN.lastReplayError] || "replay could not tell whether it was sent")}`,
+  }),
+};
+
 /** The outcome of an archived lead; `undefined` row means the archive has no row for the run. */
 export function describeRow(row: ArchiveRow | undefined): Outcome {
-  const base = { sent: {}, failedTargets: [] as string[] };
   if (!row)
-    return { ...base, verdict: "not-archived", ok: false, words: "not archived: the archive has no row for it" };
-  const sent = sentTargets(row);
-  const id = row.rowKey ? String(row.rowKey) : undefined;
-  const common = { sent, failedTargets: list(row.FailedTargets), row: id };
-  switch (String(row.Status)) {
-    case "delivered":
-      return {
-        ...common,
-        verdict: "delivered",
-        ok: true,
-        words: `delivered to ${delivered(sent) || list(row.Targets).join(", ")}`,
-      };
-    case "archived":
-      return { ...common, verdict: "archived", ok: true, words: "archived only (no CRM target is configured)" };
-    case "test":
-      return { ...common, verdict: "test", ok: true, words: "test lead set aside: archived, sent to no CRM" };
-    case "incomplete":
-      return {
-        ...common,
-        verdict: "incomplete",
-        ok: true,
-        words: "incomplete (no e-mail, phone or name): archived, not delivered",
-      };
-    case "duplicate": {
-      const of = String(row.DuplicateOf ?? "");
-      return {
-        ...common,
-        verdict: "duplicate",
-        ok: true,
-        duplicateOf: of,
-        words: `duplicate of row ${of}: archived, not delivered again`,
-      };
-    }
-    case "dead-letter":
-      return deadLetter(row, common);
-    case "replayed":
-      return {
-        ...common,
-        verdict: "replayed",
-        ok: true,
-        words: `replayed as run ${String(row.ReplayedBy ?? "?")}: see that row for delivery`,
-      };
-    case "needs-review":
-      return {
-        ...common,
-        verdict: "needs-review",
-        ok: false,
-        words: `needs review: ${String(row.LastReplayError || "replay could not tell whether it was sent")}`,
-      };
-    default:
-      return {
-        ...common,
+    return {
+      sent: {},
+      failedTargets: [],
+      verdict: "not-archived",
+      ok: false,
+      words: "not archived: the archive has no row for it",
+    };
+  const status = String(row[COLUMN.status]);
+  const common: Common = {
+    sent: sentTargets(row),
+    failedTargets: list(row[COLUMN.failedTargets]),
+    row: row.rowKey ? String(row.rowKey) : undefined,
+  };
+  const describe: Describe = Object.hasOwn(DESCRIBE, status)
+    ? DESCRIBE[status]
+    : () => ({
         verdict: "pending",
         ok: false,
-        words: `still ${String(row.Status ?? "unknown")}: delivery has not finished`,
-      };
-  }
+        words: `still ${String(row[COLUMN.status] ?? "unknown")}: delivery has not finished`,
+      });
+  return { ...common, ...describe(row, common) };
 }
 
-function deadLetter(row: ArchiveRow, common: Pick<Outcome, "sent" | "failedTargets" | "row">): Outcome {
+function deadLetter(row: ArchiveRow, common: Common): Omit<Outcome, keyof Common> {
   const error = failureText(row);
-  const failing = common.failedTargets.join(", ") || String(row.FailedActions ?? "unknown step");
+  const failing = common.failedTargets.join(", ") || String(row[COLUMN.failedActions] ?? "unknown step");
   const got = delivered(common.sent);
   const words =
     `dead-lettered: ${failing} failed${error ? ` (${error})` : ""}` +
     `${got ? `; delivered to ${got}` : ""}; replay it once the target is back`;
-  return { ...common, verdict: "dead-letter", ok: false, error, words };
+  return { verdict: LEAD_STATUS.deadLetter, ok: false, error, words };
 }
 
 /** Personal columns of an archive row, masked by `leads` unless --show-pii. */
-export const PERSONAL_COLUMNS = ["LeadJson", "CustomerInfo", "Description", "DedupKey"] as const;
+export const PERSONAL_COLUMNS = [COLUMN.leadJson, "CustomerInfo", "Description", COLUMN.dedupKey] as const;
 
 /** Hides a personal value, saying how long it is and how to see it. */
 export function mask(value: unknown): string {

@@ -14,6 +14,7 @@
 // Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
 import type { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
+import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
 import { Command, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
@@ -27,8 +28,8 @@ export type SettledOutcome = ReplayOutcome & { newStatus?: string };
 async function newRunStatus(table: ArchiveTable, o: ReplayOutcome): Promise<string | undefined> {
   const { findReplaysOf } = await import("../function-code/src/replay/archiveRows");
   const rows = await findReplaysOf(table, o.row);
-  const status = rows.find((r) => String(r.rowKey) === o.newRun)?.Status;
-  return status === undefined || status === "received" ? undefined : String(status);
+  const status = rows.find((r) => String(r.rowKey) === o.newRun)?.[COLUMN.status];
+  return status === undefined || status === LEAD_STATUS.received ? undefined : String(status);
 }
 
 /** Waits (polling) until every replay's run has a final status, or `waitMs` passed. */
@@ -51,7 +52,7 @@ export async function awaitReplayRuns(
 /** 1 when a row failed or needs a person, or a re-sent lead was dead-lettered again; else 0. */
 export function replayExitCode(outcomes: SettledOutcome[]): number {
   const bad = outcomes.some(
-    (o) => o.result === "failed" || o.result === "needs-review" || o.newStatus === "dead-letter",
+    (o) => o.result === "failed" || o.result === "needs-review" || o.newStatus === LEAD_STATUS.deadLetter,
   );
   return bad ? 1 : 0;
 }
@@ -137,7 +138,7 @@ function report(outcomes: SettledOutcome[]): void {
     console.log(`${o.result.padEnd(12)} ${o.row}  ${o.detail}${run}`);
   }
   const count = (r: ReplayOutcome["result"]) => `${outcomes.filter((o) => o.result === r).length} ${r}`;
-  const again = outcomes.filter((o) => o.newStatus === "dead-letter").length;
+  const again = outcomes.filter((o) => o.newStatus === LEAD_STATUS.deadLetter).length;
   const results = ["replayed", "repaired", "needs-review", "failed", "skipped"] as const;
   console.log(`${results.map(count).join(", ")}; ${again} dead-lettered again`);
 }

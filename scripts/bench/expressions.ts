@@ -2,6 +2,7 @@
 import { performance } from "perf_hooks";
 import { ExpressionHost } from "../../emulator/types";
 import { evaluateValue } from "../../emulator/expressions";
+import { TRIGGER_NAME } from "../../function-code/src/contract";
 import { loadSample } from "../../ops/verify";
 
 /** Every string of a definition that holds an expression (`@...` or `@{...}`), in document order. */
@@ -23,7 +24,7 @@ export function fixedHost(): ExpressionHost {
     outputs: { statusCode: 200, headers: {}, body: {} },
   });
   return {
-    trigger: () => ({ name: "manual", outputs: { headers: {}, body: loadSample("full") } }),
+    trigger: () => ({ name: TRIGGER_NAME, outputs: { headers: {}, body: loadSample("full") } }),
     action: record,
     result: () => [],
     parameter: (name) => (name === "$connections" ? {} : `param-${name}`),

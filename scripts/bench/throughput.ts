@@ -9,6 +9,7 @@ import { TableClient } from "@azure/data-tables";
 import { LocalEndpoint, LocalEndpointOptions, Posted } from "../../local/endpoint";
 import { startLocalServer } from "../../local/server";
 import { TriggerRequest } from "../../emulator/types";
+import { TRIGGER_NAME } from "../../function-code/src/contract";
 import { LoadedStack } from "../../program/stacks";
 import { epochMs, LoadJob, LoadResult } from "./loadgen";
 import { uniqueLead } from "./paths";
@@ -168,7 +169,7 @@ export async function measureThroughput(
   const nonce = `${stack.stack}${Date.now().toString(36)}`;
   const probe = await endpoint.post({ method: "POST", headers: {}, body: uniqueLead(`${nonce}-probe`) });
   const ops = storageOpsOf(await probe.done!, stack.definition as unknown as { actions: Record<string, unknown> });
-  const server = await startLocalServer({ endpoint, key: "bench", triggerName: "manual" });
+  const server = await startLocalServer({ endpoint, key: "bench", triggerName: TRIGGER_NAME });
   const load = new LoadGenerator();
   const b: Bench = { endpoint, url: server.callbackUrl, load, connectionString, ops, options };
   const levels: Level[] = [];

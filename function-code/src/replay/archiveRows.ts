@@ -3,23 +3,18 @@
  * back, find the rows a replay archived. Every update that must not race is ETag-conditioned.
  */
 import { odata, TableClient, TableEntityResult } from "@azure/data-tables";
+import { COLUMN, LEAD_STATUS } from "../contract";
 
 /** The part of TableClient a replay uses (tests wrap it to inject faults). */
 export type ArchiveTable = Pick<TableClient, "listEntities" | "updateEntity" | "getEntity">;
 export type Row = TableEntityResult<Record<string, unknown>>;
 export type Fields = Record<string, unknown>;
 
-/** Values of `Status` a replay reads or writes (the workflow writes the others). */
-export const REPLAY_STATUS = {
-  deadLetter: "dead-letter",
-  replaying: "replaying",
-  replayed: "replayed",
-  delivered: "delivered",
-  needsReview: "needs-review",
-} as const;
-
 export const rowKeyOf = (row: { partitionKey?: unknown; rowKey?: unknown }) => `${row.partitionKey}/${row.rowKey}`;
 const idsOf = (row: Row) => ({ partitionKey: String(row.partitionKey), rowKey: String(row.rowKey) });
+
+/** An OData `eq` filter: the column is filter text, the value is quoted and escaped by odata``. */
+const equals = (column: string, value: string) => `${column} ${odata`eq ${value}`}`;
 
 const statusCode = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
@@ -38,9 +33,9 @@ export function leaseExpired(row: Row, now: Date, leaseMs: number): boolean {
 /** Dead letters, and `replaying` rows whose lease ran out (their replayer died or lost its write-back). */
 export async function candidateRows(table: ArchiveTable, now: Date, leaseMs: number, limit: number): Promise<Row[]> {
   const rows: Row[] = [];
-  const filter = odata`Status eq ${REPLAY_STATUS.deadLetter} or Status eq ${REPLAY_STATUS.replaying}`;
+  const filter = `${equals(COLUMN.status, LEAD_STATUS.deadLetter)} or ${equals(COLUMN.status, LEAD_STATUS.replaying)}`;
   for await (const row of table.listEntities({ queryOptions: { filter } })) {
-    if (row.Status === REPLAY_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
+    if (row[COLUMN.status] === LEAD_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
     rows.push(row);
     if (rows.length >= limit) break;
   }
@@ -84,7 +79,7 @@ export async function writeBack(
     try {
       if ((await mergeIfUnchanged(table, row, etag, fields)) !== undefined) return;
       const now = await table.getEntity<Fields>(String(row.partitionKey), String(row.rowKey));
-      if (attempt > 1 && now.Status === fields.Status) return;
+      if (attempt > 1 && now[COLUMN.status] === fields[COLUMN.status]) return;
       throw new Error("another replay took the row over after this one's lease ended; its result stands");
     } catch (err) {
       if (attempt >= retry.attempts || (err as Error).message.startsWith("another replay")) throw err;
@@ -100,7 +95,7 @@ export async function writeBack(
  */
 export async function findReplaysOf(table: ArchiveTable, key: string): Promise<Row[]> {
   const found: Row[] = [];
-  const pages = table.listEntities({ queryOptions: { filter: odata`ReplayOf eq ${key}` } }).byPage();
+  const pages = table.listEntities({ queryOptions: { filter: equals(COLUMN.replayOf, key) } }).byPage();
   for await (const page of pages) found.push(...page);
   return found;
 }

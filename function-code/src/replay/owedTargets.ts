@@ -3,15 +3,13 @@
  * sends to exactly these, so a target that already has the lead never gets it twice.
  */
 
+import { COLUMN, LEAD_STATUS, MARK_DELIVERED_ACTION, sentColumn } from "../contract";
+
+export { MARK_DELIVERED_ACTION, sentColumn };
+
 /** CRM targets, as the workflow names them (workflow/crmActions.ts TARGET_ACTION keys). */
 export const REPLAY_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
 export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
-
-/** The workflow step that marks a lead delivered once every CRM call succeeded (ACTION.markDelivered). */
-export const MARK_DELIVERED_ACTION = "Mark_delivered";
-
-/** Ledger column holding a target's CRM record id (or "sent") once its call succeeded. */
-export const sentColumn = (target: ReplayTarget) => `Sent_${target}`;
 
 /** What to do with a dead-lettered row. */
 export type Owed =
@@ -36,7 +34,7 @@ function targetsOf(row: RowColumns, column: string): ReplayTarget[] | { kind: "r
     kind: "review",
     reason:
       `${column} lists "${bad}", which is not a target (${REPLAY_TARGETS.join(", ")}): ` +
-      `correct ${column}, then set Status back to dead-letter.`,
+      `correct ${column}, then set ${COLUMN.status} back to ${LEAD_STATUS.deadLetter}.`,
   };
 }
 
@@ -45,13 +43,16 @@ function targetsOf(row: RowColumns, column: string): ReplayTarget[] | { kind: "r
  * target is done when its `Sent_<target>` column is non-empty or `DeliveredTargets` lists it.
  */
 function owedFromLedger(row: RowColumns): Owed {
-  const targets = targetsOf(row, "Targets");
+  const targets = targetsOf(row, COLUMN.targets);
   if (!Array.isArray(targets)) return targets;
-  const delivered = targetsOf(row, "DeliveredTargets");
+  const delivered = targetsOf(row, COLUMN.deliveredTargets);
   if (!Array.isArray(delivered)) return delivered;
   const owed = targets.filter((t) => !delivered.includes(t) && String(row[sentColumn(t)] ?? "") === "");
   if (owed.length > 0) return { kind: "send", targets: owed };
-  return { kind: "repair", reason: `every target in Targets (${targets.join(",") || "none"}) already has the lead` };
+  return {
+    kind: "repair",
+    reason: `every target in ${COLUMN.targets} (${targets.join(",") || "none"}) already has the lead`,
+  };
 }
 
 /**
@@ -60,23 +61,24 @@ function owedFromLedger(row: RowColumns): Owed {
  * (sending "to all" would deliver twice to the targets that succeeded).
  */
 function owedBeforeLedger(row: RowColumns, key: string): Owed {
-  const failed = targetsOf(row, "FailedTargets");
+  const failed = targetsOf(row, COLUMN.failedTargets);
   if (!Array.isArray(failed)) return failed;
   if (failed.length > 0) return { kind: "send", targets: failed };
-  const actions = list(row.FailedActions);
+  const actions = list(row[COLUMN.failedActions]);
   if (actions.length > 0 && actions.every((a) => a === MARK_DELIVERED_ACTION)) {
     return { kind: "repair", reason: `only ${MARK_DELIVERED_ACTION} failed: every CRM call had succeeded` };
   }
   return {
     kind: "review",
     reason:
-      `FailedTargets is empty and FailedActions is "${actions.join(",")}", so which targets still need ` +
-      `the lead is unknown: check run ${key.split("/")[1]} in the run history, then set FailedTargets ` +
-      `to the targets that still need it and Status back to dead-letter.`,
+      `${COLUMN.failedTargets} is empty and ${COLUMN.failedActions} is "${actions.join(",")}", so which targets ` +
+      `still need the lead is unknown: check run ${key.split("/")[1]} in the run history, then set ` +
+      `${COLUMN.failedTargets} to the targets that still need it and ${COLUMN.status} back to ${LEAD_STATUS.deadLetter}.`,
   };
 }
 
 /** The targets a dead-lettered row still owes, or why it needs no send or a person. */
 export function owedTargets(row: RowColumns, key: string): Owed {
-  return row.Targets === undefined || row.Targets === null ? owedBeforeLedger(row, key) : owedFromLedger(row);
+  const targets = row[COLUMN.targets];
+  return targets === undefined || targets === null ? owedBeforeLedger(row, key) : owedFromLedger(row);
 }

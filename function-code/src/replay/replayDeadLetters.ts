@@ -16,17 +16,15 @@ import {
   findReplaysOf,
   Fields,
   mergeIfUnchanged,
-  REPLAY_STATUS,
   Row,
   rowKeyOf,
   writeBack,
 } from "./archiveRows";
 import { Owed, owedTargets, ReplayTarget } from "./owedTargets";
 
-export { REPLAY_STATUS } from "./archiveRows";
-export type { ArchiveTable } from "./archiveRows";
+import { COLUMN, LEAD_STATUS, ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../contract";
 
-import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "./headers";
+export type { ArchiveTable } from "./archiveRows";
 export { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
@@ -87,7 +85,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
 
 async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
   const key = rowKeyOf(row);
-  if (row.LeadJsonTruncated === true) {
+  if (row[COLUMN.leadJsonTruncated] === true) {
     return {
       row: key,
       result: "skipped",
@@ -100,14 +98,14 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
   await pass.beforeClaim?.(key);
   if (owed.kind === "repair") {
     const fields = {
-      Status: REPLAY_STATUS.delivered,
+      [COLUMN.status]: LEAD_STATUS.delivered,
       RepairedTime: pass.now().toISOString(),
       RepairReason: owed.reason,
     };
     return settle(pass, row, fields, { row: key, result: "repaired", detail: `${owed.reason}: nothing sent` });
   }
   if (owed.kind === "review") {
-    const fields = { Status: REPLAY_STATUS.needsReview, ReviewReason: owed.reason };
+    const fields = { [COLUMN.status]: LEAD_STATUS.needsReview, ReviewReason: owed.reason };
     return settle(pass, row, fields, { row: key, result: "needs-review", detail: owed.reason });
   }
   return resend(pass, row, lead, owed.targets);
@@ -125,7 +123,7 @@ function dryRun(key: string, owed: Owed): ReplayOutcome {
 
 function parseLead(row: Row, key: string): unknown {
   try {
-    return JSON.parse(String(row.LeadJson));
+    return JSON.parse(String(row[COLUMN.leadJson]));
   } catch (err) {
     throw new Error(`LeadJson of ${key} is not JSON (${(err as Error).message}): resubmit the original run instead.`, {
       cause: err,
@@ -150,16 +148,16 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
   const key = rowKeyOf(row);
   const leaseUntil = new Date(pass.now().getTime() + pass.leaseMs);
   const claim = {
-    Status: REPLAY_STATUS.replaying,
+    [COLUMN.status]: LEAD_STATUS.replaying,
     LeaseUntil: leaseUntil,
-    ReplayAttempts: Number(row.ReplayAttempts ?? 0) + 1,
+    [COLUMN.replayAttempts]: Number(row[COLUMN.replayAttempts] ?? 0) + 1,
     LastReplayTime: pass.now().toISOString(),
     ReplayTargets: targets.join(","),
   };
   const etag = await mergeIfUnchanged(pass.table, row, row.etag, claim);
   if (etag === undefined) return claimedElsewhere(key);
   // An expired claim, or a send with no clear answer: the endpoint may have taken the lead already.
-  const ambiguous = row.Status === REPLAY_STATUS.replaying || row.LastReplayAmbiguous === true;
+  const ambiguous = row[COLUMN.status] === LEAD_STATUS.replaying || row.LastReplayAmbiguous === true;
   const earlier = ambiguous ? await findReplaysOf(pass.table, key) : [];
   const result =
     earlier.length > 0
@@ -167,17 +165,17 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
       : await sendOnce(pass.send, lead, {
           [REPLAY_OF_HEADER]: key,
           [REPLAY_TARGETS_HEADER]: targets.join(","),
-          [ORIGIN_HEADER]: String(row.LeadOrigin || key),
+          [ORIGIN_HEADER]: String(row[COLUMN.leadOrigin] || key),
         });
   const fields: Fields = result.ok
     ? {
         ...result.fields,
-        ReplayedTo: earlier.length > 0 ? String(row.ReplayTargets ?? "") : targets.join(","),
+        [COLUMN.replayedTo]: earlier.length > 0 ? String(row.ReplayTargets ?? "") : targets.join(","),
         LastReplayAmbiguous: false,
       }
     : {
-        Status: REPLAY_STATUS.deadLetter,
-        LastReplayError: result.error.slice(0, 30000),
+        [COLUMN.status]: LEAD_STATUS.deadLetter,
+        [COLUMN.lastReplayError]: result.error.slice(0, 30000),
         LastReplayAmbiguous: result.ambiguous,
       };
   try {
@@ -188,7 +186,7 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
       row: key,
       result: "failed",
       detail:
-        `${what} the row could not be updated (${(err as Error).message}): it stays ${REPLAY_STATUS.replaying} ` +
+        `${what} the row could not be updated (${(err as Error).message}): it stays ${LEAD_STATUS.replaying} ` +
         `until its lease ends at ${leaseUntil.toISOString()}, then a later pass takes it over.`,
     };
   }
@@ -205,7 +203,7 @@ function alreadyReplayed(key: string, earlier: Row[]): SendResult {
     ok: true,
     detail: `not sent again: an earlier replay of ${key} was accepted as run ${runs}`,
     newRun: runs,
-    fields: { Status: REPLAY_STATUS.replayed, ReplayedBy: runs, LastReplayError: "" },
+    fields: { [COLUMN.status]: LEAD_STATUS.replayed, [COLUMN.replayedBy]: runs, [COLUMN.lastReplayError]: "" },
   };
 }
 
@@ -235,7 +233,7 @@ async function sendOnce(send: Sender, lead: unknown, headers: Record<string, str
 }
 
 const replayedFields = (runId: string): Fields => ({
-  Status: REPLAY_STATUS.replayed,
-  ReplayedBy: runId,
-  LastReplayError: "",
+  [COLUMN.status]: LEAD_STATUS.replayed,
+  [COLUMN.replayedBy]: runId,
+  [COLUMN.lastReplayError]: "",
 });

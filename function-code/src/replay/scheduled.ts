@@ -4,6 +4,7 @@
  */
 import { TableClient } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
+import { TRIGGER_NAME } from "../contract";
 import { replayDeadLetters, ReplayOutcome, Sender } from "./replayDeadLetters";
 
 export type Settings = Record<string, string | undefined>;
@@ -70,8 +71,9 @@ export async function endpointUrl(settings: Settings): Promise<string> {
   if (!m) throw new Error(`App setting ${REPLAY_SETTINGS.workflowId} is not a workflow resource id: "${id}".`);
   const { LogicManagementClient } = await import("@azure/arm-logic");
   const client = new LogicManagementClient(new DefaultAzureCredential(), m[1]);
-  const callback = await client.workflowTriggers.listCallbackUrl(m[2], m[3], "manual");
-  if (!callback.value) throw new Error(`The workflow ${m[3]} returned no callback URL for its trigger 'manual'.`);
+  const callback = await client.workflowTriggers.listCallbackUrl(m[2], m[3], TRIGGER_NAME);
+  if (!callback.value)
+    throw new Error(`The workflow ${m[3]} returned no callback URL for its trigger '${TRIGGER_NAME}'.`);
   return callback.value;
 }
 

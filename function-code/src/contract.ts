@@ -1,0 +1,67 @@
+/**
+ * The contract between the lead workflow and the code that reads its archive (the replay here, the kit's
+ * operator commands and local harness above): the trigger's name, the replay headers, the archive row's
+ * `Status` values and the columns both sides read or write. One place, no imports: the function app is
+ * deployed on its own, so the contract lives in it and the kit imports it downward.
+ */
+
+/** Name of the Request trigger: part of the callback URL (`/triggers/manual/paths/invoke`). */
+export const TRIGGER_NAME = "manual";
+
+/** The archive row the lead replays (`<PartitionKey>/<RowKey>`). */
+export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
+/** The targets to send it to again (comma text, never empty on a replay). */
+export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
+/** The archive row of the lead as first received: the replay owns that lead's dedup claim. */
+export const ORIGIN_HEADER = "x-leadkit-origin";
+
+/** Values of the archive row's `Status` column: the workflow writes the first seven, the replay the rest. */
+export const LEAD_STATUS = {
+  /** Archived, not yet screened or delivered (a run that ends otherwise leaves it so). */
+  received: "received",
+  test: "test",
+  incomplete: "incomplete",
+  delivered: "delivered",
+  /** No CRM target is configured: archived only. */
+  archivedOnly: "archived",
+  deadLetter: "dead-letter",
+  duplicate: "duplicate",
+  /** A replay holds the row (with a lease). */
+  replaying: "replaying",
+  replayed: "replayed",
+  needsReview: "needs-review",
+} as const;
+export type LeadStatus = (typeof LEAD_STATUS)[keyof typeof LEAD_STATUS];
+
+/** Archive columns written by one side and read by the other. */
+export const COLUMN = {
+  status: "Status",
+  /** Comma text: the targets the run was responsible for (the ledger's scope). */
+  targets: "Targets",
+  deliveredTargets: "DeliveredTargets",
+  failedTargets: "FailedTargets",
+  failedActions: "FailedActions",
+  /** JSON list of the failed steps (name, target, status, error), cut at the table's text limit. */
+  lastError: "LastError",
+  leadJson: "LeadJson",
+  leadJsonTruncated: "LeadJsonTruncated",
+  /** On a replay's own row: the row it replays. */
+  replayOf: "ReplayOf",
+  /** The row of the lead as first received (a replay carries it on). */
+  leadOrigin: "LeadOrigin",
+  dedupKey: "DedupKey",
+  duplicateOf: "DuplicateOf",
+  replayedBy: "ReplayedBy",
+  replayedTo: "ReplayedTo",
+  replayAttempts: "ReplayAttempts",
+  /** Why the last replay failed (the operator commands show it). */
+  lastReplayError: "LastReplayError",
+} as const;
+
+/** Prefix of a target's ledger column. */
+export const SENT_PREFIX = "Sent_";
+/** Ledger column of a target: the CRM's record id (or `sent`) once the target has the lead. */
+export const sentColumn = (target: string) => `${SENT_PREFIX}${target}`;
+
+/** The workflow step that marks a lead delivered once every CRM call succeeded. */
+export const MARK_DELIVERED_ACTION = "Mark_delivered";

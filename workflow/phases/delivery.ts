@@ -1,0 +1,86 @@
+/** The CRM calls of a lead, each success recorded on its archive row (the delivery ledger), then the final mark. */
+import { CrmTarget } from "../../config/settings";
+import { mergeEntity } from "../../definition/tableActions";
+import { RunAfter, WorkflowAction } from "../../definition/types";
+import { COLUMN, LEAD_STATUS, sentColumn } from "../../function-code/src/contract";
+import { TARGET_ACTION, targetRecordId } from "../crmActions";
+import { ACTION, ARCHIVE_KEYS, dedupKeyOf, gateName, LeadWorkflowOptions, recordName, runTargets } from "../names";
+import { functionUsable } from "./normalize";
+
+/**
+ * The CRM calls. With several targets, each is wrapped in an If that sends the lead when this run owes
+ * it to that target, then records the success on the archive row (`Sent_<target>`): a replay re-sends
+ * only what is owed. With one target a replay owes it or nothing (the replay repairs the row without
+ * sending), so the call needs no gate and `Mark_delivered` is its record.
+ */
+export function deliveryActions(
+  targets: CrmTarget[],
+  actions: Record<string, WorkflowAction>,
+  table: string,
+  runAfter: RunAfter,
+): Record<string, WorkflowAction> {
+  if (targets.length === 1) {
+    const name = TARGET_ACTION[targets[0]];
+    return { [name]: { ...actions[name], runAfter } };
+  }
+  const owed = `split(${runTargets(targets)}, ',')`;
+  return Object.fromEntries(
+    targets.map((t) => [gateName(t), { ...gate(t, actions[TARGET_ACTION[t]], table, owed), runAfter }]),
+  );
+}
+
+/** The If that sends the lead to `target` when `owed` (this run's targets) lists it, and records the success. */
+function gate(target: CrmTarget, call: WorkflowAction, table: string, owed: string): WorkflowAction {
+  const name = TARGET_ACTION[target];
+  return {
+    type: "If",
+    description: `Sends the lead to ${target} and records it, unless this run does not owe it to ${target}.`,
+    runAfter: {},
+    expression: { contains: [`@${owed}`, target] },
+    actions: {
+      [name]: { ...call, runAfter: {} },
+      [recordName(target)]: mergeEntity(
+        table,
+        ARCHIVE_KEYS,
+        { [sentColumn(target)]: `@{${targetRecordId(target)}}`, [`${sentColumn(target)}Time`]: "@{utcNow()}" },
+        {
+          runAfter: { [name]: ["Succeeded"] },
+          description: `Records on the archive row that ${target} has the lead.`,
+        },
+      ),
+    },
+    else: { actions: {} },
+  };
+}
+
+/** The final mark: `delivered` (or `archived` with no target), with the ledger entry of a single target. */
+export function markDelivered(
+  options: LeadWorkflowOptions,
+  targets: CrmTarget[],
+  runAfter: RunAfter,
+): Record<string, WorkflowAction> {
+  const single = targets.length === 1 ? targets[0] : undefined;
+  const row = {
+    [COLUMN.status]: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
+    [COLUMN.deliveredTargets]: `@{${runTargets(targets)}}`,
+    [COLUMN.dedupKey]: `@{${dedupKeyOf()}}`,
+    ProcessedTime: "@{utcNow()}",
+    // One target: this write is its ledger entry (no separate record action to pay for).
+    ...(single && { [sentColumn(single)]: `@{${targetRecordId(single)}}` }),
+    ...(options.normalizerFunction && normalizerColumns()),
+  };
+  const description = "Marks the archived lead delivered to every target of this run.";
+  return {
+    [ACTION.markDelivered]: mergeEntity(options.archiveTableName, ARCHIVE_KEYS, row, { runAfter, description }),
+  };
+}
+
+/** Which normalizer the lead's fields came from, and the function's error when it was not used. */
+function normalizerColumns(): Record<string, string> {
+  const fn = ACTION.normalizeFunction;
+  const error = `coalesce(actions('${fn}')?['error'], actions('${fn}')?['outputs']?['body'], '')`;
+  return {
+    Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
+    NormalizerError: `@{if(${functionUsable()}, '', take(string(${error}), 4000))}`,
+  };
+}

@@ -1,0 +1,66 @@
+/** The lead's normalized fields: workflow expressions alone, or the function app with them as the fallback. */
+import { IDENTITY_PARAMETER } from "../../definition/tableActions";
+import { RunAfter, WorkflowAction } from "../../definition/types";
+import { normalizedLead } from "../leadScreening";
+import { ACTION, SECURE_ALL, SECURE_INPUTS } from "../names";
+
+/** The function's answer is used when it succeeded and carries the CRM fields. */
+export function functionUsable(): string {
+  return `and(equals(actions('${ACTION.normalizeFunction}')?['status'], 'Succeeded'), not(empty(body('${ACTION.normalizeFunction}')?['crm'])))`;
+}
+
+/**
+ * Calls the function app's normalizeLead with the raw lead as the workflow's managed identity: the
+ * function is anonymous behind App Service authentication, so no function key exists anywhere
+ * (learn.microsoft.com/azure/logic-apps/call-azure-functions-from-workflows, "Enable authentication for
+ * Azure function calls (Consumption workflows only)"). Brief retries: the lead waits for nothing.
+ */
+export function normalizerCall(): WorkflowAction {
+  return {
+    type: "Http",
+    description: "Validates and normalizes the lead in the function app (function-code/); optional, with a fallback.",
+    runAfter: { [ACTION.screen]: ["Succeeded"] },
+    inputs: {
+      method: "POST",
+      uri: "@parameters('normalizerUrl')",
+      headers: { "Content-Type": "application/json" },
+      body: "@triggerBody()",
+      authentication: {
+        type: "ManagedServiceIdentity",
+        identity: `@parameters('${IDENTITY_PARAMETER}')`,
+        audience: "@parameters('normalizerAudience')",
+      },
+      retryPolicy: { type: "fixed", count: 2, interval: "PT5S" },
+    },
+    limit: { timeout: "PT30S" },
+    runtimeConfiguration: SECURE_ALL,
+  };
+}
+
+/**
+ * `Normalize_lead`: the expression mapping, or (with the function app) the function's `crm` fields,
+ * falling back to the expression mapping (`Plain_mapping`) when the function failed.
+ */
+export function normalizeActions(useFunction: boolean): Record<string, WorkflowAction> {
+  const description = "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.";
+  const mapping = (runAfter: RunAfter): WorkflowAction => ({
+    type: "Compose",
+    description,
+    runAfter,
+    inputs: normalizedLead(),
+    runtimeConfiguration: SECURE_INPUTS,
+  });
+  if (!useFunction) return { [ACTION.normalize]: mapping({}) };
+  return {
+    [ACTION.plainMapping]: mapping({}),
+    [ACTION.normalize]: {
+      type: "Compose",
+      description: "The function's normalized fields when it succeeded, else the expression mapping.",
+      runAfter: { [ACTION.plainMapping]: ["Succeeded"] },
+      // The dedup key always comes from the expression mapping, so a lead has one key with or without the function.
+      // if() evaluates both branches: setProperty() must never see null.
+      inputs: `@if(${functionUsable()}, setProperty(coalesce(body('${ACTION.normalizeFunction}')?['crm'], json('{}')), 'DedupKey', outputs('${ACTION.plainMapping}')?['DedupKey']), outputs('${ACTION.plainMapping}'))`,
+      runtimeConfiguration: SECURE_INPUTS,
+    },
+  };
+}
