@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { leadInsightsWorkbook } from "./leadInsights";
 
 export interface LeadMonitoringArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -66,6 +67,9 @@ export class LeadMonitoring extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // Leads, outcomes, latency and failures by target, over these logs (components/leadInsights.ts).
+    leadInsightsWorkbook(`${name}-insights`, { ...args, workspaceId: workspace.id }, parent);
 
     const actionGroup = args.alertEmails?.length
       ? new monitor.ActionGroup(
