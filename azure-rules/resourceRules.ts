@@ -377,6 +377,30 @@ function checkWorkflowDefinition(r: Registration): Violation[] {
   }));
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A workbook: a GUID name, kind `shared`, and serializedData that parses as JSON of its `version`. */
+function checkWorkbook(r: Registration): Violation[] {
+  if (r.type !== "azure-native:applicationinsights:Workbook") return [];
+  const out: Violation[] = [];
+  const bad = (message: string, fix: string) => out.push(res("workbook-inputs", r, message, fix));
+  if (typeof r.inputs.resourceName !== "string" || !GUID.test(r.inputs.resourceName))
+    bad(`resourceName ${JSON.stringify(r.inputs.resourceName)} is not a GUID.`, "name the workbook with a GUID.");
+  if (r.inputs.kind !== "shared") bad(`kind ${JSON.stringify(r.inputs.kind)} is not "shared".`, 'set kind "shared".');
+  let data: { version?: unknown } | undefined;
+  try {
+    data = JSON.parse(String(r.inputs.serializedData)) as { version?: unknown };
+  } catch {
+    bad("serializedData is not valid JSON.", "pass JSON.stringify of the workbook.");
+  }
+  if (data && data.version !== r.inputs.version)
+    bad(
+      `serializedData version ${JSON.stringify(data.version)} differs from version ${JSON.stringify(r.inputs.version)}.`,
+      "set version to the workbook's schema version (Notebook/1.0).",
+    );
+  return out;
+}
+
 const FUNCTIONS_DOCS = "MicrosoftDocs/azure-docs articles/azure-functions";
 
 /** The catalogue: one rule a row, its source quoted briefly. */
@@ -432,6 +456,14 @@ export const RESOURCE_RULES: ResourceRule[] = [
     id: "shared-key-disabled",
     source: "learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
     onRegister: checkSharedKeyConnection,
+  },
+  {
+    id: "workbook-inputs",
+    // Microsoft.Insights/workbooks (REST specs, as azure-native documents them): resourceName "must be an
+    // UUID"; kind "Only valid value is shared"; serializedData "a string containing valid JSON";
+    // version "should match the workbook in serializedData".
+    source: "azure-rest-api-specs applicationinsights Microsoft.Insights workbooks_API.json",
+    onRegister: checkWorkbook,
   },
   {
     id: "workflow-definition",

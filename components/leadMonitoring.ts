@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { leadInsightsWorkbook } from "./leadInsights";
 
 export interface LeadMonitoringArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -44,6 +45,8 @@ export class LeadMonitoring extends pulumi.ComponentResource {
     super("leadkit:index:LeadMonitoring", name, {}, opts);
     const parent = { parent: this };
     const workspace = runLogs(name, args, parent);
+    // Leads, outcomes, latency and failures by target, over these logs (components/leadInsights.ts).
+    leadInsightsWorkbook(`${name}-insights`, { ...args, workspaceId: workspace.id }, parent);
     const actionGroup = alertEmails(name, args, parent);
     failedRunsAlert(name, args, actionGroup, parent);
     this.workspaceId = workspace.id;

@@ -4,6 +4,7 @@
  */
 import { COLUMN } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
+import { leadInsights, LeadInsights } from "./insights";
 import { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
@@ -147,6 +148,13 @@ export class LocalEndpoint {
       offer: String(r.OfferDisplayName ?? ""),
       outcome: describeRow(r),
     }));
+  }
+
+  /** The run page's chart over the whole archive (local/insights.ts). */
+  async insights(): Promise<LeadInsights> {
+    const rows: ArchiveRow[] = [];
+    for await (const r of this.archive().listEntities()) rows.push(r as ArchiveRow);
+    return leadInsights(rows);
   }
 
   /** Replays one dead-lettered row (the run page's button) through this endpoint, as `npm run replay` does. */

@@ -19,11 +19,19 @@ export const RUN_VIEW_HTML = `<!doctype html>
   .Running { color: #0063b1; } .Cancelled { color: #8a6d00; }
   pre { margin: 0; max-height: 12rem; overflow: auto; background: #f7f7f7; padding: .3rem; }
   .nested { padding-left: 1.4rem; }
+  #insights { display: flex; flex-wrap: wrap; gap: 2rem; margin-bottom: 1.5rem; }
+  .chart { min-width: 18rem; } .chart h3 { font-size: .95rem; margin: 0 0 .4rem; }
+  .bar { display: flex; align-items: center; gap: .4rem; margin: .15rem 0; }
+  .bar .label { width: 12rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .bar .fill { background: #0063b1; height: .9rem; min-width: 2px; }
+  .bar .count { font-variant-numeric: tabular-nums; }
   .delivered, .test, .archived { color: #107c10; } .dead-letter { color: #c50f1f; } .duplicate, .incomplete { color: #8a6d00; }
 </style>
 </head>
 <body>
 <h1>Runs of <code>{{WORKFLOW}}</code> (local runtime)</h1>
+<h2>Insights (the whole archive)</h2>
+<div id="insights"></div>
 <h2>Leads (from the archive)</h2>
 <table id="leads"><thead><tr><th>Received</th><th>Run</th><th>Status</th><th>Offer</th><th>Outcome</th><th></th></tr></thead><tbody></tbody></table>
 <p id="replayed"></p>
@@ -48,7 +56,20 @@ async function replay(row) {
   document.querySelector("#replayed").textContent = value.map((o) => o.result + " " + o.row + ": " + o.detail).join("; ") || "Nothing to replay.";
   setTimeout(refresh, 500);
 }
-async function refresh() { await loadLeads(); await loadRuns(); }
+function chart(id, title, bars) {
+  const max = Math.max(1, ...bars.map((b) => b.leads));
+  return '<div class="chart" id="' + id + '"><h3>' + esc(title) + "</h3>" + (bars.length === 0 ? "<p>None.</p>" : bars.map((b) =>
+    '<div class="bar" data-label="' + esc(b.label) + '"><span class="label" title="' + esc(b.label) + '">' + esc(b.label) +
+    '</span><span class="fill" style="width:' + Math.round((b.leads / max) * 10) + 'rem"></span><span class="count">' + esc(b.leads) + "</span></div>").join("")) + "</div>";
+}
+async function loadInsights() {
+  const i = await (await fetch("/insights")).json();
+  document.querySelector("#insights").innerHTML =
+    chart("per-day", "Leads per day by offer and action", i.perDay.map((d) => ({ label: d.day + " " + d.offer + " " + d.action, leads: d.leads }))) +
+    chart("outcomes", "Outcomes", i.outcomes.map((o) => ({ label: o.outcome, leads: o.leads }))) +
+    chart("failures", "Failed CRM calls by target", i.failuresByTarget.map((f) => ({ label: f.target, leads: f.leads })));
+}
+async function refresh() { await loadInsights(); await loadLeads(); await loadRuns(); }
 async function loadRuns() {
   const { value } = await (await fetch("/runs")).json();
   document.querySelector("#runs tbody").innerHTML = value.map((r) =>

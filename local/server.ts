@@ -251,6 +251,7 @@ async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise
     return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${runMatch[1]}'.`);
   }
   if (req.method === "GET" && url.pathname === "/leads") return json(res, 200, { value: await endpoint.leads() });
+  if (req.method === "GET" && url.pathname === "/insights") return json(res, 200, await endpoint.insights());
   const replayMatch = /^\/replay\/([0-9A-Za-z]+)$/.exec(url.pathname);
   if (req.method === "POST" && replayMatch) return json(res, 200, { value: await endpoint.replay(replayMatch[1]) });
   const fault = FAULT.exec(url.pathname);

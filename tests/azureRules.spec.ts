@@ -514,6 +514,24 @@ describe("Azure rules: resources and invokes", () => {
   });
 });
 
+describe("Azure rules: workbook", () => {
+  it("workbook-inputs: a GUID name, kind shared, and serializedData of the declared version", () => {
+    const ok = {
+      resourceName: "3f2a9c1e-5b7d-5e4f-8a6b-0c1d2e3f4a5b",
+      kind: "shared",
+      version: "Notebook/1.0",
+      serializedData: '{"version":"Notebook/1.0","items":[]}',
+    };
+    assert.deepStrictEqual(onRegister(reg("applicationinsights:Workbook", "wb", ok)), []);
+    assert.deepStrictEqual(
+      onRegister(reg("applicationinsights:Workbook", "wb", { ...ok, serializedData: '{"version":"Notebook/2.0"}' })),
+      [
+        '[workbook-inputs] azure-native:applicationinsights:Workbook wb: serializedData version "Notebook/2.0" differs from version "Notebook/1.0". Fix: set version to the workbook\'s schema version (Notebook/1.0).',
+      ],
+    );
+  });
+});
+
 describe("Azure rules: catalogue", () => {
   it("has at least 25 rules, each with a source, and the tests above fire every one", () => {
     const ids = [...DEFINITION_RULES.map((r) => r.id), ...RESOURCE_RULES.map((r) => r.id)];

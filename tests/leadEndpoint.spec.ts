@@ -110,6 +110,7 @@ describe("LeadEndpoint component", () => {
     it("registers exactly the group, account, archive and dedup tables, workflow identity with its roles, and workflow", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
+        "azure-native:applicationinsights:Workbook leads-test-monitoring-insights",
         "azure-native:authorization:RoleAssignment leads-test-workflow-leadarchive",
         "azure-native:authorization:RoleAssignment leads-test-workflow-leaddedup",
         "azure-native:logic:Workflow leads-test-workflow",
@@ -145,6 +146,7 @@ describe("LeadEndpoint component", () => {
           "leads-test-leaddedup <- leads-test",
           "leads-test-monitoring <- leads-test",
           "leads-test-monitoring-diagnostics <- leads-test-monitoring",
+          "leads-test-monitoring-insights <- leads-test-monitoring",
           "leads-test-monitoring-logs <- leads-test-monitoring",
           "leads-test-monitoring-runs-failed <- leads-test-monitoring",
           "leads-test-rg <- leads-test",
@@ -251,6 +253,7 @@ describe("LeadEndpoint component", () => {
     it("registers one connection per CRM connector, the three tables and a role on each", () => {
       const summary = out.resources.map((r) => `${r.type} ${r.name}`).sort();
       assert.deepStrictEqual(summary, [
+        "azure-native:applicationinsights:Workbook leads-test-monitoring-insights",
         "azure-native:authorization:RoleAssignment leads-test-workflow-leadarchive",
         "azure-native:authorization:RoleAssignment leads-test-workflow-leaddedup",
         "azure-native:authorization:RoleAssignment leads-test-workflow-marketplaceleads",
@@ -350,7 +353,7 @@ describe("LeadEndpoint component", () => {
         x.type !== "azure-native:monitor:DiagnosticSetting" &&
         x.type !== "azure-native:authorization:RoleAssignment",
     );
-    assert.strictEqual(grouped.length, 7);
+    assert.strictEqual(grouped.length, 8);
     for (const r of grouped) {
       assert.strictEqual(r.inputs.resourceGroupName, "rg-existing", r.name);
     }

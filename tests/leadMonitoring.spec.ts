@@ -39,7 +39,13 @@ describe("LeadMonitoring component", () => {
 
   it("alerts on failed runs only (a dead-lettered lead fails its run), without e-mail when none is configured", async () => {
     const r = await deploy();
-    assert.deepStrictEqual(Object.keys(r).sort(), ["mon", "mon-diagnostics", "mon-logs", "mon-runs-failed"]);
+    assert.deepStrictEqual(Object.keys(r).sort(), [
+      "mon",
+      "mon-diagnostics",
+      "mon-insights",
+      "mon-logs",
+      "mon-runs-failed",
+    ]);
     const failed = r["mon-runs-failed"].inputs;
     assert.deepStrictEqual(failed.scopes, [WORKFLOW_ID]);
     assert.deepStrictEqual(

@@ -487,6 +487,6 @@ describe("policy pack", () => {
     } as unknown as StackValidationArgs;
     for (const policy of stackPolicies) void policy.validateStack(stackArgs, (m) => found.push(`${policy.name}: ${m}`));
     assert.deepStrictEqual(found, []);
-    assert.strictEqual(resources.length, 27);
+    assert.strictEqual(resources.length, 28);
   });
 });

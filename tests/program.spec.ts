@@ -66,7 +66,7 @@ describe("Pulumi program (index.ts)", () => {
         "azure-native:web:WebAppAuthSettingsV2",
       ];
       const azure = resources.filter((r) => r.type.startsWith("azure-native:") && !untaggable.includes(r.type));
-      assert.strictEqual(azure.length, 10);
+      assert.strictEqual(azure.length, 11);
       for (const r of azure) assert.deepStrictEqual(r.inputs.tags, { "leadkit-stack": "test" }, r.name);
     });
   });

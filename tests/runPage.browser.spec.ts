@@ -106,6 +106,35 @@ describe("run page in headless Chromium", function () {
     assert.strictEqual(deadRow[5], "Replay");
   });
 
+  it("charts the archive: leads per day by offer and action, outcomes, failures by target (screenshot for the README)", async () => {
+    const bars = (chart: string) =>
+      page.$$eval(`#${chart} .bar`, (els) =>
+        els.map((e) => [
+          (e.querySelector(".label") as unknown as { innerText: string }).innerText,
+          (e.querySelector(".count") as unknown as { innerText: string }).innerText,
+        ]),
+      );
+    const { ActionCode } = JSON.parse(fs.readFileSync("samples/full-lead.json", "utf8"));
+    const today = new Date().toISOString().slice(0, 10);
+    assert.deepStrictEqual(await bars("per-day"), [
+      [`${today} ${SCRIPT_OFFER} ${ActionCode}`, "1"],
+      [`${today} Browser Offer ${ActionCode}`, "1"],
+    ]);
+    assert.deepStrictEqual(await bars("outcomes"), [
+      ["delivered", "1"],
+      ["test", "0"],
+      ["incomplete", "0"],
+      ["duplicate", "0"],
+      ["dead-letter", "1"],
+      ["in progress", "0"],
+    ]);
+    assert.deepStrictEqual(await bars("failures"), [["dataverse", "1"]]);
+    assert.strictEqual(await page.$$eval("#insights script, #insights img", (els) => els.length), 0);
+    fs.mkdirSync("docs/images", { recursive: true });
+    const chart = await page.$("#insights");
+    await chart!.screenshot({ path: "docs/images/run-page-insights.png" });
+  });
+
   it("a run shows each action's status and duration, and what the stand-ins received", async () => {
     await page.click(`#leads tr[data-run="${delivered}"]`);
     await page.waitForSelector("#detail table.received");
