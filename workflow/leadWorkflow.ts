@@ -1,6 +1,6 @@
 import { CrmTarget } from "../config/settings";
 import { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/replay/headers";
-import { apisFor, ManagedApi } from "../definition/connections";
+import { apisFor, ManagedApi } from "../targets";
 import { crmActions, CrmOptions, microsoftTableColumns, TARGET_ACTION, targetRecordId } from "./crmActions";
 import { lit, TABLE_TEXT_LIMIT } from "../definition/expressions";
 import { fromTrigger, hasContact, isTestLead, normalizedLead, TEST_LEAD_PREFIX } from "./leadScreening";
