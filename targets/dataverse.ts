@@ -104,6 +104,13 @@ export const DATAVERSE = {
     );
   },
   recordIdField: "leadid",
+  connectionParameters: [
+    "token:clientId",
+    "token:clientSecret",
+    "token:TenantId",
+    "token:grantType",
+    "token:resourceUri",
+  ],
   connection: (args, secret) =>
     args
       ? {

@@ -61,6 +61,7 @@ export const EMAIL = {
       },
     );
   },
+  connectionParameters: [],
   connection: () => ({}),
   standin: { name: API, answer: () => ({ statusCode: 200, body: null }) },
 } satisfies TargetSpec<{ to: string }, { to: string }, { to: string }>;

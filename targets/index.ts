@@ -59,3 +59,11 @@ export function targetRecordId(target: CrmTarget): string {
 /** Names of the local stand-ins that play the targets' CRMs (see TargetSpec.standin). */
 export type TargetStandinName = StandinName<(typeof TARGETS)[CrmTarget]>;
 type StandinName<S> = S extends { standin: { name: infer N } } ? N : never;
+
+/** The stand-in of each target that has one (the Azure Table target writes to the local tables itself). */
+export const TARGET_STANDIN: Partial<Record<CrmTarget, TargetStandinName>> = Object.fromEntries(
+  CRM_TARGETS.flatMap((t) => {
+    const standin = targetSpec(t).standin;
+    return standin ? [[t, standin.name as TargetStandinName]] : [];
+  }),
+);

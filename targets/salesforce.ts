@@ -76,6 +76,7 @@ export const SALESFORCE = {
     );
   },
   recordIdField: "Id",
+  connectionParameters: ["token:LoginUri"],
   connection: (args) => ({
     nonSecretParameterValues: { "token:LoginUri": args?.loginUri ?? SETTINGS.salesforceLoginUri.default },
   }),

@@ -67,6 +67,9 @@ export type Secret = <T>(value: T) => unknown;
  * One target. `Config` is its block of the validated stack config, `Args` its part of the component's
  * args, `Options` the plain data its workflow action is built from.
  */
+// `any` by default: TARGETS is read generically (targetSpec(t).build(options[t], ...)), where each row's own
+// parameter types cannot be named; each target file checks its row with its real types (`satisfies`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface TargetSpec<Config = any, Args = any, Options = any> {
   /** Workflow action name; part of the run history users read, so stable and descriptive. */
   action: string;
@@ -86,6 +89,11 @@ export interface TargetSpec<Config = any, Args = any, Options = any> {
   contactColumns?: readonly ContactColumn[];
   /** Field of the CRM's answer holding the new record's id, recorded in the ledger (`sent` without). */
   recordIdField?: string;
+  /**
+   * Connection parameters its managed API defines (exported Microsoft.Web/connections templates;
+   * Azure/logicapps#1421 for commondataservice); azure-rules refuses a connection setting any other.
+   */
+  connectionParameters?: readonly string[];
   /** Connection properties of its managed API, from the component's args. */
   connection?: (args: Args | undefined, secret: Secret) => ConnectionProperties;
   /** Workflow parameters it needs: their declaration, and their values from the component's args. */

@@ -3,7 +3,10 @@
  * sends to exactly these, so a target that already has the lead never gets it twice.
  */
 
-/** CRM targets, as the workflow names them (workflow/crmActions.ts TARGET_ACTION keys). */
+/**
+ * CRM targets, as the workflow names them: the keys of TARGETS (targets/index.ts). This package imports nothing
+ * of the kit, so it keeps its own list; tests/replayLedger.spec.ts fails when the two differ.
+ */
 export const REPLAY_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
 export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
 
