@@ -5,6 +5,7 @@
 import { checkDefinition } from "./definitionRules";
 import { Violation } from "./violation";
 import { WorkflowDefinition } from "../definition/types";
+import { CRM_TARGETS, targetSpec } from "../targets";
 
 /** A resource as the engine receives it (secrets unwrapped). */
 export interface Registration {
@@ -209,12 +210,18 @@ function checkHostKeys(c: Invoke, before: Registration[]): Violation[] {
   ];
 }
 
-/** Connection parameters each managed API defines (exported connection templates; Azure/logicapps#1421). */
-const CONNECTION_PARAMETERS: Record<string, string[]> = {
+/**
+ * Connection parameters each managed API defines (exported connection templates; Azure/logicapps#1421): the
+ * targets' connectors (TargetSpec.connectionParameters), and `azuretables`, which the kit must not use.
+ */
+const CONNECTION_PARAMETERS: Record<string, readonly string[]> = {
   azuretables: ["storageaccount", "sharedkey"],
-  commondataservice: ["token:clientId", "token:clientSecret", "token:TenantId", "token:grantType", "token:resourceUri"],
-  salesforce: ["token:LoginUri"],
-  office365: [],
+  ...Object.fromEntries(
+    CRM_TARGETS.flatMap((t) => {
+      const { api, connectionParameters } = targetSpec(t);
+      return api && connectionParameters ? [[api, connectionParameters]] : [];
+    }),
+  ),
 };
 
 const apiOf = (r: Registration): string | undefined =>

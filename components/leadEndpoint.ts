@@ -8,7 +8,7 @@ import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
 import { LeadFunctionApp, STORAGE_TABLE_DATA_CONTRIBUTOR } from "./leadFunctionApp";
 import { LeadMonitoring } from "./leadMonitoring";
-import { ManagedApi, OAUTH_APIS } from "../definition/connections";
+import { CRM_TARGETS, ManagedApi, OAUTH_APIS, targetSpec } from "../targets";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
 
 /** Retry policy of the CRM calls (exponential back-off). */
@@ -178,10 +178,6 @@ const DEFAULTS = {
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
   incompleteLeads: "archive" as IncompleteLeads,
-  salesforceLoginUri: SETTINGS.salesforceLoginUri.default,
-  salesforceLeadSource: SETTINGS.salesforceLeadSource.default,
-  webhookSecretHeader: SETTINGS.webhookSecretHeader.default,
-  azureTableName: SETTINGS.azureTableName.default,
   crmRetry: {
     count: Number(SETTINGS.crmRetryCount.default),
     interval: SETTINGS.crmRetryInterval.default,
@@ -221,105 +217,10 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
     // A fixed name, so the workflow's ARM id is known before it exists (the function app's settings need it).
     const workflowName = `${name}-workflow`;
-    const workflowArmId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Logic/workflows/${workflowName}`;
-
-    const account = new storage.StorageAccount(
-      `${compactName(name)}st`,
-      {
-        resourceGroupName,
-        location: args.location,
-        kind: storage.Kind.StorageV2,
-        sku: { name: storage.SkuName.Standard_LRS },
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        enableHttpsTrafficOnly: true,
-        allowBlobPublicAccess: false,
-        // Every caller is a managed identity; tenants often deny shared keys by Azure Policy (audit finding 9).
-        allowSharedKeyAccess: false,
-        tags: args.tags,
-      },
-      parent,
-    );
-    const tableNames = workflowTableNames(options);
-    const tables = tableNames.map(
-      (tableName) =>
-        new storage.Table(
-          `${name}-${tableName.toLowerCase()}`,
-          { resourceGroupName, accountName: account.name, tableName },
-          parent,
-        ),
-    );
-
-    // User-assigned: it exists (with its roles) before the workflow, and it is the identity the
-    // Consumption workflow can present to the function app. Consumption allows the system-assigned
-    // identity or ONE user-assigned identity, not both (MicrosoftDocs/azure-docs
-    // articles/logic-apps/create-managed-service-identity.md).
-    const identity = new managedidentity.UserAssignedIdentity(
-      `${name}-workflow-identity`,
-      { resourceGroupName, location: args.location, tags: args.tags },
-      parent,
-    );
-    const tableRoles = tableNames.map(
-      (tableName) =>
-        new authorization.RoleAssignment(
-          `${name}-workflow-${tableName.toLowerCase()}`,
-          {
-            principalId: identity.principalId,
-            principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: subscriptionRoleId(subscriptionId, STORAGE_TABLE_DATA_CONTRIBUTOR),
-            scope: tableRoleScope(account.id, tableName),
-          },
-          { parent: this, dependsOn: tables },
-        ),
-    );
-
-    const connections = this.crmConnections(name, args, workflow.apis, resourceGroupName, subscriptionId);
-    const parameters: Record<string, pulumi.Input<{ value: unknown }>> = {
-      $connections: {
-        value: Object.fromEntries(
-          connections.map(({ api, connection }) => [
-            api,
-            {
-              connectionId: connection.id,
-              connectionName: connection.name,
-              id: managedApiId(subscriptionId, args.location, api),
-            },
-          ]),
-        ),
-      },
-      // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
-      tableEndpoint: { value: account.primaryEndpoints.apply((e) => e.table) },
-      workflowIdentity: { value: identity.id },
-    };
-    const functionApp =
-      args.normalizerFunction || args.replaySchedule
-        ? new LeadFunctionApp(
-            `${name}-fn`,
-            {
-              resourceGroupName,
-              location: args.location,
-              storageAccountName: account.name,
-              storageAccountId: account.id,
-              blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
-              subscriptionId,
-              archiveTableName: options.archiveTableName,
-              workflowId: workflowArmId,
-              replaySchedule: args.replaySchedule,
-              caller: { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId },
-              tags: args.tags,
-            },
-            { parent: this, dependsOn: tables },
-          )
-        : undefined;
-    // The definition declares the normalizer parameters only with normalizerFunction (Azure rejects
-    // values for undeclared parameters); the replay alone needs the app but not these.
-    if (functionApp && args.normalizerFunction) {
-      parameters.normalizerUrl = { value: functionApp.normalizerUrl };
-      parameters.normalizerAudience = { value: functionApp.normalizerAudience };
-    }
-    if (args.webhook) {
-      parameters.webhookUrl = { value: args.webhook.url };
-      parameters.webhookSecret = { value: pulumi.secret(args.webhook.secret) };
-    }
+    const scope: Scope = { name, args, resourceGroupName, subscriptionId, parent: this };
+    const storageSide = workflowStorage(scope, workflowTableNames(options));
+    const connections = managedConnections(scope, workflow.apis);
+    const functionApp = wireFunctionApp(scope, options.archiveTableName, storageSide, workflowName);
 
     const logicApp = new logic.Workflow(
       `${name}-workflow`,
@@ -328,18 +229,27 @@ export class LeadEndpoint extends pulumi.ComponentResource {
         location: args.location,
         workflowName,
         state: logic.WorkflowState.Enabled,
-        identity: { type: logic.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        identity: {
+          type: logic.ManagedServiceIdentityType.UserAssigned,
+          userAssignedIdentities: [storageSide.identity.id],
+        },
         definition: workflow.definition,
-        parameters,
+        parameters: {
+          ...connections.parameters,
+          // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
+          tableEndpoint: { value: storageSide.account.primaryEndpoints.apply((e) => e.table) },
+          workflowIdentity: { value: storageSide.identity.id },
+          ...functionApp?.parameters,
+          ...connections.targetParameters,
+        },
         accessControl: args.allowedCallerIps?.length
           ? { triggers: { allowedCallerIpAddresses: args.allowedCallerIps.map((addressRange) => ({ addressRange })) } }
           : undefined,
         tags: args.tags,
       },
       // After its tables and its roles on them, so the first lead does not meet a 403.
-      { parent: this, dependsOn: [...tables, ...tableRoles] },
+      { parent: this, dependsOn: [...storageSide.tables, ...storageSide.tableRoles] },
     );
-
     const monitoring = new LeadMonitoring(
       `${name}-monitoring`,
       {
@@ -353,32 +263,22 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       },
       parent,
     );
-
     // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
     const callback = logic.listWorkflowTriggerCallbackUrlOutput(
       { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
       parent,
     );
-    this.leadEndpointUrl = pulumi.secret(callback.value);
+    if (functionApp) grantReplay(scope, functionApp.app, logicApp);
 
-    if (functionApp) this.grantReplay(name, functionApp, logicApp, subscriptionId);
+    this.leadEndpointUrl = pulumi.secret(callback.value);
     this.workflowName = logicApp.name;
     this.workflowId = logicApp.id;
     this.resourceGroupName = resourceGroupName;
-    this.storageAccountName = account.name;
+    this.storageAccountName = storageSide.account.name;
     this.archiveTableName = pulumi.output(options.archiveTableName);
     this.logWorkspaceId = monitoring.workspaceId;
-    this.functionAppName = functionApp?.functionAppName;
-    this.connectionsToAuthorize = pulumi
-      .all(
-        connections
-          .filter(({ api }) => OAUTH_APIS.includes(api))
-          .map(({ api, connection }) =>
-            connection.id.apply((id): [string, string] => [api, `https://portal.azure.com/#resource${id}`]),
-          ),
-      )
-      .apply((pairs) => Object.fromEntries(pairs) as Record<string, string>);
-
+    this.functionAppName = functionApp?.app.functionAppName;
+    this.connectionsToAuthorize = connections.toAuthorize;
     this.registerOutputs({
       leadEndpointUrl: this.leadEndpointUrl,
       workflowName: this.workflowName,
@@ -391,68 +291,181 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       connectionsToAuthorize: this.connectionsToAuthorize,
     });
   }
+}
 
-  /** One API connection per CRM connector the definition calls. None carries a storage key. */
-  private crmConnections(
-    name: string,
-    args: LeadEndpointArgs,
-    apis: readonly ManagedApi[],
-    resourceGroupName: pulumi.Input<string>,
-    subscriptionId: pulumi.Input<string>,
-  ): { api: ManagedApi; connection: web.Connection }[] {
-    const properties: Record<ManagedApi, Omit<web.ConnectionArgs["properties"] & object, "api">> = {
-      commondataservice: args.dataverse
-        ? {
-            parameterValues: {
-              "token:clientId": args.dataverse.clientId,
-              "token:clientSecret": pulumi.secret(args.dataverse.clientSecret),
-              "token:TenantId": args.dataverse.tenantId,
-              "token:grantType": "client_credentials",
-            },
-          }
-        : {},
-      salesforce: {
-        nonSecretParameterValues: { "token:LoginUri": args.salesforce?.loginUri ?? DEFAULTS.salesforceLoginUri },
-      },
-      office365: {},
-    };
-    return apis.map((api) => ({
-      api,
-      connection: new web.Connection(
-        `${name}-${api}`,
-        {
-          resourceGroupName,
-          location: args.location,
-          properties: {
-            api: { id: managedApiId(subscriptionId, args.location, api) },
-            displayName: `${name} ${api}`,
-            ...properties[api],
-          },
-          tags: args.tags,
-        },
-        { parent: this },
+type WorkflowParameterValues = Record<string, pulumi.Input<{ value: unknown }>>;
+type ConnectionProperties = Omit<web.ConnectionArgs["properties"] & object, "api">;
+
+/** Where the component's parts are created: its name and args, resource group, subscription and parent. */
+interface Scope {
+  name: string;
+  args: LeadEndpointArgs;
+  resourceGroupName: pulumi.Output<string>;
+  subscriptionId: pulumi.Output<string>;
+  parent: pulumi.Resource;
+}
+
+/** The workflow's storage account, its tables and its identity with a data role on each table. */
+function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent }: Scope, tableNames: string[]) {
+  const account = new storage.StorageAccount(
+    `${compactName(name)}st`,
+    {
+      resourceGroupName,
+      location: args.location,
+      kind: storage.Kind.StorageV2,
+      sku: { name: storage.SkuName.Standard_LRS },
+      minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+      enableHttpsTrafficOnly: true,
+      allowBlobPublicAccess: false,
+      // Every caller is a managed identity; tenants often deny shared keys by Azure Policy (audit finding 9).
+      allowSharedKeyAccess: false,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  const tables = tableNames.map(
+    (tableName) =>
+      new storage.Table(
+        `${name}-${tableName.toLowerCase()}`,
+        { resourceGroupName, accountName: account.name, tableName },
+        { parent },
       ),
-    }));
-  }
+  );
+  // User-assigned: it exists (with its roles) before the workflow, and it is the identity the
+  // Consumption workflow can present to the function app. Consumption allows the system-assigned
+  // identity or ONE user-assigned identity, not both (MicrosoftDocs/azure-docs
+  // articles/logic-apps/create-managed-service-identity.md).
+  const identity = new managedidentity.UserAssignedIdentity(
+    `${name}-workflow-identity`,
+    { resourceGroupName, location: args.location, tags: args.tags },
+    { parent },
+  );
+  const tableRoles = tableNames.map(
+    (tableName) =>
+      new authorization.RoleAssignment(
+        `${name}-workflow-${tableName.toLowerCase()}`,
+        {
+          principalId: identity.principalId,
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: subscriptionRoleId(subscriptionId, STORAGE_TABLE_DATA_CONTRIBUTOR),
+          scope: tableRoleScope(account.id, tableName),
+        },
+        { parent, dependsOn: tables },
+      ),
+  );
+  return { account, tables, identity, tableRoles };
+}
 
-  /** Lets the function app's identity read the workflow's callback URL (scheduled replay), on the workflow only. */
-  private grantReplay(
-    name: string,
-    functionApp: LeadFunctionApp,
-    logicApp: logic.Workflow,
-    subscriptionId: pulumi.Output<string>,
-  ): void {
-    new authorization.RoleAssignment(
-      `${name}-fn-workflow-access`,
+/**
+ * One API connection per managed connector the definition calls (none carries a storage key), the workflow
+ * parameters that reach them (`$connections`, and each target's own, e.g. a webhook's URL), and the OAuth
+ * ones to sign in after deployment. Internal. Exported for testing.
+ */
+export function managedConnections(scope: Scope, apis: readonly ManagedApi[]) {
+  const { name, args, resourceGroupName, subscriptionId, parent } = scope;
+  const secret = <T>(value: T) => pulumi.secret(value);
+  const connections = apis.map((api) => {
+    const target = CRM_TARGETS.find((t) => targetSpec(t).api === api);
+    // Values are the target's (strings or secret outputs of its args): the provider's input type.
+    const properties = ((target && targetSpec(target).connection?.(args[target], secret)) ??
+      {}) as ConnectionProperties;
+    const connection = new web.Connection(
+      `${name}-${api}`,
       {
-        principalId: functionApp.principalId,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: subscriptionRoleId(subscriptionId, WORKFLOW_CALLBACK_READER),
-        scope: logicApp.id,
+        resourceGroupName,
+        location: args.location,
+        properties: {
+          api: { id: managedApiId(subscriptionId, args.location, api) },
+          displayName: `${name} ${api}`,
+          ...properties,
+        },
+        tags: args.tags,
       },
-      { parent: this },
+      { parent },
     );
-  }
+    return { api, connection };
+  });
+  const parameters: WorkflowParameterValues = {
+    $connections: {
+      value: Object.fromEntries(
+        connections.map(({ api, connection }) => [
+          api,
+          {
+            connectionId: connection.id,
+            connectionName: connection.name,
+            id: managedApiId(subscriptionId, args.location, api),
+          },
+        ]),
+      ),
+    },
+  };
+  // Declared by the definition only for a selected target (Azure rejects values for undeclared parameters).
+  const targetParameters: WorkflowParameterValues = {};
+  for (const target of CRM_TARGETS.filter((t) => args[t] !== undefined))
+    for (const [key, p] of Object.entries(targetSpec(target).parameters ?? {}))
+      targetParameters[key] = { value: p.value(args[target], secret) };
+  const toAuthorize = pulumi
+    .all(
+      connections
+        .filter(({ api }) => OAUTH_APIS.includes(api))
+        .map(({ api, connection }) =>
+          connection.id.apply((id): [string, string] => [api, `https://portal.azure.com/#resource${id}`]),
+        ),
+    )
+    .apply((pairs) => Object.fromEntries(pairs) as Record<string, string>);
+  return { connections, parameters, targetParameters, toAuthorize };
+}
+
+/**
+ * The function app (normalizer and/or scheduled replay) on the workflow's storage, called as the workflow's
+ * identity, and the workflow parameters that reach the normalizer. Undefined when neither is on.
+ * Internal. Exported for testing.
+ */
+export function wireFunctionApp(
+  scope: Scope,
+  archiveTableName: string,
+  { account, tables, identity }: ReturnType<typeof workflowStorage>,
+  workflowName: string,
+) {
+  const { name, args, resourceGroupName, subscriptionId, parent } = scope;
+  if (!args.normalizerFunction && !args.replaySchedule) return undefined;
+  const app = new LeadFunctionApp(
+    `${name}-fn`,
+    {
+      resourceGroupName,
+      location: args.location,
+      storageAccountName: account.name,
+      storageAccountId: account.id,
+      blobEndpoint: account.primaryEndpoints.apply((e) => e.blob),
+      subscriptionId,
+      archiveTableName,
+      workflowId: pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Logic/workflows/${workflowName}`,
+      replaySchedule: args.replaySchedule,
+      caller: { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId },
+      tags: args.tags,
+    },
+    { parent, dependsOn: tables },
+  );
+  // The definition declares the normalizer parameters only with normalizerFunction (Azure rejects
+  // values for undeclared parameters); the replay alone needs the app but not these.
+  const parameters: WorkflowParameterValues = args.normalizerFunction
+    ? { normalizerUrl: { value: app.normalizerUrl }, normalizerAudience: { value: app.normalizerAudience } }
+    : {};
+  return { app, parameters };
+}
+
+/** Lets the function app's identity read the workflow's callback URL (scheduled replay), on the workflow only. */
+function grantReplay({ name, subscriptionId, parent }: Scope, functionApp: LeadFunctionApp, logicApp: logic.Workflow) {
+  new authorization.RoleAssignment(
+    `${name}-fn-workflow-access`,
+    {
+      principalId: functionApp.principalId,
+      principalType: authorization.PrincipalType.ServicePrincipal,
+      roleDefinitionId: subscriptionRoleId(subscriptionId, WORKFLOW_CALLBACK_READER),
+      scope: logicApp.id,
+    },
+    { parent },
+  );
 }
 
 /** The plain part of the args that shapes the workflow definition. Internal. Exported for testing. */
@@ -474,23 +487,18 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     dedupTableName: args.dedupTableName ?? DEFAULTS.dedupTableName,
     dedupWindowDays,
     incompleteLeads,
-    dataverse: args.dataverse && { url: args.dataverse.url },
-    salesforce: args.salesforce && { leadSource: args.salesforce.leadSource ?? DEFAULTS.salesforceLeadSource },
-    email: args.email && { to: args.email.to },
-    webhook: args.webhook && { secretHeader: args.webhook.secretHeader ?? DEFAULTS.webhookSecretHeader },
-    azureTable: args.azureTable && { tableName: args.azureTable.tableName ?? DEFAULTS.azureTableName },
+    ...Object.fromEntries(
+      CRM_TARGETS.filter((t) => args[t] !== undefined).map((t) => [t, targetSpec(t).options(args[t])]),
+    ),
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
   };
 }
 
-/** Every table the workflow reads or writes: archive, dedup, and the Azure Table target if any. */
+/** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */
 export function workflowTableNames(options: LeadWorkflowOptions): string[] {
-  return [
-    options.archiveTableName,
-    options.dedupTableName,
-    ...(options.azureTable ? [options.azureTable.tableName] : []),
-  ];
+  const targetTables = CRM_TARGETS.flatMap((t) => (options[t] ? (targetSpec(t).tables?.(options[t]) ?? []) : []));
+  return [options.archiveTableName, options.dedupTableName, ...targetTables];
 }
 
 /**

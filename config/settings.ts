@@ -3,9 +3,10 @@
  * configuration table and `Pulumi.yaml` are all checked against it.
  */
 
-/** The CRM targets a stack can send leads to. */
-export const CRM_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
-export type CrmTarget = (typeof CRM_TARGETS)[number];
+import { CRM_TARGETS, CrmTarget, TARGETS, TargetSetting } from "../targets";
+
+export { CRM_TARGETS };
+export type { CrmTarget };
 
 /**
  * The kit's own project name in `Pulumi.yaml`. Pulumi namespaces config keys with the project's name
@@ -40,8 +41,21 @@ export interface SettingSpec {
   list?: boolean;
 }
 
-const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
+
+/** Settings the targets own (targets/), in table order. */
+type TargetSettingName = { [T in CrmTarget]: keyof (typeof TARGETS)[T]["settings"] }[CrmTarget];
+
+/** Each target's settings as rows of this table: required with their target unless they have a default. */
+function targetSettings(): Record<TargetSettingName, SettingSpec> {
+  const rows: Record<string, SettingSpec> = {};
+  for (const target of CRM_TARGETS) {
+    const settings: Record<string, TargetSetting> = TARGETS[target].settings;
+    for (const [key, row] of Object.entries(settings))
+      rows[key] = row.default ? { ...row } : { ...row, requiredFor: target };
+  }
+  return rows as Record<TargetSettingName, SettingSpec>;
+}
 
 export const SETTINGS = {
   location: {
@@ -60,8 +74,7 @@ export const SETTINGS = {
   },
   targets: {
     schema: { type: "array", items: { type: "string", enum: [...CRM_TARGETS] }, uniqueItems: true },
-    description:
-      "Comma-separated CRM targets each lead is sent to: dataverse, salesforce, email, webhook, azureTable. Empty: leads are only archived.",
+    description: `Comma-separated CRM targets each lead is sent to: ${CRM_TARGETS.join(", ")}. Empty: leads are only archived.`,
     expect: `a comma-separated list (or a YAML list) of: ${CRM_TARGETS.join(", ")}`,
     example: "dataverse,email",
     default: "",
@@ -74,93 +87,7 @@ export const SETTINGS = {
     example: "LeadArchive",
     default: "LeadArchive",
   },
-  dataverseUrl: {
-    schema: { type: "string", pattern: "^https://[a-z0-9][a-z0-9-]*\\.crm[0-9]*\\.dynamics\\.com$" },
-    description: "Dataverse / Dynamics 365 environment URL that receives leads in its `leads` table.",
-    expect: "the environment URL https://<org>.crm<N>.dynamics.com, without a trailing slash",
-    example: "https://contoso.crm4.dynamics.com",
-    default: "",
-    requiredFor: "dataverse",
-  },
-  dataverseTenantId: {
-    schema: { type: "string", pattern: GUID },
-    description: "Microsoft Entra tenant id of the Dataverse application user (service principal).",
-    expect: "a GUID",
-    example: "00000000-0000-0000-0000-000000000000",
-    default: "",
-    requiredFor: "dataverse",
-  },
-  dataverseClientId: {
-    schema: { type: "string", pattern: GUID },
-    description: "Application (client) id of the service principal registered as a Dataverse application user.",
-    expect: "a GUID",
-    example: "00000000-0000-0000-0000-000000000000",
-    default: "",
-    requiredFor: "dataverse",
-  },
-  dataverseClientSecret: {
-    schema: { type: "string", minLength: 1 },
-    description: "Client secret of that service principal.",
-    expect: "the client secret",
-    example: "<client-secret>",
-    secret: true,
-    requiredFor: "dataverse",
-  },
-  salesforceLoginUri: {
-    schema: { type: "string", pattern: "^https://[^\\s/]+$" },
-    description: "Salesforce login host: https://login.salesforce.com, or https://test.salesforce.com for a sandbox.",
-    expect: "an https URL without a path",
-    example: "https://login.salesforce.com",
-    default: "https://login.salesforce.com",
-  },
-  salesforceLeadSource: {
-    schema: { type: "string", minLength: 1, maxLength: 40 },
-    description: "Value written to Lead.LeadSource; must exist in the org's Lead Source picklist.",
-    expect: "1-40 characters",
-    example: "Web",
-    default: "Web",
-  },
-  emailTo: {
-    schema: {
-      type: "string",
-      pattern: "^[^@\\s;]+@[^@\\s;]+\\.[^@\\s;]+(;\\s*[^@\\s;]+@[^@\\s;]+\\.[^@\\s;]+)*$",
-    },
-    description: "Semicolon-separated addresses that get an Office 365 e-mail for every lead.",
-    expect: "one or more e-mail addresses separated by ';'",
-    example: "sales@contoso.com;ops@contoso.com",
-    default: "",
-    requiredFor: "email",
-  },
-  webhookUrl: {
-    schema: { type: "string", pattern: "^https://[^\\s]+$" },
-    description: "HTTPS URL that receives each lead as JSON (POST).",
-    expect: "an https URL",
-    example: "https://hooks.contoso.com/leads",
-    default: "",
-    requiredFor: "webhook",
-  },
-  webhookSecretHeader: {
-    schema: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" },
-    description: "Name of the header that carries webhookSecret.",
-    expect: "an HTTP header name (letters, digits, '-')",
-    example: "X-Lead-Secret",
-    default: "X-Lead-Secret",
-  },
-  webhookSecret: {
-    schema: { type: "string", minLength: 16 },
-    description: "Shared secret sent in webhookSecretHeader so the receiver can authenticate the call.",
-    expect: "at least 16 characters",
-    example: "<random-string-of-32-chars>",
-    secret: true,
-    requiredFor: "webhook",
-  },
-  azureTableName: {
-    schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },
-    description: "Table written in Microsoft's Partner Center 'Azure Table' lead layout (azureTable target).",
-    expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
-    example: "MarketplaceLeads",
-    default: "MarketplaceLeads",
-  },
+  ...targetSettings(),
   dedupTableName: {
     schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },
     description:

@@ -10,9 +10,13 @@ import {
   SettingSpec,
 } from "./settings";
 import { durationSeconds } from "../emulator/iso8601";
+import { TARGETS, targetSpec } from "../targets";
+
+/** Each selected target's block of the stack config (TargetSpec.config), keyed by target. */
+export type TargetConfigs = { [T in CrmTarget]?: ReturnType<(typeof TARGETS)[T]["config"]> };
 
 /** A stack's validated settings. Secret values are not here: only whether they were set. */
-export interface KitConfig {
+export interface KitConfig extends TargetConfigs {
   location: string;
   /** Existing resource group; undefined = create one. */
   resourceGroupName?: string;
@@ -21,11 +25,6 @@ export interface KitConfig {
   dedupTableName: string;
   dedupWindowDays: number;
   incompleteLeads: "archive" | "deliver";
-  dataverse?: { url: string; tenantId: string; clientId: string };
-  salesforce?: { loginUri: string; leadSource: string };
-  email?: { to: string };
-  webhook?: { url: string; secretHeader: string };
-  azureTable?: { tableName: string };
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
   normalizer: "expressions" | "function";
@@ -164,15 +163,9 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     dedupTableName: str("dedupTableName"),
     dedupWindowDays: d.dedupWindowDays as number,
     incompleteLeads: d.incompleteLeads as KitConfig["incompleteLeads"],
-    dataverse: on("dataverse")
-      ? { url: str("dataverseUrl"), tenantId: str("dataverseTenantId"), clientId: str("dataverseClientId") }
-      : undefined,
-    salesforce: on("salesforce")
-      ? { loginUri: str("salesforceLoginUri"), leadSource: str("salesforceLeadSource") }
-      : undefined,
-    email: on("email") ? { to: str("emailTo") } : undefined,
-    webhook: on("webhook") ? { url: str("webhookUrl"), secretHeader: str("webhookSecretHeader") } : undefined,
-    azureTable: on("azureTable") ? { tableName: str("azureTableName") } : undefined,
+    ...Object.fromEntries(
+      CRM_TARGETS.map((t) => [t, on(t) ? targetSpec(t).config((key) => d[key] as string) : undefined]),
+    ),
     crmRetry: {
       count: d.crmRetryCount as number,
       interval: str("crmRetryInterval"),

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { StandinTarget } from "./connectors/standins";
+import { STANDIN_NAMES, StandinTarget } from "./connectors/standins";
 import { LocalEndpoint } from "./endpoint";
 import { jsonDepth, MAX_JSON_DEPTH } from "./jsonDepth";
 import { RUN_VIEW_HTML } from "./runView";
@@ -171,7 +171,7 @@ function depthProblem(text: string, limit: number, triggerName: string): string 
   );
 }
 
-const FAULT = /^\/standins\/(commondataservice|salesforce|office365|webhook|function)\/(down|up|fail|slow)$/;
+const FAULT = new RegExp(`^/standins/(${STANDIN_NAMES.join("|")})/(down|up|fail|slow)$`);
 
 /** Fault injection for demos of dead letters and replay: POST /standins/<target>/down|up|fail|slow. */
 function standinFault(ctx: Context, res: Res, url: URL, target: StandinTarget, fault: string): void {

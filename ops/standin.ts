@@ -4,15 +4,10 @@
  */
 import { readLocalEndpoint } from "./archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
+import { TARGET_STANDIN } from "../targets";
 
-/** Kit target names (as in `leadkit:targets`) to the stand-in they call. */
-export const STANDIN_OF: Record<string, string> = {
-  dataverse: "commondataservice",
-  salesforce: "salesforce",
-  email: "office365",
-  webhook: "webhook",
-  function: "function",
-};
+/** Kit target names (as in `leadkit:targets`) to the stand-in they call, and the function app's. */
+export const STANDIN_OF: Record<string, string> = { ...TARGET_STANDIN, function: "function" };
 const FAULTS = ["down", "up", "fail", "slow"] as const;
 
 interface StandinFlags {

@@ -7,7 +7,7 @@
  *   LEADKIT_CALLBACK_URL=<signed URL> npm run verify -- --sample validate   # any endpoint, no Pulumi CLI
  */
 import { ACTION } from "../workflow/leadWorkflow";
-import { TARGET_ACTION } from "../workflow/crmActions";
+import { TARGET_ACTION } from "../targets";
 import { stackOutputs } from "./archive";
 import { Command, EXIT, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";

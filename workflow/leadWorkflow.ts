@@ -4,7 +4,7 @@
  * claim, delivery with its ledger), and the dead-letter chain.
  */
 import { CrmTarget } from "../config/settings";
-import { apisFor, ManagedApi } from "../definition/connections";
+import { apisFor, ManagedApi } from "../targets";
 import { sortKeysDeep } from "../definition/stableJson";
 import { WDL_SCHEMA, WorkflowDefinition } from "../definition/types";
 import { TARGET_ACTION } from "./crmActions";

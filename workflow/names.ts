@@ -3,12 +3,13 @@
  * actions (what the run history and the alerts show), the archive row's keys and the run's targets.
  */
 import { CrmTarget } from "../config/settings";
+import { TargetOptions } from "./crmActions";
 import { lit } from "../definition/expressions";
 import { EntityKeys } from "../definition/tableActions";
 import { MARK_DELIVERED_ACTION, ORIGIN_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/contract";
 
-/** Everything the definition depends on. Plain data: the same options render offline and deploy. */
-export interface LeadWorkflowOptions {
+/** Everything the definition depends on. Plain data: the same options render offline and deploy. Per target: its options (targets/). */
+export interface LeadWorkflowOptions extends TargetOptions {
   archiveTableName: string;
   /** Table of dedup claims (one row per person, offer and action). */
   dedupTableName: string;
@@ -16,11 +17,6 @@ export interface LeadWorkflowOptions {
   dedupWindowDays: number;
   /** `archive`: a lead with no e-mail, phone or name is archived as `incomplete`, not delivered. */
   incompleteLeads: "archive" | "deliver";
-  dataverse?: { url: string };
-  salesforce?: { leadSource: string };
-  email?: { to: string };
-  webhook?: { secretHeader: string };
-  azureTable?: { tableName: string };
   crmRetry: { count: number; interval: string; maximumInterval: string };
   /**
    * Normalize leads with the function app (function-code/) instead of workflow expressions alone.

@@ -1,12 +1,21 @@
 /**
- * Local stand-ins for the CRM side: Dataverse, Salesforce, Office 365 mail, webhooks and the
- * function app. Each records the exact request and can be told to fail, be slow, or be down.
+ * Local stand-ins for the CRM side (each target's `standin` in targets/) and the function app. Each records
+ * the exact request and can be told to fail, be slow, or be down.
  */
-import { randomUUID } from "crypto";
 import { ApiConnectionCall, Connectors, ConnectorResponse, HttpCall } from "../../emulator/types";
+import { CRM_TARGETS, targetSpec, TargetStandinName } from "../../targets";
 import { TablesConnector } from "./tables";
 
-export type StandinTarget = "commondataservice" | "salesforce" | "office365" | "webhook" | "function";
+export type StandinTarget = TargetStandinName | "function";
+
+/** The targets' stand-ins, with the managed API or the action whose calls they answer. */
+const TARGET_STANDINS = CRM_TARGETS.flatMap((t) => {
+  const { api, action, standin } = targetSpec(t);
+  return standin ? [{ api, action, name: standin.name as TargetStandinName, answer: standin.answer }] : [];
+});
+
+/** Every stand-in name, as the fault routes take them. */
+export const STANDIN_NAMES: readonly StandinTarget[] = [...TARGET_STANDINS.map((s) => s.name), "function"];
 
 export interface RecordedRequest {
   target: StandinTarget;
@@ -120,7 +129,7 @@ export class Standins {
 
 /**
  * Connectors for the local runtime: real tables (Azurite) and recording stand-ins for the rest.
- * HTTP calls to `functionUrl` reach the function app's handler; other HTTP calls are webhooks.
+ * HTTP calls to `functionUrl` reach the function app's handler; other HTTP calls the stand-in of their target.
  */
 export function localConnectors(
   tables: TablesConnector,
@@ -145,31 +154,23 @@ export function localConnectors(
   };
   return {
     async apiConnection(call, signal) {
-      switch (call.apiName) {
-        case "commondataservice":
-          return standins.handle("commondataservice", record(call, call.path), signal, () => ({
-            statusCode: 201,
-            body: { "@odata.etag": 'W/"1"', leadid: randomUUID(), ...(call.body as object) },
-          }));
-        case "salesforce":
-          return standins.handle("salesforce", record(call, call.path), signal, () => ({
-            statusCode: 201,
-            body: { Id: `00Q${randomUUID().replace(/-/g, "").slice(0, 15)}`, ...(call.body as object) },
-          }));
-        case "office365":
-          return standins.handle("office365", record(call, call.path), signal, () => ({ statusCode: 200, body: null }));
-        default:
-          return { statusCode: 404, body: { message: `No local stand-in for the managed API '${call.apiName}'.` } };
-      }
+      const standin = TARGET_STANDINS.find((s) => s.api !== undefined && s.api === call.apiName);
+      if (!standin)
+        return { statusCode: 404, body: { message: `No local stand-in for the managed API '${call.apiName}'.` } };
+      return standins.handle(standin.name, record(call, call.path), signal, () => standin.answer(call.body));
     },
     http(call, signal) {
       if (call.uri.startsWith(endpoints.tables)) return tables.call(call, endpoints.tables);
       if (endpoints.function && call.uri === endpoints.function)
         return callFunction({ ...call, functionId: call.uri }, signal);
-      return standins.handle("webhook", record(call, call.uri), signal, () => ({
-        statusCode: 200,
-        body: { received: true },
-      }));
+      // A built-in HTTP target's call: its stand-in is the one of the target whose action makes it.
+      const standin = TARGET_STANDINS.find((s) => s.api === undefined && s.action === call.actionName);
+      if (!standin)
+        return Promise.resolve({
+          statusCode: 404,
+          body: { message: `No local stand-in for the HTTP call of action '${call.actionName}' to ${call.uri}.` },
+        });
+      return standins.handle(standin.name, record(call, call.uri), signal, () => standin.answer(call.body));
     },
     function: callFunction,
   };

@@ -3,12 +3,12 @@
  * endpoint (Azurite tables, CRM stand-ins) and priced from its run history. Counts of executions do not
  * depend on timing, so the README's cost table is generated from here (costTable.ts).
  */
-import { StandinTarget } from "../../local/connectors/standins";
 import { LocalEndpoint } from "../../local/endpoint";
 import { WorkflowRun } from "../../emulator/types";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
 import { loadSample } from "../../ops/verify";
 import { LoadedStack } from "../../program/stacks";
+import { TARGET_STANDIN } from "../../targets";
 import { Billed, billedOperations, costPer1000, Executions, executions } from "./billing";
 
 export const LEAD_PATHS = ["delivered", "validate", "duplicate", "incomplete", "dead-letter", "replayed"] as const;
@@ -23,14 +23,6 @@ export interface PathCost {
   /** US list price per 1,000 leads taking this path. */
   cost: number;
 }
-
-/** The stand-in that plays each target's CRM. */
-const STANDIN_OF_TARGET: Record<string, StandinTarget> = {
-  dataverse: "commondataservice",
-  salesforce: "salesforce",
-  email: "office365",
-  webhook: "webhook",
-};
 
 /** A full lead nobody sent before (the dedup claim is per person, offer and action). */
 export function uniqueLead(tag: string): Record<string, unknown> {
@@ -52,7 +44,7 @@ function priced(stack: string, path: LeadPath, run: WorkflowRun): PathCost {
 
 /** Dead-letters a lead with the stack's first CRM stand-in down, then replays it once the stand-in is back. */
 async function deadLetterAndReplay(endpoint: LocalEndpoint, stack: LoadedStack, nonce: string) {
-  const target = stack.config.targets.map((t) => STANDIN_OF_TARGET[t]).find((s) => s !== undefined);
+  const target = stack.config.targets.map((t) => TARGET_STANDIN[t]).find((s) => s !== undefined);
   if (!target) return [];
   endpoint.standins.down(target);
   const dead = (await runOf(endpoint, uniqueLead(`${nonce}-dead`))).run;

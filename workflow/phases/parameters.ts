@@ -1,4 +1,5 @@
 /** Phase 0: what the definition is given (its parameters) and how a lead comes in (the Request trigger). */
+import { CRM_TARGETS, targetSpec } from "../../targets";
 import { IDENTITY_PARAMETER, TABLE_ENDPOINT_PARAMETER } from "../../definition/tableActions";
 import { WorkflowDefinition, WorkflowParameter } from "../../definition/types";
 import { TRIGGER_NAME } from "../../function-code/src/contract";
@@ -27,12 +28,12 @@ export function workflowParameters(options: LeadWorkflowOptions): Record<string,
       metadata: { description: "Token audience the function app's authentication accepts." },
     };
   }
-  if (options.webhook) {
-    parameters.webhookUrl = { type: "String", metadata: { description: "Webhook target URL." } };
-    parameters.webhookSecret = {
-      type: "SecureString",
-      metadata: { description: "Secret sent in the webhook's secret header." },
-    };
+  // The parameters of each configured target (its URL, its secret), declared by its row in TARGETS.
+  for (const target of CRM_TARGETS) {
+    if (!options[target]) continue;
+    for (const [name, parameter] of Object.entries(targetSpec(target).parameters ?? {})) {
+      parameters[name] = parameter.declaration;
+    }
   }
   return parameters;
 }

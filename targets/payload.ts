@@ -1,0 +1,61 @@
+/** Building blocks the targets' payloads share. */
+import { field, NormalizedField } from "../definition/expressions";
+import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
+import { BuildContext, ContactColumn } from "./types";
+
+/** Run history must not show lead PII, nor the webhook secret header. */
+const SECURE_ALL = { secureData: { properties: ["inputs", "outputs"] as Array<"inputs" | "outputs"> } };
+
+/** Salesforce rejects a Lead without LastName or Company, Dataverse without lastname. */
+export const NOT_PROVIDED = "(not provided)";
+
+/** `take()` of an interpolated text to a column's limit. */
+export const cut = (text: string, limit: number) => `@{take(coalesce(${text}, ''), ${limit})}`;
+
+/** Reads of the normalized lead, as the payloads use them. */
+export function leadReads(context: BuildContext) {
+  const f = (name: NormalizedField) => field(name, context.normalizeAction);
+  return {
+    f,
+    doNotContact: `@outputs('${context.normalizeAction}')?['DoNotContact']`,
+    orNotProvided: (name: NormalizedField) => `if(empty(${f(name)}), '${NOT_PROVIDED}', ${f(name)})`,
+  };
+}
+
+/**
+ * Longest text each CRM column takes. A longer value is refused with 400, which Logic Apps never retries
+ * (it retries 408, 429 and 5xx only: learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#retry-policies),
+ * so the lead would be dead-lettered on every replay. Values are cut to these limits; the archive keeps them whole.
+ * Each contact column cut to its length (a required one never empty).
+ */
+export function contactFields(columns: readonly ContactColumn[], context: BuildContext): Record<string, string> {
+  const { f, orNotProvided } = leadReads(context);
+  return Object.fromEntries(
+    columns.map((c) => [c.column, cut(c.required ? orNotProvided(c.field) : f(c.field), c.limit)]),
+  );
+}
+
+/** When a contact field had to be cut, the description carries them all as received (as far as it fits). */
+export function asReceived(columns: readonly ContactColumn[], context: BuildContext): string {
+  const { f } = leadReads(context);
+  const over = columns.map((c) => `greater(length(${f(c.field)}), ${c.limit})`);
+  const whole = columns.map((c) => `'\n${c.field}: ', ${f(c.field)}`).join(", ");
+  return `if(or(${over.join(", ")}), concat('\n\nAs received (cut to fit the CRM):', ${whole}), '')`;
+}
+
+/** A CRM call: secured inputs and outputs, the CRM retry policy. */
+export function crmCall(
+  description: string,
+  runAfter: RunAfter,
+  retryPolicy: RetryPolicy,
+  inputs: Record<string, unknown>,
+  type: "ApiConnection" | "Http" = "ApiConnection",
+): WorkflowAction {
+  return {
+    type,
+    description,
+    runAfter,
+    inputs: { ...inputs, retryPolicy },
+    runtimeConfiguration: SECURE_ALL,
+  };
+}

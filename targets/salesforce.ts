@@ -1,0 +1,90 @@
+/** Salesforce: a Lead through the Salesforce connector (OAuth: a person signs in once after deployment). */
+import { randomUUID } from "crypto";
+import { connectionName } from "../definition/connections";
+import { asReceived, contactFields, crmCall, cut, leadReads } from "./payload";
+import { ContactColumn, TargetSpec } from "./types";
+
+/** The component's args of this target (components/leadEndpoint.ts SalesforceArgs). */
+interface Args {
+  loginUri?: string;
+  leadSource?: string;
+}
+
+/**
+ * Lengths from the Object Reference, Lead fields (developer.salesforce.com/docs/atlas.en-us.object_reference.meta/
+ * object_reference/sforce_api_objects_lead.htm): text field lengths.
+ */
+const COLUMNS: readonly ContactColumn[] = [
+  { column: "FirstName", field: "FirstName", limit: 40 },
+  { column: "LastName", field: "LastName", limit: 80, required: true },
+  { column: "Company", field: "Company", limit: 255, required: true },
+  { column: "Email", field: "Email", limit: 80 },
+  { column: "Phone", field: "Phone", limit: 40 },
+  { column: "Title", field: "Title", limit: 128 },
+  { column: "Country", field: "Country", limit: 80 },
+];
+
+const TEXT_LIMITS = { Description: 32000 } as const;
+const API = "salesforce" as const;
+
+const SETTINGS = {
+  salesforceLoginUri: {
+    schema: { type: "string", pattern: "^https://[^\\s/]+$" },
+    description: "Salesforce login host: https://login.salesforce.com, or https://test.salesforce.com for a sandbox.",
+    expect: "an https URL without a path",
+    example: "https://login.salesforce.com",
+    default: "https://login.salesforce.com",
+  },
+  salesforceLeadSource: {
+    schema: { type: "string", minLength: 1, maxLength: 40 },
+    description: "Value written to Lead.LeadSource; must exist in the org's Lead Source picklist.",
+    expect: "1-40 characters",
+    example: "Web",
+    default: "Web",
+  },
+};
+
+export const SALESFORCE = {
+  action: "Create_salesforce_lead",
+  api: API,
+  oauth: true,
+  settings: SETTINGS,
+  config: (setting) => ({ loginUri: setting("salesforceLoginUri"), leadSource: setting("salesforceLeadSource") }),
+  options: (args: Args) => ({ leadSource: args.leadSource ?? SETTINGS.salesforceLeadSource.default }),
+  contactColumns: COLUMNS,
+  build(options: { leadSource: string }, context) {
+    const { f, doNotContact } = leadReads(context);
+    return crmCall(
+      "Creates a Salesforce Lead (LastName and Company are required there).",
+      context.runAfter,
+      context.retry,
+      {
+        host: { connection: { name: connectionName(API) } },
+        method: "post",
+        path: `/v2/datasets/default/tables/@{encodeURIComponent(encodeURIComponent('Lead'))}/items`,
+        body: {
+          ...contactFields(COLUMNS, context),
+          Description: cut(
+            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${asReceived(COLUMNS, context)})`,
+            TEXT_LIMITS.Description,
+          ),
+          LeadSource: options.leadSource,
+          HasOptedOutOfEmail: doNotContact,
+          DoNotCall: doNotContact,
+        },
+      },
+    );
+  },
+  recordIdField: "Id",
+  connectionParameters: ["token:LoginUri"],
+  connection: (args) => ({
+    nonSecretParameterValues: { "token:LoginUri": args?.loginUri ?? SETTINGS.salesforceLoginUri.default },
+  }),
+  standin: {
+    name: API,
+    answer: (body) => ({
+      statusCode: 201,
+      body: { Id: `00Q${randomUUID().replace(/-/g, "").slice(0, 15)}`, ...(body as object) },
+    }),
+  },
+} satisfies TargetSpec<{ loginUri: string; leadSource: string }, Args, { leadSource: string }>;

@@ -1,0 +1,105 @@
+/**
+ * What the kit knows about one CRM target, in one row: its workflow action, the managed connector it
+ * calls (or none: a built-in HTTP action), its settings, its payload, its field limits, its ledger record id
+ * and its local stand-in. Every consumer (workflow builder, component, config, docs, stand-ins, tests) reads
+ * these rows through `TARGETS` (index.ts); a new target is one file of this shape plus one row there.
+ */
+import { NormalizedField } from "../definition/expressions";
+import { EntityKeys } from "../definition/tableActions";
+import { RetryPolicy, RunAfter, WorkflowAction, WorkflowParameter } from "../definition/types";
+
+/** A stack setting the target owns; config/settings.ts turns it into a SettingSpec row. */
+export interface TargetSetting {
+  /** JSON schema of the value. */
+  schema: Record<string, unknown>;
+  /** What the value means; the `Pulumi.yaml` description and the README text. */
+  description: string;
+  /** What a valid value looks like ("must be ..."). */
+  expect: string;
+  /** Example value for the `pulumi config set` fix. */
+  example: string;
+  /** Default as Pulumi config text; a setting with a non-empty default is never required. Absent for secrets. */
+  default?: string;
+  /** Read with `requireSecret`; set with `pulumi config set --secret`. */
+  secret?: boolean;
+}
+
+/** What every target's action shares: where it sits in the run and how it retries. */
+export interface BuildContext {
+  runAfter: RunAfter;
+  /** Retry policy of every CRM call. */
+  retry: RetryPolicy;
+  /** Name of the Compose action holding the normalized lead. */
+  normalizeAction: string;
+  /** Keys of the archived row, sent along so a CRM record can be traced back to it. */
+  keys: EntityKeys;
+}
+
+/** A CRM contact column: the lead field it takes and its length; `required` gets NOT_PROVIDED when empty. */
+export interface ContactColumn {
+  column: string;
+  field: NormalizedField;
+  limit: number;
+  required?: boolean;
+}
+
+/** The local stand-in that plays the target's CRM (local/connectors/standins.ts). */
+export interface TargetStandin {
+  /** Name in recorded requests and in the fault route `POST /standins/<name>/down|up|fail|slow`. */
+  name: string;
+  /**
+   * What it answers: a managed connector's stand-in answers the ApiConnection calls of `api`, a built-in
+   * HTTP target's stand-in the HTTP calls its action makes.
+   */
+  answer: (requestBody: unknown) => { statusCode: number; body: unknown };
+}
+
+/** Connection properties of the target's managed API (Microsoft.Web/connections), beside `api`. */
+export interface ConnectionProperties {
+  parameterValues?: Record<string, unknown>;
+  nonSecretParameterValues?: Record<string, unknown>;
+}
+
+/** Marks a value secret in the deployment (pulumi.secret in the component). */
+export type Secret = <T>(value: T) => unknown;
+
+/**
+ * One target. `Config` is its block of the validated stack config, `Args` its part of the component's
+ * args, `Options` the plain data its workflow action is built from.
+ */
+// `any` by default: TARGETS is read generically (targetSpec(t).build(options[t], ...)), where each row's own
+// parameter types cannot be named; each target file checks its row with its real types (`satisfies`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface TargetSpec<Config = any, Args = any, Options = any> {
+  /** Workflow action name; part of the run history users read, so stable and descriptive. */
+  action: string;
+  /** Managed connector (Microsoft.Web/locations/managedApis) it calls; undefined: a built-in HTTP action. */
+  api?: string;
+  /** The connection needs a person to sign in once after deployment (OAuth consent). */
+  oauth: boolean;
+  /** Its stack settings, by key, in README order. */
+  settings: Record<string, TargetSetting>;
+  /** Its block of the validated stack config, from its (parsed, defaulted) settings. */
+  config: (setting: (key: string) => string) => Config;
+  /** The workflow options of its action, from the component's args (defaults applied). */
+  options: (args: Args) => Options;
+  /** Builds its workflow action. */
+  build: (options: Options, context: BuildContext) => WorkflowAction;
+  /** Contact columns with the CRM's lengths, where the CRM limits them. */
+  contactColumns?: readonly ContactColumn[];
+  /** Field of the CRM's answer holding the new record's id, recorded in the ledger (`sent` without). */
+  recordIdField?: string;
+  /**
+   * Connection parameters its managed API defines (exported Microsoft.Web/connections templates;
+   * Azure/logicapps#1421 for commondataservice); azure-rules refuses a connection setting any other.
+   */
+  connectionParameters?: readonly string[];
+  /** Connection properties of its managed API, from the component's args. */
+  connection?: (args: Args | undefined, secret: Secret) => ConnectionProperties;
+  /** Workflow parameters it needs: their declaration, and their values from the component's args. */
+  parameters?: Record<string, { declaration: WorkflowParameter; value: (args: Args, secret: Secret) => unknown }>;
+  /** Tables of the kit's storage account it writes (created with the workflow's data role on them). */
+  tables?: (options: Options) => string[];
+  /** Its local stand-in; undefined when it writes to the local tables (Azurite) itself. */
+  standin?: TargetStandin;
+}
