@@ -16,6 +16,7 @@
 import { CrmTarget } from "../config/settings";
 import { TARGET_ACTION } from "../workflow/crmActions";
 import { LEAD_FACTS, OUTCOMES } from "../workflow/leadInsights";
+import { LEAD_STATUS } from "../function-code/src/contract";
 
 /** One panel: its title, its KQL, how the workbook draws it. */
 export interface InsightPanel {
@@ -86,7 +87,7 @@ export function insightPanels(workflowName: string): InsightPanel[] {
         '| where OperationName has "workflowRunStarted"',
         "| summarize received = min(startTime_t) by resource_runId_s;",
         events,
-        completed(list(OUTCOMES.filter((o) => o.outcome === "delivered").map((o) => o.action))),
+        completed(list(OUTCOMES.filter((o) => o.outcome === LEAD_STATUS.delivered).map((o) => o.action))),
         '| where status_s == "Succeeded"',
         "| join kind=inner started on resource_runId_s",
         "| extend seconds = datetime_diff('second', endTime_t, received)",

@@ -1,4 +1,5 @@
 import { ArchiveRow } from "../ops/outcome";
+import { COLUMN } from "../function-code/src/contract";
 import { InsightOutcome, OUTCOMES, outcomeOfStatus } from "../workflow/leadInsights";
 
 /** The run page's chart: the Azure workbook's breakdown (components/insightsWorkbook.ts), over the local archive. */
@@ -31,9 +32,9 @@ export function leadInsights(rows: readonly ArchiveRow[]): LeadInsights {
     const bucket = perDay.get(key) ?? { day, offer, action, leads: 0 };
     bucket.leads += 1;
     perDay.set(key, bucket);
-    const outcome = outcomeOfStatus(text(row.Status));
+    const outcome = outcomeOfStatus(text(row[COLUMN.status]));
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    for (const target of new Set(text(row.FailedTargets).split(",").filter(Boolean)))
+    for (const target of new Set(text(row[COLUMN.failedTargets]).split(",").filter(Boolean)))
       failures.set(target, (failures.get(target) ?? 0) + 1);
   }
   const byKey = (a: { day: string; offer: string; action: string }, b: typeof a) =>

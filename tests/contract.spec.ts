@@ -21,7 +21,7 @@ const ALLOWED: Array<{ file: string; word: string; reason: string }> = [
     reason: "the normalized lead's field, set on the function's answer",
   },
   { file: "workflow/leadScreening.ts", word: "DedupKey", reason: "the normalized lead's field, computed here" },
-  { file: "workflow/crmActions.ts", word: "DedupKey", reason: "the normalized lead's field, kept out of CRM bodies" },
+  { file: "targets/webhook.ts", word: "DedupKey", reason: "the normalized lead's field, kept out of CRM bodies" },
   {
     file: "local/runView.ts",
     word: "dead-letter",

@@ -2,14 +2,18 @@ import { ACTION, LEAD_STATUS } from "./leadWorkflow";
 
 /**
  * The outcomes the insights count, one table for the Azure workbook and the local run page: the archive
- * row's `Status` values of each, and the action that writes it (its completion event in Log Analytics).
+ * row's `Status` values of each (an outcome is named after its main status), and the action that writes it (its completion event in Log Analytics).
  */
 export const OUTCOMES = [
-  { outcome: "delivered", statuses: [LEAD_STATUS.delivered, LEAD_STATUS.archivedOnly], action: ACTION.markDelivered },
-  { outcome: "test", statuses: [LEAD_STATUS.test], action: ACTION.markTestLead },
-  { outcome: "incomplete", statuses: [LEAD_STATUS.incomplete], action: ACTION.markIncomplete },
-  { outcome: "duplicate", statuses: [LEAD_STATUS.duplicate], action: ACTION.markDuplicate },
-  { outcome: "dead-letter", statuses: [LEAD_STATUS.deadLetter], action: ACTION.markDeadLetter },
+  {
+    outcome: LEAD_STATUS.delivered,
+    statuses: [LEAD_STATUS.delivered, LEAD_STATUS.archivedOnly],
+    action: ACTION.markDelivered,
+  },
+  { outcome: LEAD_STATUS.test, statuses: [LEAD_STATUS.test], action: ACTION.markTestLead },
+  { outcome: LEAD_STATUS.incomplete, statuses: [LEAD_STATUS.incomplete], action: ACTION.markIncomplete },
+  { outcome: LEAD_STATUS.duplicate, statuses: [LEAD_STATUS.duplicate], action: ACTION.markDuplicate },
+  { outcome: LEAD_STATUS.deadLetter, statuses: [LEAD_STATUS.deadLetter], action: ACTION.markDeadLetter },
 ] as const;
 
 export type InsightOutcome = (typeof OUTCOMES)[number]["outcome"] | "in progress";
