@@ -14,6 +14,7 @@ import { LocalEndpoint } from "../local/endpoint";
 import { LocalServer, startLocalServer } from "../local/server";
 import { readJournal, replayJournal } from "../local/tableJournal";
 import { loadStack, stackFromSettings } from "../program/stacks";
+import { LEADKIT } from "./support/cli";
 
 const TABLE = "LeadArchiveDurable";
 const STACK = stackFromSettings("durable", {
@@ -195,12 +196,12 @@ describe("durability: table journal replay", function () {
   });
 });
 
-/** `npm start` as a child process, in its own state folder. */
+/** `npm start` (node ops/leadkit.js serve) as a child process, in its own state folder. */
 class Cli {
   readonly child: ChildProcess;
   out = "";
   constructor(stateDir: string, stack: string) {
-    const args = ["-r", "ts-node/register/transpile-only", "local/cli.ts", "serve", "--stack", stack, "--port", "0"];
+    const args = [...LEADKIT, "serve", "--stack", stack, "--port", "0"];
     this.child = spawn(process.execPath, [...args, "--state-dir", stateDir], { stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.on("data", (d: Buffer) => (this.out += d.toString()));
     this.child.stderr!.on("data", (d: Buffer) => (this.out += d.toString()));

@@ -1,7 +1,11 @@
 /** The test command itself: one named file runs alone, and a dry run reports nothing as passed. */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runAll, CHECKS, MOCHA: MOCHA_PHASE } = require("./support/run-tests.js");
 
 const MOCHA = path.join("node_modules", "mocha", "bin", "mocha.js");
 /** A file with exactly two tests, outside the default spec list. */
@@ -21,5 +25,52 @@ describe("test tooling", function () {
 
   it("`mocha --dry-run` reports the tests as not run, never as passed", () => {
     assert.strictEqual(lastLine(["--dry-run", FIXTURE]), "0 passed, 0 failed, 2 not run (dry run)");
+  });
+
+  /** `npm test`'s runner over the fixture: its printed lines and exit code. */
+  async function runTests(checks: Array<{ name: string; args: string[] }>) {
+    let out = "";
+    const code = await runAll({ checks, mocha: MOCHA_PHASE, mochaArgs: [FIXTURE], write: (s: string) => (out += s) });
+    return { code, lines: out.trimEnd().split("\n") };
+  }
+  const prettier = CHECKS.find((c: { name: string }) => c.name === "prettier")!;
+  const prettierOn = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-tooling-")), "x.ts");
+    fs.writeFileSync(file, text);
+    return { name: "prettier", args: [prettier.args[0], "--check", file] };
+  };
+
+  // Both runs at once: each is a mocha start-up and a prettier run, mostly waiting.
+  let passing: { code: number; lines: string[] };
+  let failing: { code: number; lines: string[] };
+  before(async () => {
+    [passing, failing] = await Promise.all([
+      runTests([prettierOn("export const a = 1;\n")]),
+      runTests([prettierOn("export const a   =  1\n")]),
+    ]);
+  });
+
+  it("`npm test` prints each phase's duration and the slowest, then the plain summary line; exit 0", () => {
+    const { code, lines } = passing;
+    assert.strictEqual(code, 0, lines.join("\n"));
+    assert.strictEqual(lines.at(-1), "2 passed, 0 failed");
+    assert.match(lines.at(-2)!, /^slowest phase: (mocha|prettier) \d+\.\d s; wall \d+\.\d s$/);
+    assert.match(lines.at(-3)!, /^phases \(run together\): (mocha|prettier) \d+\.\d s, (mocha|prettier) \d+\.\d s$/);
+    assert.ok(
+      lines.some((l) => /^slowest: tests\/fixtures\/twoTests\.fixture\.ts \d+\.\d s$/.test(l)),
+      lines.join("\n"),
+    );
+  });
+
+  it("`npm test` fails (exit 1, counted in the summary line) when a check such as prettier fails", () => {
+    const { code, lines } = failing;
+    assert.strictEqual(code, 1);
+    assert.strictEqual(lines.at(-1), "2 passed, 1 failed");
+    assert.strictEqual(lines.at(-2), "failed checks: prettier");
+    assert.ok(lines.includes("prettier: FAILED (exit 1)"), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /\[warn\] .*x\.ts/.test(l)),
+      lines.join("\n"),
+    );
   });
 });

@@ -44,8 +44,9 @@ async function post(url: string, lead: unknown): Promise<void> {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(lead),
   });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  const body = await res.text();
+  // The answer's body names the cause (the runtime's error, the workflow's own error answer).
+  if (res.status !== 200) throw new Error(`HTTP ${res.status} ${body.slice(0, 300)}`);
 }
 
 /** Like the workflow's retry policy: a dropped connection (no HTTP status) is tried again, at most 3 times. */

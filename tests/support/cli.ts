@@ -10,13 +10,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `leadkit <args>` (local/cli.ts through ts-node), with `env` added to a copy of this process's environment. */
+/** The node arguments that start `leadkit` as `npx leadkit` and the npm scripts do (esbuild, not ts-node). */
+export const LEADKIT = ["ops/leadkit.js"];
+
+/** `leadkit <args>` (ops/leadkit.js), with `env` added to a copy of this process's environment. */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 60000,
 ): Promise<CliResult> {
-  return runScript("local/cli.ts", args, env, timeoutMs);
+  return runNode([...LEADKIT, ...args], env, timeoutMs);
 }
 
 /** Any TypeScript entry of the kit (`scripts/render.ts`, ...) run through ts-node as npm runs it. */
@@ -26,8 +29,13 @@ export function runScript(
   env: Record<string, string | undefined> = {},
   timeoutMs = 60000,
 ): Promise<CliResult> {
+  return runNode(["-r", "ts-node/register/transpile-only", file, ...args], env, timeoutMs);
+}
+
+function runNode(nodeArgs: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<CliResult> {
+  const what = nodeArgs.filter((a) => a !== "-r" && !a.startsWith("ts-node/")).join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", file, ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
       env: { ...process.env, CI: "", LEADKIT_CALLBACK_URL: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -38,7 +46,7 @@ export function runScript(
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${file} ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+      reject(new Error(`${what} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
