@@ -1,6 +1,6 @@
 /**
  * CLI start-up is the import graph: a command loads its SDKs when it works, not for --help or a usage
- * error. Loading each command module through the CLIs' own compile hook (ops/leadkit.js) must not pull
+ * error. Loading each command module through the CLIs' own compile hook (cli/leadkit.js) must not pull
  * the storage or management SDKs, Pulumi, or the TypeScript compiler. (Times live in `npm run bench`.)
  */
 import * as assert from "assert";
@@ -11,7 +11,7 @@ import * as path from "path";
 const ROOT = path.join(__dirname, "..");
 const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
 
-/** Packages loaded by requiring `entry` the way ops/leadkit.js loads commands. */
+/** Packages loaded by requiring `entry` the way cli/leadkit.js loads commands. */
 function packagesLoaded(entry: string): string[] {
   const code =
     'require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });' +
@@ -26,7 +26,7 @@ function packagesLoaded(entry: string): string[] {
 describe("CLI start-up: what a command loads before it works", function () {
   this.timeout(60000);
   for (const [command, entry] of [
-    ["the dispatcher", "local/cli.ts"],
+    ["the dispatcher", "cli/leadkit.ts"],
     ["send", "ops/send.ts"],
     ["replay", "ops/replay.ts"],
     ["verify", "ops/verify.ts"],
@@ -43,7 +43,7 @@ describe("CLI start-up: what a command loads before it works", function () {
     });
   }
 
-  it("the npm scripts of the CLIs go through ops/leadkit.js (esbuild), not ts-node", () => {
+  it("the npm scripts of the CLIs go through cli/leadkit.js (esbuild), not ts-node", () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const [script, command] of Object.entries({
       start: "serve",
@@ -53,6 +53,6 @@ describe("CLI start-up: what a command loads before it works", function () {
       leads: "leads",
       standin: "standin",
     }))
-      assert.strictEqual(scripts[script], `node ops/leadkit.js ${command}`, script);
+      assert.strictEqual(scripts[script], `node cli/leadkit.js ${command}`, script);
   });
 });

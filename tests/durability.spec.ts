@@ -196,7 +196,7 @@ describe("durability: table journal replay", function () {
   });
 });
 
-/** `npm start` (node ops/leadkit.js serve) as a child process, in its own state folder. */
+/** `npm start` (node cli/leadkit.js serve) as a child process, in its own state folder. */
 class Cli {
   readonly child: ChildProcess;
   out = "";

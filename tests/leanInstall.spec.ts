@@ -11,8 +11,8 @@ import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
 const ENTRIES = [
-  "ops/leadkit.js",
-  "local/cli.ts",
+  "cli/leadkit.js",
+  "cli/leadkit.ts",
   "scripts/render.ts",
   "scripts/docs.ts",
   "index.ts",
@@ -60,14 +60,14 @@ describe("lean installs (npm ci --omit=dev)", () => {
 
   it("the npm scripts users run go through those entries, with ts-node and typescript installed", () => {
     for (const script of ["start", "send", "replay", "verify", "leads", "standin"])
-      assert.match(pkg.scripts[script], /^node ops\/leadkit\.js /, script);
+      assert.match(pkg.scripts[script], /^node cli\/leadkit\.js /, script);
     assert.match(pkg.scripts.render, /scripts\/render\.ts$/);
     for (const tool of ["ts-node", "typescript", "esbuild", "esbuild-register"])
       assert.ok(tool in pkg.dependencies, tool);
   });
 
   it("follows dynamic imports (the CLI loads each command on demand)", () => {
-    const packages = packagesOf(["local/cli.ts"]);
+    const packages = packagesOf(["cli/leadkit.ts"]);
     assert.ok(packages.has("@azure/data-tables"), [...packages.keys()].join(", "));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * CLI start-up: each command run as a user runs it with `--help` (which loads the command and prints its
- * usage, nothing else), directly (`node ops/leadkit.js <command>`) and through `npm run`, median of several
+ * usage, nothing else), directly (`node cli/leadkit.js <command>`) and through `npm run`, median of several
  * runs, with the number of modules the command loads (require.cache after loading it).
  */
 import { execFileSync } from "child_process";
@@ -34,7 +34,7 @@ export interface CliStartup {
 }
 
 export function cliStartup(name: keyof typeof CLI_ENTRIES, runs: number): CliStartup {
-  const direct = Array.from({ length: runs }, () => timed(process.execPath, ["ops/leadkit.js", name, "--help"]));
+  const direct = Array.from({ length: runs }, () => timed(process.execPath, ["cli/leadkit.js", name, "--help"]));
   const npm = Array.from({ length: runs }, () => timed("npm", ["run", "-s", name, "--", "--help"]));
   const modules = Number(
     timed(process.execPath, ["-e", moduleCounter(CLI_ENTRIES[name])])

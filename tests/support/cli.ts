@@ -11,9 +11,9 @@ export interface CliResult {
 }
 
 /** The node arguments that start `leadkit` as `npx leadkit` and the npm scripts do (esbuild, not ts-node). */
-export const LEADKIT = ["ops/leadkit.js"];
+export const LEADKIT = ["cli/leadkit.js"];
 
-/** `leadkit <args>` (ops/leadkit.js), with `env` added to a copy of this process's environment. */
+/** `leadkit <args>` (cli/leadkit.js), with `env` added to a copy of this process's environment. */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},

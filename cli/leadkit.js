@@ -5,4 +5,4 @@
 // compiled to require() so that commands load on demand through the same hook.
 "use strict";
 require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });
-require("../local/cli.ts").main();
+require("./leadkit.ts").main();

@@ -10,7 +10,7 @@
 import { Command, EXIT, runCommand } from "../ops/cli";
 
 const COMMANDS: Record<string, () => Promise<Command<never>>> = {
-  serve: async () => (await import("./serve")).SERVE as Command<never>,
+  serve: async () => (await import("../local/serve")).SERVE as Command<never>,
   send: async () => (await import("../ops/send")).SEND as Command<never>,
   standin: async () => (await import("../ops/standin")).STANDIN as Command<never>,
   leads: async () => (await import("../ops/leads")).LEADS as Command<never>,

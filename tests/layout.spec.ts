@@ -1,0 +1,94 @@
+/**
+ * The tree's floors: every import points down (or stays in its room). A room is a top-level folder;
+ * its floor is its place below. Moving a helper up a floor, or importing a command from a library,
+ * fails here with the file and the import that broke the order.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+/** Bottom to top. Rooms on one floor do not import each other. */
+export const FLOORS: readonly (readonly string[])[] = [
+  ["function-code", "emulator"], // self-contained: the deployed function app; the Logic Apps emulator
+  ["definition"], // the vocabulary of workflow definitions (types, expressions, table actions)
+  ["targets"], // one row per CRM target
+  ["config"], // the settings table and stack validation
+  ["workflow"], // the lead workflow, phase by phase
+  ["components"], // Pulumi components
+  ["program", "lib"], // stack config -> component args; the package entry (components for other programs)
+  ["ops"], // operator commands and their libraries
+  ["local"], // the local harness: server, endpoint, stand-ins, Azurite
+  ["(root)", "cli", "scripts", "azure-rules"], // the Pulumi program, `leadkit`, project scripts, test-time rules
+];
+
+const ROOT = path.resolve(__dirname, "..");
+const floorOf = new Map(FLOORS.flatMap((rooms, floor) => rooms.map((room) => [room, floor] as const)));
+
+/** The room of a repository path: its top-level folder, or "(root)" for a file at the top. */
+export function roomOf(file: string): string {
+  const [top, ...rest] = file.split("/");
+  const isFolder = rest.length > 0 || fs.statSync(path.join(ROOT, top), { throwIfNoEntry: false })?.isDirectory();
+  return isFolder ? top : "(root)";
+}
+
+/** Relative imports of a source (static, dynamic and require), resolved to repository paths. */
+export function importsOf(file: string, source: string): string[] {
+  const found = source.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["'](\.{1,2}\/[^"']*)["']/g);
+  return [...found].map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1])));
+}
+
+/** Imports that run up a floor or sideways into another room of the same floor. */
+export function upwardImports(files: Record<string, string>): string[] {
+  const wrong: string[] = [];
+  for (const [file, source] of Object.entries(files)) {
+    const from = roomOf(file);
+    for (const target of importsOf(file, source)) {
+      const to = roomOf(target);
+      if (to === from || to === "node_modules") continue;
+      const [a, b] = [floorOf.get(from), floorOf.get(to)];
+      if (a === undefined || b === undefined) wrong.push(`${file} -> ${target} (room not on a floor)`);
+      else if (b >= a) wrong.push(`${file} -> ${target} (${from} is floor ${a}, ${to} is floor ${b})`);
+    }
+  }
+  return wrong;
+}
+
+function sources(): Record<string, string> {
+  const listed = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.ts", "*.js"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const files = listed
+    .split("\n")
+    .filter((f) => f && !f.startsWith("tests/") && !f.startsWith("policy/") && !f.includes("/tests/"))
+    .filter(
+      (f) => !f.endsWith(".d.ts") && !f.startsWith("function-code/scripts/") && fs.existsSync(path.join(ROOT, f)),
+    );
+  return Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(ROOT, f), "utf8")]));
+}
+
+describe("layout: every import points down the floors (README 'Project layout')", () => {
+  it("finds no import running up a floor or across rooms of one floor", () => {
+    assert.deepStrictEqual(upwardImports(sources()), []);
+  });
+
+  it("puts every top-level source folder on a floor", () => {
+    const rooms = new Set(Object.keys(sources()).map(roomOf));
+    assert.deepStrictEqual([...rooms].filter((r) => !floorOf.has(r)).sort(), []);
+  });
+
+  it("catches an import up a floor, sideways, and through import() and require()", () => {
+    const wrong = upwardImports({
+      "config/a.ts": 'import { x } from "../workflow/b";',
+      "emulator/c.ts": 'const d = await import("../function-code/src/d");',
+      "definition/e.ts": 'const f = require("./f");\nimport { g } from "../emulator/g";',
+      "ops/h.ts": 'import { i } from "../local/i";',
+    });
+    assert.deepStrictEqual(wrong, [
+      "config/a.ts -> workflow/b (config is floor 3, workflow is floor 4)",
+      "emulator/c.ts -> function-code/src/d (emulator is floor 0, function-code is floor 0)",
+      "ops/h.ts -> local/i (ops is floor 7, local is floor 8)",
+    ]);
+  });
+});
