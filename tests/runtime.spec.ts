@@ -1,11 +1,9 @@
 /** The local workflow runner on small hand-written definitions: Azure's semantics, one rule at a time. */
 import * as assert from "assert";
 import { checkDefinition, startRun } from "../emulator/runtime";
-import { Connectors, ConnectorResponse, HttpCall, WorkflowRun } from "../emulator/types";
+import { Connectors, ConnectorResponse, HttpCall, JsonObject, WorkflowRun } from "../emulator/types";
 
-type Json = Record<string, unknown>;
-
-function definition(actions: Json, parameters: Json = {}): Json {
+function definition(actions: JsonObject, parameters: JsonObject = {}): JsonObject {
   return {
     triggers: { manual: { type: "Request", kind: "Http", inputs: { schema: {} } } },
     parameters,
@@ -29,7 +27,7 @@ function http(
 }
 
 async function run(
-  actions: Json,
+  actions: JsonObject,
   connectors: Connectors = http(() => ({ statusCode: 200 })),
   body: unknown = { a: 1 },
 ): Promise<WorkflowRun & { statusCode: number; responseBody: unknown }> {
