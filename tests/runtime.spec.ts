@@ -167,6 +167,38 @@ describe("local workflow runner", () => {
     assert.strictEqual(r.actions.After, undefined);
   });
 
+  it("Terminate cancels a call still running in a parallel branch, and aborts its signal", async () => {
+    const signals: AbortSignal[] = [];
+    const c = http(() => ({ statusCode: 200 }));
+    c.http = async (call, signal) => {
+      c.calls.push(call);
+      signals.push(signal);
+      return new Promise(() => undefined);
+    };
+    const started = Date.now();
+    const r = await run(
+      {
+        Call: { type: "Http", runAfter: {}, inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } } },
+        Stop: { type: "Terminate", runAfter: {}, inputs: { runStatus: "Cancelled" } },
+      },
+      c,
+    );
+    assert.ok(Date.now() - started < 5000, "the run ends at the Terminate, not at the call's 2-minute timeout");
+    assert.strictEqual(r.status, "Cancelled");
+    assert.deepStrictEqual(
+      { status: r.actions.Call.status, code: r.actions.Call.code, inputs: r.actions.Call.inputs },
+      {
+        status: "Cancelled",
+        code: "Cancelled",
+        inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } },
+      },
+    );
+    assert.deepStrictEqual(
+      signals.map((s) => s.aborted),
+      [true],
+    );
+  });
+
   it("runs If, Switch, Foreach, Query, Select and variables", async () => {
     const r = await run(
       {

@@ -87,18 +87,33 @@ export async function callWithRetries(
   }
 }
 
+/**
+ * One attempt, cancelled by the run's Terminate or by its timeout. One controller and one timer per
+ * attempt, both released when it settles (AbortSignal.any/timeout kept a signal and a listener alive per call).
+ */
 async function callOnce(runSignal: AbortSignal, invoke: Invoke, timeoutMs: number): Promise<Outcome> {
-  const signal = AbortSignal.any([runSignal, AbortSignal.timeout(timeoutMs)]);
+  const attempt = new AbortController();
+  let timedOut = false;
+  let stop!: (reason: unknown) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const onAbort = () => (attempt.abort(runSignal.reason), stop(runSignal.reason));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    const reason = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    attempt.abort(reason);
+    stop(reason);
+  }, timeoutMs);
+  runSignal.addEventListener("abort", onAbort, { once: true });
   try {
-    const response = await Promise.race([
-      invoke(signal),
-      new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
-    ]);
+    const response = await Promise.race([invoke(attempt.signal), stopped]);
     return { kind: "response", response };
   } catch (err) {
     if (runSignal.aborted) throw new Terminated();
-    if ((err as Error)?.name === "TimeoutError") return { kind: "timeout" };
+    if (timedOut || (err as Error)?.name === "TimeoutError") return { kind: "timeout" };
     return { kind: "error", message: (err as Error)?.message ?? String(err) };
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -23,7 +23,16 @@ export interface HostSource {
   runName: string;
   definition: JsonObject;
   parameters?: Record<string, unknown>;
-  trigger: { name: string; inputs: unknown; outputs: unknown; startTime: string };
+  /** The `trigger()` record; built once per run (expression functions copy before they change a value). */
+  trigger: {
+    name: string;
+    inputs: unknown;
+    outputs: unknown;
+    startTime: string;
+    endTime: string;
+    status: string;
+    code: string;
+  };
   states: ReadonlyMap<string, ActionState>;
   variables: ReadonlyMap<string, unknown>;
   now: () => Date;
@@ -53,7 +62,7 @@ function workflowObject(source: HostSource): unknown {
 export function expressionHost(source: HostSource, stack: readonly LoopFrame[]): ExpressionHost {
   const { trigger, states, variables } = source;
   return {
-    trigger: () => ({ ...trigger, status: "Succeeded", code: "OK", endTime: trigger.startTime }),
+    trigger: () => trigger,
     action: (name) => {
       const s = states.get(name);
       return s && { ...s.record, inputs: s.inputs, outputs: s.outputs };

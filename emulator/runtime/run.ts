@@ -131,7 +131,15 @@ class Run implements RunControl {
     const started = this.now().toISOString();
     const { request } = options;
     const outputs = { headers: request.headers, body: request.body ?? null, queries: request.queries };
-    const triggerState = { name: triggerName, inputs: { method: request.method }, outputs, startTime: started };
+    const triggerState = {
+      name: triggerName,
+      inputs: { method: request.method },
+      outputs,
+      startTime: started,
+      status: "Succeeded",
+      code: "OK",
+      endTime: started,
+    };
     const secured = secureProperties(trigger);
     this.history = {
       name: options.runName ?? runId(),
