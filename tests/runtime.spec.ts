@@ -52,6 +52,16 @@ describe("local workflow runner", () => {
     assert.deepStrictEqual(r.actions.A.outputs, 1);
   });
 
+  it("records only the fields an action has, in the run history's order (no undefined keys)", async () => {
+    const r = await run({
+      Outer: { type: "Scope", runAfter: {}, actions: { Inner: { type: "Compose", runAfter: {}, inputs: 1 } } },
+    });
+    assert.deepStrictEqual(Object.keys(r.actions.Outer), ["name", "type", "status", "code", "startTime", "endTime"]);
+    assert.deepStrictEqual(Object.keys(r.actions.Inner), [
+      ...["name", "type", "parent", "status", "code", "startTime", "endTime", "inputs", "outputs"],
+    ]);
+  });
+
   it("skips actions whose runAfter is not met, and propagates skips", async () => {
     const r = await run({
       A: { type: "Compose", runAfter: {}, inputs: "@foo()" },

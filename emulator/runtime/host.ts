@@ -15,6 +15,8 @@ export interface ActionState {
   inputs?: unknown;
   outputs?: unknown;
   scope: string;
+  /** What `actions(name)` returns, made on first read (a state is replaced, never changed). */
+  view?: unknown;
 }
 
 /** The parts of a run the host reads. */
@@ -65,7 +67,7 @@ export function expressionHost(source: HostSource, stack: readonly LoopFrame[]):
     trigger: () => trigger,
     action: (name) => {
       const s = states.get(name);
-      return s && { ...s.record, inputs: s.inputs, outputs: s.outputs };
+      return s && (s.view ??= { ...s.record, inputs: s.inputs, outputs: s.outputs });
     },
     result: (scope) => [...states.values()].filter((s) => s.scope === scope).map((s) => s.record),
     parameter: (name) => parameterValue(source, name),

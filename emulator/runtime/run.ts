@@ -185,7 +185,7 @@ class Run implements RunControl {
 
   async start(): Promise<WorkflowRun> {
     const actions = (this.options.definition.actions ?? {}) as Record<string, ActionJson>;
-    if (!containsType(actions, "Response")) this.respond({ statusCode: 202, headers: {}, body: null });
+    if (!hasResponseAction(actions)) this.respond({ statusCode: 202, headers: {}, body: null });
     const timeout = setTimeout(() => this.respond(NO_RESPONSE_IN_TIME), this.options.responseTimeoutMs ?? 120_000);
     try {
       const failed = await this.runScope(actions, "", []);
@@ -296,17 +296,21 @@ class Run implements RunControl {
     const record: ActionRun = {
       name,
       type: action.type,
-      parent: scope || undefined,
+      ...(scope ? { parent: scope } : {}),
       status: "Skipped",
       code: "",
       startTime: "",
       endTime: "",
+    };
+    const optional = {
       ...rest,
       inputs: secured.includes("inputs") ? undefined : inputs,
       outputs: secured.includes("outputs") ? undefined : outputs,
       secured: secured.length ? secured : undefined,
     };
-    for (const key of Object.keys(record) as Array<keyof ActionRun>) if (record[key] === undefined) delete record[key];
+    // Only the fields that have a value: the run history has no `undefined` keys.
+    for (const [key, value] of Object.entries(optional))
+      if (value !== undefined) (record as unknown as JsonObject)[key] = value;
     this.states.set(name, { record, inputs, outputs, scope });
     this.history.actions[name] = record;
     this.update();
@@ -371,4 +375,13 @@ function childActions(action: ActionJson): Record<string, ActionJson> {
 
 function containsType(actions: Record<string, ActionJson> | undefined, type: string): boolean {
   return Object.values(actions ?? {}).some((a) => a.type === type || containsType(childActions(a), type));
+}
+
+/** Per definition's actions: every run of a definition asks, and the answer cannot change. */
+const responseActions = new WeakMap<object, boolean>();
+
+function hasResponseAction(actions: Record<string, ActionJson>): boolean {
+  let found = responseActions.get(actions);
+  if (found === undefined) responseActions.set(actions, (found = containsType(actions, "Response")));
+  return found;
 }
