@@ -6,13 +6,8 @@
 export type RunAfterStatus = "Succeeded" | "Failed" | "Skipped" | "TimedOut";
 export type RunAfter = Record<string, RunAfterStatus[]>;
 
-export interface RetryPolicy {
-  type: "none" | "fixed" | "exponential" | "default";
-  count?: number;
-  interval?: string;
-  minimumInterval?: string;
-  maximumInterval?: string;
-}
+/** One retry policy across the tree: the emulator's (it imports nothing of the kit; this floor sits above it). */
+export type { RetryPolicy } from "../emulator/types";
 
 export interface SecureData {
   secureData: { properties: Array<"inputs" | "outputs"> };

@@ -4,11 +4,26 @@
  * locally looks like what the portal shows for a Consumption workflow run.
  */
 
+/** A JSON object as the runner reads a definition: keys known, values unchecked. */
+export type JsonObject = Record<string, unknown>;
+
 /** Status of an action or trigger in a run (Azure's names). */
-export type ActionStatus = "Succeeded" | "Failed" | "Skipped" | "TimedOut" | "Cancelled";
+export type ActionRunStatus = "Succeeded" | "Failed" | "Skipped" | "TimedOut" | "Cancelled";
 
 /** Status of a whole run. */
 export type RunStatus = "Running" | "Succeeded" | "Failed" | "Cancelled";
+
+/**
+ * An action's `retryPolicy` (learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#retry-policies).
+ * The kit's definition vocabulary (definition/types.ts) re-exports this one.
+ */
+export interface RetryPolicy {
+  type: "none" | "fixed" | "exponential" | "default";
+  count?: number;
+  interval?: string;
+  minimumInterval?: string;
+  maximumInterval?: string;
+}
 
 export interface RunError {
   /** Azure-style error code, e.g. `InvalidTemplate`, `ActionFailed`, `Terminated`, `BadRequest`. */
@@ -32,7 +47,7 @@ export interface ActionRun {
   type: string;
   /** Name of the enclosing Scope/If/Switch/Foreach/Until action, if any. */
   parent?: string;
-  status: ActionStatus;
+  status: ActionRunStatus;
   /** Azure's status code: `OK`, `Created`, `BadRequest`, `ActionFailed`, `ActionSkipped`, `Terminated`, ... */
   code: string;
   startTime: string;
@@ -52,7 +67,7 @@ export interface ActionRun {
 /** The trigger record of a run. */
 export interface TriggerRun {
   name: string;
-  status: ActionStatus;
+  status: ActionRunStatus;
   code: string;
   startTime: string;
   endTime: string;
@@ -71,7 +86,11 @@ export interface HttpResponseRecord {
 
 /** A whole run (Azure's `workflows/runs/{name}` plus its actions). */
 export interface WorkflowRun {
-  /** Run id, Azure style: 36 digits (`08584...`), unique per run. */
+  /**
+   * Run id: 29 digits starting `0858`, unique per run. Azure appends a scale-unit suffix
+   * (`08586676746934337772206998657CU22` in learn.microsoft.com/rest/api/logic/workflowruns/get); the
+   * local runtime does not.
+   */
   name: string;
   workflowName: string;
   status: RunStatus;

@@ -225,9 +225,58 @@ function adminAllowed(ctx: Context, req: http.IncomingMessage): boolean {
 
 const isAdmin = (path: string) => path.startsWith("/standins/") || path.startsWith("/replay/");
 
+interface Route {
+  method: "GET" | "POST";
+  path: RegExp;
+  /** `match` is the path's RegExp match: its groups are the route's parameters. */
+  handle(ctx: Context, res: Res, url: URL, match: RegExpExecArray): void | Promise<void>;
+}
+
+/** Every route after the callback and the host/admin checks; anything else is one 404. */
+const ROUTES: Route[] = [
+  { method: "GET", path: /^\/runs$/, handle: (ctx, res) => runList(ctx, res) },
+  { method: "GET", path: /^\/runs\/([0-9A-Za-z]+)$/, handle: (ctx, res, _url, m) => runDetail(ctx, res, m[1]) },
+  {
+    method: "GET",
+    path: /^\/leads$/,
+    handle: async (ctx, res) => json(res, 200, { value: await ctx.options.endpoint.leads() }),
+  },
+  {
+    method: "GET",
+    path: /^\/insights$/,
+    handle: async (ctx, res) => json(res, 200, await ctx.options.endpoint.insights()),
+  },
+  {
+    method: "POST",
+    path: /^\/replay\/([0-9A-Za-z]+)$/,
+    handle: async (ctx, res, _url, m) => json(res, 200, { value: await ctx.options.endpoint.replay(m[1]) }),
+  },
+  {
+    method: "POST",
+    path: FAULT,
+    handle: (ctx, res, url, m) => standinFault(ctx, res, url, m[1] as StandinTarget, m[2]),
+  },
+  { method: "GET", path: /^\/standins\/requests$/, handle: (ctx, res) => standinRequests(ctx, res) },
+  { method: "GET", path: /^\/$/, handle: (ctx, res) => runPage(ctx, res) },
+];
+
+function runDetail(ctx: Context, res: Res, name: string): void {
+  const run = ctx.options.endpoint.run(name);
+  return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${name}'.`);
+}
+
+function standinRequests(ctx: Context, res: Res): void {
+  const { standins } = ctx.options.endpoint;
+  json(res, 200, { value: standins.requests, dropped: standins.dropped });
+}
+
+function runPage(ctx: Context, res: Res): void {
+  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+  res.end(RUN_VIEW_HTML.replaceAll("{{WORKFLOW}}", ctx.options.endpoint.workflowName));
+}
+
 async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
-  const { endpoint } = ctx.options;
   if (url.pathname === ctx.invokePath) return invoke(ctx, req, res, url);
   if (!hostAllowed(ctx, req))
     return fail(
@@ -244,23 +293,9 @@ async function route(ctx: Context, req: http.IncomingMessage, res: Res): Promise
       `${url.pathname} is for the run page (same origin) or a client sending ${ADMIN_TOKEN_HEADER} ` +
         "(its value is adminToken in .local-runs/endpoint.json; `npm run standin` sends it for you).",
     );
-  if (req.method === "GET" && url.pathname === "/runs") return runList(ctx, res);
-  const runMatch = /^\/runs\/([0-9A-Za-z]+)$/.exec(url.pathname);
-  if (req.method === "GET" && runMatch) {
-    const run = endpoint.run(runMatch[1]);
-    return run ? json(res, 200, run) : fail(res, 404, "RunNotFound", `No run named '${runMatch[1]}'.`);
-  }
-  if (req.method === "GET" && url.pathname === "/leads") return json(res, 200, { value: await endpoint.leads() });
-  if (req.method === "GET" && url.pathname === "/insights") return json(res, 200, await endpoint.insights());
-  const replayMatch = /^\/replay\/([0-9A-Za-z]+)$/.exec(url.pathname);
-  if (req.method === "POST" && replayMatch) return json(res, 200, { value: await endpoint.replay(replayMatch[1]) });
-  const fault = FAULT.exec(url.pathname);
-  if (req.method === "POST" && fault) return standinFault(ctx, res, url, fault[1] as StandinTarget, fault[2]);
-  if (req.method === "GET" && url.pathname === "/standins/requests")
-    return json(res, 200, { value: endpoint.standins.requests, dropped: endpoint.standins.dropped });
-  if (req.method === "GET" && url.pathname === "/") {
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    return void res.end(RUN_VIEW_HTML.replaceAll("{{WORKFLOW}}", endpoint.workflowName));
+  for (const r of ROUTES) {
+    const match = req.method === r.method ? r.path.exec(url.pathname) : null;
+    if (match) return r.handle(ctx, res, url, match);
   }
   fail(res, 404, "NotFound", `No route for ${req.method} ${url.pathname}.`);
 }

@@ -169,6 +169,24 @@ describe("local endpoint server", function () {
     assert.ok(!page.includes("{{"), "every placeholder filled");
     const missing = await fetch(`http://127.0.0.1:${server.port}/runs/123`);
     assert.strictEqual(missing.status, 404);
+    assert.deepStrictEqual(await missing.json(), { error: { code: "RunNotFound", message: "No run named '123'." } });
+  });
+
+  it("answers one 404 naming method and path for a wrong method or an unknown path", async () => {
+    const base = `http://127.0.0.1:${server.port}`;
+    for (const [method, path] of [
+      ["POST", "/runs"],
+      ["GET", "/replay/123"],
+      ["GET", "/standins/webhook/down"],
+      ["GET", "/runs/123/extra"],
+      ["DELETE", "/"],
+    ]) {
+      const res = await fetch(`${base}${path}`, { method, headers: admin() });
+      assert.strictEqual(res.status, 404, `${method} ${path}`);
+      const message = `No route for ${method} ${path}.`;
+      assert.deepStrictEqual(await res.json(), { error: { code: "NotFound", message } });
+    }
+    assert.strictEqual((await fetch(`${base}/leads`)).status, 200);
   });
 });
 

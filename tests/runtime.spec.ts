@@ -1,11 +1,9 @@
 /** The local workflow runner on small hand-written definitions: Azure's semantics, one rule at a time. */
 import * as assert from "assert";
 import { checkDefinition, startRun } from "../emulator/runtime";
-import { Connectors, ConnectorResponse, HttpCall, WorkflowRun } from "../emulator/types";
+import { Connectors, ConnectorResponse, HttpCall, JsonObject, WorkflowRun } from "../emulator/types";
 
-type Json = Record<string, unknown>;
-
-function definition(actions: Json, parameters: Json = {}): Json {
+function definition(actions: JsonObject, parameters: JsonObject = {}): JsonObject {
   return {
     triggers: { manual: { type: "Request", kind: "Http", inputs: { schema: {} } } },
     parameters,
@@ -29,7 +27,7 @@ function http(
 }
 
 async function run(
-  actions: Json,
+  actions: JsonObject,
   connectors: Connectors = http(() => ({ statusCode: 200 })),
   body: unknown = { a: 1 },
 ): Promise<WorkflowRun & { statusCode: number; responseBody: unknown }> {
@@ -52,6 +50,16 @@ describe("local workflow runner", () => {
     const r = await run({ A: { type: "Compose", runAfter: {}, inputs: "@triggerBody()?['a']" } });
     assert.strictEqual(r.statusCode, 202);
     assert.deepStrictEqual(r.actions.A.outputs, 1);
+  });
+
+  it("records only the fields an action has, in the run history's order (no undefined keys)", async () => {
+    const r = await run({
+      Outer: { type: "Scope", runAfter: {}, actions: { Inner: { type: "Compose", runAfter: {}, inputs: 1 } } },
+    });
+    assert.deepStrictEqual(Object.keys(r.actions.Outer), ["name", "type", "status", "code", "startTime", "endTime"]);
+    assert.deepStrictEqual(Object.keys(r.actions.Inner), [
+      ...["name", "type", "parent", "status", "code", "startTime", "endTime", "inputs", "outputs"],
+    ]);
   });
 
   it("skips actions whose runAfter is not met, and propagates skips", async () => {
@@ -167,6 +175,38 @@ describe("local workflow runner", () => {
     assert.strictEqual(r.status, "Failed");
     assert.deepStrictEqual(r.error, { code: "Nope", message: "stopped 1" });
     assert.strictEqual(r.actions.After, undefined);
+  });
+
+  it("Terminate cancels a call still running in a parallel branch, and aborts its signal", async () => {
+    const signals: AbortSignal[] = [];
+    const c = http(() => ({ statusCode: 200 }));
+    c.http = async (call, signal) => {
+      c.calls.push(call);
+      signals.push(signal);
+      return new Promise(() => undefined);
+    };
+    const started = Date.now();
+    const r = await run(
+      {
+        Call: { type: "Http", runAfter: {}, inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } } },
+        Stop: { type: "Terminate", runAfter: {}, inputs: { runStatus: "Cancelled" } },
+      },
+      c,
+    );
+    assert.ok(Date.now() - started < 5000, "the run ends at the Terminate, not at the call's 2-minute timeout");
+    assert.strictEqual(r.status, "Cancelled");
+    assert.deepStrictEqual(
+      { status: r.actions.Call.status, code: r.actions.Call.code, inputs: r.actions.Call.inputs },
+      {
+        status: "Cancelled",
+        code: "Cancelled",
+        inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } },
+      },
+    );
+    assert.deepStrictEqual(
+      signals.map((s) => s.aborted),
+      [true],
+    );
   });
 
   it("runs If, Switch, Foreach, Query, Select and variables", async () => {

@@ -1,45 +1,26 @@
 /** Static checks of a whole definition, run before the local endpoint starts (Azure checks at save). */
+import { JsonObject } from "../types";
 import { checkTemplates, referencedActions, referencedParameters } from "../expressions";
-
-type Json = Record<string, unknown>;
+import { HANDLERS } from "./actions";
 
 export interface DefinitionProblem {
   path: string;
   message: string;
 }
 
-/** Action types the local runtime runs. */
-export const SUPPORTED_TYPES = new Set([
-  "ApiConnection",
-  "Http",
-  "Function",
-  "Compose",
-  "Response",
-  "Terminate",
-  "Scope",
-  "If",
-  "Switch",
-  "Foreach",
-  "Query",
-  "Select",
-  "InitializeVariable",
-  "SetVariable",
-  "IncrementVariable",
-  "DecrementVariable",
-  "AppendToArrayVariable",
-  "AppendToStringVariable",
-]);
+/** Action types the local runtime runs: those with a handler. */
+export const SUPPORTED_TYPES: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
 
-function nestedScopes(action: Json): Array<[string, Record<string, Json>]> {
-  const out: Array<[string, Record<string, Json>]> = [];
-  if (action.actions) out.push(["actions", action.actions as Record<string, Json>]);
-  const elseActions = (action.else as Json | undefined)?.actions;
-  if (elseActions) out.push(["else.actions", elseActions as Record<string, Json>]);
-  for (const [name, c] of Object.entries((action.cases ?? {}) as Record<string, Json>)) {
-    out.push([`cases.${name}.actions`, (c.actions ?? {}) as Record<string, Json>]);
+function nestedScopes(action: JsonObject): Array<[string, Record<string, JsonObject>]> {
+  const out: Array<[string, Record<string, JsonObject>]> = [];
+  if (action.actions) out.push(["actions", action.actions as Record<string, JsonObject>]);
+  const elseActions = (action.else as JsonObject | undefined)?.actions;
+  if (elseActions) out.push(["else.actions", elseActions as Record<string, JsonObject>]);
+  for (const [name, c] of Object.entries((action.cases ?? {}) as Record<string, JsonObject>)) {
+    out.push([`cases.${name}.actions`, (c.actions ?? {}) as Record<string, JsonObject>]);
   }
-  const defaultActions = (action.default as Json | undefined)?.actions;
-  if (defaultActions) out.push(["default.actions", defaultActions as Record<string, Json>]);
+  const defaultActions = (action.default as JsonObject | undefined)?.actions;
+  if (defaultActions) out.push(["default.actions", defaultActions as Record<string, JsonObject>]);
   return out;
 }
 
@@ -48,13 +29,13 @@ function nestedScopes(action: Json): Array<[string, Record<string, Json>]> {
  * types; `runAfter` entries naming actions outside the scope; references to actions or parameters
  * that do not exist; a Response inside a loop.
  */
-export function checkDefinition(definition: Json): DefinitionProblem[] {
+export function checkDefinition(definition: JsonObject): DefinitionProblem[] {
   const problems: DefinitionProblem[] = checkTemplates(definition).map((p) => ({
     path: p.path,
     message: `${p.message} (in "${p.expression}")`,
   }));
   const allActions = new Set<string>();
-  const walk = (actions: Record<string, Json>, path: string, inLoop: boolean) => {
+  const walk = (actions: Record<string, JsonObject>, path: string, inLoop: boolean) => {
     for (const [name, action] of Object.entries(actions)) {
       const at = `${path}.${name}`;
       if (allActions.has(name)) problems.push({ path: at, message: `The action name '${name}' is used twice.` });
@@ -64,7 +45,7 @@ export function checkDefinition(definition: Json): DefinitionProblem[] {
         problems.push({ path: at, message: `The action type '${type}' is not supported by the local runtime.` });
       if (type === "Response" && inLoop)
         problems.push({ path: at, message: "A Response action cannot be inside a Foreach or Until loop." });
-      for (const dep of Object.keys((action.runAfter ?? {}) as Json)) {
+      for (const dep of Object.keys((action.runAfter ?? {}) as JsonObject)) {
         if (!(dep in actions))
           problems.push({
             path: `${at}.runAfter`,
@@ -75,7 +56,7 @@ export function checkDefinition(definition: Json): DefinitionProblem[] {
         walk(nested, `${at}.${sub}`, inLoop || type === "Foreach" || type === "Until");
     }
   };
-  walk((definition.actions ?? {}) as Record<string, Json>, "actions", false);
+  walk((definition.actions ?? {}) as Record<string, JsonObject>, "actions", false);
   for (const name of referencedActions(definition.actions)) {
     if (!allActions.has(name))
       problems.push({
@@ -83,7 +64,7 @@ export function checkDefinition(definition: Json): DefinitionProblem[] {
         message: `An expression refers to the action '${name}', which does not exist.`,
       });
   }
-  const declared = Object.keys((definition.parameters ?? {}) as Json);
+  const declared = Object.keys((definition.parameters ?? {}) as JsonObject);
   for (const name of referencedParameters(definition)) {
     if (!declared.includes(name))
       problems.push({

@@ -1,13 +1,6 @@
 /** Retry policies and durations as Logic Apps defines them ("Handle errors and exceptions"). */
 import { durationSeconds } from "../iso8601";
-
-export interface RetryPolicy {
-  type: string;
-  count?: number;
-  interval?: string;
-  minimumInterval?: string;
-  maximumInterval?: string;
-}
+import { RetryPolicy } from "../types";
 
 /** The `default` policy: exponential, 4 retries, 7.5 s intervals capped 5-45 s. */
 const DEFAULT_POLICY: RetryPolicy = {

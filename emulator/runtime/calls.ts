@@ -1,0 +1,200 @@
+/** Calls out of a run (ApiConnection, Http, Function actions): retry policy, timeout, the `retryHistory`. */
+import {
+  ActionRun,
+  ActionRunStatus,
+  ConnectorResponse,
+  Connectors,
+  HttpCall,
+  JsonObject,
+  RetryAttempt,
+  RetryPolicy,
+  RunError,
+} from "../types";
+import { isObject } from "../expressions/values";
+import { durationMs, effectivePolicy, isRetryable, retryCount, retryWaitMs, statusCodeName } from "./retry";
+
+/** Thrown into an action that was still running when a Terminate action ended the run. */
+export class Terminated extends Error {}
+
+/** What a call needs of its run. */
+export interface CallContext {
+  connectors: Connectors;
+  now: () => Date;
+  /** Aborted when the run is terminated. */
+  signal: AbortSignal;
+  /** The `$connections` parameter of the run. */
+  connections: () => Record<string, JsonObject>;
+  /** Wait before a retry; default: the policy's interval. */
+  retryDelayMs?: (attempt: number, policy: RetryPolicy) => number;
+  /** Timeout of a call without `limit.timeout`. */
+  actionTimeoutMs?: number;
+}
+
+export type CallResult = Partial<ActionRun> & { status: ActionRunStatus; outputs?: unknown };
+
+type Outcome =
+  { kind: "response"; response: ConnectorResponse } | { kind: "timeout" } | { kind: "error"; message: string };
+
+type Invoke = (signal: AbortSignal) => Promise<ConnectorResponse>;
+
+const responseOutputs = (r: ConnectorResponse) => ({
+  statusCode: r.statusCode,
+  headers: r.headers ?? {},
+  body: r.body ?? null,
+});
+
+/** A connector call with the action's retry policy and timeout. */
+export async function callWithRetries(
+  ctx: CallContext,
+  name: string,
+  action: JsonObject & { type: string },
+  inputs: JsonObject,
+): Promise<CallResult> {
+  const policy = effectivePolicy(inputs.retryPolicy as RetryPolicy | undefined);
+  const timeoutMs =
+    durationMs((action.limit as JsonObject | undefined)?.timeout as string) ?? ctx.actionTimeoutMs ?? 120_000;
+  const retryHistory: RetryAttempt[] = [];
+  const retries = retryCount(policy);
+  // Resolved before the first attempt: a wiring error (no such connection) is not worth retrying.
+  const invoke = connectorCall(ctx, name, action.type, inputs);
+  const history = () => (retryHistory.length ? retryHistory : undefined);
+  for (let attempt = 0; ; attempt++) {
+    const startTime = ctx.now().toISOString();
+    const outcome = await callOnce(ctx.signal, invoke, timeoutMs);
+    const endTime = ctx.now().toISOString();
+    if (outcome.kind === "response" && outcome.response.statusCode < 400) {
+      const r = outcome.response;
+      return {
+        status: "Succeeded",
+        code: statusCodeName(r.statusCode),
+        outputs: responseOutputs(r),
+        retryHistory: history(),
+      };
+    }
+    const failure = failureOf(outcome);
+    const retryable = outcome.kind !== "response" || isRetryable(outcome.response.statusCode);
+    if (!retryable || attempt >= retries)
+      return {
+        status: outcome.kind === "timeout" ? "TimedOut" : "Failed",
+        code: failure.code,
+        error: failure.error,
+        outputs: outcome.kind === "response" ? responseOutputs(outcome.response) : undefined,
+        retryHistory: history(),
+      };
+    retryHistory.push({ startTime, endTime, code: failure.code, error: failure.error });
+    const wait = ctx.retryDelayMs ? ctx.retryDelayMs(attempt + 1, policy) : retryWaitMs(attempt + 1, policy);
+    await sleep(ctx.signal, wait);
+  }
+}
+
+/**
+ * One attempt, cancelled by the run's Terminate or by its timeout. One controller and one timer per
+ * attempt, both released when it settles (AbortSignal.any/timeout kept a signal and a listener alive per call).
+ */
+async function callOnce(runSignal: AbortSignal, invoke: Invoke, timeoutMs: number): Promise<Outcome> {
+  const attempt = new AbortController();
+  let timedOut = false;
+  let stop!: (reason: unknown) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const onAbort = () => (attempt.abort(runSignal.reason), stop(runSignal.reason));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    const reason = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    attempt.abort(reason);
+    stop(reason);
+  }, timeoutMs);
+  runSignal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const response = await Promise.race([invoke(attempt.signal), stopped]);
+    return { kind: "response", response };
+  } catch (err) {
+    if (runSignal.aborted) throw new Terminated();
+    if (timedOut || (err as Error)?.name === "TimeoutError") return { kind: "timeout" };
+    return { kind: "error", message: (err as Error)?.message ?? String(err) };
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener("abort", onAbort);
+  }
+}
+
+function connectorCall(ctx: CallContext, name: string, type: string, inputs: JsonObject): Invoke {
+  const { connectors } = ctx;
+  const httpCall = (extra: Partial<HttpCall>): HttpCall => ({
+    method: String(inputs.method ?? "POST"),
+    uri: String(inputs.uri ?? ""),
+    headers: inputs.headers as Record<string, string>,
+    queries: inputs.queries as Record<string, string>,
+    body: inputs.body,
+    authentication: inputs.authentication as Record<string, unknown> | undefined,
+    actionName: name,
+    ...extra,
+  });
+  if (type === "Http") return (signal) => connectors.http(httpCall({}), signal);
+  if (type === "Function") {
+    const fn = connectors.function;
+    if (!fn) throw new Error("FunctionNotAvailable: no Azure Functions app is available to the local runtime.");
+    const functionId = String((inputs.function as JsonObject | undefined)?.id ?? "");
+    return (signal) => fn(httpCall({ functionId }), signal);
+  }
+  return apiConnectionCall(ctx, name, inputs);
+}
+
+/** An ApiConnection action reaches its connector through the `$connections` entry its `host.connection` names. */
+function apiConnectionCall(ctx: CallContext, name: string, inputs: JsonObject): Invoke {
+  const connectionId = String(
+    ((inputs.host as JsonObject | undefined)?.connection as JsonObject | undefined)?.name ?? "",
+  );
+  const entry = Object.entries(ctx.connections()).find(([, c]) => c.connectionId === connectionId);
+  if (!entry) throw new Error(`No '$connections' entry has the connectionId '${connectionId}'.`);
+  const [connectionKey, connection] = entry;
+  const apiName =
+    String(connection.id ?? connectionKey)
+      .split("/")
+      .pop() ?? connectionKey;
+  const call = {
+    apiName,
+    connectionKey,
+    connectionId,
+    method: String(inputs.method),
+    path: String(inputs.path),
+    queries: inputs.queries as Record<string, string>,
+    headers: inputs.headers as Record<string, string>,
+    body: inputs.body,
+    actionName: name,
+  };
+  return (signal) => ctx.connectors.apiConnection(call, signal);
+}
+
+function failureOf(outcome: Outcome): { code: string; error: RunError } {
+  if (outcome.kind === "timeout")
+    return { code: "ActionTimedOut", error: { code: "ActionTimedOut", message: "The action timed out." } };
+  if (outcome.kind === "error")
+    return { code: "ConnectionFailure", error: { code: "ConnectionFailure", message: outcome.message } };
+  const code = statusCodeName(outcome.response.statusCode);
+  const body = outcome.response.body as JsonObject | undefined;
+  const message =
+    (isObject(body) &&
+      (typeof body.message === "string"
+        ? body.message
+        : isObject(body.error) && typeof body.error.message === "string"
+          ? body.error.message
+          : undefined)) ||
+    JSON.stringify(body ?? null);
+  return { code, error: { code, message } };
+}
+
+/** Waits before a retry; a Terminate ends the wait. */
+export function sleep(signal: AbortSignal, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(new Terminated());
+      },
+      { once: true },
+    );
+  });
+}
