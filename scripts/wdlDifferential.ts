@@ -5,36 +5,41 @@
  *   npx ts-node --transpile-only scripts/wdlDifferential.ts diff <azure.json>  # compare the run's results, exit 1 on a difference
  *
  * Only rows that need no context (no parameters, actions, trigger, clock or randomness) run there: the workflow has
- * a Request trigger and Compose actions, nothing else. The Response returns { "<row index>": <Compose output> }.
+ * a Request trigger and Compose actions, nothing else. The Response returns { "<row id>": <Compose output> }.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { evaluateValue } from "../emulator/expressions";
-import data from "../tests/wdl/reference-examples.json";
-import { referenceHost } from "../tests/wdl/referenceHost";
+import data from "../emulator/expressions/reference/examples.json";
+import { referenceHost } from "../emulator/expressions/reference/host";
 
 type Row = { fn: string; expression?: string; template?: string };
 const CONTEXTUAL =
   /parameters|actions?\(|body\(|outputs|trigger|variables|formData|utcNow|FutureTime|PastTime|guid|rand\(/i;
 
-/** Rows Azure can evaluate on its own, by index in the data file. */
-export function portableRows(): Array<{ index: number; template: string }> {
+/** A row's id: a hash of its template, so adding rows to the table leaves recorded results valid. */
+export const rowId = (template: string) => createHash("sha256").update(template).digest("hex").slice(0, 12);
+
+/** Rows Azure can evaluate on its own, with their id. */
+export function portableRows(): Array<{ id: string; template: string }> {
   return (data.rows as Row[])
-    .map((row, index) => ({ index, template: row.template ?? `@${row.expression}` }))
-    .filter((r) => !CONTEXTUAL.test(r.template));
+    .map((row) => row.template ?? `@${row.expression}`)
+    .filter((template) => !CONTEXTUAL.test(template))
+    .map((template) => ({ id: rowId(template), template }));
 }
 
 /** workflow.json of a stateful workflow whose Response returns every Compose output. */
 export function differentialWorkflow(): object {
   const rows = portableRows();
   const actions: Record<string, object> = {};
-  for (const r of rows) actions[`Row_${r.index}`] = { type: "Compose", inputs: r.template, runAfter: {} };
-  const body = Object.fromEntries(rows.map((r) => [String(r.index), `@outputs('Row_${r.index}')`]));
+  for (const r of rows) actions[`Row_${r.id}`] = { type: "Compose", inputs: r.template, runAfter: {} };
+  const body = Object.fromEntries(rows.map((r) => [r.id, `@outputs('Row_${r.id}')`]));
   actions.Respond = {
     type: "Response",
     kind: "Http",
     inputs: { statusCode: 200, body },
-    runAfter: Object.fromEntries(rows.map((r) => [`Row_${r.index}`, ["Succeeded", "Failed"]])),
+    runAfter: Object.fromEntries(rows.map((r) => [`Row_${r.id}`, ["Succeeded", "Failed"]])),
   };
   return {
     definition: {
@@ -50,7 +55,7 @@ export function differentialWorkflow(): object {
 }
 
 export interface Difference {
-  index: number;
+  id: string;
   template: string;
   azure: unknown;
   local: unknown;
@@ -61,16 +66,16 @@ export function compareResults(azure: Record<string, unknown>): { same: number; 
   const differences: Difference[] = [];
   let same = 0;
   for (const r of portableRows()) {
-    if (!(String(r.index) in azure)) continue;
+    if (!(r.id in azure)) continue;
     let local: unknown;
     try {
       local = JSON.parse(JSON.stringify(evaluateValue(r.template, referenceHost()) ?? null));
     } catch (err) {
       local = { error: (err as Error).message };
     }
-    const remote = azure[String(r.index)];
+    const remote = azure[r.id];
     if (JSON.stringify(local) === JSON.stringify(remote)) same++;
-    else differences.push({ index: r.index, template: r.template, azure: remote, local });
+    else differences.push({ id: r.id, template: r.template, azure: remote, local });
   }
   return { same, differences };
 }
@@ -80,7 +85,7 @@ export function formatDiff(result: { same: number; differences: Difference[] }):
   const lines = [`${result.same} same, ${result.differences.length} different`];
   for (const d of result.differences)
     lines.push(
-      `DIFF row ${d.index} ${d.template}\n  azure: ${JSON.stringify(d.azure)}\n  local: ${JSON.stringify(d.local)}`,
+      `DIFF row ${d.id} ${d.template}\n  azure: ${JSON.stringify(d.azure)}\n  local: ${JSON.stringify(d.local)}`,
     );
   return lines.join("\n");
 }

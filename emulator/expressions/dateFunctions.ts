@@ -30,7 +30,7 @@ const shift = (fn: string, unitMs: number) => (a: unknown[]) => {
   return stampResult({ ...s, ms: s.ms + int(fn, a[1], 2) * unitMs }, a[2], fn);
 };
 
-const now = (host: ExpressionHost): Stamp => ({ ms: host.now().getTime(), ticks: 0, utc: true });
+const now = (host: ExpressionHost): Stamp => ({ ms: host.now().getTime(), ticks: host.nowTicks?.() ?? 0, utc: true });
 
 function truncate(fn: string, a: unknown[], cut: (d: Date) => number): string {
   const s = parseStamp(a[0], fn);

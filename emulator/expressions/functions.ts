@@ -7,7 +7,7 @@ import { fail, FunctionSpec, int, MANY, num, spec, str } from "./args";
 import { DATE_FUNCTIONS } from "./dateFunctions";
 import { Decimal } from "./decimal";
 import { MATH_FUNCTIONS, formatNumber, parseLocaleFloat } from "./numbers";
-import { isObject, lookup, made, numeric, toText, typeName, Xml } from "./values";
+import { float as toFloat, isObject, lookup, made, numeric, toText, typeName, Xml } from "./values";
 import { selectXpath, toXml, xmlToJson } from "./xml";
 
 export type { FunctionSpec } from "./args";
@@ -261,13 +261,14 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   uricomponent: spec(1, 1, (a) => encodeUri(a[0])),
   uricomponenttostring: spec(1, 1, (a) => decodeURIComponent(str("uriComponentToString", a[0]))),
   float: spec(1, 2, (a) => {
-    if (numeric(a[0]) !== undefined) return numeric(a[0]);
+    // float() answers a Float, also for an integral value (float('12,3,4,5678') is 12345678 with Float type).
+    if (numeric(a[0]) !== undefined) return toFloat(numeric(a[0])!);
     const n = parseLocaleFloat("float", str("float", a[0]), a[1]);
-    return n === undefined
-      ? fail(
+    return n !== undefined
+      ? toFloat(n)
+      : fail(
           `The template language function 'float' was invoked with a parameter that is not valid. The value '${String(a[0])}' cannot be converted to the target type 'Float'.`,
-        )
-      : n;
+        );
   }),
   int: spec(1, 1, (a) => {
     const n = typeof a[0] === "number" ? a[0] : /^\s*[-+]?\d+\s*$/.test(toText(a[0])) ? Number(a[0]) : NaN;

@@ -96,14 +96,25 @@ function separators(locale: string): { group: string; decimal: string } {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** float()/isFloat(): the invariant culture by default ('10,000.333'), or the locale's separators. */
+/**
+ * A float as .NET's Double.Parse reads it with the locale's separators. The reference's float() examples ("Examples of
+ * unexpectedly valid inputs") show the rules: group separators anywhere in the integer part ('12,3,4,5678'), the
+ * sign before or after the number ('1234567,8+', '12345,6,78,-'), a decimal separator with no digits on one side
+ * ('12345678.-', '.12345678').
+ */
 export function parseLocaleFloat(fn: string, text: string, locale: unknown): number | undefined {
   const { group, decimal } =
     locale === undefined ? { group: ",", decimal: "." } : separators(validLocale(fn, str(fn, locale, 2)));
   const g = group.replace(/\u00a0|\u202f/, " ");
   const t = text.trim().replace(/\u00a0|\u202f/g, " ");
-  const re = new RegExp(`^[-+]?(\\d{1,3}(${escape(g)}\\d{3})*|\\d+)(${escape(decimal)}\\d+)?([eE][-+]?\\d+)?$`);
-  if (!re.test(t)) return undefined;
-  return Number(t.split(g).join("").replace(decimal, "."));
+  const re = new RegExp(`^([-+])?((?:\\d(?:\\d|${escape(g)})*)?)(?:${escape(decimal)}(\\d*))?([eE][-+]?\\d+)?([-+])?$`);
+  const m = re.exec(t);
+  if (!m || (m[1] && m[5])) return undefined;
+  const whole = m[2].split(g).join("");
+  const fraction = m[3] ?? "";
+  if (!whole && !fraction) return undefined;
+  const sign = (m[1] ?? m[5]) === "-" ? "-" : "";
+  return Number(`${sign}${whole || "0"}.${fraction || "0"}${m[4] ?? ""}`);
 }
 
 function validLocale(fn: string, locale: string): string {
