@@ -184,5 +184,7 @@ export interface ExpressionHost {
   iterationIndexes?(loopName: string): number;
   /** Clock and ids, injectable for deterministic tests. */
   now(): Date;
+  /** 100-ns ticks past now()'s millisecond (0-9999), for a clock finer than Date's; 0 when absent. */
+  nowTicks?(): number;
   newGuid(): string;
 }

@@ -16,7 +16,7 @@ import { listStacks, loadStack } from "../program/stacks";
 import { BARE_FLOW, costPer1000, listBilled } from "./bench/billing";
 import { CLI_ENTRIES, cliStartup } from "./bench/clis";
 import { costStacks, costTable, DATAVERSE_ONLY, measureCosts, targetsByStack } from "./bench/costTable";
-import { expressionSpeed } from "./bench/expressions";
+import { expressionSpeed, referenceSpeed } from "./bench/expressions";
 import { formatSpread } from "./bench/stats";
 import { describeOps } from "./bench/storageOps";
 import { Level, measureThroughput, summarize, ThroughputOptions } from "./bench/throughput";
@@ -101,9 +101,15 @@ async function throughput(stackName: string, options: ThroughputOptions): Promis
 function engineAndClis(cliRuns: number): void {
   const definitions = listStacks().map((s) => loadStack(s).definition);
   const speed = expressionSpeed(definitions);
-  console.log(`\n3. Expression engine: ${speed.perSecond.toFixed(0)} evaluations/s over the ${speed.evaluable} of`);
+  console.log(
+    `\n3. Expression engine: ${speed.microsPerEvaluation.toFixed(1)} µs per evaluation (${speed.perSecond.toFixed(0)}/s) over the ${speed.evaluable} of`,
+  );
   console.log(
     `   ${speed.total} expressions of the stack definitions that a fixed host can evaluate (parse cached, as at run time)`,
+  );
+  const table = referenceSpeed();
+  console.log(
+    `   ${table.microsPerEvaluation.toFixed(1)} µs per evaluation over the ${table.rows} rows of the functions reference table`,
   );
   console.log(`\n4. CLI start-up ('<command> --help', directly and through npm run), median of ${cliRuns}:`);
   for (const name of Object.keys(CLI_ENTRIES) as Array<keyof typeof CLI_ENTRIES>) {

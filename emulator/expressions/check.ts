@@ -1,7 +1,7 @@
 /** Static checks of every expression in a definition: found before anything runs, like Azure's save-time validation. */
-import { checkArity } from "./evaluate";
 import { functionSpec } from "./functions";
 import { Expr, ExpressionError, parseTemplate, Template } from "./parse";
+import { checkArity } from "./signature";
 import { isObject } from "./values";
 
 export interface ExpressionProblem {

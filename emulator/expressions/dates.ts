@@ -175,12 +175,18 @@ function field(f: string, s: Stamp, locale: string, fn: string): string {
 const unsupportedZone = (fn: string) =>
   `The template language function '${fn}' cannot print the offset ('z') of a timestamp without a time zone in the local runtime.`;
 
+const unsupportedUniversal = (fn: string) =>
+  `The template language function '${fn}' cannot apply the format 'U' to a timestamp without a time zone in the local runtime (.NET converts it from the machine's time zone); convert it with convertToUtc() first.`;
+
 /** Formats like .NET's DateTime.ToString(format, culture); default 'o'. */
 export function formatStamp(s: Stamp, format = "o", locale = "en-US", fn = "formatDateTime"): string {
   let pattern = format;
   if (format.length === 1) {
+    // 'U' is the full pattern ('F') of the time converted to UTC ("Standard date and time format strings", The
+    // universal full format specifier); a time without a zone would be converted from the machine's zone.
+    if (format === "U" && !s.utc) fail(unsupportedUniversal(fn));
     pattern =
-      STANDARD[format] ??
+      (format === "U" ? STANDARD.F : STANDARD[format]) ??
       fail(`The template language function '${fn}' was given the format '${format}', which is not a valid format.`);
     if (!INVARIANT.has(format) && !/^en(-us)?$/i.test(locale)) {
       fail(

@@ -1,6 +1,7 @@
 import { ExpressionHost } from "../types";
 import { Decimal } from "./decimal";
 import { functionSpec } from "./functions";
+import { checkArity } from "./signature";
 import { Access, Expr, ExpressionError, parseTemplate, Template } from "./parse";
 import { float, isObject, lookup, made, toPlain, toText, typeName, Xml } from "./values";
 
@@ -19,19 +20,6 @@ export function evaluateExpr(expr: Expr, host: ExpressionHost, source: string): 
   let value = spec.impl(args, host);
   for (const access of expr.access) value = select(value, access, host, source);
   return value;
-}
-
-export function checkArity(name: string, count: number, min: number, max: number): void {
-  if (count < min) {
-    throw new ExpressionError(
-      `The template language function '${name}' expects ${min === max ? "" : "at least "}'${min}' parameter${min === 1 ? "" : "s"}. The function was invoked with '${count}' parameter${count === 1 ? "" : "s"}.`,
-    );
-  }
-  if (count > max) {
-    throw new ExpressionError(
-      `The template language function '${name}' expects ${min === max ? "" : "at most "}'${max}' parameter${max === 1 ? "" : "s"}. The function was invoked with '${count}' parameter${count === 1 ? "" : "s"}.`,
-    );
-  }
 }
 
 /** `x[key]` / `x?[key]` with Azure's rules: a missing property fails unless the access is null-safe. */

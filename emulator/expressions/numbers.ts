@@ -1,88 +1,5 @@
-/**
- * Math with Azure's number types: Integer stays Integer, "If either the dividend or divisor has Float type, the
- * result has Float type" (functions reference, div()), a decimal() operand keeps .NET decimal digits (decimal.js).
- */
-import { fail, FunctionSpec, int, isFloatValue, MANY, num, spec, str } from "./args";
-import { Decimal } from "./decimal";
-import { float, Float, made, numeric, typeName } from "./values";
-
-type Op = (x: number, y: number) => number;
-type DecOp = (x: Decimal, y: Decimal) => Decimal;
-
-function arithmetic(fn: string, a: unknown[], op: Op, dec: DecOp, intOp: Op = op): unknown {
-  const [x, y] = [num(fn, a[0]), num(fn, a[1], 2)];
-  if (a[0] instanceof Decimal || a[1] instanceof Decimal) {
-    made.count++;
-    return dec(new Decimal(decText(a[0])), new Decimal(decText(a[1])));
-  }
-  return isFloatValue(a[0]) || isFloatValue(a[1]) ? float(op(x, y)) : intOp(x, y);
-}
-
-const decText = (v: unknown) => (v instanceof Decimal ? v.toString() : String(numeric(v)));
-
-function nonZero(fn: string, v: unknown): void {
-  if (numeric(v) === 0) fail(`The template language function '${fn}' cannot divide by zero.`);
-}
-
-function extreme(fn: string, a: unknown[], pick: (x: number, y: number) => boolean): unknown {
-  const list = Array.isArray(a[0]) ? (a[0] as unknown[]) : a;
-  if (list.length === 0) return fail(`The template language function '${fn}' expects at least one number.`);
-  return list.reduce((best, v, i) => (pick(num(fn, v, i + 1), num(fn, best)) ? v : best));
-}
-
-export const MATH_FUNCTIONS: Record<string, FunctionSpec> = {
-  add: spec(2, 2, (a) =>
-    arithmetic(
-      "add",
-      a,
-      (x, y) => x + y,
-      (x, y) => x.plus(y),
-    ),
-  ),
-  sub: spec(2, 2, (a) =>
-    arithmetic(
-      "sub",
-      a,
-      (x, y) => x - y,
-      (x, y) => x.minus(y),
-    ),
-  ),
-  mul: spec(2, 2, (a) =>
-    arithmetic(
-      "mul",
-      a,
-      (x, y) => x * y,
-      (x, y) => x.times(y),
-    ),
-  ),
-  div: spec(2, 2, (a) => {
-    nonZero("div", a[1]);
-    return arithmetic(
-      "div",
-      a,
-      (x, y) => x / y,
-      (x, y) => x.div(y),
-      (x, y) => Math.trunc(x / y),
-    );
-  }),
-  // "the result matches the sign of the dividend" (functions reference, mod()), as JS % does.
-  mod: spec(2, 2, (a) => {
-    nonZero("mod", a[1]);
-    return arithmetic(
-      "mod",
-      a,
-      (x, y) => x % y,
-      (x, y) => x.mod(y),
-    );
-  }),
-  min: spec(1, MANY, (a) => extreme("min", a, (x, y) => x < y)),
-  max: spec(1, MANY, (a) => extreme("max", a, (x, y) => x > y)),
-  rand: spec(2, 2, (a) => {
-    const lo = int("rand", a[0]);
-    return lo + Math.floor(Math.random() * (int("rand", a[1], 2) - lo));
-  }),
-  range: spec(2, 2, (a) => Array.from({ length: int("range", a[1], 2) }, (_, i) => int("range", a[0]) + i)),
-};
+/** Number formatting and parsing with a locale: formatNumber() (.NET numeric formats on Intl) and float()/isFloat(). */
+import { fail, str } from "./signature";
 
 /** Group and decimal separators of a locale, from Intl. */
 function separators(locale: string): { group: string; decimal: string } {
@@ -95,15 +12,25 @@ function separators(locale: string): { group: string; decimal: string } {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** float()/isFloat(): the invariant culture by default ('10,000.333'), or the locale's separators. */
+/**
+ * A float as .NET's Double.Parse reads it with the locale's separators. The reference's float() examples ("Examples of
+ * unexpectedly valid inputs") show the rules: group separators anywhere in the integer part ('12,3,4,5678'), the
+ * sign before or after the number ('1234567,8+', '12345,6,78,-'), a decimal separator with no digits on one side
+ * ('12345678.-', '.12345678').
+ */
 export function parseLocaleFloat(fn: string, text: string, locale: unknown): number | undefined {
   const { group, decimal } =
     locale === undefined ? { group: ",", decimal: "." } : separators(validLocale(fn, str(fn, locale, 2)));
   const g = group.replace(/\u00a0|\u202f/, " ");
   const t = text.trim().replace(/\u00a0|\u202f/g, " ");
-  const re = new RegExp(`^[-+]?(\\d{1,3}(${escape(g)}\\d{3})*|\\d+)(${escape(decimal)}\\d+)?([eE][-+]?\\d+)?$`);
-  if (!re.test(t)) return undefined;
-  return Number(t.split(g).join("").replace(decimal, "."));
+  const re = new RegExp(`^([-+])?((?:\\d(?:\\d|${escape(g)})*)?)(?:${escape(decimal)}(\\d*))?([eE][-+]?\\d+)?([-+])?$`);
+  const m = re.exec(t);
+  if (!m || (m[1] && m[5])) return undefined;
+  const whole = m[2].split(g).join("");
+  const fraction = m[3] ?? "";
+  if (!whole && !fraction) return undefined;
+  const sign = (m[1] ?? m[5]) === "-" ? "-" : "";
+  return Number(`${sign}${whole || "0"}.${fraction || "0"}${m[4] ?? ""}`);
 }
 
 function validLocale(fn: string, locale: string): string {
@@ -194,5 +121,3 @@ function standardNumber(n: number, kind: string, digitsText: string, locale: str
     );
   return new Intl.NumberFormat(locale, { style: "currency", currency, ...fixed(digits ?? 2) }).format(n);
 }
-
-export { Float, typeName };

@@ -3,14 +3,10 @@
  * `"...@{expr}..."` (string interpolation), `"@@..."` (a literal starting with `@`).
  */
 
-export class ExpressionError extends Error {
-  /** Azure's code for template errors. */
-  readonly code = "InvalidTemplate";
-  constructor(message: string) {
-    super(message);
-    this.name = "ExpressionError";
-  }
-}
+import { ExpressionError } from "./error";
+import { Token, tokenize } from "./tokens";
+
+export { ExpressionError } from "./error";
 
 /** `[expr]`, `.name`, or their null-safe forms `?[expr]`, `?.name`. */
 export interface Access {
@@ -28,152 +24,120 @@ export type Template =
   | { kind: "expression"; expr: Expr; source: string }
   | { kind: "interpolation"; parts: Array<string | { expr: Expr; source: string }> };
 
-type Token =
-  | { t: "str"; v: string; at: number }
-  | { t: "num"; v: number; at: number; float: boolean }
-  | { t: "id"; v: string; at: number }
-  | { t: "punct"; v: "(" | ")" | "[" | "]" | "," | "." | "?"; at: number };
+/** The parser phase: a recursive descent over the tokens, one method per construct. */
+class Parser {
+  private pos = 0;
+  constructor(
+    private readonly src: string,
+    private readonly tokens: Token[],
+  ) {}
 
-function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let value = "";
-      let j = i + 1;
-      for (;;) {
-        if (j >= src.length)
-          throw new ExpressionError(
-            `The template language expression '${src}' is not valid: the string literal starting at position ${i} is not terminated.`,
-          );
-        if (src[j] === "'") {
-          if (src[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        value += src[j++];
-      }
-      tokens.push({ t: "str", v: value, at: i });
-      i = j + 1;
-    } else if (/[0-9]/.test(c) || (/[-.]/.test(c) && /[0-9]/.test(src[i + 1] ?? "") && startsValue(tokens))) {
-      const m = /^-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?/.exec(src.slice(i))!;
-      // `5.0` is a Float, `5` an Integer: div(11, 5.0) is 2.2 (functions reference, div()).
-      tokens.push({ t: "num", v: Number(m[0]), at: i, float: /[.eE]/.test(m[0]) });
-      i += m[0].length;
-    } else if (/[A-Za-z_$]/.test(c)) {
-      const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(src.slice(i))!;
-      tokens.push({ t: "id", v: m[0], at: i });
-      i += m[0].length;
-    } else if ("()[],.?".includes(c)) {
-      tokens.push({ t: "punct", v: c as "(", at: i });
-      i++;
-    } else {
-      throw new ExpressionError(
-        `The template language expression '${src}' is not valid: unexpected character '${c}' at position ${i}.`,
-      );
-    }
+  /** The whole expression: one value and nothing after it. */
+  expression(): Expr {
+    const expr = this.value();
+    if (this.pos < this.tokens.length) this.fail(`unexpected '${String(this.tokens[this.pos].v)}'`);
+    return expr;
   }
-  return tokens;
-}
 
-/** A number may start here (`-1`, `.5`): at the start, or after `(`, `[` or `,`, never after a value. */
-function startsValue(tokens: Token[]): boolean {
-  const last = tokens[tokens.length - 1];
-  return !last || (last.t === "punct" && ["(", "[", ","].includes(last.v));
-}
+  private fail(what: string): never {
+    const at = this.tokens[this.pos]?.at ?? this.src.length;
+    throw new ExpressionError(
+      `The template language expression '${this.src}' is not valid: ${what} at position ${at}.`,
+    );
+  }
 
-/** Parses a bare expression (no leading `@`). */
-export function parseExpression(src: string): Expr {
-  const tokens = tokenize(src);
-  let pos = 0;
-  const fail = (what: string): never => {
-    const at = tokens[pos]?.at ?? src.length;
-    throw new ExpressionError(`The template language expression '${src}' is not valid: ${what} at position ${at}.`);
-  };
-  const peek = () => tokens[pos];
-  const isPunct = (v: string) => peek()?.t === "punct" && peek()!.v === v;
-  const expect = (v: string) => (isPunct(v) ? pos++ : fail(`expected '${v}'`));
+  private isPunct(v: string): boolean {
+    const tok = this.tokens[this.pos];
+    return tok?.t === "punct" && tok.v === v;
+  }
 
-  const parseAccess = (): Access[] => {
+  private expect(v: string): void {
+    if (!this.isPunct(v)) this.fail(`expected '${v}'`);
+    this.pos++;
+  }
+
+  /** A literal, an array literal or a function call, with any property access after it. */
+  private value(): Expr {
+    const tok = this.tokens[this.pos];
+    if (!tok) return this.fail("unexpected end of expression");
+    if (tok.t === "str" || tok.t === "num") {
+      this.pos++;
+      return tok.t === "num" ? { kind: "literal", value: tok.v, float: tok.float } : { kind: "literal", value: tok.v };
+    }
+    if (tok.t === "punct" && tok.v === "[") return this.arrayLiteral();
+    if (tok.t === "id") return this.callOrKeyword(tok.v);
+    return this.fail(`unexpected '${tok.v}'`);
+  }
+
+  /**
+   * `[a, b]`: "When you pass arrays or numbers, you don't need wrapping punctuation. For example: length([1, 2, 3])"
+   * (logic-apps-workflow-definition-language.md, Operators).
+   */
+  private arrayLiteral(): Expr {
+    this.pos++;
+    const items = this.list("]");
+    return { kind: "array", items, access: this.access() };
+  }
+
+  /** `name(args)`, or the keywords `true`, `false`, `null`. */
+  private callOrKeyword(name: string): Expr {
+    this.pos++;
+    const lower = name.toLowerCase();
+    if (!this.isPunct("(")) {
+      if (lower === "true" || lower === "false") return { kind: "literal", value: lower === "true" };
+      if (lower === "null") return { kind: "literal", value: null };
+      return this.fail(`'${name}' is not a function call (missing '(')`);
+    }
+    this.pos++;
+    const args = this.list(")");
+    return { kind: "call", name, args, access: this.access() };
+  }
+
+  /** Comma-separated values up to the closing punctuation, which it consumes. */
+  private list(close: string): Expr[] {
+    const items: Expr[] = [];
+    if (!this.isPunct(close)) {
+      items.push(this.value());
+      while (this.isPunct(",")) {
+        this.pos++;
+        items.push(this.value());
+      }
+    }
+    this.expect(close);
+    return items;
+  }
+
+  /** `[expr]`, `.name`, `?[expr]`, `?.name`, repeated. */
+  private access(): Access[] {
     const access: Access[] = [];
     for (;;) {
-      const safe = isPunct("?");
-      if (safe) pos++;
-      if (isPunct("[")) {
-        pos++;
-        access.push({ safe, key: parseValue() });
-        expect("]");
-      } else if (isPunct(".")) {
-        pos++;
-        const name = peek();
-        if (name?.t !== "id") fail("expected a property name after '.'");
-        pos++;
-        access.push({ safe, key: { kind: "literal", value: (name as { v: string }).v } });
+      const safe = this.isPunct("?");
+      if (safe) this.pos++;
+      if (this.isPunct("[")) {
+        this.pos++;
+        access.push({ safe, key: this.value() });
+        this.expect("]");
+      } else if (this.isPunct(".")) {
+        this.pos++;
+        access.push({ safe, key: { kind: "literal", value: this.propertyName() } });
       } else {
-        if (safe) fail("expected '[' or '.' after '?'");
+        if (safe) this.fail("expected '[' or '.' after '?'");
         return access;
       }
     }
-  };
+  }
 
-  const parseValue = (): Expr => {
-    const tok = peek();
-    if (!tok) return fail("unexpected end of expression");
-    if (tok.t === "str") {
-      pos++;
-      return { kind: "literal", value: tok.v };
-    }
-    if (tok.t === "num") {
-      pos++;
-      return { kind: "literal", value: tok.v, float: tok.float };
-    }
-    if (tok.t === "punct" && tok.v === "[") {
-      // An array literal: "When you pass arrays or numbers, you don't need wrapping punctuation. For example:
-      // length([1, 2, 3])" (logic-apps-workflow-definition-language.md, Operators).
-      pos++;
-      const items: Expr[] = [];
-      if (!isPunct("]")) {
-        items.push(parseValue());
-        while (isPunct(",")) {
-          pos++;
-          items.push(parseValue());
-        }
-      }
-      expect("]");
-      return { kind: "array", items, access: parseAccess() };
-    }
-    if (tok.t === "id") {
-      pos++;
-      const lower = tok.v.toLowerCase();
-      if (!isPunct("(")) {
-        if (lower === "true" || lower === "false") return { kind: "literal", value: lower === "true" };
-        if (lower === "null") return { kind: "literal", value: null };
-        return fail(`'${tok.v}' is not a function call (missing '(')`);
-      }
-      pos++;
-      const args: Expr[] = [];
-      if (!isPunct(")")) {
-        args.push(parseValue());
-        while (isPunct(",")) {
-          pos++;
-          args.push(parseValue());
-        }
-      }
-      expect(")");
-      return { kind: "call", name: tok.v, args, access: parseAccess() };
-    }
-    return fail(`unexpected '${tok.v}'`);
-  };
+  private propertyName(): string {
+    const name = this.tokens[this.pos];
+    if (name?.t !== "id") return this.fail("expected a property name after '.'");
+    this.pos++;
+    return name.v;
+  }
+}
 
-  const expr = parseValue();
-  if (pos < tokens.length) fail(`unexpected '${String(tokens[pos].v)}'`);
-  return expr;
+/** Parses a bare expression (no leading `@`): tokens first, then the parser. */
+export function parseExpression(src: string): Expr {
+  return new Parser(src, tokenize(src)).expression();
 }
 
 const cache = new Map<string, Template>();

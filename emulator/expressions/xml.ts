@@ -5,7 +5,7 @@
  */
 import { DOMParser } from "@xmldom/xmldom";
 import * as xpath from "xpath";
-import { fail } from "./args";
+import { fail } from "./signature";
 import { isObject, made, toText, typeName, Xml } from "./values";
 
 type XNode = Xml["node"];

@@ -1,6 +1,6 @@
 /** The fixed context (clock, parameters, actions, trigger) of the reference examples. */
-import { ExpressionHost } from "../../emulator/types";
-import data from "./reference-examples.json";
+import { ExpressionHost } from "../../types";
+import data from "./examples.json";
 
 export const ctx = data.context as unknown as {
   now: string;
@@ -10,6 +10,12 @@ export const ctx = data.context as unknown as {
   actions: Record<string, unknown>;
   trigger: unknown;
 };
+
+/** The 100-ns ticks past the millisecond of an ISO timestamp with up to seven fraction digits (`.3384797` is 4797). */
+function subMillisecondTicks(iso: string): number {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? "";
+  return Number(fraction.padEnd(7, "0").slice(3, 7));
+}
 
 export function referenceHost(now = ctx.now): ExpressionHost {
   return {
@@ -25,6 +31,7 @@ export function referenceHost(now = ctx.now): ExpressionHost {
     item: () => null,
     items: () => null,
     now: () => new Date(now),
+    nowTicks: () => subMillisecondTicks(now),
     newGuid: () => ctx.guid,
   };
 }

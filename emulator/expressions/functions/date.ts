@@ -1,9 +1,9 @@
 /** Date and time functions of the functions reference. */
-import { ExpressionHost } from "../types";
-import { fail, FunctionSpec, int, optionalStr, spec, str } from "./args";
-import { parseWithFormat, parseWithLocale } from "./dateParse";
-import { checkLocale, formatStamp, parseStamp, Stamp, stampResult } from "./dates";
-import { ianaZone, offsetAt, wallToUtc } from "./timezones";
+import { ExpressionHost } from "../../types";
+import { parseWithFormat, parseWithLocale } from "../dateParse";
+import { checkLocale, formatStamp, parseStamp, Stamp, stampResult } from "../dates";
+import { define, fail, int, optionalStr, str, table } from "../signature";
+import { ianaZone, offsetAt, wallToUtc } from "../timezones";
 
 const DAY = 86_400_000;
 const FIXED_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: DAY, week: 7 * DAY };
@@ -30,7 +30,7 @@ const shift = (fn: string, unitMs: number) => (a: unknown[]) => {
   return stampResult({ ...s, ms: s.ms + int(fn, a[1], 2) * unitMs }, a[2], fn);
 };
 
-const now = (host: ExpressionHost): Stamp => ({ ms: host.now().getTime(), ticks: 0, utc: true });
+const now = (host: ExpressionHost): Stamp => ({ ms: host.now().getTime(), ticks: host.nowTicks?.() ?? 0, utc: true });
 
 function truncate(fn: string, a: unknown[], cut: (d: Date) => number): string {
   const s = parseStamp(a[0], fn);
@@ -59,25 +59,25 @@ function convert(fn: string, ts: unknown, from: string, to: string, format: unkn
   return stampResult({ ms: utcMs + offsetAt(toZone, utcMs) * 60_000, ticks: s.ticks, utc: false }, format, fn);
 }
 
-export const DATE_FUNCTIONS: Record<string, FunctionSpec> = {
-  utcnow: spec(0, 1, (a, host) => stampResult(now(host), a[0], "utcNow")),
-  formatdatetime: spec(1, 3, (a) => {
+export const DATE_FUNCTIONS = table(
+  define("utcNow", "x?", (a, host) => stampResult(now(host), a[0], "utcNow")),
+  define("formatDateTime", "x,x?,x?", (a) => {
     const locale = a[2] === undefined ? "en-US" : checkLocale("formatDateTime", str("formatDateTime", a[2], 3));
     const format = optionalStr("formatDateTime", a[1], 2) ?? "o";
     return formatStamp(parseStamp(a[0], "formatDateTime"), format, locale, "formatDateTime");
   }),
-  adddays: spec(2, 3, shift("addDays", DAY)),
-  addhours: spec(2, 3, shift("addHours", 3_600_000)),
-  addminutes: spec(2, 3, shift("addMinutes", 60_000)),
-  addseconds: spec(2, 3, shift("addSeconds", 1000)),
-  addtotime: spec(3, 4, (a) =>
+  define("addDays", "x,x,x?", shift("addDays", DAY)),
+  define("addHours", "x,x,x?", shift("addHours", 3_600_000)),
+  define("addMinutes", "x,x,x?", shift("addMinutes", 60_000)),
+  define("addSeconds", "x,x,x?", shift("addSeconds", 1000)),
+  define("addToTime", "x,x,x,x?", (a) =>
     stampResult(
       addUnits("addToTime", parseStamp(a[0], "addToTime"), int("addToTime", a[1], 2), a[2]),
       a[3],
       "addToTime",
     ),
   ),
-  subtractfromtime: spec(3, 4, (a) => {
+  define("subtractFromTime", "x,x,x,x?", (a) => {
     const s = parseStamp(a[0], "subtractFromTime");
     return stampResult(
       addUnits("subtractFromTime", s, -int("subtractFromTime", a[1], 2), a[2]),
@@ -85,40 +85,46 @@ export const DATE_FUNCTIONS: Record<string, FunctionSpec> = {
       "subtractFromTime",
     );
   }),
-  getfuturetime: spec(2, 3, (a, host) =>
+  define("getFutureTime", "x,x,x?", (a, host) =>
     stampResult(addUnits("getFutureTime", now(host), int("getFutureTime", a[0]), a[1]), a[2], "getFutureTime"),
   ),
-  getpasttime: spec(2, 3, (a, host) =>
+  define("getPastTime", "x,x,x?", (a, host) =>
     stampResult(addUnits("getPastTime", now(host), -int("getPastTime", a[0]), a[1]), a[2], "getPastTime"),
   ),
-  startofday: spec(1, 2, (a) =>
+  define("startOfDay", "x,x?", (a) =>
     truncate("startOfDay", a, (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())),
   ),
-  startofhour: spec(1, 2, (a) => truncate("startOfHour", a, (d) => Math.floor(d.getTime() / 3_600_000) * 3_600_000)),
-  startofmonth: spec(1, 2, (a) => truncate("startOfMonth", a, (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1))),
-  dayofweek: spec(1, 1, (a) => new Date(parseStamp(a[0], "dayOfWeek").ms).getUTCDay()),
-  dayofmonth: spec(1, 1, (a) => new Date(parseStamp(a[0], "dayOfMonth").ms).getUTCDate()),
-  dayofyear: spec(1, 1, (a) => {
+  define("startOfHour", "x,x?", (a) =>
+    truncate("startOfHour", a, (d) => Math.floor(d.getTime() / 3_600_000) * 3_600_000),
+  ),
+  define("startOfMonth", "x,x?", (a) =>
+    truncate("startOfMonth", a, (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)),
+  ),
+  define("dayOfWeek", "x", (a) => new Date(parseStamp(a[0], "dayOfWeek").ms).getUTCDay()),
+  define("dayOfMonth", "x", (a) => new Date(parseStamp(a[0], "dayOfMonth").ms).getUTCDate()),
+  define("dayOfYear", "x", (a) => {
     const d = new Date(parseStamp(a[0], "dayOfYear").ms);
     return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY) + 1;
   }),
-  ticks: spec(1, 1, (a) => {
+  define("ticks", "x", (a) => {
     const s = parseStamp(a[0], "ticks");
     return s.ms * 10_000 + s.ticks + 621_355_968_000_000_000;
   }),
-  datedifference: spec(2, 2, (a) =>
+  define("dateDifference", "x,x", (a) =>
     timeSpan(parseStamp(a[1], "dateDifference").ms - parseStamp(a[0], "dateDifference").ms),
   ),
-  parsedatetime: spec(1, 3, (a) => {
+  define("parseDateTime", "x,x?,x?", (a) => {
     const text = str("parseDateTime", a[0]);
     const locale = a[1] === undefined ? "en-US" : checkLocale("parseDateTime", str("parseDateTime", a[1], 2));
     const format = optionalStr("parseDateTime", a[2], 3);
     const s = format ? parseWithFormat(text, format, locale) : parseWithLocale(text, locale);
     return formatStamp(s);
   }),
-  converttoutc: spec(2, 3, (a) => convert("convertToUtc", a[0], str("convertToUtc", a[1], 2), "UTC", a[2])),
-  convertfromutc: spec(2, 3, (a) => convert("convertFromUtc", a[0], "UTC", str("convertFromUtc", a[1], 2), a[2])),
-  converttimezone: spec(3, 4, (a) =>
+  define("convertToUtc", "x,x,x?", (a) => convert("convertToUtc", a[0], str("convertToUtc", a[1], 2), "UTC", a[2])),
+  define("convertFromUtc", "x,x,x?", (a) =>
+    convert("convertFromUtc", a[0], "UTC", str("convertFromUtc", a[1], 2), a[2]),
+  ),
+  define("convertTimeZone", "x,x,x,x?", (a) =>
     convert("convertTimeZone", a[0], str("convertTimeZone", a[1], 2), str("convertTimeZone", a[2], 3), a[3]),
   ),
-};
+);
