@@ -90,6 +90,12 @@ export interface LeadEndpointArgs {
    */
   dedupWindowDays?: number;
   /**
+   * Days archived leads are kept (0-3650): a daily timer function of the function app (then deployed)
+   * deletes older archive rows and expired dedup claims. 0: kept forever, no purge.
+   * @default 365
+   */
+  archiveRetentionDays?: number;
+  /**
    * What happens to a lead missing fields the CRMs need: keep it in the archive only, or deliver it anyway.
    * @default "archive"
    */
@@ -177,6 +183,7 @@ const DEFAULTS = {
   archiveTableName: SETTINGS.archiveTableName.default,
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
+  archiveRetentionDays: 365,
   incompleteLeads: "archive" as IncompleteLeads,
   salesforceLoginUri: SETTINGS.salesforceLoginUri.default,
   salesforceLeadSource: SETTINGS.salesforceLeadSource.default,
@@ -290,8 +297,9 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       tableEndpoint: { value: account.primaryEndpoints.apply((e) => e.table) },
       workflowIdentity: { value: identity.id },
     };
+    const retentionDays = archiveRetentionDays(args);
     const functionApp =
-      args.normalizerFunction || args.replaySchedule
+      args.normalizerFunction || args.replaySchedule || retentionDays > 0
         ? new LeadFunctionApp(
             `${name}-fn`,
             {
@@ -304,6 +312,11 @@ export class LeadEndpoint extends pulumi.ComponentResource {
               archiveTableName: options.archiveTableName,
               workflowId: workflowArmId,
               replaySchedule: args.replaySchedule,
+              retention: {
+                days: retentionDays,
+                dedupTableName: options.dedupTableName,
+                dedupWindowDays: options.dedupWindowDays,
+              },
               caller: { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId },
               tags: args.tags,
             },
@@ -482,6 +495,17 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
   };
+}
+
+/** Days the purge keeps archive rows (0 = no purge), checked like the other numeric args. */
+export function archiveRetentionDays(args: LeadEndpointArgs): number {
+  const days = args.archiveRetentionDays ?? DEFAULTS.archiveRetentionDays;
+  if (!Number.isInteger(days) || days < 0 || days > 3650) {
+    throw new Error(
+      `archiveRetentionDays: ${days} is not valid: must be a whole number of days from 0 (off) to 3650. Fix: archiveRetentionDays: ${DEFAULTS.archiveRetentionDays}`,
+    );
+  }
+  return days;
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and the Azure Table target if any. */

@@ -20,6 +20,8 @@ export interface KitConfig {
   archiveTableName: string;
   dedupTableName: string;
   dedupWindowDays: number;
+  /** Days archive rows are kept; 0 = no purge. */
+  archiveRetentionDays: number;
   incompleteLeads: "archive" | "deliver";
   dataverse?: { url: string; tenantId: string; clientId: string };
   salesforce?: { loginUri: string; leadSource: string };
@@ -163,6 +165,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     archiveTableName: str("archiveTableName"),
     dedupTableName: str("dedupTableName"),
     dedupWindowDays: d.dedupWindowDays as number,
+    archiveRetentionDays: d.archiveRetentionDays as number,
     incompleteLeads: d.incompleteLeads as KitConfig["incompleteLeads"],
     dataverse: on("dataverse")
       ? { url: str("dataverseUrl"), tenantId: str("dataverseTenantId"), clientId: str("dataverseClientId") }
