@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command<never>>> = {
   replay: async () => (await import("../ops/replay")).REPLAY as Command<never>,
   verify: async () => (await import("../ops/verify")).VERIFY as Command<never>,
   forget: async () => (await import("../ops/forget")).FORGET as Command<never>,
+  purge: async () => (await import("../ops/purge")).PURGE as Command<never>,
 };
 
 const USAGE = `Usage: leadkit <command> [options]   (leadkit <command> --help for its options)
