@@ -80,6 +80,14 @@ describe("forget (Azurite)", function () {
     assert.deepStrictEqual([again.archiveRows.length, again.dedupClaims.length], [0, 0]);
   });
 
+  it("finds the person's claims by their key alone once the archive rows are gone (retention shorter than the dedup window)", async () => {
+    const { archiveRows } = await forgetPerson(tables(), "someone@example.com", true);
+    for (const key of archiveRows) await archive.deleteEntity(key.split("/")[0], key.split("/")[1]);
+    const report = await forgetPerson(tables(), "someone@example.com", false);
+    assert.deepStrictEqual([report.archiveRows.length, report.dedupClaims.length], [0, 3]);
+    assert.strictEqual((await keys(dedup)).length, 2);
+  });
+
   it("--dry-run lists the same rows and removes nothing", async () => {
     const dry = await forgetPerson(tables(), "someone@example.com", true);
     assert.deepStrictEqual([dry.archiveRows.length, dry.dedupClaims.length], [3, 3]);
