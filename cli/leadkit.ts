@@ -6,6 +6,7 @@
  *   npm run send -- --sample validate    # POST a sample lead to the running endpoint; prints its outcome
  *   npm run standin -- dataverse down    # take a CRM stand-in down (dead-letter demo)
  *   npm run leads                        # list archived leads
+ *   npm run forget -- --email <address>  # erase a person's archived leads and dedup claims
  */
 import { Command, EXIT, runCommand } from "../ops/cli";
 
@@ -16,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Command<never>>> = {
   leads: async () => (await import("../ops/leads")).LEADS as Command<never>,
   replay: async () => (await import("../ops/replay")).REPLAY as Command<never>,
   verify: async () => (await import("../ops/verify")).VERIFY as Command<never>,
+  forget: async () => (await import("../ops/forget")).FORGET as Command<never>,
+  purge: async () => (await import("../ops/purge")).PURGE as Command<never>,
 };
 
 const USAGE = `Usage: leadkit <command> [options]   (leadkit <command> --help for its options)

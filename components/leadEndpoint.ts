@@ -90,6 +90,12 @@ export interface LeadEndpointArgs {
    */
   dedupWindowDays?: number;
   /**
+   * Days archived leads are kept (0-3650): a daily timer function of the function app (then deployed)
+   * deletes older archive rows and expired dedup claims. 0: kept forever, no purge.
+   * @default 365
+   */
+  archiveRetentionDays?: number;
+  /**
    * What happens to a lead missing fields the CRMs need: keep it in the archive only, or deliver it anyway.
    * @default "archive"
    */
@@ -177,6 +183,7 @@ const DEFAULTS = {
   archiveTableName: SETTINGS.archiveTableName.default,
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
+  archiveRetentionDays: 365,
   incompleteLeads: "archive" as IncompleteLeads,
   crmRetry: {
     count: Number(SETTINGS.crmRetryCount.default),
@@ -220,7 +227,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     const scope: Scope = { name, args, resourceGroupName, subscriptionId, parent: this };
     const storageSide = workflowStorage(scope, workflowTableNames(options));
     const connections = managedConnections(scope, workflow.apis);
-    const functionApp = wireFunctionApp(scope, options.archiveTableName, storageSide, workflowName);
+    const functionApp = wireFunctionApp(scope, options, storageSide, workflowName);
 
     const logicApp = new logic.Workflow(
       `${name}-workflow`,
@@ -423,12 +430,13 @@ export function managedConnections(scope: Scope, apis: readonly ManagedApi[]) {
  */
 export function wireFunctionApp(
   scope: Scope,
-  archiveTableName: string,
+  { archiveTableName, dedupTableName, dedupWindowDays }: LeadWorkflowOptions,
   { account, tables, identity }: ReturnType<typeof workflowStorage>,
   workflowName: string,
 ) {
   const { name, args, resourceGroupName, subscriptionId, parent } = scope;
-  if (!args.normalizerFunction && !args.replaySchedule) return undefined;
+  const retentionDays = archiveRetentionDays(args);
+  if (!args.normalizerFunction && !args.replaySchedule && retentionDays === 0) return undefined;
   const app = new LeadFunctionApp(
     `${name}-fn`,
     {
@@ -441,6 +449,7 @@ export function wireFunctionApp(
       archiveTableName,
       workflowId: pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Logic/workflows/${workflowName}`,
       replaySchedule: args.replaySchedule,
+      retention: { days: retentionDays, dedupTableName, dedupWindowDays },
       caller: { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId },
       tags: args.tags,
     },
@@ -493,6 +502,17 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
   };
+}
+
+/** Days the purge keeps archive rows (0 = no purge), checked like the other numeric args. */
+export function archiveRetentionDays(args: LeadEndpointArgs): number {
+  const days = args.archiveRetentionDays ?? DEFAULTS.archiveRetentionDays;
+  if (!Number.isInteger(days) || days < 0 || days > 3650) {
+    throw new Error(
+      `archiveRetentionDays: ${days} is not valid: must be a whole number of days from 0 (off) to 3650. Fix: archiveRetentionDays: ${DEFAULTS.archiveRetentionDays}`,
+    );
+  }
+  return days;
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */

@@ -30,6 +30,20 @@ export interface CallerIdentity {
   tenantId: pulumi.Input<string>;
 }
 
+export interface RetentionArgs {
+  /** Days archive rows are kept; 0 = off. */
+  days: number;
+  /** Dedup table whose expired claims the purge deletes. */
+  dedupTableName: string;
+  dedupWindowDays: number;
+}
+
+/**
+ * When the purge runs: daily at 03:00 UTC. NCRONTAB, six fields `{second} {minute} {hour} {day} {month}
+ * {day-of-week}` (learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
+ */
+export const PURGE_SCHEDULE = "0 0 3 * * *";
+
 export interface LeadFunctionAppArgs {
   resourceGroupName: pulumi.Input<string>;
   location: pulumi.Input<string>;
@@ -48,6 +62,11 @@ export interface LeadFunctionAppArgs {
    * @default - the timer is disabled
    */
   replaySchedule?: string;
+  /**
+   * The retention purge (timer `purgeExpired`, daily at PURGE_SCHEDULE); `days` 0 disables it.
+   * @default - no purge
+   */
+  retention?: RetentionArgs;
   /** The identity the workflow calls the function with. */
   caller: CallerIdentity;
   /**
@@ -68,7 +87,9 @@ export function functionAppSettings(args: {
   archiveTableName: string;
   workflowId: pulumi.Input<string>;
   replaySchedule?: string;
+  retention?: RetentionArgs;
 }): { name: string; value: pulumi.Input<string> }[] {
+  const purge = args.retention !== undefined && args.retention.days > 0;
   return [
     // Host storage through the app's identity, no key (the account denies shared keys).
     { name: "AzureWebJobsStorage__accountName", value: args.storageAccountName },
@@ -78,6 +99,18 @@ export function functionAppSettings(args: {
     { name: "REPLAY_SCHEDULE", value: args.replaySchedule ?? "0 0 0 1 1 *" },
     // The standard switch that keeps a function from running: replay is opt-in.
     { name: "AzureWebJobs.replayDeadLetters.Disabled", value: args.replaySchedule ? "false" : "true" },
+    ...(purge
+      ? [
+          { name: "PURGE_SCHEDULE", value: PURGE_SCHEDULE },
+          { name: "ARCHIVE_RETENTION_DAYS", value: String(args.retention!.days) },
+          { name: "LEAD_DEDUP_TABLE", value: args.retention!.dedupTableName },
+          { name: "DEDUP_WINDOW_DAYS", value: String(args.retention!.dedupWindowDays) },
+        ]
+      : // The timer's schedule must resolve even when it is off: a yearly one, disabled.
+        [
+          { name: "PURGE_SCHEDULE", value: "0 0 0 1 1 *" },
+          { name: "AzureWebJobs.purgeExpired.Disabled", value: "true" },
+        ]),
   ];
 }
 
@@ -146,6 +179,13 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         pulumi.interpolate`${args.storageAccountId}/tableServices/default/tables/${args.archiveTableName}`,
       ],
     ];
+    // The purge deletes expired dedup claims: the same role on that table only.
+    if (args.retention && args.retention.days > 0)
+      grants.push([
+        "dedup-contributor",
+        STORAGE_TABLE_DATA_CONTRIBUTOR,
+        pulumi.interpolate`${args.storageAccountId}/tableServices/default/tables/${args.retention.dedupTableName}`,
+      ]);
     for (const [suffix, role, scope] of grants) {
       new authorization.RoleAssignment(
         `${name}-${suffix}`,

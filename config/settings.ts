@@ -104,6 +104,14 @@ export const SETTINGS = {
     example: "30",
     default: "30",
   },
+  archiveRetentionDays: {
+    schema: { type: "integer", minimum: 0, maximum: 3650 },
+    description:
+      "Days archived leads are kept: a daily timer function deletes older archive rows and expired dedup claims. 0: kept forever (no purge).",
+    expect: "a whole number of days from 0 (off) to 3650",
+    example: "365",
+    default: "365",
+  },
   incompleteLeads: {
     schema: { type: "string", enum: ["archive", "deliver"] },
     description:

@@ -24,6 +24,8 @@ export interface KitConfig extends TargetConfigs {
   archiveTableName: string;
   dedupTableName: string;
   dedupWindowDays: number;
+  /** Days archive rows are kept; 0 = no purge. */
+  archiveRetentionDays: number;
   incompleteLeads: "archive" | "deliver";
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
@@ -162,6 +164,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     archiveTableName: str("archiveTableName"),
     dedupTableName: str("dedupTableName"),
     dedupWindowDays: d.dedupWindowDays as number,
+    archiveRetentionDays: d.archiveRetentionDays as number,
     incompleteLeads: d.incompleteLeads as KitConfig["incompleteLeads"],
     ...Object.fromEntries(
       CRM_TARGETS.map((t) => [t, on(t) ? targetSpec(t).config((key) => d[key] as string) : undefined]),

@@ -16,6 +16,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     archiveTableName: config.archiveTableName,
     dedupTableName: config.dedupTableName,
     dedupWindowDays: config.dedupWindowDays,
+    archiveRetentionDays: config.archiveRetentionDays,
     incompleteLeads: config.incompleteLeads,
     dataverse: config.dataverse && { ...config.dataverse, clientSecret: required(secrets.dataverseClientSecret) },
     salesforce: config.salesforce,

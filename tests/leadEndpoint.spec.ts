@@ -51,21 +51,27 @@ async function deploy(args: LeadEndpointArgs): Promise<{
   const { resources, calls } = installMocks();
   const { LeadEndpoint } = await import("../components/leadEndpoint");
   const seen: Seen[] = [];
-  const endpoint = new LeadEndpoint("leads-test", args, {
-    transformations: [
-      (a) => {
-        seen.push({
-          type: a.type,
-          name: a.name,
-          resource: a.resource,
-          parent: a.opts.parent,
-          dependsOn: a.opts.dependsOn,
-          props: a.props as Record<string, unknown>,
-        });
-        return undefined;
-      },
-    ],
-  });
+  // These specs pin the footprint without the retention purge (whose function app is specified in
+  // leadFunctionApp.spec.ts): retention off unless a test sets it.
+  const endpoint = new LeadEndpoint(
+    "leads-test",
+    { archiveRetentionDays: 0, ...args },
+    {
+      transformations: [
+        (a) => {
+          seen.push({
+            type: a.type,
+            name: a.name,
+            resource: a.resource,
+            parent: a.opts.parent,
+            dependsOn: a.opts.dependsOn,
+            props: a.props as Record<string, unknown>,
+          });
+          return undefined;
+        },
+      ],
+    },
+  );
   await settle(endpoint.leadEndpointUrl, endpoint.workflowId, endpoint.connectionsToAuthorize);
   return { endpoint, resources, seen, calls };
 }

@@ -71,6 +71,8 @@ describe("LeadFunctionApp component", () => {
       { name: "LEAD_WORKFLOW_ID", value: FIXED_WORKFLOW_ID },
       { name: "REPLAY_SCHEDULE", value: "0 0 0 1 1 *" },
       { name: "AzureWebJobs.replayDeadLetters.Disabled", value: "true" },
+      { name: "PURGE_SCHEDULE", value: "0 0 0 1 1 *" },
+      { name: "AzureWebJobs.purgeExpired.Disabled", value: "true" },
     ]);
     assert.deepStrictEqual(resources["fn-app"].secretPaths, []);
   });
@@ -154,19 +156,42 @@ describe("LeadEndpoint with the function app", () => {
   });
 
   it("gives the app the workflow's ARM id (from its fixed name) and the archive table at creation", async () => {
-    const { byName } = await deployEndpoint({ normalizerFunction: true });
+    const { byName } = await deployEndpoint({ normalizerFunction: true, archiveRetentionDays: 0 });
     assert.deepStrictEqual(byName["leads-test-fn-app"].inputs.siteConfig.appSettings, [
       { name: "AzureWebJobsStorage__accountName", value: "leadstestst" },
       { name: "LEAD_ARCHIVE_TABLE", value: "LeadArchive" },
       { name: "LEAD_WORKFLOW_ID", value: WORKFLOW_ARM_ID },
       { name: "REPLAY_SCHEDULE", value: "0 0 0 1 1 *" },
       { name: "AzureWebJobs.replayDeadLetters.Disabled", value: "true" },
+      { name: "PURGE_SCHEDULE", value: "0 0 0 1 1 *" },
+      { name: "AzureWebJobs.purgeExpired.Disabled", value: "true" },
     ]);
     const auth = byName["leads-test-fn-auth"].inputs.identityProviders.azureActiveDirectory;
     assert.deepStrictEqual(
       [auth.registration.clientId, auth.validation.defaultAuthorizationPolicy.allowedPrincipals.identities],
       [IDENTITY_CLIENT_ID, [IDENTITY_PRINCIPAL_ID]],
     );
+  });
+
+  it("deploys the app for the retention purge by default (365 days): daily timer, settings, dedup table role", async () => {
+    const { resources, byName } = await deployEndpoint({ dedupTableName: "Claims", dedupWindowDays: 14 });
+    const settings = (
+      byName["leads-test-fn-app"].inputs.siteConfig.appSettings as { name: string; value: string }[]
+    ).filter((s) => /PURGE|RETENTION|DEDUP/.test(s.name));
+    assert.deepStrictEqual(settings, [
+      { name: "PURGE_SCHEDULE", value: "0 0 3 * * *" },
+      { name: "ARCHIVE_RETENTION_DAYS", value: "365" },
+      { name: "LEAD_DEDUP_TABLE", value: "Claims" },
+      { name: "DEDUP_WINDOW_DAYS", value: "14" },
+    ]);
+    assert.match(byName["leads-test-fn-dedup-contributor"].inputs.scope, /\/tableServices\/default\/tables\/Claims$/);
+    // Off, the app is not deployed: leadEndpoint.spec.ts pins that footprint (archiveRetentionDays 0).
+    assert.ok(resources.some((r) => r.name === "leads-test-fn-app"));
+    const { archiveRetentionDays } = await import("../components/leadEndpoint");
+    assert.throws(() => archiveRetentionDays({ location: "westeurope", archiveRetentionDays: -1 }), {
+      message:
+        "archiveRetentionDays: -1 is not valid: must be a whole number of days from 0 (off) to 3650. Fix: archiveRetentionDays: 365",
+    });
   });
 
   it("lets the replay read the callback URL through a built-in read-only role on the workflow, not Logic App Contributor", async () => {

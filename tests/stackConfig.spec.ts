@@ -19,6 +19,7 @@ const DEFAULTS: KitConfig = {
   archiveTableName: "LeadArchive",
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
+  archiveRetentionDays: 365,
   incompleteLeads: "archive",
   dataverse: undefined,
   salesforce: undefined,
@@ -34,6 +35,15 @@ const DEFAULTS: KitConfig = {
 };
 
 describe("stack settings", () => {
+  it("archiveRetentionDays: 0 turns the purge off; a value that is not whole days names the fix", () => {
+    assert.strictEqual(parseStackConfig({ archiveRetentionDays: "0" }).archiveRetentionDays, 0);
+    assert.strictEqual(parseStackConfig({ archiveRetentionDays: "730" }).archiveRetentionDays, 730);
+    for (const value of ["-1", "1.5", "3651", "1y"])
+      assert.deepStrictEqual(problemsOf({ archiveRetentionDays: value }), [
+        `leadkit:archiveRetentionDays: "${value}" is not valid: must be a whole number of days from 0 (off) to 3650. Fix: pulumi config set archiveRetentionDays 365`,
+      ]);
+  });
+
   it("applies every default to an empty stack (archive only)", () => {
     assert.deepStrictEqual(parseStackConfig({}), DEFAULTS);
   });
@@ -121,7 +131,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, dedupTableName, dedupWindowDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 

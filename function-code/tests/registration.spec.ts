@@ -11,7 +11,11 @@ interface Binding {
   authLevel?: string;
 }
 
-const FUNCTIONS = ["../src/functions/normalizeLead", "../src/functions/replayDeadLetters"];
+const FUNCTIONS = [
+  "../src/functions/normalizeLead",
+  "../src/functions/replayDeadLetters",
+  "../src/functions/purgeExpired",
+];
 
 /** Loads the function modules afresh against a recording core API; returns name -> bindings. */
 function registrations(): Record<string, Binding[]> {
@@ -51,11 +55,11 @@ describe("function registration (host metadata)", () => {
     assert.deepStrictEqual([trigger.direction, trigger.authLevel], ["in", "anonymous"]);
   });
 
-  it("registers the replay as a timer with no HTTP surface", () => {
+  it("registers the replay and the retention purge as timers with no HTTP surface", () => {
     const r = registrations();
     assert.deepStrictEqual(
-      r.replayDeadLetters.map((b) => b.type),
-      ["timerTrigger"],
+      [r.replayDeadLetters, r.purgeExpired].map((bindings) => bindings.map((b) => b.type)),
+      [["timerTrigger"], ["timerTrigger"]],
     );
   });
 });

@@ -49,6 +49,10 @@ const ALLOWED: Record<string, { names: string[]; why: string }> = {
     names: ["dataverse"],
     why: "the README compares with Microsoft's manual flow, a single Dataverse action: that stack is Dataverse-only.",
   },
+  "ops/forget.ts": {
+    names: ["email"],
+    why: 'finds the lead\'s e-mail field in archived JSON (`"email": ...`), not the e-mail target.',
+  },
   "function-code/src/lead/normalize.ts": {
     names: ["email"],
     why: "the normalized lead's e-mail field (`lead.email`), not the e-mail target.",

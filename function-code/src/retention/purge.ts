@@ -1,0 +1,106 @@
+/**
+ * Retention: deletes archive rows received before the retention cutoff and dedup claims older than
+ * the dedup window (an expired claim decides nothing: the workflow renews it). Counts only: no
+ * personal value leaves this module.
+ */
+import { odata, TableClient } from "@azure/data-tables";
+
+/** The part of TableClient a purge uses. */
+export type PurgeTable = Pick<TableClient, "listEntities" | "deleteEntity">;
+
+export interface PurgeOptions {
+  archive: PurgeTable;
+  dedup: PurgeTable;
+  /** Whole days an archive row is kept; 0 = retention off (nothing is deleted). */
+  retentionDays: number;
+  /** The dedup window in days: a claim older than this no longer marks a duplicate. */
+  dedupWindowDays: number;
+  now?: Date;
+  /** Rows per query page (at most 1000, the service's own cap). @default 1000 */
+  pageSize?: number;
+}
+
+export interface PurgeCounts {
+  archiveRows: number;
+  dedupClaims: number;
+  /** Archive rows received before this time were deleted (undefined: retention off). */
+  archiveCutoff?: string;
+  dedupCutoff?: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** One purge pass; with retention off it deletes nothing, not even expired dedup claims. */
+export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> {
+  if (options.retentionDays === 0) return { archiveRows: 0, dedupClaims: 0 };
+  const now = (options.now ?? new Date()).getTime();
+  const archiveCutoff = wholeSecond(now - options.retentionDays * DAY_MS);
+  const dedupCutoff = wholeSecond(now - options.dedupWindowDays * DAY_MS);
+  // Partitions are the received month (yyyy-MM): the key range keeps the scan off newer months.
+  const archiveFilter = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
+  const dedupFilter = odata`ClaimedTime lt ${textBound(dedupCutoff)}`;
+  const pageSize = options.pageSize ?? 1000;
+  // An archive row's age is its ReceivedTime, which no later write changes: an unconditional delete is right.
+  const archiveRows = await deleteMatching(options.archive, archiveFilter, pageSize, false);
+  // A claim's ClaimedTime is renewed by the workflow (PUT with If-Match): delete only the claim as read,
+  // so a renewal between the query and the delete survives (412 leaves it).
+  const dedupClaims = await deleteMatching(options.dedup, dedupFilter, pageSize, true);
+  return { archiveRows, dedupClaims, archiveCutoff, dedupCutoff };
+}
+
+/** An ISO time cut to the whole second, e.g. 2025-06-15T00:00:00Z. */
+const wholeSecond = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/**
+ * The times are ISO text: Logic Apps writes 7 fraction digits (…00.1234567Z), the local runner 3, so a
+ * bound with a fraction would misorder times within its second. `yyyy-MM-ddTHH:mm:ss` alone sorts below
+ * every time of that second and above every earlier one, whatever the fraction.
+ */
+const textBound = (cutoff: string) => cutoff.slice(0, 19);
+
+/**
+ * Deletes every row the filter matches, page by page. A cross-partition query may answer a page with
+ * no rows but a continuation token, so paging goes on until no token is left
+ * (https://learn.microsoft.com/rest/api/storageservices/query-timeout-and-pagination: "It is possible
+ * for a query to return no results but to still return a continuation header"; $top caps one page).
+ * Rows of a page are collected before deleting, so the deletes never disturb the page being read.
+ */
+export async function deleteMatching(
+  table: PurgeTable,
+  filter: string,
+  pageSize: number,
+  withEtag: boolean,
+): Promise<number> {
+  let deleted = 0;
+  const pages = table
+    .listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })
+    .byPage({ maxPageSize: pageSize });
+  for await (const page of pages) {
+    for (const row of page) {
+      if (await deleteRow(table, String(row.partitionKey), String(row.rowKey), withEtag ? row.etag : "*")) deleted++;
+    }
+  }
+  return deleted;
+}
+
+/**
+ * Delete Entity: If-Match `*` deletes unconditionally, an ETag only the entity as read; success is
+ * 204, a changed entity 412, a missing one 404 (https://learn.microsoft.com/rest/api/storageservices/delete-entity1,
+ * https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes). 404 and 412 are
+ * not errors here: another purge got there first, or the row was renewed and stays.
+ */
+export async function deleteRow(
+  table: PurgeTable,
+  partitionKey: string,
+  rowKey: string,
+  etag: string,
+): Promise<boolean> {
+  try {
+    await table.deleteEntity(partitionKey, rowKey, { etag });
+    return true;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404 || status === 412) return false;
+    throw err;
+  }
+}
