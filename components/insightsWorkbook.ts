@@ -45,7 +45,10 @@ const completed = (actions: string) =>
 /** `trackedProperties_<fact>_s`, empty where no run tracked it. */
 export const factColumn = (fact: string) => `column_ifexists("trackedProperties_${fact}_s", "")`;
 
-/** The four panels of issue #15: leads by offer and action, outcomes, delivery latency, failures by target. */
+/**
+ * The four panels of issue #15: leads by offer and action, outcomes, delivery latency, failures by target.
+ * Longer than a screen on purpose: one table of four queries, read top to bottom like the workbook.
+ */
 export function insightPanels(workflowName: string): InsightPanel[] {
   // Every target the kit knows: one not configured in this stack has no events and no bar.
   const targets = Object.keys(TARGET_ACTION) as CrmTarget[];

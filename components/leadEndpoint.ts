@@ -211,6 +211,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
   /** OAuth connections to authorize once after the first deployment: connector name -> portal link. */
   public readonly connectionsToAuthorize: pulumi.Output<Record<string, string>>;
 
+  // A little over a screen: the resources in deployment order, then the outputs, each decision in a helper below.
   constructor(name: string, args: LeadEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("leadkit:index:LeadEndpoint", name, {}, opts);
     const parent = { parent: this };
@@ -229,34 +230,11 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     const connections = managedConnections(scope, workflow.apis);
     const functionApp = wireFunctionApp(scope, options, storageSide, workflowName);
 
-    const logicApp = new logic.Workflow(
-      `${name}-workflow`,
-      {
-        resourceGroupName,
-        location: args.location,
-        workflowName,
-        state: logic.WorkflowState.Enabled,
-        identity: {
-          type: logic.ManagedServiceIdentityType.UserAssigned,
-          userAssignedIdentities: [storageSide.identity.id],
-        },
-        definition: workflow.definition,
-        parameters: {
-          ...connections.parameters,
-          // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
-          tableEndpoint: { value: storageSide.account.primaryEndpoints.apply((e) => e.table) },
-          workflowIdentity: { value: storageSide.identity.id },
-          ...functionApp?.parameters,
-          ...connections.targetParameters,
-        },
-        accessControl: args.allowedCallerIps?.length
-          ? { triggers: { allowedCallerIpAddresses: args.allowedCallerIps.map((addressRange) => ({ addressRange })) } }
-          : undefined,
-        tags: args.tags,
-      },
-      // After its tables and its roles on them, so the first lead does not meet a 403.
-      { parent: this, dependsOn: [...storageSide.tables, ...storageSide.tableRoles] },
-    );
+    const logicApp = logicWorkflow(scope, workflowName, workflow.definition, storageSide, {
+      ...connections.parameters,
+      ...functionApp?.parameters,
+      ...connections.targetParameters,
+    });
     const monitoring = new LeadMonitoring(
       `${name}-monitoring`,
       {
@@ -298,6 +276,46 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       connectionsToAuthorize: this.connectionsToAuthorize,
     });
   }
+}
+
+/**
+ * The Consumption workflow: the definition, its parameters (connections, the table endpoint and the
+ * identity its storage calls present, the function app and target values) and who may call its trigger.
+ * Internal. Exported for testing.
+ */
+export function logicWorkflow(
+  { name, args, resourceGroupName, parent }: Scope,
+  workflowName: string,
+  definition: unknown,
+  storageSide: ReturnType<typeof workflowStorage>,
+  parameters: WorkflowParameterValues,
+): logic.Workflow {
+  return new logic.Workflow(
+    `${name}-workflow`,
+    {
+      resourceGroupName,
+      location: args.location,
+      workflowName,
+      state: logic.WorkflowState.Enabled,
+      identity: {
+        type: logic.ManagedServiceIdentityType.UserAssigned,
+        userAssignedIdentities: [storageSide.identity.id],
+      },
+      definition,
+      parameters: {
+        ...parameters,
+        // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
+        tableEndpoint: { value: storageSide.account.primaryEndpoints.apply((e) => e.table) },
+        workflowIdentity: { value: storageSide.identity.id },
+      },
+      accessControl: args.allowedCallerIps?.length
+        ? { triggers: { allowedCallerIpAddresses: args.allowedCallerIps.map((addressRange) => ({ addressRange })) } }
+        : undefined,
+      tags: args.tags,
+    },
+    // After its tables and its roles on them, so the first lead does not meet a 403.
+    { parent, dependsOn: [...storageSide.tables, ...storageSide.tableRoles] },
+  );
 }
 
 type WorkflowParameterValues = Record<string, pulumi.Input<{ value: unknown }>>;

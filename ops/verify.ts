@@ -16,7 +16,7 @@ export { loadSample, redactUrl, SAMPLES, sendLead } from "./sendLead";
 export type { SendResult } from "./sendLead";
 
 /** One action of a run, as Azure's run history reports it. */
-export interface ActionStatus {
+export interface ActionOutcome {
   name: string;
   status: string;
   code?: string;
@@ -25,7 +25,7 @@ export interface ActionStatus {
 /** Reads a run of a deployed workflow (implemented with @azure/arm-logic). */
 export interface RunReader {
   runStatus(runId: string): Promise<string>;
-  actions(runId: string): Promise<ActionStatus[]>;
+  actions(runId: string): Promise<ActionOutcome[]>;
 }
 
 export interface Verdict {
@@ -37,7 +37,7 @@ export interface Verdict {
  * Judges a run: the lead must be archived; a test lead must be marked and reach no CRM; a real lead
  * must be delivered (or, when a target is down, dead-lettered: kept, but reported as a failure).
  */
-export function judgeRun(isTestLead: boolean, runStatus: string, actions: ActionStatus[]): Verdict {
+export function judgeRun(isTestLead: boolean, runStatus: string, actions: ActionOutcome[]): Verdict {
   const by = new Map(actions.map((a) => [a.name, a]));
   const status = (name: string) => by.get(name)?.status ?? "NotRun";
   const lines = [`run status: ${runStatus}`];
@@ -94,7 +94,7 @@ export async function azureRunReader(
       return (await client.workflowRuns.get(resourceGroup, workflow, runId)).status ?? "Unknown";
     },
     async actions(runId) {
-      const out: ActionStatus[] = [];
+      const out: ActionOutcome[] = [];
       for await (const a of client.workflowRunActions.list(resourceGroup, workflow, runId)) {
         out.push({ name: a.name ?? "?", status: a.status ?? "Unknown", code: a.code });
       }

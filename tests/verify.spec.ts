@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { ActionStatus, judgeRun, loadSample, redactUrl, RunReader, sendLead, waitForRun } from "../ops/verify";
+import { ActionOutcome, judgeRun, loadSample, redactUrl, RunReader, sendLead, waitForRun } from "../ops/verify";
 
 describe("verify command", () => {
   let server: http.Server;
@@ -49,7 +49,7 @@ describe("verify command", () => {
     });
   });
 
-  const act = (name: string, status: string, code?: string): ActionStatus => ({ name, status, code });
+  const act = (name: string, status: string, code?: string): ActionOutcome => ({ name, status, code });
 
   it("passes a test lead that was archived, marked and kept from every CRM", () => {
     const v = judgeRun(true, "Succeeded", [
