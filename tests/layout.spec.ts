@@ -78,6 +78,18 @@ describe("layout: every import points down the floors (README 'Project layout')"
     assert.deepStrictEqual([...rooms].filter((r) => !floorOf.has(r)).sort(), []);
   });
 
+  it("the README's layout draws the floors in this order", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const drawing = /## Project layout[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const drawn = drawing
+      .split("\n")
+      .map((line) => line.split(/\s{2,}/).filter((w) => /^[\w.-]+\/?$|^index\.ts$/.test(w)))
+      .filter((rooms) => rooms.length > 0)
+      .map((rooms) => rooms.map((r) => (r === "index.ts" ? "(root)" : r.replace(/\/$/, ""))));
+    const expected = FLOORS.map((rooms) => rooms.filter((r) => r !== "azure-rules"));
+    assert.deepStrictEqual(drawn, expected);
+  });
+
   it("catches an import up a floor, sideways, and through import() and require()", () => {
     const wrong = upwardImports({
       "config/a.ts": 'import { x } from "../workflow/b";',
