@@ -21,6 +21,12 @@ export interface Flag {
   default?: string | boolean;
 }
 
+/** `--state-dir`, the same for every command that reads the state of `npm start`. */
+export const STATE_DIR_FLAG: Flag = {
+  type: "string",
+  help: "state folder of `npm start -- --state-dir` (default: the project)",
+};
+
 export interface Command<V> {
   /** As typed: `npm run send --` is `send`. */
   name: string;

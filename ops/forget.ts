@@ -11,7 +11,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { COLUMN } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
-import { Command, EXIT, UsageError } from "./cli";
+import { Command, EXIT, STATE_DIR_FLAG, UsageError } from "./cli";
 
 interface ForgetFlags {
   email?: string;
@@ -37,7 +37,7 @@ export const FORGET: Command<ForgetFlags> = {
     table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
     "dedup-table": { type: "string", help: "dedup table (default: LeadDedup, or the stack's dedupTableName)" },
     json: { type: "boolean", help: "print JSON for scripts" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   run: forget,
 };

@@ -11,7 +11,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
-import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
+import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
 
 interface LeadsFlags {
@@ -49,7 +49,7 @@ export const LEADS: Command<LeadsFlags> = {
     top: { type: "string", help: "at most this many rows (default: 50)" },
     json: { type: "boolean", help: "print JSON for scripts" },
     "show-pii": { type: "boolean", help: "show personal fields (hidden by default)" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   positionals: 2,
   run: leads,

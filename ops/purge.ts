@@ -5,7 +5,7 @@
  *   npm run purge -- --local --days 365 [--dedup-window 30]
  */
 import { openArchive, readLocalEndpoint } from "./archive";
-import { Command, EXIT, wholeNumberFlag } from "./cli";
+import { Command, EXIT, STATE_DIR_FLAG, wholeNumberFlag } from "./cli";
 
 interface PurgeFlags {
   local?: boolean;
@@ -27,7 +27,7 @@ export const PURGE: Command<PurgeFlags> = {
     "dedup-table": { type: "string", help: "dedup table (default: LeadDedup, or the local stack's)" },
     days: { type: "string", help: "delete archive rows received more than this many days ago (default: 365)" },
     "dedup-window": { type: "string", help: "delete dedup claims older than this many days (default: 30)" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   run: purge,
 };

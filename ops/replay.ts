@@ -16,7 +16,7 @@ import type { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
-import { Command, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
+import { main, Command, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
 
 export type { ReplayOutcome, Sender } from "../function-code/src/replay/replayDeadLetters";
@@ -81,7 +81,7 @@ export const REPLAY: Command<ReplayFlags> = {
     table: { type: "string", help: "archive table (default: LeadArchive)" },
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
     wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   run: replay,
 };

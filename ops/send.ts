@@ -10,7 +10,7 @@
  * at --wait, refused), 2 usage. Kept light: no Pulumi SDK, no workflow code.
  */
 import { ArchiveLocation, findRow, openArchive, readLocalEndpoint } from "./archive";
-import { Command, EXIT, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
+import { Command, EXIT, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, Outcome } from "./outcome";
 import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
 
@@ -40,7 +40,7 @@ export const SEND: Command<SendFlags> = {
       help: `with ${CALLBACK_URL_ENV}: storage account of the archive, read as you (az login)`,
     },
     table: { type: "string", help: "archive table in --account (default: LeadArchive)" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   run: send,
 };

@@ -3,7 +3,7 @@
  * dead-letter and replay walkthroughs. Sends the admin token of `npm start` (the routes refuse others).
  */
 import { readLocalEndpoint } from "./archive";
-import { Command, EXIT, UsageError, wholeNumberFlag } from "./cli";
+import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 import { TARGET_STANDIN } from "../targets";
 
 /** Kit target names (as in `leadkit:targets`) to the stand-in they call, and the function app's. */
@@ -26,7 +26,7 @@ export const STANDIN: Command<StandinFlags> = {
     times: { type: "string", help: "fail: fail this many calls, then answer again (default: until `up`)" },
     status: { type: "string", help: "fail: the HTTP status the stand-in answers (default: 500)" },
     ms: { type: "string", help: "slow: delay of each answer in milliseconds" },
-    "state-dir": { type: "string", help: "state folder of `npm start -- --state-dir` (default: the project)" },
+    "state-dir": STATE_DIR_FLAG,
   },
   positionals: 2,
   run: standin,
