@@ -59,7 +59,7 @@ const ALLOWED: Record<string, { names: string[]; why: string }> = {
   },
   "function-code/src/replay/owedTargets.ts": {
     names: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
-    why: "function-code imports nothing of the kit; tests/replayLedger.spec.ts checks its list equals TARGETS.",
+    why: "function-code imports nothing of the kit; tests/function-code/replayLedger.spec.ts checks its list equals TARGETS.",
   },
 };
 

@@ -1,0 +1,58 @@
+/**
+ * CLI start-up is the import graph: a command loads its SDKs when it works, not for --help or a usage
+ * error. Loading each command module through the CLIs' own compile hook (cli/leadkit.js) must not pull
+ * the storage or management SDKs, Pulumi, or the TypeScript compiler. (Times live in `npm run bench`.)
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
+
+/** Packages loaded by requiring `entry` the way cli/leadkit.js loads commands. */
+function packagesLoaded(entry: string): string[] {
+  const code =
+    'require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });' +
+    `require(${JSON.stringify(path.join(ROOT, entry))});` +
+    'const names = new Set(Object.keys(require.cache).filter((f) => f.includes("node_modules/")).map((f) => {' +
+    '  const rest = f.slice(f.lastIndexOf("node_modules/") + 13).split("/");' +
+    '  return rest[0].startsWith("@") ? rest[0] + "/" + rest[1] : rest[0]; }));' +
+    "console.log(JSON.stringify([...names].sort()));";
+  return JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" }));
+}
+
+describe("CLI start-up: what a command loads before it works", function () {
+  this.timeout(60000);
+  for (const [command, entry] of [
+    ["the dispatcher", "cli/leadkit.ts"],
+    ["send", "ops/send.ts"],
+    ["replay", "ops/replay.ts"],
+    ["verify", "ops/verify.ts"],
+    ["leads", "ops/leads.ts"],
+    ["standin", "ops/standin.ts"],
+  ]) {
+    it(`${command} loads no SDK, Pulumi or TypeScript compiler`, () => {
+      const loaded = packagesLoaded(entry);
+      assert.deepStrictEqual(
+        loaded.filter((p) => HEAVY.test(p)),
+        [],
+        `${entry} loads: ${loaded.join(", ")}`,
+      );
+    });
+  }
+
+  it("the npm scripts of the CLIs go through cli/leadkit.js (esbuild), not ts-node", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
+    for (const [script, command] of Object.entries({
+      start: "serve",
+      send: "send",
+      replay: "replay",
+      verify: "verify",
+      leads: "leads",
+      standin: "standin",
+    }))
+      assert.strictEqual(scripts[script], `node cli/leadkit.js ${command}`, script);
+  });
+});

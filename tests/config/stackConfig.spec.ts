@@ -1,0 +1,179 @@
+import * as assert from "assert";
+import { KitConfig, parseStackConfig, StackConfigError } from "../../config/stackConfig";
+import { durationSeconds } from "../../emulator/iso8601";
+
+function problemsOf(raw: Record<string, string>, plaintextSecrets: string[] = []): string[] {
+  try {
+    parseStackConfig(raw, plaintextSecrets);
+  } catch (err) {
+    assert.ok(err instanceof StackConfigError, String(err));
+    return err.problems;
+  }
+  assert.fail("expected a StackConfigError");
+}
+
+const DEFAULTS: KitConfig = {
+  location: "westeurope",
+  resourceGroupName: undefined,
+  targets: [],
+  archiveTableName: "LeadArchive",
+  dedupTableName: "LeadDedup",
+  dedupWindowDays: 30,
+  archiveRetentionDays: 365,
+  incompleteLeads: "archive",
+  dataverse: undefined,
+  salesforce: undefined,
+  email: undefined,
+  webhook: undefined,
+  azureTable: undefined,
+  crmRetry: { count: 10, interval: "PT30S", maximumInterval: "PT1H" },
+  allowedCallerIps: [],
+  normalizer: "expressions",
+  replaySchedule: undefined,
+  alertEmails: [],
+  logRetentionDays: 30,
+};
+
+describe("stack settings", () => {
+  it("archiveRetentionDays: 0 turns the purge off; a value that is not whole days names the fix", () => {
+    assert.strictEqual(parseStackConfig({ archiveRetentionDays: "0" }).archiveRetentionDays, 0);
+    assert.strictEqual(parseStackConfig({ archiveRetentionDays: "730" }).archiveRetentionDays, 730);
+    for (const value of ["-1", "1.5", "3651", "1y"])
+      assert.deepStrictEqual(problemsOf({ archiveRetentionDays: value }), [
+        `leadkit:archiveRetentionDays: "${value}" is not valid: must be a whole number of days from 0 (off) to 3650. Fix: pulumi config set archiveRetentionDays 365`,
+      ]);
+  });
+
+  it("applies every default to an empty stack (archive only)", () => {
+    assert.deepStrictEqual(parseStackConfig({}), DEFAULTS);
+  });
+
+  it("parses a stack with every target", () => {
+    const config = parseStackConfig({
+      targets: " dataverse, salesforce,email ,webhook,azureTable",
+      dataverseUrl: "https://contoso.crm4.dynamics.com",
+      dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+      dataverseClientId: "66666666-7777-8888-9999-000000000000",
+      dataverseClientSecret: "s3cret",
+      emailTo: "sales@contoso.com; ops@contoso.com",
+      webhookUrl: "https://hooks.contoso.com/leads",
+      webhookSecret: "0123456789abcdef0123",
+      crmRetryCount: "20",
+      allowedCallerIps: "203.0.113.0/24,198.51.100.7",
+      resourceGroupName: "rg-leads",
+    });
+    assert.deepStrictEqual(config, {
+      ...DEFAULTS,
+      resourceGroupName: "rg-leads",
+      targets: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
+      dataverse: {
+        url: "https://contoso.crm4.dynamics.com",
+        tenantId: "11111111-2222-3333-4444-555555555555",
+        clientId: "66666666-7777-8888-9999-000000000000",
+      },
+      salesforce: { loginUri: "https://login.salesforce.com", leadSource: "Web" },
+      email: { to: "sales@contoso.com; ops@contoso.com" },
+      webhook: { url: "https://hooks.contoso.com/leads", secretHeader: "X-Lead-Secret" },
+      azureTable: { tableName: "MarketplaceLeads" },
+      crmRetry: { count: 20, interval: "PT30S", maximumInterval: "PT1H" },
+      allowedCallerIps: ["203.0.113.0/24", "198.51.100.7"],
+    });
+  });
+
+  it("fails on an unknown target, listing the valid ones", () => {
+    assert.deepStrictEqual(problemsOf({ targets: "email,hubspot", emailTo: "a@contoso.com" }), [
+      'leadkit:targets: "hubspot" is not a CRM target. Valid targets: dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email',
+    ]);
+  });
+
+  it("fails with every missing setting of the chosen targets at once", () => {
+    assert.deepStrictEqual(problemsOf({ targets: "dataverse,webhook,email" }), [
+      'leadkit:dataverseUrl: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com',
+      'leadkit:dataverseTenantId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseTenantId 00000000-0000-0000-0000-000000000000',
+      'leadkit:dataverseClientId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseClientId 00000000-0000-0000-0000-000000000000',
+      'leadkit:dataverseClientSecret: missing; required because targets includes "dataverse". Fix: pulumi config set --secret dataverseClientSecret <client-secret>',
+      'leadkit:emailTo: missing; required because targets includes "email". Fix: pulumi config set emailTo sales@contoso.com;ops@contoso.com',
+      'leadkit:webhookUrl: missing; required because targets includes "webhook". Fix: pulumi config set webhookUrl https://hooks.contoso.com/leads',
+      'leadkit:webhookSecret: missing; required because targets includes "webhook". Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>',
+    ]);
+  });
+
+  it("fails on bad values, naming the key, the value and the fix", () => {
+    assert.deepStrictEqual(
+      problemsOf({
+        location: "West Europe",
+        dataverseUrl: "http://contoso.crm.dynamics.com/",
+        crmRetryCount: "many",
+        crmRetryInterval: "30s",
+        allowedCallerIps: "10.0.0.0/8,example.com",
+        archiveTableName: "lead-archive",
+      }),
+      [
+        'leadkit:location: "West Europe" is not valid: must be an Azure region name in lower case without spaces. Fix: pulumi config set location westeurope',
+        'leadkit:archiveTableName: "lead-archive" is not valid: must be 3-63 letters or digits, starting with a letter (Azure Table naming rules). Fix: pulumi config set archiveTableName LeadArchive',
+        'leadkit:dataverseUrl: "http://contoso.crm.dynamics.com/" is not valid: must be the environment URL https://<org>.crm<N>.dynamics.com, without a trailing slash. Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com',
+        'leadkit:crmRetryCount: "many" is not valid: must be a whole number from 1 to 90. Fix: pulumi config set crmRetryCount 10',
+        'leadkit:crmRetryInterval: "30s" is not valid: must be an ISO 8601 duration from PT5S to P1D. Fix: pulumi config set crmRetryInterval PT30S',
+        'leadkit:allowedCallerIps: "10.0.0.0/8,example.com" is not valid: must be comma-separated IPv4 addresses or CIDR ranges. Fix: pulumi config set allowedCallerIps 203.0.113.0/24',
+      ],
+    );
+  });
+
+  it("fails on retry intervals out of Logic Apps' range or in the wrong order", () => {
+    assert.deepStrictEqual(problemsOf({ crmRetryInterval: "PT2S", crmRetryMaxInterval: "P2D" }), [
+      'leadkit:crmRetryInterval: "PT2S" is not valid: must be an ISO 8601 duration from PT5S to P1D. Fix: pulumi config set crmRetryInterval PT30S',
+      'leadkit:crmRetryMaxInterval: "P2D" is not valid: must be an ISO 8601 duration from PT5S to P1D. Fix: pulumi config set crmRetryMaxInterval PT1H',
+    ]);
+    assert.deepStrictEqual(problemsOf({ crmRetryInterval: "PT10M", crmRetryMaxInterval: "PT1M" }), [
+      'leadkit:crmRetryMaxInterval: "PT1M" is shorter than crmRetryInterval "PT10M". Fix: pulumi config set crmRetryMaxInterval PT1H',
+    ]);
+  });
+
+  it("fails on an unknown key with a suggestion", () => {
+    assert.deepStrictEqual(problemsOf({ target: "email" }), [
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+    ]);
+  });
+
+  it("fails on a secret stored in plain text, and never prints a secret value", () => {
+    const problems = problemsOf(
+      { targets: "webhook", webhookUrl: "https://hooks.contoso.com/x", webhookSecret: "short" },
+      ["webhookSecret"],
+    );
+    assert.deepStrictEqual(problems, [
+      "leadkit:webhookSecret: is stored in plain text. Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>",
+      "leadkit:webhookSecret: the secret value is not valid: must be at least 16 characters. Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>",
+    ]);
+    assert.ok(!problems.join("\n").includes("short"));
+  });
+
+  it("formats the error message with every problem", () => {
+    assert.throws(() => parseStackConfig({ targets: "crm", location: "x y" }), {
+      name: "StackConfigError",
+      message:
+        "Invalid stack configuration (2 problems):\n" +
+        '  - leadkit:location: "x y" is not valid: must be an Azure region name in lower case without spaces. Fix: pulumi config set location westeurope\n' +
+        '  - leadkit:targets: "crm" is not a CRM target. Valid targets: dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email',
+    });
+  });
+
+  it("offline, stands secrets in so a stack renders before they are set", () => {
+    const config = parseStackConfig({ targets: "webhook", webhookUrl: "https://h.contoso.com/x" }, [], {
+      secretsAvailable: false,
+    });
+    assert.deepStrictEqual(config.webhook, { url: "https://h.contoso.com/x", secretHeader: "X-Lead-Secret" });
+  });
+
+  it("reads ISO 8601 durations", () => {
+    assert.deepStrictEqual(["PT5S", "PT1H", "P1D", "PT1H30M", "P1DT1S", "PT", "P", "30s"].map(durationSeconds), [
+      5,
+      3600,
+      86400,
+      5400,
+      86401,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});

@@ -1,0 +1,385 @@
+/** The local workflow runner on small hand-written definitions: Azure's semantics, one rule at a time. */
+import * as assert from "assert";
+import { checkDefinition, startRun } from "../../emulator/runtime";
+import { Connectors, ConnectorResponse, HttpCall, JsonObject, WorkflowRun } from "../../emulator/types";
+
+function definition(actions: JsonObject, parameters: JsonObject = {}): JsonObject {
+  return {
+    triggers: { manual: { type: "Request", kind: "Http", inputs: { schema: {} } } },
+    parameters,
+    actions,
+  };
+}
+
+/** An HTTP connector that answers from a script and records calls. */
+function http(
+  script: (call: HttpCall, n: number) => ConnectorResponse | Promise<ConnectorResponse>,
+): Connectors & { calls: HttpCall[] } {
+  const calls: HttpCall[] = [];
+  return {
+    calls,
+    apiConnection: async () => ({ statusCode: 404 }),
+    http: async (call) => {
+      calls.push(call);
+      return script(call, calls.length);
+    },
+  };
+}
+
+async function run(
+  actions: JsonObject,
+  connectors: Connectors = http(() => ({ statusCode: 200 })),
+  body: unknown = { a: 1 },
+): Promise<WorkflowRun & { statusCode: number; responseBody: unknown }> {
+  const handle = startRun({
+    definition: definition(actions),
+    workflowName: "wf",
+    request: { method: "POST", headers: {}, body },
+    connectors,
+    retryDelayMs: () => 0,
+  });
+  assert.ok(handle.accepted);
+  const [response, done] = await Promise.all([handle.response, handle.done]);
+  return { ...done, statusCode: response.statusCode, responseBody: response.body };
+}
+
+const statuses = (r: WorkflowRun) => Object.fromEntries(Object.values(r.actions).map((a) => [a.name, a.status]));
+
+describe("local workflow runner", () => {
+  it("answers 202 at once when the definition has no Response action", async () => {
+    const r = await run({ A: { type: "Compose", runAfter: {}, inputs: "@triggerBody()?['a']" } });
+    assert.strictEqual(r.statusCode, 202);
+    assert.deepStrictEqual(r.actions.A.outputs, 1);
+  });
+
+  it("records only the fields an action has, in the run history's order (no undefined keys)", async () => {
+    const r = await run({
+      Outer: { type: "Scope", runAfter: {}, actions: { Inner: { type: "Compose", runAfter: {}, inputs: 1 } } },
+    });
+    assert.deepStrictEqual(Object.keys(r.actions.Outer), ["name", "type", "status", "code", "startTime", "endTime"]);
+    assert.deepStrictEqual(Object.keys(r.actions.Inner), [
+      ...["name", "type", "parent", "status", "code", "startTime", "endTime", "inputs", "outputs"],
+    ]);
+  });
+
+  it("skips actions whose runAfter is not met, and propagates skips", async () => {
+    const r = await run({
+      A: { type: "Compose", runAfter: {}, inputs: "@foo()" },
+      B: { type: "Compose", runAfter: { A: ["Succeeded"] }, inputs: 1 },
+      C: { type: "Compose", runAfter: { B: ["Succeeded"] }, inputs: 2 },
+      Handler: { type: "Compose", runAfter: { A: ["Failed"] }, inputs: "handled" },
+    });
+    assert.deepStrictEqual(statuses(r), { A: "Failed", B: "Skipped", C: "Skipped", Handler: "Succeeded" });
+    assert.deepStrictEqual(r.actions.A.error, {
+      code: "InvalidTemplate",
+      message: "The template function 'foo' is not defined or not valid.",
+    });
+    assert.strictEqual(r.status, "Succeeded", "the failure was handled by Handler");
+  });
+
+  it("fails the run on an unhandled failure", async () => {
+    const r = await run({ A: { type: "Compose", runAfter: {}, inputs: "@triggerBody()['missing']" } });
+    assert.strictEqual(r.status, "Failed");
+    assert.deepStrictEqual(r.error, {
+      code: "ActionFailed",
+      message: "An action failed. No dependent actions succeeded.",
+    });
+  });
+
+  it("retries 5xx per the retry policy and records each retried attempt", async () => {
+    const c = http((_call, n) =>
+      n < 3 ? { statusCode: 503, body: { message: "busy" } } : { statusCode: 201, body: { id: 7 } },
+    );
+    const r = await run(
+      {
+        Call: {
+          type: "Http",
+          runAfter: {},
+          inputs: {
+            method: "POST",
+            uri: "http://x",
+            body: { v: "@triggerBody()?['a']" },
+            retryPolicy: { type: "fixed", count: 5, interval: "PT5S" },
+          },
+        },
+      },
+      c,
+    );
+    assert.strictEqual(r.actions.Call.status, "Succeeded");
+    assert.strictEqual(r.actions.Call.code, "Created");
+    assert.deepStrictEqual(r.actions.Call.outputs, { statusCode: 201, headers: {}, body: { id: 7 } });
+    assert.deepStrictEqual(
+      r.actions.Call.retryHistory?.map((h) => [h.code, h.error?.message]),
+      [
+        ["ServiceUnavailable", "busy"],
+        ["ServiceUnavailable", "busy"],
+      ],
+    );
+    assert.deepStrictEqual(
+      c.calls.map((x) => x.body),
+      [{ v: 1 }, { v: 1 }, { v: 1 }],
+    );
+  });
+
+  it("does not retry 4xx, and 'none' never retries", async () => {
+    const c = http(() => ({ statusCode: 400, body: { error: { message: "bad lead" } } }));
+    const r = await run({ Call: { type: "Http", runAfter: {}, inputs: { method: "POST", uri: "http://x" } } }, c);
+    assert.strictEqual(c.calls.length, 1);
+    assert.deepStrictEqual(r.actions.Call.error, { code: "BadRequest", message: "bad lead" });
+    const c2 = http(() => ({ statusCode: 500 }));
+    await run(
+      {
+        Call: {
+          type: "Http",
+          runAfter: {},
+          inputs: { method: "POST", uri: "http://x", retryPolicy: { type: "none" } },
+        },
+      },
+      c2,
+    );
+    assert.strictEqual(c2.calls.length, 1);
+  });
+
+  it("uses Azure's default policy (4 retries) when none is given", async () => {
+    const c = http(() => ({ statusCode: 500 }));
+    await run({ Call: { type: "Http", runAfter: {}, inputs: { method: "POST", uri: "http://x" } } }, c);
+    assert.strictEqual(c.calls.length, 5);
+  });
+
+  it("times an action out after limit.timeout", async () => {
+    const c = http(() => new Promise(() => undefined));
+    const r = await run(
+      {
+        Call: {
+          type: "Http",
+          runAfter: {},
+          limit: { timeout: "PT1S" },
+          inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } },
+        },
+      },
+      c,
+    );
+    assert.strictEqual(r.actions.Call.status, "TimedOut");
+    assert.strictEqual(r.actions.Call.code, "ActionTimedOut");
+  });
+
+  it("Terminate ends the run with its status and error; later actions do not run", async () => {
+    const r = await run({
+      Stop: {
+        type: "Terminate",
+        runAfter: {},
+        inputs: { runStatus: "Failed", runError: { code: "Nope", message: "stopped @{triggerBody()?['a']}" } },
+      },
+      After: { type: "Compose", runAfter: { Stop: ["Succeeded"] }, inputs: 1 },
+    });
+    assert.strictEqual(r.status, "Failed");
+    assert.deepStrictEqual(r.error, { code: "Nope", message: "stopped 1" });
+    assert.strictEqual(r.actions.After, undefined);
+  });
+
+  it("Terminate cancels a call still running in a parallel branch, and aborts its signal", async () => {
+    const signals: AbortSignal[] = [];
+    const c = http(() => ({ statusCode: 200 }));
+    c.http = async (call, signal) => {
+      c.calls.push(call);
+      signals.push(signal);
+      return new Promise(() => undefined);
+    };
+    const started = Date.now();
+    const r = await run(
+      {
+        Call: { type: "Http", runAfter: {}, inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } } },
+        Stop: { type: "Terminate", runAfter: {}, inputs: { runStatus: "Cancelled" } },
+      },
+      c,
+    );
+    assert.ok(Date.now() - started < 5000, "the run ends at the Terminate, not at the call's 2-minute timeout");
+    assert.strictEqual(r.status, "Cancelled");
+    assert.deepStrictEqual(
+      { status: r.actions.Call.status, code: r.actions.Call.code, inputs: r.actions.Call.inputs },
+      {
+        status: "Cancelled",
+        code: "Cancelled",
+        inputs: { method: "GET", uri: "http://x", retryPolicy: { type: "none" } },
+      },
+    );
+    assert.deepStrictEqual(
+      signals.map((s) => s.aborted),
+      [true],
+    );
+  });
+
+  it("runs If, Switch, Foreach, Query, Select and variables", async () => {
+    const r = await run(
+      {
+        Init: {
+          type: "InitializeVariable",
+          runAfter: {},
+          inputs: { variables: [{ name: "n", type: "integer", value: 0 }] },
+        },
+        Check: {
+          type: "If",
+          runAfter: { Init: ["Succeeded"] },
+          expression: {
+            and: [{ equals: ["@triggerBody()?['kind']", "big"] }, { greater: ["@length(triggerBody()?['items'])", 1] }],
+          },
+          actions: { Yes: { type: "Compose", runAfter: {}, inputs: "yes" } },
+          else: { actions: { No: { type: "Compose", runAfter: {}, inputs: "no" } } },
+        },
+        Route: {
+          type: "Switch",
+          runAfter: { Check: ["Succeeded"] },
+          expression: "@triggerBody()?['kind']",
+          cases: { Small: { case: "small", actions: { S: { type: "Compose", runAfter: {}, inputs: 1 } } } },
+          default: { actions: { D: { type: "Compose", runAfter: {}, inputs: 2 } } },
+        },
+        Loop: {
+          type: "Foreach",
+          runAfter: { Route: ["Succeeded"] },
+          foreach: "@triggerBody()?['items']",
+          operationOptions: "Sequential",
+          actions: { Add: { type: "IncrementVariable", runAfter: {}, inputs: { name: "n", value: "@items('Loop')" } } },
+        },
+        Filter: {
+          type: "Query",
+          runAfter: { Loop: ["Succeeded"] },
+          inputs: { from: "@triggerBody()?['items']", where: "@greater(item(), 1)" },
+        },
+        Map: {
+          type: "Select",
+          runAfter: { Filter: ["Succeeded"] },
+          inputs: { from: "@body('Filter')", select: { v: "@item()" } },
+        },
+        Total: { type: "Compose", runAfter: { Map: ["Succeeded"] }, inputs: "@variables('n')" },
+      },
+      undefined,
+      { kind: "big", items: [1, 2, 3] },
+    );
+    assert.deepStrictEqual(statuses(r), {
+      Init: "Succeeded",
+      No: "Skipped",
+      Yes: "Succeeded",
+      Check: "Succeeded",
+      D: "Succeeded",
+      Route: "Succeeded",
+      Add: "Succeeded",
+      Loop: "Succeeded",
+      Filter: "Succeeded",
+      Map: "Succeeded",
+      Total: "Succeeded",
+    });
+    assert.strictEqual(r.actions.Loop.iterations, 3);
+    assert.deepStrictEqual(r.actions.Filter.outputs, { body: [2, 3] });
+    assert.deepStrictEqual(r.actions.Map.outputs, { body: [{ v: 2 }, { v: 3 }] });
+    assert.strictEqual(r.actions.Total.outputs, 6);
+  });
+
+  it("gives result() the top-level actions of a scope, secured data hidden", async () => {
+    const r = await run({
+      S: {
+        type: "Scope",
+        runAfter: {},
+        actions: {
+          Ok: {
+            type: "Compose",
+            runAfter: {},
+            inputs: "secret-value",
+            runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+          },
+          Bad: { type: "Compose", runAfter: { Ok: ["Succeeded"] }, inputs: "@int('x')" },
+        },
+      },
+      Failures: {
+        type: "Query",
+        runAfter: { S: ["Failed"] },
+        inputs: { from: "@result('S')", where: "@equals(item()?['status'], 'Failed')" },
+      },
+      Names: { type: "Compose", runAfter: { Failures: ["Succeeded"] }, inputs: "@string(result('S'))" },
+    });
+    assert.strictEqual(r.actions.S.status, "Failed");
+    assert.deepStrictEqual(
+      (r.actions.Failures.outputs as any).body.map((x: any) => [x.name, x.code]),
+      [["Bad", "InvalidTemplate"]],
+    );
+    assert.ok(!String(r.actions.Names.outputs).includes("secret-value"));
+    assert.deepStrictEqual(r.actions.Ok.secured, ["inputs", "outputs"]);
+  });
+
+  it("answers the Response's status and body, and 502 when the Response is skipped", async () => {
+    const ok = await run({
+      R: {
+        type: "Response",
+        kind: "Http",
+        runAfter: {},
+        inputs: { statusCode: "@add(200, 1)", body: { a: "@triggerBody()?['a']" } },
+      },
+    });
+    assert.deepStrictEqual([ok.statusCode, ok.responseBody], [201, { a: 1 }]);
+    const skipped = await run({
+      A: { type: "Compose", runAfter: {}, inputs: "@int('x')" },
+      R: { type: "Response", kind: "Http", runAfter: { A: ["Succeeded"] }, inputs: { statusCode: 200 } },
+    });
+    assert.strictEqual(skipped.statusCode, 502);
+    assert.deepStrictEqual(skipped.responseBody, {
+      error: { code: "NoResponse", message: "The workflow run finished without running its Response action." },
+    });
+  });
+
+  it("refuses a body against the trigger schema with EnableSchemaValidation, starting no run", async () => {
+    const handle = startRun({
+      definition: {
+        triggers: {
+          manual: {
+            type: "Request",
+            kind: "Http",
+            operationOptions: "EnableSchemaValidation",
+            inputs: { schema: { type: "object" } },
+          },
+        },
+        actions: {},
+      },
+      workflowName: "wf",
+      request: { method: "POST", headers: {}, body: [1] },
+      connectors: http(() => ({ statusCode: 200 })),
+    });
+    assert.strictEqual(handle.accepted, false);
+    assert.deepStrictEqual(await handle.response, {
+      statusCode: 400,
+      headers: { "Content-Type": "application/json" },
+      body: {
+        error: {
+          code: "TriggerInputSchemaMismatch",
+          message:
+            "The input body for trigger 'manual' of type 'Request' did not match its schema definition. Error details: 'body must be object'.",
+        },
+      },
+    });
+  });
+
+  it("static check: bad expressions, unknown types, runAfter outside the scope, missing references", () => {
+    assert.deepStrictEqual(
+      checkDefinition({
+        parameters: {},
+        actions: {
+          A: { type: "Compose", runAfter: {}, inputs: "@concat()" },
+          B: { type: "Teleport", runAfter: { Ghost: ["Succeeded"] } },
+          C: { type: "Compose", runAfter: {}, inputs: "@{body('Nope')} @{parameters('p')}" },
+        },
+      }),
+      [
+        {
+          path: "actions.A.inputs",
+          message:
+            "The template language function 'concat' expects at least '1' parameter. The function was invoked with '0' parameters. (in \"@concat()\")",
+        },
+        { path: "actions.B", message: "The action type 'Teleport' is not supported by the local runtime." },
+        { path: "actions.B.runAfter", message: "'runAfter' names 'Ghost', which is not an action of the same scope." },
+        { path: "actions", message: "An expression refers to the action 'Nope', which does not exist." },
+        {
+          path: "parameters",
+          message: "An expression reads the parameter 'p', which the definition does not declare.",
+        },
+      ],
+    );
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Dead letters and replay, end to end: a CRM down, leads dead-lettered, the CRM back, replay; every
+ * lead ends in every target exactly once, with the trail in the archive.
+ */
+import * as assert from "assert";
+import { LocalEndpoint } from "../../local/endpoint";
+import { runScheduledReplay } from "../../function-code/src/replay/scheduled";
+import { startLocalServer } from "../../local/server";
+import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
+import { awaitReplayRuns, replayExitCode, Sender } from "../../ops/replay";
+import { stackFromSettings } from "../../program/stacks";
+import { useAzurite } from "../support/azurite";
+
+const STACK = stackFromSettings("replay", {
+  targets: "dataverse,webhook",
+  dataverseUrl: "https://contoso.crm4.dynamics.com",
+  dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+  dataverseClientId: "66666666-7777-8888-9999-000000000000",
+  webhookUrl: "https://hooks.contoso.com/leads",
+  archiveTableName: "LeadArchiveReplay",
+  dedupTableName: "LeadDedupReplay",
+  crmRetryCount: "2",
+});
+
+describe("dead letters and replay", function () {
+  this.timeout(60000);
+  let e: LocalEndpoint;
+  const send: Sender = async (lead, headers) => {
+    const posted = await e.post({ method: "POST", headers, body: lead });
+    await posted.done;
+    return { status: posted.response.statusCode, body: posted.response.body };
+  };
+  const rows = async () => {
+    const out: Array<Record<string, any>> = [];
+    for await (const r of e.tables.table("LeadArchiveReplay").listEntities()) out.push(r);
+    return out;
+  };
+  const createdIn = (target: "commondataservice" | "webhook", email: string) =>
+    e.standins.to(target).filter((r) => JSON.stringify(r.body).includes(email));
+
+  beforeEach(async () => {
+    const azurite = await useAzurite();
+    e = new LocalEndpoint({ stack: STACK, tablesConnectionString: azurite.connectionString, retryScale: 0 });
+    for (const table of ["LeadArchiveReplay", "LeadDedupReplay"])
+      await e.tables
+        .table(table)
+        .deleteTable()
+        .catch(() => undefined);
+    await e.prepare();
+  });
+
+  it("re-sends only to the failed target, once, and records the trail", async () => {
+    e.standins.down("commondataservice");
+    for (const email of ["a@contoso.com", "b@contoso.com"])
+      await send({ UserDetails: { Email: email, LastName: "X" } }, {});
+    const dead = (await rows()).filter((r) => r.Status === "dead-letter");
+    assert.deepStrictEqual(
+      dead.map((r) => r.FailedTargets),
+      ["dataverse", "dataverse"],
+    );
+    assert.strictEqual(createdIn("webhook", "a@contoso.com").length, 1);
+
+    e.standins.up("commondataservice");
+    const outcomes = await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["replayed", "replayed"],
+    );
+
+    for (const email of ["a@contoso.com", "b@contoso.com"]) {
+      assert.strictEqual(createdIn("commondataservice", email).length, 1, `${email} created in Dataverse once`);
+      assert.strictEqual(createdIn("webhook", email).length, 1, `${email} not sent to the webhook again`);
+    }
+    const all = await rows();
+    const old = all.filter((r) => r.Status === "replayed");
+    const replays = all.filter((r) => r.ReplayOf);
+    assert.strictEqual(old.length, 2);
+    assert.deepStrictEqual(
+      old.map((r) => r.ReplayAttempts),
+      [1, 1],
+    );
+    assert.deepStrictEqual(
+      replays.map((r) => r.Status),
+      ["delivered", "delivered"],
+    );
+    assert.deepStrictEqual(
+      replays.map((r) => r.ReplayOf).sort(),
+      old.map((r) => `${r.partitionKey}/${r.rowKey}`).sort(),
+    );
+    assert.deepStrictEqual(old.map((r) => r.ReplayedBy).sort(), replays.map((r) => r.rowKey).sort());
+    assert.deepStrictEqual(
+      old.map((r) => r.ReplayedTo),
+      ["dataverse", "dataverse"],
+      "the targets actually re-sent to",
+    );
+    const settled = await awaitReplayRuns(e.tables.table("LeadArchiveReplay"), outcomes, { waitMs: 0 });
+    assert.deepStrictEqual(
+      settled.map((o) => o.newStatus),
+      ["delivered", "delivered"],
+    );
+    assert.strictEqual(replayExitCode(settled), 0);
+
+    assert.deepStrictEqual(
+      await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send }),
+      [],
+      "nothing left",
+    );
+  });
+
+  it("keeps a lead dead-lettered, with the reason, when the target is still down", async () => {
+    e.standins.down("commondataservice");
+    await send({ UserDetails: { Email: "c@contoso.com" } }, {});
+    const outcomes = await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["replayed"],
+    );
+    const again = (await rows()).filter((r) => r.Status === "dead-letter");
+    assert.strictEqual(again.length, 1, "the replay's own run is dead-lettered, ready for the next replay");
+    const settled = await awaitReplayRuns(e.tables.table("LeadArchiveReplay"), outcomes, { waitMs: 0 });
+    assert.deepStrictEqual(
+      settled.map((o) => [o.newRun, o.newStatus]),
+      [[again[0].rowKey, "dead-letter"]],
+    );
+    assert.strictEqual(replayExitCode(settled), 1, "npm run replay fails when a re-sent lead is dead-lettered again");
+    assert.match(again[0].ReplayOf, /^\d{4}-\d{2}\/0858\d{25}$/);
+    assert.match(again[0].LastError, /ECONNREFUSED \(commondataservice stand-in is down\)/);
+  });
+
+  it("a dry run sends nothing and changes nothing", async () => {
+    e.standins.down("commondataservice");
+    await send({ UserDetails: { Email: "d@contoso.com" } }, {});
+    const before = e.standins.requests.length;
+    const outcomes = await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send, dryRun: true });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.result, o.detail]),
+      [["skipped", "dry run: would re-send to dataverse"]],
+    );
+    assert.strictEqual(e.standins.requests.length, before);
+    assert.strictEqual((await rows())[0].Status, "dead-letter");
+  });
+
+  it("two replays at once send each lead once (the row is claimed with its ETag)", async () => {
+    e.standins.down("commondataservice");
+    await send({ UserDetails: { Email: "e@contoso.com" } }, {});
+    e.standins.up("commondataservice");
+    const [first, second] = await Promise.all([
+      replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send }),
+      replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send }),
+    ]);
+    // The loser either saw the row already claimed (412: skipped) or no dead letter left.
+    assert.deepStrictEqual([...first, ...second].filter((o) => o.result === "replayed").length, 1);
+    assert.deepStrictEqual(
+      [...first, ...second].filter((o) => o.result !== "replayed").map((o) => o.detail),
+      [...first, ...second].length === 2 ? ["claimed by another replay"] : [],
+    );
+    assert.strictEqual(createdIn("commondataservice", "e@contoso.com").length, 1, "created in Dataverse once");
+  });
+
+  describe("scheduled replay (the function app's timer)", () => {
+    it("replays over HTTPS-like HTTP to the signed endpoint, reading the archive by connection string", async () => {
+      const azurite = await useAzurite();
+      const server = await startLocalServer({ endpoint: e, key: "k", triggerName: "manual" });
+      try {
+        e.standins.down("commondataservice");
+        await send({ UserDetails: { Email: "s@contoso.com" } }, {});
+        e.standins.up("commondataservice");
+        const outcomes = await runScheduledReplay({
+          LEAD_ARCHIVE_TABLE: "LeadArchiveReplay",
+          LEAD_ARCHIVE_CONNECTION: azurite.connectionString,
+          LEAD_ENDPOINT_URL: server.callbackUrl,
+        });
+        assert.deepStrictEqual(
+          outcomes.map((o) => o.result),
+          ["replayed"],
+        );
+        await new Promise((r) => setTimeout(r, 300)); // the replay's run finishes after its answer
+        assert.strictEqual(createdIn("commondataservice", "s@contoso.com").length, 1);
+        assert.strictEqual(createdIn("webhook", "s@contoso.com").length, 1);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("fails clearly without its settings", async () => {
+      await assert.rejects(runScheduledReplay({}), {
+        message: "App setting LEAD_ARCHIVE_TABLE is missing: the scheduled replay cannot run.",
+      });
+      await assert.rejects(
+        runScheduledReplay({
+          LEAD_ARCHIVE_TABLE: "T",
+          LEAD_ARCHIVE_CONNECTION: "UseDevelopmentStorage=true",
+          LEAD_WORKFLOW_ID: "nope",
+        }),
+        {
+          message: 'App setting LEAD_WORKFLOW_ID is not a workflow resource id: "nope".',
+        },
+      );
+    });
+  });
+});

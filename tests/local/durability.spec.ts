@@ -1,0 +1,312 @@
+/**
+ * "A lead is answered 200 only after its archive write is durable; a crash loses no lead that was answered
+ * 200." Storage killed mid-load, and the whole local server killed, over real loopback HTTP; each case
+ * prints and asserts: accepted (200) = archived, 0 lost. Bounded counts, loopback only.
+ */
+import * as assert from "assert";
+import { TableClient } from "@azure/data-tables";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DurableTables, startDurableTables } from "../../local/durableTables";
+import { LocalEndpoint } from "../../local/endpoint";
+import { LocalServer, startLocalServer } from "../../local/server";
+import { readJournal, replayJournal } from "../../local/tableJournal";
+import { loadStack, stackFromSettings } from "../../program/stacks";
+import { LEADKIT } from "../support/cli";
+
+const TABLE = "LeadArchiveDurable";
+const STACK = stackFromSettings("durable", {
+  targets: "webhook",
+  webhookUrl: "https://hooks.contoso.com/leads",
+  archiveTableName: TABLE,
+});
+
+const lead = (tag: string, i: number) =>
+  JSON.stringify({ UserDetails: { Email: `${tag}${i}@contoso.com`, LastName: `L${i}` }, ActionCode: "INS" });
+
+/** Posts `count` leads, `width` at a time; calls `midway` once after `at` answers. Returns accepted e-mails. */
+async function load(url: string, tag: string, count: number, at: number, midway: () => void): Promise<string[]> {
+  const accepted: string[] = [];
+  let next = 0;
+  let answered = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: lead(tag, i),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) accepted.push(`${tag}${i}@contoso.com`);
+      if (++answered === at) midway();
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return accepted;
+}
+
+async function archivedEmails(connectionString: string, table: string): Promise<Set<string>> {
+  const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+  const emails = new Set<string>();
+  for await (const row of client.listEntities()) emails.add(JSON.parse(String(row.LeadJson)).UserDetails.Email);
+  return emails;
+}
+
+function report(label: string, accepted: string[], archived: Set<string>): void {
+  const lost = accepted.filter((e) => !archived.has(e));
+  console.log(`      ${label}: accepted (200) ${accepted.length}, archived ${archived.size}, lost ${lost.length}`);
+  assert.deepStrictEqual(lost, [], "every lead answered 200 has its archive row");
+  assert.ok(accepted.length > 0);
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("durability: storage killed mid-load (journaled tables)", function () {
+  this.timeout(120000);
+  let dir: string;
+  let tables: DurableTables;
+  let endpoint: LocalEndpoint;
+  let server: LocalServer;
+  const logs: string[] = [];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-durable-"));
+    tables = await startDurableTables({ location: dir, log: (l) => logs.push(l) });
+    endpoint = new LocalEndpoint({ stack: STACK, tablesConnectionString: tables.connectionString, retryScale: 0.02 });
+    await endpoint.prepare();
+    server = await startLocalServer({ endpoint, key: "k", triggerName: "manual" });
+  });
+  afterEach(async () => {
+    await server.close();
+    await tables.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+    it(`Azurite ${signal}ed mid-load is restarted, the journal replayed: no accepted lead lost`, async () => {
+      const accepted = await load(server.callbackUrl, signal, 40, 15, () => process.kill(tables.azurite.pid!, signal));
+      await waitFor(
+        () => endpoint.listRuns().length >= accepted.length && endpoint.listRuns().every((r) => r.status !== "Running"),
+        "runs",
+      );
+      // Kill it once more with nothing saved since (SIGKILL: no autosave): the rows must come from the journal.
+      const before = tables.restarts;
+      process.kill(tables.azurite.pid!, "SIGKILL");
+      await waitFor(() => tables.restarts === before + 1, "the second restart");
+      await tables.ready();
+      report(
+        `Azurite ${signal} mid-load, then SIGKILL`,
+        accepted,
+        await archivedEmails(tables.connectionString, TABLE),
+      );
+      assert.strictEqual(tables.restarts, 2);
+      assert.ok(
+        logs.some((l) => /^Azurite exited unexpectedly \(SIGKILL\)/.test(l)),
+        logs.join("\n"),
+      );
+    });
+  }
+
+  it("a clean stop saves in Azurite (SIGINT) and empties the journal; a restart finds every row", async () => {
+    const accepted = await load(server.callbackUrl, "clean", 10, 0, () => undefined);
+    assert.ok(fs.statSync(tables.journalFile).size > 0, "writes are journaled");
+    await server.close();
+    await tables.stop();
+    assert.strictEqual(fs.statSync(tables.journalFile).size, 0, "journal emptied after the clean stop");
+    tables = await startDurableTables({ location: dir, log: (l) => logs.push(l) });
+    server = await startLocalServer({ endpoint, key: "k", triggerName: "manual" });
+    report("clean stop", accepted, await archivedEmails(tables.connectionString, TABLE));
+  });
+});
+
+describe("durability: table journal replay", function () {
+  this.timeout(60000);
+
+  it("replaying the whole journal over rows Azurite already holds gives the acknowledged rows", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-journal-"));
+    const tables = await startDurableTables({ location: dir, log: () => undefined });
+    try {
+      const client = TableClient.fromConnectionString(tables.connectionString, "Replay", {
+        allowInsecureConnection: true,
+      });
+      await client.createTable();
+      // A row from before the journal began (written to Azurite directly), deleted through the journal:
+      // replaying that delete meets no row (404, "already gone").
+      const direct = TableClient.fromConnectionString(tables.azurite.connectionString, "Replay", {
+        allowInsecureConnection: true,
+      });
+      await direct.createEntity({ partitionKey: "p", rowKey: "saved-before" });
+      await client.deleteEntity("p", "saved-before");
+      for (const rowKey of ["a", "b", "it's"]) await client.createEntity({ partitionKey: "p", rowKey, n: 1 });
+      const { etag } = await client.getEntity("p", "a");
+      await client.updateEntity({ partitionKey: "p", rowKey: "a", Status: "delivered" }, "Merge", { etag });
+      await client.deleteEntity("p", "b");
+      await client.upsertEntity({ partitionKey: "p", rowKey: "it's", m: 2 }, "Replace");
+      const rows = async () => {
+        const out: Record<string, unknown> = {};
+        for await (const { partitionKey: _p, etag: _e, timestamp: _t, rowKey, ...rest } of client.listEntities())
+          out[rowKey!] = rest;
+        return out;
+      };
+      const expected = { a: { n: 1, Status: "delivered" }, "it's": { m: 2 } };
+      assert.deepStrictEqual(await rows(), expected);
+      // Over the full state (the inserts now meet their rows, the etag is stale), twice: same rows.
+      const entries = readJournal(tables.journalFile);
+      assert.deepStrictEqual(
+        entries.map((e) => e.method),
+        ["POST", "DELETE", "POST", "POST", "POST", "PATCH", "DELETE", "PUT"],
+      );
+      assert.strictEqual(await replayJournal(entries, tables.azurite.port), 8);
+      assert.strictEqual(await replayJournal(entries, tables.azurite.port), 8);
+      assert.deepStrictEqual(await rows(), expected);
+      // And after a SIGKILL (nothing saved), from the journal alone.
+      process.kill(tables.azurite.pid!, "SIGKILL");
+      await waitFor(() => tables.restarts === 1, "the restart");
+      await tables.ready();
+      assert.deepStrictEqual(await rows(), expected);
+    } finally {
+      await tables.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("drops a torn last line (never answered) and refuses a damaged journal, naming the line", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-journal-"));
+    const file = path.join(dir, "tables.journal");
+    const line = JSON.stringify({ method: "PUT", path: "/a/T(PartitionKey='p',RowKey='r')", headers: {}, body: "" });
+    fs.writeFileSync(file, `${line}\n${line.slice(0, 20)}`);
+    assert.strictEqual(readJournal(file).length, 1);
+    fs.writeFileSync(file, `${line}\n{oops\n${line}\n`);
+    assert.throws(
+      () => readJournal(file),
+      new RegExp(
+        `^Error: The table journal .*tables\\.journal is damaged at line 2: fix or move the file, then start again\\.$`,
+      ),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+/** `npm start` (node cli/leadkit.js serve) as a child process, in its own state folder. */
+class Cli {
+  readonly child: ChildProcess;
+  out = "";
+  constructor(stateDir: string, stack: string) {
+    const args = [...LEADKIT, "serve", "--stack", stack, "--port", "0"];
+    this.child = spawn(process.execPath, [...args, "--state-dir", stateDir], { stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout!.on("data", (d: Buffer) => (this.out += d.toString()));
+    this.child.stderr!.on("data", (d: Buffer) => (this.out += d.toString()));
+  }
+  async url(): Promise<string> {
+    await waitFor(
+      () => /\n {2}(http:\/\/\S+sig=\S+)/.test(this.out) || this.child.exitCode !== null,
+      "the callback URL",
+    );
+    const m = /\n {2}(http:\/\/\S+sig=\S+)/.exec(this.out);
+    if (!m) throw new Error(`npm start failed: ${this.out}`);
+    return m[1];
+  }
+  exited(): Promise<number | null> {
+    return this.child.exitCode !== null
+      ? Promise.resolve(this.child.exitCode)
+      : new Promise((r) => this.child.once("exit", (code) => r(code)));
+  }
+}
+
+const tablesOf = (stateDir: string) =>
+  (
+    JSON.parse(fs.readFileSync(path.join(stateDir, ".local-runs", "endpoint.json"), "utf8")) as {
+      tablesConnectionString: string;
+    }
+  ).tablesConnectionString;
+
+describe("durability: the whole local server (npm start)", function () {
+  this.timeout(180000);
+  let dir: string;
+  const started: Cli[] = [];
+  const start = (stack: string) => {
+    const cli = new Cli(dir, stack);
+    started.push(cli);
+    return cli;
+  };
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"))));
+  afterEach(async () => {
+    for (const cli of started.splice(0))
+      if (cli.child.exitCode === null && cli.child.signalCode === null) {
+        cli.child.kill("SIGTERM");
+        await cli.exited();
+      }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("SIGKILLed with its Azurite right after N accepted leads, then started again: no accepted lead lost", async () => {
+    const first = start("dev");
+    const accepted = await load(await first.url(), "kill", 20, 0, () => undefined);
+    // Azurite too, at once, so it cannot save on its way out: the rows must come from the journal.
+    const owner = JSON.parse(fs.readFileSync(path.join(dir, ".azurite", "dev", "owner.json"), "utf8"));
+    first.child.kill("SIGKILL");
+    process.kill(owner.azurite, "SIGKILL");
+    await first.exited();
+    assert.ok(fs.statSync(path.join(dir, ".azurite", "dev", "tables.journal")).size > 0, "journal kept for replay");
+    const second = start("dev");
+    await second.url();
+    assert.match(second.out, /Replayed \d+ journaled table write\(s\) the last run had not saved\./);
+    report(
+      "server SIGKILL after the last answer",
+      accepted,
+      await archivedEmails(tablesOf(dir), loadStack("dev").config.archiveTableName),
+    );
+    assert.strictEqual(fs.statSync(path.join(dir, ".local-runs", "endpoint.json")).mode & 0o777, 0o600);
+  });
+
+  it("SIGTERM stops Azurite with SIGINT (saved, journal emptied, exit 0)", async () => {
+    const cli = start("dev");
+    const accepted = await load(await cli.url(), "term", 10, 0, () => undefined);
+    cli.child.kill("SIGTERM");
+    assert.strictEqual(await cli.exited(), 0);
+    assert.strictEqual(fs.statSync(path.join(dir, ".azurite", "dev", "tables.journal")).size, 0);
+    const again = start("dev");
+    await again.url();
+    report("server SIGTERM", accepted, await archivedEmails(tablesOf(dir), loadStack("dev").config.archiveTableName));
+  });
+
+  it("two stacks at once keep their own data; the same stack twice is refused", async () => {
+    const [dev, prod] = [start("dev"), start("prod")];
+    const [devUrl, prodUrl] = await Promise.all([dev.url(), prod.url()]);
+    const [devAccepted, prodAccepted] = await Promise.all([
+      load(devUrl, "dev", 5, 0, () => undefined),
+      load(prodUrl, "prod", 5, 0, () => undefined),
+    ]);
+    const twice = start("dev");
+    assert.notStrictEqual(await twice.exited(), 0);
+    assert.match(
+      twice.out,
+      /The local data folder .*dev is in use by process \d+ \(another local endpoint of this stack\)/,
+    );
+    for (const cli of [dev, prod]) cli.child.kill("SIGTERM");
+    await Promise.all([dev.exited(), prod.exited()]);
+    for (const [stack, accepted] of [
+      ["dev", devAccepted],
+      ["prod", prodAccepted],
+    ] as const) {
+      const cli = start(stack);
+      await cli.url();
+      report(
+        `stack ${stack} of two at once`,
+        accepted,
+        await archivedEmails(tablesOf(dir), loadStack(stack).config.archiveTableName),
+      );
+      cli.child.kill("SIGTERM");
+      await cli.exited();
+    }
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * Exactly once, measured: leads POSTed over HTTP to the running local endpoint (Azurite tables, CRM
+ * stand-ins), with faults at the CRM and at storage, duplicates sent at the same moment, and replays.
+ * Every test ends with counts: accepted = archived, each target's deliveries = distinct leads owed to it.
+ */
+import * as assert from "assert";
+import { LocalEndpoint } from "../../local/endpoint";
+import { LocalServer, startLocalServer } from "../../local/server";
+import { replayDeadLetters, Sender } from "../../function-code/src/replay/replayDeadLetters";
+import { stackFromSettings } from "../../program/stacks";
+import { useAzurite } from "../support/azurite";
+
+const ARCHIVE = "LeadArchiveOnce";
+const DEDUP = "LeadDedupOnce";
+const STACK = stackFromSettings("once", {
+  targets: "dataverse,webhook",
+  dataverseUrl: "https://contoso.crm4.dynamics.com",
+  dataverseTenantId: "11111111-2222-3333-4444-555555555555",
+  dataverseClientId: "66666666-7777-8888-9999-000000000000",
+  webhookUrl: "https://hooks.contoso.com/leads",
+  archiveTableName: ARCHIVE,
+  dedupTableName: DEDUP,
+  crmRetryCount: "2",
+});
+const DAY = 24 * 3600 * 1000;
+
+type Row = Record<string, any>;
+
+describe("exactly once (local endpoint over HTTP, Azurite, faults)", function () {
+  this.timeout(120000);
+  let endpoint: LocalEndpoint;
+  let server: LocalServer;
+  let clock: Date;
+
+  beforeEach(async () => {
+    const azurite = await useAzurite();
+    clock = new Date("2026-11-24T10:00:00.000Z");
+    endpoint = new LocalEndpoint({
+      stack: STACK,
+      tablesConnectionString: azurite.connectionString,
+      retryScale: 0,
+      keepRuns: 1000,
+      now: () => clock,
+    });
+    for (const table of [ARCHIVE, DEDUP])
+      await endpoint.tables
+        .table(table)
+        .deleteTable()
+        .catch(() => undefined);
+    await endpoint.prepare();
+    server = await startLocalServer({ endpoint, key: "k", triggerName: "manual" });
+  });
+  afterEach(() => server.close());
+
+  /** POSTs a lead like Partner Center and waits for its run to finish. */
+  async function post(lead: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const res = await fetch(server.callbackUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(lead),
+    });
+    const body = (await res.json()) as any;
+    if (body.runId) await finished(body.runId);
+    return { status: res.status, body };
+  }
+
+  async function finished(runId: string): Promise<void> {
+    const deadline = Date.now() + 30000;
+    while (endpoint.run(runId)?.status === "Running" || !endpoint.run(runId)) {
+      if (Date.now() > deadline) throw new Error(`run ${runId} did not finish`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  const send: Sender = async (lead, headers) => post(lead, headers);
+
+  async function rows(): Promise<Row[]> {
+    const out: Row[] = [];
+    for await (const r of endpoint.tables.table(ARCHIVE).listEntities()) out.push(r);
+    return out;
+  }
+
+  /** Successful deliveries per target and e-mail (requests minus the ones a fault answered). */
+  function deliveries(failed: { dataverse?: number; webhook?: number } = {}): Record<string, Record<string, number>> {
+    const count = (list: Array<{ body: any }>, email: (b: any) => string) => {
+      const out: Record<string, number> = {};
+      for (const r of list) out[email(r.body)] = (out[email(r.body)] ?? 0) + 1;
+      return out;
+    };
+    const dv = count(endpoint.standins.to("commondataservice"), (b) => b.emailaddress1);
+    const hook = count(endpoint.standins.to("webhook"), (b) => b.lead.Email);
+    const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
+    assert.ok(total(dv) >= (failed.dataverse ?? 0) && total(hook) >= (failed.webhook ?? 0));
+    return { dataverse: dv, webhook: hook };
+  }
+
+  const statusCounts = (list: Row[]) =>
+    list.reduce<Record<string, number>>((m, r) => ({ ...m, [r.Status]: (m[r.Status] ?? 0) + 1 }), {});
+
+  it("every CRM succeeds but the mark fails: dead-lettered with the ledger, replay repairs it and sends nothing", async () => {
+    endpoint.tables.fail("Mark_delivered");
+    const emails = ["m1@contoso.com", "m2@contoso.com", "m3@contoso.com"];
+    const answers = await Promise.all(emails.map((e) => post({ UserDetails: { Email: e, LastName: "M" } })));
+    assert.deepStrictEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200],
+    );
+    const dead = await rows();
+    assert.deepStrictEqual(
+      dead.map((r) => [r.Status, r.FailedTargets, r.DeliveredTargets, r.Sent_webhook]),
+      emails.map(() => ["dead-letter", "", "dataverse,webhook", "sent"]),
+    );
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["repaired", "repaired", "repaired"],
+    );
+    const byTarget = deliveries();
+    const once = Object.fromEntries(emails.map((e) => [e, 1]));
+    console.log(
+      `      mark failed: accepted 3, archived ${dead.length}, dataverse ${JSON.stringify(byTarget.dataverse)}`,
+    );
+    assert.deepStrictEqual(byTarget, { dataverse: once, webhook: once }, "0 duplicates: replay sent nothing");
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 3 });
+  });
+
+  it("the same lead sent twice and five times at the same moment reaches each CRM once", async () => {
+    const twice = { UserDetails: { Email: "twice@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
+    const five = { UserDetails: { Email: "five@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
+    const answers = await Promise.all([...Array(2).fill(twice), ...Array(5).fill(five)].map((lead) => post(lead)));
+    assert.deepStrictEqual([...new Set(answers.map((a) => a.status))], [200]);
+    const archived = await rows();
+    console.log(`      duplicates at once: accepted ${answers.length}, archived ${archived.length}`);
+    assert.strictEqual(archived.length, 7, "every copy is archived");
+    assert.deepStrictEqual(statusCounts(archived), { delivered: 2, duplicate: 5 });
+    const one = { "twice@contoso.com": 1, "five@contoso.com": 1 };
+    assert.deepStrictEqual(deliveries(), { dataverse: one, webhook: one });
+    const delivered = archived.filter((r) => r.Status === "delivered").map((r) => `${r.partitionKey}/${r.rowKey}`);
+    for (const dup of archived.filter((r) => r.Status === "duplicate")) assert.ok(delivered.includes(dup.DuplicateOf));
+  });
+
+  it("the dedup window: the same person and offer is a duplicate within 30 days, a new lead after", async () => {
+    const lead = { UserDetails: { Email: "again@contoso.com" }, LeadSource: "AzureMarketplace-INS|contoso.offer" };
+    await post(lead);
+    clock = new Date(clock.getTime() + 29 * DAY);
+    await post({ ...lead, UserDetails: { Email: " Again@Contoso.com " } });
+    clock = new Date(clock.getTime() + 2 * DAY);
+    await post(lead);
+    const archived = (await rows()).sort((a, b) => String(a.ReceivedTime).localeCompare(String(b.ReceivedTime)));
+    assert.deepStrictEqual(
+      archived.map((r) => r.Status),
+      ["delivered", "duplicate", "delivered"],
+    );
+    assert.deepStrictEqual(deliveries().dataverse, { "again@contoso.com": 2 });
+  });
+
+  it("identity: different phone-only people are different leads; nobody to contact is archived, not delivered", async () => {
+    const leads = [
+      { UserDetails: { Phone: "+1 (555) 010-0100", FirstName: "Ann" } },
+      { UserDetails: { Phone: "+1 555 010 0100", FirstName: "Bob" } },
+      { UserDetails: { Phone: "+15550100100", FirstName: "ann" } },
+      {},
+      { UserDetails: { FirstName: " ", LastName: "", Email: "", Phone: "" } },
+    ];
+    for (const lead of leads) assert.strictEqual((await post(lead)).status, 200);
+    const archived = await rows();
+    const byPhone = (first: string) =>
+      archived.filter((r) => JSON.parse(r.LeadJson).UserDetails?.FirstName === first).map((r) => r.Status);
+    assert.deepStrictEqual(byPhone("Ann"), ["delivered"]);
+    assert.deepStrictEqual(byPhone("Bob"), ["delivered"], "another person with the same phone is a new lead");
+    assert.deepStrictEqual(byPhone("ann"), ["duplicate"], "same phone and name, other spelling: a duplicate");
+    assert.deepStrictEqual(statusCounts(archived), { delivered: 2, duplicate: 1, incomplete: 2 });
+    assert.strictEqual(endpoint.standins.to("commondataservice").length, 2);
+    assert.strictEqual(endpoint.standins.to("webhook").length, 2);
+  });
+
+  it("a CRM answering 429 is retried and delivered once; 400 is not retried, dead-lettered, and replayed once", async () => {
+    endpoint.standins.fail("commondataservice", { times: 1, statusCode: 429 });
+    await post({ UserDetails: { Email: "busy@contoso.com" } });
+    endpoint.standins.fail("commondataservice", {
+      times: 1,
+      statusCode: 400,
+      body: { error: { message: "A validation error occurred. The length of the 'firstname' attribute exceeded" } },
+    });
+    await post({ UserDetails: { Email: "bad@contoso.com" } });
+    const requests = (email: string) =>
+      endpoint.standins.to("commondataservice").filter((r) => (r.body as any).emailaddress1 === email).length;
+    assert.strictEqual(requests("busy@contoso.com"), 2, "429 then success: retried");
+    assert.strictEqual(requests("bad@contoso.com"), 1, "400: never retried");
+    const dead = (await rows()).filter((r) => r.Status === "dead-letter");
+    assert.deepStrictEqual(
+      dead.map((r) => [r.FailedTargets, r.DeliveredTargets]),
+      [["dataverse", "webhook"]],
+    );
+    assert.match(dead[0].LastError, /The length of the 'firstname' attribute exceeded/);
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.result, o.targets]),
+      [["replayed", ["dataverse"]]],
+    );
+    assert.strictEqual(requests("bad@contoso.com"), 2, "the replay sent it to Dataverse once more");
+    assert.deepStrictEqual(deliveries().webhook, { "busy@contoso.com": 1, "bad@contoso.com": 1 }, "webhook not again");
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 2, replayed: 1 });
+  });
+
+  it("a slow CRM still gets each lead once", async () => {
+    endpoint.standins.delay("webhook", 200);
+    const answers = await Promise.all(
+      ["s1", "s2", "s3"].map((n) => post({ UserDetails: { Email: `${n}@contoso.com` } })),
+    );
+    assert.deepStrictEqual([...new Set(answers.map((a) => a.status))], [200]);
+    const one = { "s1@contoso.com": 1, "s2@contoso.com": 1, "s3@contoso.com": 1 };
+    assert.deepStrictEqual(deliveries(), { dataverse: one, webhook: one });
+  });
+
+  it("50,000 archived rows: a lead still costs the same few point operations, never a scan", async () => {
+    const storageCalls = (runId: string) =>
+      Object.values(endpoint.run(runId)!.actions)
+        .filter((a) => a.status !== "Skipped" && a.type === "Http" && a.name !== "Post_webhook")
+        .map((a) => a.name)
+        .sort();
+    const before = await post({ UserDetails: { Email: "flat0@contoso.com" } });
+    const archive = endpoint.tables.table(ARCHIVE);
+    const started = Date.now();
+    for (let batch = 0; batch < 500; batch++) {
+      await archive.submitTransaction(
+        Array.from({ length: 100 }, (_, i) => [
+          "create",
+          // One partition per batch: Azurite slows down sharply on one partition of tens of thousands of rows.
+          { partitionKey: `filler-${batch}`, rowKey: `r${i}`, Status: "delivered", DedupKey: `k${batch}-${i}` },
+        ]),
+      );
+    }
+    console.log(`      filled 50,000 archive rows in ${Date.now() - started} ms`);
+    const after = await post({ UserDetails: { Email: "flat1@contoso.com" } });
+    assert.deepStrictEqual(storageCalls(after.body.runId), storageCalls(before.body.runId));
+    assert.deepStrictEqual(storageCalls(after.body.runId), [
+      "Archive_raw_lead",
+      "Claim_dedup_key",
+      "Mark_delivered",
+      "Record_dataverse",
+      "Record_webhook",
+    ]);
+    // Every table call names one row (or inserts one): none lists the table.
+    const definition = JSON.stringify(STACK.definition);
+    assert.ok(!/\$filter|\$top/.test(definition), "no query in the definition");
+    assert.deepStrictEqual(statusCounts((await rows()).filter((r) => r.partitionKey === "2026-11")), { delivered: 2 });
+  });
+});

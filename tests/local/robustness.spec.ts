@@ -1,0 +1,218 @@
+/**
+ * No lead lost, under load and bad input: the local endpoint over real HTTP, real Azurite tables.
+ * Bounded loops on loopback only.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import { LocalEndpoint } from "../../local/endpoint";
+import { LocalServer, startLocalServer } from "../../local/server";
+import { stackFromSettings } from "../../program/stacks";
+import { useAzurite } from "../support/azurite";
+import { startTcpProxy } from "../support/tcpProxy";
+
+const STACK = stackFromSettings("load", {
+  targets: "webhook",
+  webhookUrl: "https://hooks.contoso.com/leads",
+  archiveTableName: "LeadArchiveLoad",
+  crmRetryCount: "3",
+});
+
+async function rows(endpoint: LocalEndpoint): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  for await (const e of endpoint.tables.table("LeadArchiveLoad").listEntities()) out.push(e);
+  return out;
+}
+
+/** Runs `count` tasks with at most `width` at a time. */
+async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+describe("robustness (local endpoint, Azurite)", function () {
+  this.timeout(120000);
+  let endpoint: LocalEndpoint;
+  let server: LocalServer;
+
+  beforeEach(async () => {
+    const azurite = await useAzurite();
+    endpoint = new LocalEndpoint({
+      stack: STACK,
+      tablesConnectionString: azurite.connectionString,
+      retryScale: 0,
+      keepRuns: 5000,
+      recordedRequests: 5000,
+    });
+    await endpoint.tables
+      .table("LeadArchiveLoad")
+      .deleteTable()
+      .catch(() => undefined);
+    await endpoint.prepare();
+    server = await startLocalServer({ endpoint, key: "k", triggerName: "manual", maxBodyBytes: 12 * 1024 * 1024 });
+  });
+  afterEach(() => server.close());
+
+  const post = (body: string, type = "application/json") =>
+    fetch(server.callbackUrl, { method: "POST", headers: { "Content-Type": type }, body });
+
+  it("load: 2,000 concurrent leads are each archived exactly once and delivered once", async () => {
+    const count = 2000;
+    const statuses = await pool(count, 50, async (i) => {
+      const lead = { UserDetails: { Email: `lead${i}@contoso.com`, LastName: `L${i}` }, ActionCode: "INS" };
+      const res = await post(JSON.stringify(lead));
+      await res.arrayBuffer();
+      return res.status;
+    });
+    assert.deepStrictEqual([...new Set(statuses)], [200]);
+    await waitForRuns(endpoint, count);
+    const archived = await rows(endpoint);
+    assert.strictEqual(archived.length, count);
+    assert.strictEqual(new Set(archived.map((r) => r.rowKey)).size, count, "one row per run");
+    assert.deepStrictEqual([...new Set(archived.map((r) => r.Status))], ["delivered"]);
+    const emails = endpoint.standins.to("webhook").map((r) => (r.body as any).lead.Email);
+    assert.strictEqual(emails.length, count);
+    assert.strictEqual(new Set(emails).size, count, "every lead delivered once");
+  });
+
+  it("faults: a webhook down, then slow, then back: nothing lost, failures dead-lettered with their error", async () => {
+    endpoint.standins.down("webhook");
+    const down = await Promise.all(
+      [1, 2, 3].map((i) => post(JSON.stringify({ UserDetails: { Email: `d${i}@contoso.com` } }))),
+    );
+    assert.deepStrictEqual(
+      down.map((r) => r.status),
+      [200, 200, 200],
+    );
+    await waitForRuns(endpoint, 3);
+    endpoint.standins.up("webhook");
+    endpoint.standins.delay("webhook", 50);
+    endpoint.standins.fail("webhook", { times: 2, statusCode: 503 });
+    const back = await post(JSON.stringify({ UserDetails: { Email: "back@contoso.com" } }));
+    assert.strictEqual(back.status, 200);
+    await waitForRuns(endpoint, 4);
+    const byEmail = Object.fromEntries(
+      (await rows(endpoint)).map((r) => [JSON.parse(String(r.LeadJson)).UserDetails.Email, r]),
+    );
+    for (const i of [1, 2, 3]) {
+      assert.strictEqual(byEmail[`d${i}@contoso.com`].Status, "dead-letter");
+      assert.match(String(byEmail[`d${i}@contoso.com`].LastError), /ECONNREFUSED \(webhook stand-in is down\)/);
+    }
+    assert.strictEqual(byEmail["back@contoso.com"].Status, "delivered", "retried through two 503s");
+    assert.strictEqual(
+      endpoint.standins.to("webhook").filter((r) => (r.body as any).lead.Email === "back@contoso.com").length,
+      3,
+    );
+  });
+
+  it("bad input: every malformed body is answered clearly; the endpoint and the archive stay sound", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 2000; i++) deep = { d: deep };
+    const cases: Array<[string, string, string, number]> = [
+      ["not JSON", "{ this is not json", "application/json", 400],
+      ["plain text", "hello", "text/plain", 400],
+      ["an array", "[1,2,3]", "application/json", 400],
+      ["a number", "42", "application/json", 400],
+      ["null", "null", "application/json", 400],
+      ["an empty body", "", "application/json", 400],
+      [
+        "wrong field types",
+        JSON.stringify({ ActionCode: 1, UserDetails: "x", Description: [1] }),
+        "application/json",
+        200,
+      ],
+      ["deep nesting", JSON.stringify({ UserDetails: deep }), "application/json", 400],
+      [
+        "unicode",
+        JSON.stringify({ UserDetails: { FirstName: "Zoë 李 🚀", Email: "zoë@例え.jp" } }),
+        "application/json",
+        200,
+      ],
+      [
+        "expression-like text",
+        JSON.stringify({ Description: "@{triggerBody()} @parameters('$connections')" }),
+        "application/json",
+        200,
+      ],
+      ["a 10 MB body", JSON.stringify({ Description: "x".repeat(10 * 1024 * 1024) }), "application/json", 200],
+    ];
+    let accepted = 0;
+    for (const [label, body, type, expected] of cases) {
+      const res = await post(body, type);
+      const json = (await res.json()) as any;
+      assert.strictEqual(res.status, expected, label);
+      if (expected === 400) assert.strictEqual(json.error.code, "TriggerInputSchemaMismatch", label);
+      else accepted++;
+    }
+    await waitForRuns(endpoint, accepted);
+    const archived = await rows(endpoint);
+    assert.strictEqual(archived.length, accepted, "one archive row per accepted lead, none for refused bodies");
+    const expr = archived.find((r) => String(r.Description).startsWith("@{"));
+    assert.strictEqual(
+      expr?.Description,
+      "@{triggerBody()} @parameters('$connections')",
+      "stored as text, never evaluated",
+    );
+    const big = archived.find((r) => r.LeadJsonTruncated === true);
+    assert.strictEqual(String(big?.LeadJson).length, 30000);
+    const unicode = archived.find((r) => String(r.LeadJson).includes("🚀"));
+    assert.strictEqual(JSON.parse(String(unicode?.LeadJson)).UserDetails.FirstName, "Zoë 李 🚀");
+    // Still serving.
+    const ok = await post(fs.readFileSync("samples/full-lead.json", "utf8"));
+    assert.strictEqual(ok.status, 200);
+  });
+
+  it("storage unreachable mid-run: the archive write retries through the outage, no lead lost", async () => {
+    // Cut at the network: restarting Azurite itself can drop writes it has not flushed to disk yet,
+    // which real Azure storage never does, so that would test the emulator, not the workflow.
+    const azurite = await useAzurite();
+    const proxy = await startTcpProxy(azurite.port);
+    try {
+      const viaProxy = azurite.connectionString.replace(`:${azurite.port}/`, `:${proxy.port}/`);
+      // Real retry waits, scaled down: 5 s, 10 s, 20 s become 1 s, 2 s, 4 s, longer than the outage.
+      const e = new LocalEndpoint({ stack: STACK, tablesConnectionString: viaProxy, retryScale: 0.2, keepRuns: 100 });
+      await e.prepare();
+      const sends = Array.from({ length: 20 }, (_, i) =>
+        new Promise((r) => setTimeout(r, i * 50)).then(() =>
+          e.post({ method: "POST", headers: {}, body: { UserDetails: { Email: `r${i}@contoso.com` } } }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 1500));
+      await proxy.restore();
+      const posted = await Promise.all(sends);
+      assert.deepStrictEqual([...new Set(posted.map((p) => p.response.statusCode))], [200]);
+      await Promise.all(posted.map((p) => p.done));
+      const archived: string[] = [];
+      for await (const r of endpoint.tables.table("LeadArchiveLoad").listEntities()) {
+        archived.push(JSON.parse(String(r.LeadJson)).UserDetails.Email);
+      }
+      assert.strictEqual(new Set(archived.filter((m) => m.startsWith("r"))).size, 20);
+      const retried = posted.filter((p) => e.run(p.runName!)!.actions.Archive_raw_lead.retryHistory);
+      assert.ok(retried.length > 0, "some archive writes met the outage and were retried");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/** Waits until `count` runs have finished (the CRM steps go on after the HTTP answer). */
+async function waitForRuns(endpoint: LocalEndpoint, count: number): Promise<void> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const runs = endpoint.listRuns();
+    if (runs.length >= count && runs.every((r) => r.status !== "Running")) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${runs.filter((r) => r.status !== "Running").length} of ${count} runs finished`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * CLIs that explain themselves, run as a user runs them: --help does nothing else, a misspelt flag is
+ * refused with the valid list (exit 2), --flag=value works, secrets are not flags, and the dead ends
+ * (no endpoint, busy port, no Pulumi CLI) say the way out.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { busyPort } from "../../local/serve";
+import { parseFlags, UsageError } from "../../ops/cli";
+import { SEND } from "../../ops/send";
+import { runCli, runScript } from "../support/cli";
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
+
+describe("operator CLIs: usage", function () {
+  this.timeout(120000);
+
+  for (const command of ["serve", "send", "standin", "leads", "replay", "verify"]) {
+    it(`${command} --help prints usage and exit codes, and does nothing else`, async () => {
+      const state = tempDir();
+      const r = await runCli([command, "--help", "--state-dir", state].slice(0, command === "verify" ? 2 : 4));
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: /);
+      assert.ok(r.stdout.includes("--help "), r.stdout);
+      assert.ok(r.stdout.trimEnd().endsWith("Exit codes: 0 ok, 1 failed (see the message), 2 usage error."));
+      assert.strictEqual(r.stderr, "");
+      // serve --help started nothing: no Azurite data, no endpoint file.
+      assert.deepStrictEqual(fs.readdirSync(state), []);
+    });
+  }
+
+  it("refuses a misspelt flag with exit 2 and the valid list (replay --dryrun did a real replay)", async () => {
+    const r = await runCli(["replay", "--local", "--dryrun"]);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(
+      r.stderr,
+      "replay: Unknown option '--dryrun'. Valid options: --local, --account, --table, --dry-run, --wait, --state-dir, --help.\n" +
+        "Run with --help for usage.\n",
+    );
+    assert.strictEqual(r.stdout, "");
+  });
+
+  it("takes --flag=value (the value reaches the command) and refuses secrets as flags", async () => {
+    const bad = await runCli(["send", "--sample=nosuch"]);
+    assert.strictEqual(bad.code, 2);
+    assert.ok(
+      bad.stderr.startsWith(
+        'send: --sample "nosuch" is neither a sample (validate, full, minimal, camelcase) nor a JSON file.',
+      ),
+      bad.stderr,
+    );
+    const url = await runCli(["send", "--url", "http://127.0.0.1:1/x?sig=secret"]);
+    assert.strictEqual(url.code, 2);
+    assert.ok(
+      url.stderr.startsWith("send: Unknown option '--url'. Valid options: --sample, --wait, --json"),
+      url.stderr,
+    );
+  });
+
+  it("says how to start the local endpoint when none runs (was: fetch failed)", async () => {
+    const state = tempDir();
+    for (const args of [["send"], ["leads"], ["replay", "--local"], ["standin", "dataverse", "down"]]) {
+      const r = await runCli([...args, "--state-dir", state]);
+      assert.strictEqual(r.code, 1, args.join(" "));
+      assert.ok(
+        r.stderr.startsWith(`${args[0]}: no local endpoint is running: start it with \`npm start\` (no `),
+        `${args.join(" ")}: ${r.stderr}`,
+      );
+    }
+  });
+
+  it("verify --stack without the Pulumi CLI says what to install or which flags to pass", async () => {
+    const r = await runCli(["verify", "--stack", "dev"], { PATH: path.dirname(process.execPath) });
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(
+      r.stderr.split("\n")[0],
+      "verify: --stack needs the Pulumi CLI, which is not installed: install it (https://www.pulumi.com/docs/install/), " +
+        "or set LEADKIT_CALLBACK_URL and pass --subscription, --resource-group and --workflow instead of --stack.",
+    );
+  });
+
+  it("a busy port names --port and starts nothing (was: a bare listen EADDRINUSE)", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
+    const port = (holder.address() as net.AddressInfo).port;
+    const state = tempDir();
+    try {
+      const r = await runCli(["serve", "--port", String(port), "--state-dir", state]);
+      assert.strictEqual(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(`^serve: port ${port} on 127\\.0\\.0\\.1 is already in use( by [^:]+)?: stop it`),
+      );
+      assert.ok(r.stderr.includes(`\`npm start -- --port ${port + 1}\``), r.stderr);
+      assert.deepStrictEqual(fs.readdirSync(state), [], "Azurite was not started");
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("names who holds 7071 when it can, and Functions Core Tools' default", () => {
+    assert.strictEqual(
+      busyPort(7071, "func (pid 42)"),
+      "port 7071 on 127.0.0.1 is already in use by func (pid 42) (7071 is also the default port of Azure Functions " +
+        "Core Tools, `func start`): stop it, or start on another port with `npm start -- --port 7072`.",
+    );
+  });
+
+  it("parses both --wait=5 and --wait 5, and refuses a positional the command takes none of", () => {
+    assert.strictEqual(parseFlags(SEND, ["--wait=5"]).values.wait, "5");
+    assert.strictEqual(parseFlags(SEND, ["--wait", "5", "--json"]).values.json, true);
+    assert.throws(
+      () => parseFlags(SEND, ["full"]),
+      (e: Error) => {
+        assert.ok(e instanceof UsageError);
+        assert.ok(e.message.startsWith('Unexpected argument "full". Valid options: --sample,'), e.message);
+        return true;
+      },
+    );
+  });
+});
+
+describe("project scripts: usage (render, docs, docs:cost, bench)", function () {
+  this.timeout(120000);
+  const scripts = {
+    render: "scripts/render.ts",
+    docs: "scripts/docs.ts",
+    "docs:cost": "scripts/bench/costTable.ts",
+    bench: "scripts/bench.ts",
+  };
+  const run = (file: string, args: string[]) => runScript(file, args);
+
+  for (const [name, file] of Object.entries(scripts)) {
+    it(`${name} --help prints usage and writes nothing; a misspelt flag exits 2`, async () => {
+      const watched = ["README.md", "rendered/dev.workflow.json"].map((f) => fs.statSync(f).mtimeMs);
+      const help = await run(file, ["--help"]);
+      assert.strictEqual(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: npm run ${name.replace(":", "\\:")}`));
+      assert.deepStrictEqual(
+        ["README.md", "rendered/dev.workflow.json"].map((f) => fs.statSync(f).mtimeMs),
+        watched,
+        "--help rewrote a file",
+      );
+      const bad = await run(file, ["--stak", "dev"]);
+      assert.strictEqual(bad.code, 2);
+      assert.ok(bad.stderr.startsWith(`${name}: Unknown option '--stak'. Valid options: `), bad.stderr);
+    });
+  }
+});

@@ -1,0 +1,151 @@
+/**
+ * The operator's day against a running local endpoint (its own Azurite, so no other spec's rows):
+ * send says what became of each lead, leads lists and shows the archive with PII hidden, the
+ * stand-in command and replay close the dead-letter loop. Run as child processes, as a user runs them.
+ */
+import { TableClient } from "@azure/data-tables";
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Azurite, startAzurite } from "../../local/azurite";
+import { LocalEndpoint } from "../../local/endpoint";
+import { LocalServer, startLocalServer } from "../../local/server";
+import { loadStack } from "../../program/stacks";
+import { runCli } from "../support/cli";
+
+/** A Partner Center lead no earlier test sent (dedup claims would make a resent one a duplicate). */
+function freshLead(dir: string, name: string): { file: string; email: string } {
+  const lead = JSON.parse(fs.readFileSync("samples/full-lead.json", "utf8"));
+  const email = `${name}-${Date.now()}@contoso.com`;
+  lead.UserDetails.Email = email;
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(lead));
+  return { file, email };
+}
+
+describe("operator's day (local endpoint)", function () {
+  this.timeout(120000);
+  let azurite: Azurite;
+  let server: LocalServer;
+  let archive: TableClient;
+  let state: string;
+  const stack = loadStack("dev");
+
+  before(async () => {
+    azurite = await startAzurite();
+    const endpoint = new LocalEndpoint({ stack, tablesConnectionString: azurite.connectionString, retryScale: 0 });
+    await endpoint.prepare();
+    server = await startLocalServer({ endpoint, key: "k", adminToken: "admin-t", triggerName: "manual" });
+    state = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-day-"));
+    fs.mkdirSync(path.join(state, ".local-runs"));
+    fs.writeFileSync(
+      path.join(state, ".local-runs", "endpoint.json"),
+      JSON.stringify({
+        url: server.callbackUrl,
+        stack: "dev",
+        port: server.port,
+        tablesConnectionString: azurite.connectionString,
+        archiveTableName: stack.config.archiveTableName,
+        adminToken: "admin-t",
+      }),
+    );
+    archive = TableClient.fromConnectionString(azurite.connectionString, stack.config.archiveTableName, {
+      allowInsecureConnection: true,
+    });
+  });
+  after(async () => {
+    await server.close();
+    await azurite.stop();
+  });
+
+  const cli = (...args: string[]) => runCli([...args, "--state-dir", state]);
+  const row = async (runId: string) => {
+    for await (const r of archive.listEntities({ queryOptions: { filter: `RowKey eq '${runId}'` } })) return r;
+    throw new Error(`no row ${runId}`);
+  };
+  const runIdOf = (stdout: string) => /"runId":"(\d+)"/.exec(stdout)![1];
+
+  let deliveredRun = "";
+  let deadRun = "";
+  let deadEmail = "";
+
+  it("send prints the targets a lead reached, with the CRM record id, and exits 0", async () => {
+    const { file } = freshLead(state, "delivered");
+    const r = await cli("send", "--sample", file);
+    assert.strictEqual(r.code, 0, r.stderr);
+    deliveredRun = runIdOf(r.stdout);
+    const recordId = String((await row(deliveredRun)).Sent_dataverse);
+    assert.match(recordId, /^[0-9a-f-]{36}$/);
+    const outcome = r.stdout.split("\n").find((l) => l.startsWith("Outcome: "));
+    assert.strictEqual(outcome, `Outcome: delivered to dataverse (record ${recordId}), email, webhook`);
+  });
+
+  it("a resent lead: duplicate of which row; the Validate lead: set aside", async () => {
+    const { file } = freshLead(state, "dup");
+    const first = await cli("send", "--sample", file);
+    const again = await cli("send", "--sample", file);
+    assert.strictEqual(again.code, 0, again.stderr);
+    const partition = String((await row(runIdOf(first.stdout))).partitionKey);
+    assert.ok(
+      again.stdout.includes(
+        `Outcome: duplicate of row ${partition}/${runIdOf(first.stdout)}: archived, not delivered again\n`,
+      ),
+      again.stdout,
+    );
+    const test = await cli("send", "--sample", "validate");
+    assert.strictEqual(test.code, 0);
+    assert.ok(test.stdout.includes("Outcome: test lead set aside: archived, sent to no CRM\n"), test.stdout);
+  });
+
+  it("a stand-in down: send exits 1 naming the failing target and its error; --json for scripts", async () => {
+    const down = await cli("standin", "dataverse", "down");
+    assert.strictEqual(down.code, 0, down.stderr);
+    assert.strictEqual(down.stdout, "dataverse stand-in: down\n");
+    const lead = freshLead(state, "dead");
+    deadEmail = lead.email;
+    const r = await cli("send", "--sample", lead.file, "--json");
+    assert.strictEqual(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout);
+    deadRun = report.runId;
+    assert.strictEqual(report.http.status, 200);
+    assert.strictEqual(report.outcome.verdict, "dead-letter");
+    assert.deepStrictEqual(report.outcome.failedTargets, ["dataverse"]);
+    assert.strictEqual(
+      report.outcome.error,
+      "Create_dataverse_lead Failed: connect ECONNREFUSED (commondataservice stand-in is down)",
+    );
+    assert.deepStrictEqual(Object.keys(report.outcome.sent).sort(), ["email", "webhook"]);
+  });
+
+  it("leads lists by status and target with personal fields hidden; show --show-pii reveals them", async () => {
+    const list = await cli("leads", "--status", "dead-letter", "--json");
+    assert.strictEqual(list.code, 0, list.stderr);
+    const rows = JSON.parse(list.stdout);
+    assert.deepStrictEqual(
+      rows.map((r: { row: string }) => r.row),
+      [deadRun],
+    );
+    assert.ok(!list.stdout.includes(deadEmail), "the e-mail is hidden");
+    assert.match(rows[0].columns.LeadJson, /^<hidden: \d+ characters; --show-pii shows it>$/);
+    const none = await cli("leads", "--target", "salesforce");
+    assert.strictEqual(none.stdout, "No archived leads match.\n");
+    const shown = await cli("leads", "show", deadRun, "--show-pii");
+    assert.strictEqual(shown.code, 0);
+    assert.ok(shown.stdout.includes(deadEmail));
+    assert.ok(shown.stdout.includes("Outcome: dead-lettered: dataverse failed"), shown.stdout);
+    const text = await cli("leads", "--since", "2000-01-01");
+    assert.ok(text.stdout.includes(`${deliveredRun}  delivered`), text.stdout);
+    const badDate = await cli("leads", "--since", "yesterday");
+    assert.strictEqual(badDate.code, 2);
+    assert.ok(badDate.stderr.startsWith('leads: --since is "yesterday": give a date as YYYY-MM-DD'), badDate.stderr);
+  });
+
+  it("stand-in up, then replay --local delivers the dead letter and exits 0", async () => {
+    assert.strictEqual((await cli("standin", "dataverse", "up")).code, 0);
+    const r = await cli("replay", "--local", "--wait", "30");
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^replayed {5}\S+ {2}new run \d+ -> new run delivered$/m);
+    assert.ok(r.stdout.includes("1 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped; 0 dead-lettered again"));
+  });
+});

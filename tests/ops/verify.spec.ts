@@ -1,0 +1,102 @@
+/** `npm run verify`: sending a lead over real HTTP (loopback) and judging a run's action statuses. */
+import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
+import { ActionOutcome, judgeRun, loadSample, redactUrl, RunReader, sendLead, waitForRun } from "../../ops/verify";
+
+describe("verify command", () => {
+  let server: http.Server;
+  let url: string;
+  const received: Array<{ method?: string; type?: string; body: string }> = [];
+  before(async () => {
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ method: req.method, type: req.headers["content-type"], body });
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ status: "accepted", runId: "08584" }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/workflows/x/triggers/manual/paths/invoke?sig=abc`;
+  });
+  after(() => server.close());
+
+  it("POSTs the sample lead as JSON and returns status and parsed body", async () => {
+    const result = await sendLead(url, loadSample("validate"));
+    assert.strictEqual(result.status, 200);
+    assert.deepStrictEqual(result.body, { status: "accepted", runId: "08584" });
+    assert.deepStrictEqual(received.at(-1), {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify(loadSample("validate")),
+    });
+  });
+
+  it("hides the signature when printing the URL", () => {
+    assert.strictEqual(
+      redactUrl(
+        "https://prod-1.westeurope.logic.azure.com:443/workflows/w/triggers/manual/paths/invoke?api-version=2016-10-01&sig=SECRET",
+      ),
+      "https://prod-1.westeurope.logic.azure.com/workflows/w/triggers/manual/paths/invoke?<signature hidden>",
+    );
+  });
+
+  it("fails clearly on an unknown sample", () => {
+    assert.throws(() => loadSample("nope"), {
+      message: '--sample "nope" is neither a sample (validate, full, minimal, camelcase) nor a JSON file.',
+    });
+  });
+
+  const act = (name: string, status: string, code?: string): ActionOutcome => ({ name, status, code });
+
+  it("passes a test lead that was archived, marked and kept from every CRM", () => {
+    const v = judgeRun(true, "Succeeded", [
+      act("Archive_raw_lead", "Succeeded"),
+      act("Mark_test_lead", "Succeeded"),
+      act("Stop_test_lead", "Succeeded"),
+    ]);
+    assert.deepStrictEqual(v, { ok: true, lines: ["run status: Succeeded"] });
+  });
+
+  it("fails a test lead that reached a CRM", () => {
+    const v = judgeRun(true, "Succeeded", [
+      act("Archive_raw_lead", "Succeeded"),
+      act("Mark_test_lead", "Succeeded"),
+      act("Create_dataverse_lead", "Succeeded"),
+    ]);
+    assert.deepStrictEqual(v, {
+      ok: false,
+      lines: ["run status: Succeeded", "problem: the test lead reached a CRM: Create_dataverse_lead"],
+    });
+  });
+
+  it("reports a dead-lettered lead with each target's status", () => {
+    const v = judgeRun(false, "Failed", [
+      act("Archive_raw_lead", "Succeeded"),
+      act("Create_dataverse_lead", "Succeeded", "Created"),
+      act("Send_email_notice", "Failed", "Unauthorized"),
+      act("Mark_delivered", "Skipped"),
+      act("Mark_dead_letter", "Succeeded"),
+    ]);
+    assert.deepStrictEqual(v, {
+      ok: false,
+      lines: [
+        "run status: Failed",
+        "Create_dataverse_lead: Succeeded (Created)",
+        "Send_email_notice: Failed (Unauthorized)",
+        "problem: Mark_delivered is Skipped",
+        "problem: the lead was dead-lettered (archived; replay it once the target is back)",
+        "problem: the run is Failed",
+      ],
+    });
+  });
+
+  it("waits while the run is still running", async () => {
+    const statuses = ["Running", "Running", "Succeeded"];
+    const reader: RunReader = { runStatus: async () => statuses.shift()!, actions: async () => [] };
+    assert.strictEqual(await waitForRun(reader, "run", 5000, 1), "Succeeded");
+    assert.deepStrictEqual(statuses, []);
+  });
+});

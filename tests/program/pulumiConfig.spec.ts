@@ -1,0 +1,229 @@
+/**
+ * Config the way Pulumi hands it over, identical under `pulumi up` (index.ts under mocks) and offline
+ * (program/stacks.ts): the project's own name as namespace, lists as comma text or JSON text,
+ * `azure-native:location`, and stacks whose config lives in a Pulumi ESC environment.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { listStacks, loadStack, projectName, resolvedConfig } from "../../program/stacks";
+import { installMocks, RegisteredResource, settle } from "../support/pulumiMocks";
+
+const INDEX = require.resolve("../../index");
+const WEBHOOK = { webhookUrl: "https://hooks.contoso.com/leads", webhookSecret: "wh-secret-0123456789abcdef" };
+
+/** Runs index.ts afresh as project `project` with the given full config keys; returns what it registered. */
+async function deploy(config: Record<string, string>, project = "leadkit"): Promise<RegisteredResource[]> {
+  const secretKeys = Object.keys(config).filter((k) => k.endsWith(":webhookSecret"));
+  const recorded = installMocks(config, secretKeys, project);
+  delete require.cache[INDEX];
+  const program = (await import("../../index")) as typeof import("../../index");
+  await settle(program.leadEndpointUrl, program.workflowId);
+  return recorded.resources;
+}
+
+const workflowOf = (resources: RegisteredResource[]) => {
+  const wf = resources.find((r) => r.type === "azure-native:logic:Workflow");
+  assert.ok(wf, "a workflow was declared");
+  return wf;
+};
+const parameterNames = (resources: RegisteredResource[]) =>
+  Object.keys(workflowOf(resources).inputs.definition.parameters);
+
+/** A project directory with `Pulumi.yaml` named `name` (the kit's config block) and the given stack files. */
+function projectDir(name: string, stacks: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-project-"));
+  const kitProject = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), kitProject.replace(/^name: leadkit$/m, `name: ${name}`));
+  for (const [stack, text] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+  return dir;
+}
+
+describe("Pulumi config as Pulumi passes it", function () {
+  this.timeout(30000);
+  const saved = process.env.PULUMI_CONFIG;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PULUMI_CONFIG;
+    else process.env.PULUMI_CONFIG = saved;
+  });
+
+  describe("a renamed project (pulumi new renames it)", () => {
+    const settings = (ns: string) => ({
+      [`${ns}:targets`]: "webhook",
+      [`${ns}:webhookUrl`]: WEBHOOK.webhookUrl,
+      [`${ns}:webhookSecret`]: WEBHOOK.webhookSecret,
+    });
+
+    it("pulumi up reads the settings under the project's own name, not leadkit", async () => {
+      const renamed = await deploy(settings("contoso-leads"), "contoso-leads");
+      const original = await deploy(settings("leadkit"), "leadkit");
+      assert.ok(parameterNames(renamed).includes("webhookUrl"), parameterNames(renamed).join(", "));
+      assert.deepStrictEqual(workflowOf(renamed).inputs.definition, workflowOf(original).inputs.definition);
+    });
+
+    it("pulumi up names the renamed project in error messages", async () => {
+      await assert.rejects(deploy({ "contoso-leads:targets": "hubspot" }, "contoso-leads"), (err: Error) => {
+        assert.match(err.message, /contoso-leads:targets: "hubspot" is not a CRM target\./);
+        return true;
+      });
+    });
+
+    it("offline, the loader reads `name:` of Pulumi.yaml and renders what pulumi up deploys", async () => {
+      const dir = projectDir("contoso-leads", {
+        dev: `config:\n  contoso-leads:targets: webhook\n  contoso-leads:webhookUrl: ${WEBHOOK.webhookUrl}\n`,
+      });
+      assert.strictEqual(projectName(dir), "contoso-leads");
+      const stack = loadStack("dev", dir);
+      assert.deepStrictEqual(stack.config.targets, ["webhook"]);
+      const deployed = await deploy(settings("contoso-leads"), "contoso-leads");
+      assert.deepStrictEqual(stack.definition, workflowOf(deployed).inputs.definition);
+    });
+
+    it("offline, keys under another project's name are unknown to this one", () => {
+      const dir = projectDir("contoso-leads", { dev: "config:\n  leadkit:targets: webhook\n" });
+      assert.deepStrictEqual(loadStack("dev", dir).config.targets, []);
+    });
+  });
+
+  describe("lists: comma text and YAML lists alike", () => {
+    it("pulumi up accepts the JSON text Pulumi passes for a YAML list, as it does comma text", async () => {
+      const base = { "leadkit:webhookUrl": WEBHOOK.webhookUrl, "leadkit:webhookSecret": WEBHOOK.webhookSecret };
+      const asJson = await deploy({
+        ...base,
+        "leadkit:targets": '["webhook"]',
+        "leadkit:alertEmails": '["a@contoso.com"]',
+      });
+      const asText = await deploy({ ...base, "leadkit:targets": "webhook", "leadkit:alertEmails": "a@contoso.com" });
+      assert.deepStrictEqual(workflowOf(asJson).inputs.definition, workflowOf(asText).inputs.definition);
+      const alerts = (rs: RegisteredResource[]) => rs.filter((r) => r.type === "azure-native:monitor:ActionGroup");
+      assert.deepStrictEqual(
+        alerts(asJson).map((r) => r.inputs),
+        alerts(asText).map((r) => r.inputs),
+      );
+      assert.strictEqual(alerts(asJson).length, 1);
+    });
+
+    it("a YAML list offline renders exactly what pulumi up deploys from its JSON text", async () => {
+      const dir = projectDir("leadkit", {
+        dev: `config:\n  leadkit:targets:\n    - webhook\n  leadkit:webhookUrl: ${WEBHOOK.webhookUrl}\n`,
+      });
+      const offline = loadStack("dev", dir);
+      assert.deepStrictEqual(offline.config.targets, ["webhook"]);
+      const deployed = await deploy({
+        "leadkit:targets": '["webhook"]',
+        "leadkit:webhookUrl": WEBHOOK.webhookUrl,
+        "leadkit:webhookSecret": WEBHOOK.webhookSecret,
+      });
+      assert.deepStrictEqual(offline.definition, workflowOf(deployed).inputs.definition);
+    });
+
+    it("JSON that is not a list of strings is refused with the field, the value and the fix", () => {
+      const dir = projectDir("leadkit", { dev: "config:\n  leadkit:targets: '[\"webhook\"'\n" });
+      assert.throws(() => loadStack("dev", dir), {
+        message:
+          "Invalid stack configuration (1 problem):\n" +
+          '  - leadkit:targets: "[\\"webhook\\"" is not valid: must be a comma-separated list (or a YAML list) of: ' +
+          "dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email",
+      });
+    });
+  });
+
+  describe("location", () => {
+    const locations = (rs: RegisteredResource[]) =>
+      [...new Set(rs.map((r) => r.inputs.location).filter((l) => l !== undefined && l !== "global"))].sort(); // alerts are global
+
+    it("pulumi up honours azure-native:location when the kit's own location is unset", async () => {
+      assert.deepStrictEqual(locations(await deploy({ "azure-native:location": "northeurope" })), ["northeurope"]);
+    });
+
+    it("the kit's own location wins over azure-native:location; neither set: westeurope", async () => {
+      const both = await deploy({ "azure-native:location": "northeurope", "leadkit:location": "swedencentral" });
+      assert.deepStrictEqual(locations(both), ["swedencentral"]);
+      assert.deepStrictEqual(locations(await deploy({})), ["westeurope"]);
+    });
+
+    it("offline, azure-native:location of the stack file is honoured too", () => {
+      const dir = projectDir("leadkit", { dev: "config:\n  azure-native:location: northeurope\n" });
+      assert.strictEqual(loadStack("dev", dir).config.location, "northeurope");
+    });
+  });
+
+  describe("stacks configured from a Pulumi ESC environment", () => {
+    const escStack = "environment:\n  - leads/dev\n";
+    const configJson = JSON.stringify({
+      "azure-native:location": { value: "northeurope", secret: false },
+      "leadkit:targets": { value: "webhook", secret: false },
+      "leadkit:webhookUrl": { value: WEBHOOK.webhookUrl, secret: false },
+      "leadkit:webhookSecret": { secret: true },
+    });
+
+    it("are refused offline with a message that says how, never rendered archive-only", () => {
+      const dir = projectDir("leadkit", { dev: escStack });
+      assert.throws(() => loadStack("dev", dir), {
+        message:
+          'Stack "dev" takes its config from the Pulumi ESC environment ["leads/dev"] (environment: in Pulumi.dev.yaml), ' +
+          'which cannot be read offline; rendering it from the stack file alone would show a workflow "pulumi up" does ' +
+          "not deploy. Fix: pulumi config --json --open --stack dev > dev.config.json, then npm run render -- --stack dev " +
+          "--env-file dev.config.json (or set PULUMI_CONFIG to that JSON for npm start).",
+      });
+    });
+
+    it("render from `pulumi config --json --open` output (secrets elided) as pulumi up deploys them", async () => {
+      const dir = projectDir("leadkit", { dev: escStack });
+      const offline = loadStack("dev", dir, { config: resolvedConfig(configJson, "dev.config.json") });
+      assert.deepStrictEqual([offline.config.targets, offline.config.location], [["webhook"], "northeurope"]);
+      const deployed = await deploy({
+        "azure-native:location": "northeurope",
+        "leadkit:targets": "webhook",
+        "leadkit:webhookUrl": WEBHOOK.webhookUrl,
+        "leadkit:webhookSecret": WEBHOOK.webhookSecret,
+      });
+      assert.deepStrictEqual(offline.definition, workflowOf(deployed).inputs.definition);
+    });
+
+    it("render from PULUMI_CONFIG (flat map, as the CLI hands the program) when it is set", () => {
+      const dir = projectDir("leadkit", { dev: escStack });
+      process.env.PULUMI_CONFIG = JSON.stringify({
+        "leadkit:targets": '["webhook"]',
+        "leadkit:webhookUrl": WEBHOOK.webhookUrl,
+      });
+      assert.deepStrictEqual(loadStack("dev", dir).config.targets, ["webhook"]);
+    });
+
+    it("an unreadable config file is refused with the file name and the fix", () => {
+      assert.throws(() => resolvedConfig("[1]", "dev.config.json"), {
+        message: "dev.config.json: must be a JSON object of config keys. Fix: pulumi config --json --open > <file>",
+      });
+    });
+  });
+});
+
+describe("Pulumi.yaml template (pulumi new <repo-url>)", () => {
+  const project = () =>
+    parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as {
+      template: { config: Record<string, { secret?: boolean; description: string }> };
+    };
+
+  it("prompts for the location, the targets and the secrets, secrets marked secret", () => {
+    const prompts = project().template.config;
+    assert.deepStrictEqual(Object.keys(prompts), [
+      "azure-native:location",
+      "targets",
+      "webhookUrl",
+      "webhookSecret",
+      "dataverseClientSecret",
+    ]);
+    const secrets = Object.entries(prompts)
+      .filter(([, p]) => p.secret === true)
+      .map(([k]) => k);
+    assert.deepStrictEqual(secrets, ["webhookSecret", "dataverseClientSecret"]);
+  });
+
+  it("no example stack sits next to Pulumi.yaml, where pulumi stack init would adopt it", () => {
+    const stackFiles = fs.readdirSync(path.join(__dirname, "..", "..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+    assert.deepStrictEqual(stackFiles, []);
+    assert.deepStrictEqual(listStacks(), ["dev", "prod"]);
+  });
+});

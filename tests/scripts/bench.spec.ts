@@ -1,0 +1,186 @@
+/** How the benchmark counts billed executions and formats its figures, on recorded runs (no timing). */
+import * as assert from "assert";
+import { ActionRun, WorkflowRun } from "../../emulator/types";
+import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
+import { costSection, costTable } from "../../scripts/bench/costTable";
+import { PathCost } from "../../scripts/bench/paths";
+import { expressionsOf } from "../../scripts/bench/expressions";
+import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
+import { describeOps, storageOpsOf } from "../../scripts/bench/storageOps";
+
+const action = (name: string, type: string, status: ActionRun["status"], retries = 0): ActionRun => ({
+  name,
+  type,
+  status,
+  code: "",
+  startTime: "",
+  endTime: "",
+  retryHistory: retries
+    ? Array.from({ length: retries }, () => ({ startTime: "", endTime: "", code: "500" }))
+    : undefined,
+});
+
+const runOf = (...actions: ActionRun[]) =>
+  ({
+    trigger: { name: "manual", status: "Succeeded" },
+    actions: Object.fromEntries(actions.map((a) => [a.name, a])),
+  }) as unknown as WorkflowRun;
+
+describe("benchmark billing count", () => {
+  const run = runOf(
+    action("Archive_raw_lead", "Http", "Succeeded"),
+    action("Respond", "Response", "Succeeded"),
+    action("Create_dataverse_lead", "ApiConnection", "Failed", 3),
+    action("Post_webhook", "Http", "Succeeded", 1),
+    action("Mark_delivered", "Http", "Skipped"),
+    action("Send_to_dataverse", "If", "Succeeded"),
+  );
+
+  it("bills the trigger and every action that ran, each retry once more; skipped actions are free", () => {
+    assert.deepStrictEqual(billedOperations(run), [
+      { name: "manual", type: "Request", kind: "built-in", executions: 1 },
+      { name: "Archive_raw_lead", type: "Http", kind: "built-in", executions: 1 },
+      { name: "Respond", type: "Response", kind: "built-in", executions: 1 },
+      { name: "Create_dataverse_lead", type: "ApiConnection", kind: "connector", executions: 4 },
+      { name: "Post_webhook", type: "Http", kind: "built-in", executions: 2 },
+      { name: "Send_to_dataverse", type: "If", kind: "built-in", executions: 1 },
+    ]);
+    assert.deepStrictEqual(executions(billedOperations(run)), { builtIn: 6, connector: 4 });
+  });
+
+  it("prices 1,000 leads at the Actions and Standard connector list prices", () => {
+    assert.strictEqual(costPer1000({ builtIn: 6, connector: 4 }).toFixed(3), "0.650");
+    assert.strictEqual(costPer1000({ builtIn: 1, connector: 1 }).toFixed(3), "0.150");
+  });
+
+  it("lists billed actions with their retries", () => {
+    assert.strictEqual(
+      listBilled(billedOperations(run)),
+      "manual, Archive_raw_lead, Respond, Create_dataverse_lead x4, Post_webhook x2, Send_to_dataverse",
+    );
+  });
+
+  it("refuses an action type it cannot price, naming the action, the type and the fix", () => {
+    assert.throws(() => billedOperations(runOf(action("Wait_a_bit", "Wait", "Succeeded"))), {
+      message:
+        'Action "Wait_a_bit" has type "Wait", which scripts/bench/billing.ts does not price: add it to KIND_OF_TYPE ' +
+        'as "built-in" or "connector" (see the pricing page).',
+    });
+  });
+});
+
+describe("benchmark cost table", () => {
+  const cost = (stack: string, path: PathCost["path"], builtIn: number, connector: number): PathCost => ({
+    stack,
+    path,
+    runStatus: "Succeeded",
+    billed: billedOperations(runOf(action("Create_dataverse_lead", "ApiConnection", "Succeeded"))),
+    executions: { builtIn, connector },
+    cost: costPer1000({ builtIn, connector }),
+  });
+
+  it("has one row per stack and path with the ratio to the bare flow ($0.150 per 1,000)", () => {
+    const table = costTable([cost("dev", "delivered", 21, 2), cost("solo", "validate", 9, 0)], {
+      dev: ["dataverse", "email"],
+    });
+    assert.strictEqual(
+      table,
+      [
+        "| Stack (targets) | Path | Run | Built-in executions | Connector calls | $ per 1,000 leads | x bare flow |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+        "| dev (dataverse, email) | delivered | Succeeded | 21 | 2 | $0.775 | 5.17 |",
+        "| solo (archive only) | validate | Succeeded | 9 | 0 | $0.225 | 1.50 |",
+      ].join("\n"),
+    );
+  });
+
+  it("says where a delivered and a test lead's cost goes on the Dataverse-only stack", () => {
+    const section = costSection([cost("dev", "delivered", 1, 1), cost("dataverse-only", "delivered", 1, 1)], {});
+    const lines = section.split("\n").slice(4);
+    assert.deepStrictEqual(lines, [
+      "",
+      "Bare flow (Request trigger + one Dataverse action): 1 built-in + 1 connector call = $0.150 per 1,000 leads.",
+      "",
+      "Billed on a delivered lead, dataverse-only: manual, Create_dataverse_lead.",
+    ]);
+  });
+});
+
+describe("benchmark statistics", () => {
+  it("takes nearest-rank percentiles of unsorted samples", () => {
+    const samples = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
+    assert.strictEqual(percentile(samples, 50), 5);
+    assert.strictEqual(percentile(samples, 99), 10);
+    assert.strictEqual(percentile(samples, 90), 9);
+    assert.strictEqual(percentile([7], 99), 7);
+    assert.throws(() => percentile([], 50), { message: "percentile of no samples" });
+  });
+
+  it("prints median and min-max", () => {
+    assert.strictEqual(formatSpread(spread([300.4, 280.2, 310.9, 295, 305])), "300 (280-311)");
+    assert.strictEqual(formatSpread(spread([0.5, 0.25]), 2), "0.25 (0.25-0.50)");
+  });
+});
+
+describe("benchmark floor operations", () => {
+  const storage = (method: string, table: string) => ({
+    type: "Http",
+    inputs: {
+      method,
+      uri: `@{parameters('tableEndpoint')}${table}(PartitionKey='p',RowKey='r')`,
+      authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
+    },
+  });
+  const definition = {
+    actions: {
+      Archive_raw_lead: storage("PUT", "LeadArchive"),
+      Process_lead: {
+        type: "Scope",
+        actions: {
+          Check: {
+            type: "If",
+            actions: { Claim_dedup_key: storage("POST", "LeadDedup") },
+            else: { actions: { Mark_duplicate: storage("MERGE", "LeadArchive") } },
+          },
+          Post_webhook: { type: "Http", inputs: { method: "POST", uri: "https://hooks.contoso.com/x" } },
+          Mark_delivered: storage("PATCH", "LeadArchive"),
+        },
+      },
+    },
+  };
+
+  it("are the storage calls a run made, nested ones included, skipped and non-storage actions left out", () => {
+    const run = runOf(
+      action("Archive_raw_lead", "Http", "Succeeded"),
+      action("Claim_dedup_key", "Http", "Succeeded"),
+      action("Mark_duplicate", "Http", "Skipped"),
+      action("Post_webhook", "Http", "Succeeded"),
+      action("Mark_delivered", "Http", "Succeeded"),
+      action("Process_lead", "Scope", "Succeeded"),
+    );
+    assert.deepStrictEqual(storageOpsOf(run, definition), [
+      { action: "Archive_raw_lead", method: "PUT", table: "LeadArchive" },
+      { action: "Claim_dedup_key", method: "POST", table: "LeadDedup" },
+      { action: "Mark_delivered", method: "PATCH", table: "LeadArchive" },
+    ]);
+    assert.strictEqual(
+      describeOps(storageOpsOf(run, definition)),
+      "PUT LeadArchive (Archive_raw_lead), POST LeadDedup (Claim_dedup_key), PATCH LeadArchive (Mark_delivered)",
+    );
+  });
+});
+
+describe("benchmark expression collection", () => {
+  it("takes every string holding an expression, escaped @@ text left out", () => {
+    const definition = {
+      a: "@triggerBody()",
+      b: ["plain", "x @{utcNow()} y", "@@literal"],
+      c: { d: { e: "@parameters('tableEndpoint')" } },
+    };
+    assert.deepStrictEqual(expressionsOf(definition), [
+      "@triggerBody()",
+      "x @{utcNow()} y",
+      "@parameters('tableEndpoint')",
+    ]);
+  });
+});
