@@ -28,6 +28,7 @@ import {
   retryCount,
   retryWaitMs,
   statusCodeName,
+  retryAfterMs,
 } from "./retry";
 
 type Json = Record<string, unknown>;
@@ -43,8 +44,11 @@ export interface RunOptions {
   runName?: string;
   now?: () => Date;
   newGuid?: () => string;
-  /** Wait before a retry; default: the policy's interval (tests pass `() => 0`). */
-  retryDelayMs?: (attempt: number, policy: RetryPolicy) => number;
+  /**
+   * Wait before a retry; default: the `Retry-After` a 429 asked for (`retryAfter`), else the policy's
+   * interval (tests pass `() => 0`).
+   */
+  retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   /** Timeout of a connector call without `limit.timeout`. @default 120000 (Azure's outbound limit) */
   actionTimeoutMs?: number;
   /** Time the caller waits for the Response action. @default 120000 (Azure's inbound limit) */
@@ -536,9 +540,11 @@ class Run {
         };
       }
       retryHistory.push({ startTime, endTime, code: failure.code, error: failure.error });
+      const asked =
+        outcome.kind === "response" ? retryAfterMs(outcome.response.statusCode, outcome.response.headers) : undefined;
       const wait = this.options.retryDelayMs
-        ? this.options.retryDelayMs(attempt + 1, policy)
-        : retryWaitMs(attempt + 1, policy);
+        ? this.options.retryDelayMs(attempt + 1, policy, asked)
+        : (asked ?? retryWaitMs(attempt + 1, policy));
       await this.sleep(wait);
     }
   }
