@@ -45,9 +45,6 @@ async function post(e: LocalEndpoint, body: unknown): Promise<WorkflowRun> {
   return posted.done;
 }
 
-/** The outputs of the action named `name` (the run keys its actions by their path). */
-const outputsOf = (run: WorkflowRun, name: string): any =>
-  Object.values(run.actions).find((a) => a.name === name)?.outputs;
 const card = (body: any) => body.attachments[0].content;
 /** A card's labelled lines as "Label: value". */
 const lines = (content: any) => content.body.slice(1).map((b: any) => b.inlines.map((i: any) => i.text).join(""));
