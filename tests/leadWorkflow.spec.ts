@@ -287,10 +287,10 @@ describe("lead workflow definition", () => {
     it("gives every CRM call the configured exponential retry policy", () => {
       for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
         // HubSpot waits at least its 10-second rate-limit window between tries (targets/hubspot.ts).
-        const hubspot = target === TARGETS_WITH_WINDOW ? { minimumInterval: "PT10S" } : {};
+        const rateWindow: object = target === TARGETS_WITH_WINDOW ? { minimumInterval: "PT10S" } : {};
         assert.deepStrictEqual(
           (crmAction(ALL.definition, target).inputs as any).retryPolicy,
-          { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H", ...hubspot },
+          { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H", ...rateWindow },
           target,
         );
       }

@@ -140,8 +140,8 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
         {
           kind: "review",
           reason:
-            'DeliveredTargets lists "Dataverse", which is not a target (dataverse, salesforce, email, webhook, ' +
-            "azureTable): correct DeliveredTargets, then set Status back to dead-letter.",
+            'DeliveredTargets lists "Dataverse", which is not a target (dataverse, salesforce, hubspot, email, webhook, ' +
+            "azureTable, teams): correct DeliveredTargets, then set Status back to dead-letter.",
         },
       ],
     ];
