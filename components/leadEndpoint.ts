@@ -44,6 +44,20 @@ export interface SalesforceArgs {
   leadSource?: string;
 }
 
+/** HubSpot target: contacts created or updated by e-mail with a private app's token. */
+export interface HubspotArgs {
+  /** Private app access token; pass a secret. */
+  token: pulumi.Input<string>;
+  /** Extra lead values to contact properties, `Field=property` pairs separated by commas. @default "" */
+  propertyMap?: string;
+}
+
+/** Microsoft Teams lead card, posted through a Workflows webhook. */
+export interface TeamsArgs {
+  /** The Workflows webhook URL (it holds the key); pass a secret. */
+  webhookUrl: pulumi.Input<string>;
+}
+
 /** Office 365 e-mail notice per lead. */
 export interface EmailArgs {
   /** Semicolon-separated recipients. */
@@ -111,6 +125,11 @@ export interface LeadEndpointArgs {
    */
   salesforce?: SalesforceArgs;
   /**
+   * HubSpot target: a contact created or updated by e-mail (private app token, no sign-in after deploy).
+   * @default - not a target
+   */
+  hubspot?: HubspotArgs;
+  /**
    * Office 365 e-mail notice per lead. The connection needs a one-time sign-in after deploy (OAuth).
    * @default - not a target
    */
@@ -125,6 +144,11 @@ export interface LeadEndpointArgs {
    * @default - not a target
    */
   azureTable?: AzureTableArgs;
+  /**
+   * Microsoft Teams lead card per lead, through a Workflows webhook.
+   * @default - not a target
+   */
+  teams?: TeamsArgs;
   /**
    * Retry policy of every CRM call.
    * @default - 10 retries, from 30 seconds up to 1 hour apart (a CRM outage of several hours loses nothing)

@@ -39,6 +39,8 @@ export interface SettingSpec {
   requiredFor?: CrmTarget;
   /** Value is a comma-separated list. */
   list?: boolean;
+  /** What is wrong with a value the schema accepts (the part, the value and the fix), or undefined. */
+  check?: (value: string) => string | undefined;
 }
 
 const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
@@ -46,13 +48,13 @@ const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
 /** Settings the targets own (targets/), in table order. */
 type TargetSettingName = { [T in CrmTarget]: keyof (typeof TARGETS)[T]["settings"] }[CrmTarget];
 
-/** Each target's settings as rows of this table: required with their target unless they have a default. */
+/** Each target's settings as rows of this table: required with their target unless default or optional. */
 function targetSettings(): Record<TargetSettingName, SettingSpec> {
   const rows: Record<string, SettingSpec> = {};
   for (const target of CRM_TARGETS) {
     const settings: Record<string, TargetSetting> = TARGETS[target].settings;
     for (const [key, row] of Object.entries(settings))
-      rows[key] = row.default ? { ...row } : { ...row, requiredFor: target };
+      rows[key] = row.default || row.optional ? { ...row } : { ...row, requiredFor: target };
   }
   return rows as Record<TargetSettingName, SettingSpec>;
 }

@@ -113,7 +113,9 @@ export function parseStackConfig(
     }
     if (value === undefined || value.trim() === "") continue;
     const parsed = s.list ? parseList(value) : value.trim();
+    const checked = typeof parsed === "string" ? s.check?.(parsed) : undefined;
     if (parsed === undefined) problems.push(invalid(key as SettingName, value));
+    else if (checked) problems.push(`${key}: ${checked}`);
     else data[key] = parsed;
   }
   for (const name of SETTING_NAMES) {

@@ -9,6 +9,7 @@ import { ArchiveTable } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
+import { CRM_TARGETS, targetSpec } from "../targets";
 import { localConnectors, Standins } from "./connectors/standins";
 import { TablesConnector } from "./connectors/tables";
 import { startRun } from "../emulator/runtime";
@@ -84,6 +85,10 @@ export class LocalEndpoint {
     };
     if (options.stack.parameterNames.includes("webhookUrl")) this.parameters.webhookUrl = LOCAL_WEBHOOK_URL;
     if (options.stack.parameterNames.includes("webhookSecret")) this.parameters.webhookSecret = LOCAL_WEBHOOK_SECRET;
+    // Each target's parameters that have a local value (a stand-in's URL, a placeholder secret).
+    for (const target of CRM_TARGETS)
+      for (const [name, p] of Object.entries(targetSpec(target).parameters ?? {}))
+        if (p.local !== undefined && options.stack.parameterNames.includes(name)) this.parameters[name] = p.local;
     if (options.stack.parameterNames.includes("normalizerUrl")) {
       this.parameters.normalizerUrl = LOCAL_NORMALIZER_URL;
       this.parameters.normalizerAudience = LOCAL_NORMALIZER_AUDIENCE;
@@ -119,7 +124,7 @@ export class LocalEndpoint {
         function: LOCAL_NORMALIZER_URL,
       }),
       now: this.options.now,
-      retryDelayMs: (attempt, policy) => Math.round(scale * retryWaitMs(attempt, policy)),
+      retryDelayMs: (attempt, policy, retryAfter) => Math.round(scale * (retryAfter ?? retryWaitMs(attempt, policy))),
       onUpdate: (run) => this.keep(run),
     });
     if (!handle.accepted) return { response: await handle.response };

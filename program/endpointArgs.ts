@@ -6,6 +6,8 @@ import { KitConfig } from "../config/stackConfig";
 export interface SecretSettings {
   dataverseClientSecret?: pulumi.Input<string>;
   webhookSecret?: pulumi.Input<string>;
+  hubspotToken?: pulumi.Input<string>;
+  teamsWebhookUrl?: pulumi.Input<string>;
 }
 
 /** Maps a validated stack to the component's args: the one path from settings to resources. */
@@ -20,9 +22,11 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     incompleteLeads: config.incompleteLeads,
     dataverse: config.dataverse && { ...config.dataverse, clientSecret: required(secrets.dataverseClientSecret) },
     salesforce: config.salesforce,
+    hubspot: config.hubspot && { ...config.hubspot, token: required(secrets.hubspotToken) },
     email: config.email,
     webhook: config.webhook && { ...config.webhook, secret: required(secrets.webhookSecret) },
     azureTable: config.azureTable,
+    teams: config.teams && { webhookUrl: required(secrets.teamsWebhookUrl) },
     crmRetry: config.crmRetry,
     allowedCallerIps: config.allowedCallerIps,
     normalizerFunction: config.normalizer === "function",

@@ -21,6 +21,8 @@ export function readStackConfig(project: string = pulumi.getProject()): { config
     secrets: {
       dataverseClientSecret: config.dataverse ? cfg.requireSecret("dataverseClientSecret") : undefined,
       webhookSecret: config.webhook ? cfg.requireSecret("webhookSecret") : undefined,
+      hubspotToken: config.hubspot ? cfg.requireSecret("hubspotToken") : undefined,
+      teamsWebhookUrl: config.teams ? cfg.requireSecret("teamsWebhookUrl") : undefined,
     },
   };
 }

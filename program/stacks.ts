@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { leadWorkflowOptions } from "../components/leadEndpoint";
 import { endpointArgs } from "./endpointArgs";
-import { PROJECT } from "../config/settings";
+import { PROJECT, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
 
@@ -64,7 +64,10 @@ export function stackFromSettings(
   options: { project?: string; providerLocation?: string } = {},
 ): LoadedStack {
   const config = parseStackConfig(raw, [], { ...options, secretsAvailable: false });
-  const args = endpointArgs(config, { dataverseClientSecret: SECRET_PLACEHOLDER, webhookSecret: SECRET_PLACEHOLDER });
+  const secrets = Object.fromEntries(
+    SETTING_NAMES.filter((n) => "secret" in SETTINGS[n]).map((n) => [n, SECRET_PLACEHOLDER]),
+  );
+  const args = endpointArgs(config, secrets);
   const workflow = buildLeadWorkflow(leadWorkflowOptions(args));
   return { ...workflow, stack, config, parameterNames: Object.keys(workflow.definition.parameters) };
 }

@@ -104,6 +104,9 @@ export const DATAVERSE = {
     );
   },
   recordIdField: "leadid",
+  // The record's form by URL (learn.microsoft.com/power-apps/developer/model-driven-apps/open-forms-views-dialogs-reports-url).
+  recordLink: (options, recordId) =>
+    `concat('${options.url}/main.aspx?etn=lead&id=', ${recordId}, '&pagetype=entityrecord')`,
   connectionParameters: [
     "token:clientId",
     "token:clientSecret",

@@ -5,19 +5,23 @@
 import { AZURE_TABLE } from "./azureTable";
 import { DATAVERSE } from "./dataverse";
 import { EMAIL } from "./email";
+import { HUBSPOT } from "./hubspot";
 import { SALESFORCE } from "./salesforce";
+import { TEAMS } from "./teams";
 import { TargetSpec } from "./types";
 import { WEBHOOK } from "./webhook";
 
-export type { BuildContext, ContactColumn, TargetSetting, TargetSpec } from "./types";
+export type { BuildContext, ContactColumn, RecordLink, TargetSetting, TargetSpec } from "./types";
 export { microsoftTableColumns } from "./azureTable";
 
 export const TARGETS = {
   dataverse: DATAVERSE,
   salesforce: SALESFORCE,
+  hubspot: HUBSPOT,
   email: EMAIL,
   webhook: WEBHOOK,
   azureTable: AZURE_TABLE,
+  teams: TEAMS,
 } satisfies Record<string, TargetSpec>;
 
 export type CrmTarget = keyof typeof TARGETS;
@@ -52,8 +56,18 @@ export const TARGET_ACTION = Object.fromEntries(CRM_TARGETS.map((t) => [t, TARGE
 
 /** The expression a target's ledger column records: the CRM's record id, or `sent` where there is none. */
 export function targetRecordId(target: CrmTarget): string {
+  const id = recordIdOf(target);
+  return id ? `coalesce(${id}, 'sent')` : "'sent'";
+}
+
+/** The expression of the record id in a target's answer, or undefined when it has none. */
+export function recordIdOf(target: CrmTarget): string | undefined {
   const { action, recordIdField } = targetSpec(target);
-  return recordIdField ? `coalesce(body('${action}')?['${recordIdField}'], 'sent')` : "'sent'";
+  if (recordIdField === undefined) return undefined;
+  const paths = typeof recordIdField === "string" ? [[recordIdField]] : recordIdField;
+  const read = (path: readonly (string | number)[]) =>
+    `body('${action}')` + path.map((p) => (typeof p === "number" ? `?[${p}]` : `?['${p}']`)).join("");
+  return paths.length === 1 ? read(paths[0]) : `coalesce(${paths.map(read).join(", ")})`;
 }
 
 /** Names of the local stand-ins that play the targets' CRMs (see TargetSpec.standin). */

@@ -22,6 +22,10 @@ export interface TargetSetting {
   default?: string;
   /** Read with `requireSecret`; set with `pulumi config set --secret`. */
   secret?: boolean;
+  /** Not required with its target although its default is empty. */
+  optional?: boolean;
+  /** What is wrong with a value the schema accepts (says the part, the value and the fix), or undefined. */
+  check?: (value: string) => string | undefined;
 }
 
 /** What every target's action shares: where it sits in the run and how it retries. */
@@ -33,6 +37,15 @@ export interface BuildContext {
   normalizeAction: string;
   /** Keys of the archived row, sent along so a CRM record can be traced back to it. */
   keys: EntityKeys;
+  /** Links to the CRM record of each target whose action runs before this one (see TargetSpec.recordLink). */
+  recordLinks?: readonly RecordLink[];
+}
+
+/** A link to the record an earlier target created in this run, valid when `action` succeeded. */
+export interface RecordLink {
+  action: string;
+  /** WDL expression (no `@`) of the record's URL. */
+  url: string;
 }
 
 /** A CRM contact column: the lead field it takes and its length; `required` gets NOT_PROVIDED when empty. */
@@ -51,7 +64,7 @@ export interface TargetStandin {
    * What it answers: a managed connector's stand-in answers the ApiConnection calls of `api`, a built-in
    * HTTP target's stand-in the HTTP calls its action makes.
    */
-  answer: (requestBody: unknown) => { statusCode: number; body: unknown };
+  answer: (requestBody: unknown) => { statusCode: number; body: unknown; headers?: Record<string, string> };
 }
 
 /** Connection properties of the target's managed API (Microsoft.Web/connections), beside `api`. */
@@ -87,8 +100,15 @@ export interface TargetSpec<Config = any, Args = any, Options = any> {
   build: (options: Options, context: BuildContext) => WorkflowAction;
   /** Contact columns with the CRM's lengths, where the CRM limits them. */
   contactColumns?: readonly ContactColumn[];
-  /** Field of the CRM's answer holding the new record's id, recorded in the ledger (`sent` without). */
-  recordIdField?: string;
+  /**
+   * Field of the CRM's answer holding the new record's id, recorded in the ledger (`sent` without); or paths
+   * (keys and indexes) to it, the first one present wins, when the answer nests it or has several shapes.
+   */
+  recordIdField?: string | readonly (readonly (string | number)[])[];
+  /** A link to the record it created, as a WDL expression of `recordId` (an expression of the record id). */
+  recordLink?: (options: Options, recordId: string) => string;
+  /** Its action runs after the targets with a record link, to show a link to their record (a notice). */
+  readsRecordLinks?: boolean;
   /**
    * Connection parameters its managed API defines (exported Microsoft.Web/connections templates;
    * Azure/logicapps#1421 for commondataservice); azure-rules refuses a connection setting any other.
@@ -97,7 +117,15 @@ export interface TargetSpec<Config = any, Args = any, Options = any> {
   /** Connection properties of its managed API, from the component's args. */
   connection?: (args: Args | undefined, secret: Secret) => ConnectionProperties;
   /** Workflow parameters it needs: their declaration, and their values from the component's args. */
-  parameters?: Record<string, { declaration: WorkflowParameter; value: (args: Args, secret: Secret) => unknown }>;
+  parameters?: Record<
+    string,
+    {
+      declaration: WorkflowParameter;
+      value: (args: Args, secret: Secret) => unknown;
+      /** The value the local runtime gives (a stand-in's URL, a placeholder secret); none: set elsewhere. */
+      local?: string;
+    }
+  >;
   /** Tables of the kit's storage account it writes (created with the workflow's data role on them). */
   tables?: (options: Options) => string[];
   /** Its local stand-in; undefined when it writes to the local tables (Azurite) itself. */

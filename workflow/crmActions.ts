@@ -1,6 +1,6 @@
 import { EntityKeys } from "../definition/tableActions";
 import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
-import { CRM_TARGETS, CrmTarget, targetSpec, TARGETS } from "../targets";
+import { CRM_TARGETS, CrmTarget, RecordLink, recordIdOf, targetSpec, TARGETS } from "../targets";
 
 export { microsoftTableColumns, TARGET_ACTION, targetRecordId } from "../targets";
 
@@ -19,12 +19,18 @@ export interface CrmOptions extends TargetOptions {
 
 /** Builds the action of each configured target, in the order of TARGETS. */
 export function crmActions(options: CrmOptions, runAfter: RunAfter): Record<string, WorkflowAction> {
-  const context = { runAfter, retry: options.retry, normalizeAction: options.normalizeAction, keys: options.keys };
+  const base = { runAfter, retry: options.retry, normalizeAction: options.normalizeAction, keys: options.keys };
   const actions: Record<string, WorkflowAction> = {};
+  // Links to the records of the targets built so far, for a notice that shows them (TargetSpec.recordLink).
+  const recordLinks: RecordLink[] = [];
   for (const target of CRM_TARGETS) {
     const spec = targetSpec(target);
     const targetOptions = options[target];
-    if (targetOptions) actions[spec.action] = spec.build(targetOptions, context);
+    if (!targetOptions) continue;
+    actions[spec.action] = spec.build(targetOptions, spec.readsRecordLinks ? { ...base, recordLinks } : base);
+    const recordId = recordIdOf(target);
+    if (spec.recordLink && recordId)
+      recordLinks.push({ action: spec.action, url: spec.recordLink(targetOptions, recordId) });
   }
   return actions;
 }

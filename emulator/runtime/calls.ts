@@ -11,7 +11,15 @@ import {
   RunError,
 } from "../types";
 import { isObject } from "../expressions/values";
-import { durationMs, effectivePolicy, isRetryable, retryCount, retryWaitMs, statusCodeName } from "./retry";
+import {
+  durationMs,
+  effectivePolicy,
+  isRetryable,
+  retryAfterMs,
+  retryCount,
+  retryWaitMs,
+  statusCodeName,
+} from "./retry";
 
 /** Thrown into an action that was still running when a Terminate action ended the run. */
 export class Terminated extends Error {}
@@ -25,7 +33,7 @@ export interface CallContext {
   /** The `$connections` parameter of the run. */
   connections: () => Record<string, JsonObject>;
   /** Wait before a retry; default: the policy's interval. */
-  retryDelayMs?: (attempt: number, policy: RetryPolicy) => number;
+  retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   /** Timeout of a call without `limit.timeout`. */
   actionTimeoutMs?: number;
 }
@@ -82,7 +90,12 @@ export async function callWithRetries(
         retryHistory: history(),
       };
     retryHistory.push({ startTime, endTime, code: failure.code, error: failure.error });
-    const wait = ctx.retryDelayMs ? ctx.retryDelayMs(attempt + 1, policy) : retryWaitMs(attempt + 1, policy);
+    // A 429's Retry-After wins over the policy's interval, as the HTTP action does (retry.ts retryAfterMs).
+    const asked =
+      outcome.kind === "response" ? retryAfterMs(outcome.response.statusCode, outcome.response.headers) : undefined;
+    const wait = ctx.retryDelayMs
+      ? ctx.retryDelayMs(attempt + 1, policy, asked)
+      : (asked ?? retryWaitMs(attempt + 1, policy));
     await sleep(ctx.signal, wait);
   }
 }

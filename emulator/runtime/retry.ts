@@ -43,6 +43,17 @@ export function retryWaitMs(attempt: number, policy: RetryPolicy): number {
   return Math.min(max, Math.max(min, interval * 2 ** (attempt - 1)));
 }
 
+/**
+ * The wait a 429 asks for in its `Retry-After` header (seconds), which the HTTP action honours instead of
+ * its policy's interval (MicrosoftDocs/azure-docs#79814, learn.microsoft.com/azure/connectors/connectors-native-http,
+ * "Set up interval between retry attempts with the Retry-After header"); undefined when there is none.
+ */
+export function retryAfterMs(statusCode: number, headers: Record<string, string> | undefined): number | undefined {
+  if (statusCode !== 429 || !headers) return undefined;
+  const value = Object.entries(headers).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) * 1000 : undefined;
+}
+
 /** Whether a response status is worth retrying: 408, 429 and 5xx (and connection failures, status 0). */
 export function isRetryable(statusCode: number): boolean {
   return statusCode === 0 || statusCode === 408 || statusCode === 429 || statusCode >= 500;

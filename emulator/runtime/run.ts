@@ -32,8 +32,11 @@ export interface RunOptions {
   runName?: string;
   now?: () => Date;
   newGuid?: () => string;
-  /** Wait before a retry; default: the policy's interval (tests pass `() => 0`). */
-  retryDelayMs?: (attempt: number, policy: RetryPolicy) => number;
+  /**
+   * Wait before a retry; default: the `Retry-After` a 429 asked for (`retryAfter`), else the policy's
+   * interval (tests pass `() => 0`).
+   */
+  retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   /** Timeout of a connector call without `limit.timeout`. @default 120000 (Azure's outbound limit) */
   actionTimeoutMs?: number;
   /** Time the caller waits for the Response action. @default 120000 (Azure's inbound limit) */
@@ -109,7 +112,7 @@ class Run implements RunControl {
   readonly variables = new Map<string, unknown>();
   readonly connectors: Connectors;
   readonly now: () => Date;
-  readonly retryDelayMs?: (attempt: number, policy: RetryPolicy) => number;
+  readonly retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   readonly actionTimeoutMs?: number;
   private answer!: (r: HttpResponseRecord) => void;
   private answered = false;

@@ -34,6 +34,7 @@ interface Fault {
   times: number;
   statusCode: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 /** Handler of `Function` actions (the function app's code, in process). */
@@ -57,11 +58,15 @@ export class Standins {
   }
 
   /** The next `times` calls to `target` answer `statusCode` (default 500). */
-  fail(target: StandinTarget, options: { times?: number; statusCode?: number; body?: unknown } = {}): void {
+  fail(
+    target: StandinTarget,
+    options: { times?: number; statusCode?: number; body?: unknown; headers?: Record<string, string> } = {},
+  ): void {
     const statusCode = options.statusCode ?? 500;
     this.faults.set(target, {
       times: options.times ?? Infinity,
       statusCode,
+      headers: options.headers,
       body: options.body ?? {
         error: { code: "StandInFailure", message: `${target} stand-in told to fail with ${statusCode}` },
       },
@@ -121,7 +126,7 @@ export class Standins {
     this.record({ target, ...request, at: new Date().toISOString() });
     if (fault) {
       if (--fault.times <= 0) this.faults.delete(target);
-      return { statusCode: fault.statusCode, body: fault.body };
+      return { statusCode: fault.statusCode, headers: fault.headers, body: fault.body };
     }
     return ok();
   }

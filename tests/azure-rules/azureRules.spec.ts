@@ -554,9 +554,15 @@ async function runStrict(stack: string): Promise<StrictRecording> {
   const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
   const config: Record<string, string> = {};
   for (const [k, val] of Object.entries(yaml.config)) config[k] = String(val);
-  config["leadkit:dataverseClientSecret"] = "dv-secret-0123456789";
-  config["leadkit:webhookSecret"] = "wh-secret-0123456789abcdef";
-  const recording = installStrictMocks(config, ["leadkit:dataverseClientSecret", "leadkit:webhookSecret"], "record");
+  // Every secret setting gets a value of its kind (the stack files hold none).
+  const secrets: Record<string, string> = {
+    "leadkit:dataverseClientSecret": "dv-secret-0123456789",
+    "leadkit:webhookSecret": "wh-secret-0123456789abcdef",
+    "leadkit:hubspotToken": "pat-na1-00000000-0000-0000-0000-000000000000",
+    "leadkit:teamsWebhookUrl": "https://prod-00.westeurope.logic.azure.com/workflows/0/triggers/manual/paths/invoke",
+  };
+  Object.assign(config, secrets);
+  const recording = installStrictMocks(config, Object.keys(secrets), "record");
   delete require.cache[require.resolve("../../index")];
   await import("../../index");
   // Registrations are asynchronous: wait until they stop.

@@ -63,9 +63,9 @@ ${EVENTS}
     assert.strictEqual(
       query("failures-by-target"),
       `${EVENTS}
-| where OperationName has "workflowActionCompleted" and resource_actionName_s in (dynamic(["Create_dataverse_lead", "Create_salesforce_lead", "Send_email_notice", "Post_webhook", "Write_marketplace_table"]))
+| where OperationName has "workflowActionCompleted" and resource_actionName_s in (dynamic(["Create_dataverse_lead", "Create_salesforce_lead", "Upsert_hubspot_contact", "Send_email_notice", "Post_webhook", "Write_marketplace_table", "Post_teams_notice"]))
 | where status_s in ("Failed", "TimedOut")
-| extend target = case(resource_actionName_s == 'Create_dataverse_lead', 'dataverse', resource_actionName_s == 'Create_salesforce_lead', 'salesforce', resource_actionName_s == 'Send_email_notice', 'email', resource_actionName_s == 'Post_webhook', 'webhook', resource_actionName_s == 'Write_marketplace_table', 'azureTable', "other")
+| extend target = case(resource_actionName_s == 'Create_dataverse_lead', 'dataverse', resource_actionName_s == 'Create_salesforce_lead', 'salesforce', resource_actionName_s == 'Upsert_hubspot_contact', 'hubspot', resource_actionName_s == 'Send_email_notice', 'email', resource_actionName_s == 'Post_webhook', 'webhook', resource_actionName_s == 'Write_marketplace_table', 'azureTable', resource_actionName_s == 'Post_teams_notice', 'teams', "other")
 | summarize failures = dcount(resource_runId_s) by target, day = bin(TimeGenerated, 1d)`,
     );
   });
@@ -97,6 +97,8 @@ ${EVENTS}
       email: { to: "sales@example.com" },
       webhook: { secretHeader: "X-Secret" },
       azureTable: { tableName: "MarketplaceLeads" },
+      hubspot: { propertyMap: [] },
+      teams: {},
       crmRetry: { count: 4, interval: "PT10S", maximumInterval: "PT1H" },
     });
     const names = new Set(actionNames(definition.actions));

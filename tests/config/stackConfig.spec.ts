@@ -26,6 +26,8 @@ const DEFAULTS: KitConfig = {
   email: undefined,
   webhook: undefined,
   azureTable: undefined,
+  hubspot: undefined,
+  teams: undefined,
   crmRetry: { count: 10, interval: "PT30S", maximumInterval: "PT1H" },
   allowedCallerIps: [],
   normalizer: "expressions",
@@ -50,7 +52,7 @@ describe("stack settings", () => {
 
   it("parses a stack with every target", () => {
     const config = parseStackConfig({
-      targets: " dataverse, salesforce,email ,webhook,azureTable",
+      targets: " dataverse, salesforce,email ,webhook,azureTable,hubspot,teams",
       dataverseUrl: "https://contoso.crm4.dynamics.com",
       dataverseTenantId: "11111111-2222-3333-4444-555555555555",
       dataverseClientId: "66666666-7777-8888-9999-000000000000",
@@ -58,6 +60,9 @@ describe("stack settings", () => {
       emailTo: "sales@contoso.com; ops@contoso.com",
       webhookUrl: "https://hooks.contoso.com/leads",
       webhookSecret: "0123456789abcdef0123",
+      hubspotToken: "pat-na1-0123456789abcdefghij",
+      hubspotPropertyMap: "ActionCode=marketplace_action",
+      teamsWebhookUrl: "https://prod-00.westeurope.logic.azure.com/workflows/x",
       crmRetryCount: "20",
       allowedCallerIps: "203.0.113.0/24,198.51.100.7",
       resourceGroupName: "rg-leads",
@@ -65,7 +70,7 @@ describe("stack settings", () => {
     assert.deepStrictEqual(config, {
       ...DEFAULTS,
       resourceGroupName: "rg-leads",
-      targets: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
+      targets: ["dataverse", "salesforce", "email", "webhook", "azureTable", "hubspot", "teams"],
       dataverse: {
         url: "https://contoso.crm4.dynamics.com",
         tenantId: "11111111-2222-3333-4444-555555555555",
@@ -75,14 +80,16 @@ describe("stack settings", () => {
       email: { to: "sales@contoso.com; ops@contoso.com" },
       webhook: { url: "https://hooks.contoso.com/leads", secretHeader: "X-Lead-Secret" },
       azureTable: { tableName: "MarketplaceLeads" },
+      hubspot: { propertyMap: "ActionCode=marketplace_action" },
+      teams: {},
       crmRetry: { count: 20, interval: "PT30S", maximumInterval: "PT1H" },
       allowedCallerIps: ["203.0.113.0/24", "198.51.100.7"],
     });
   });
 
   it("fails on an unknown target, listing the valid ones", () => {
-    assert.deepStrictEqual(problemsOf({ targets: "email,hubspot", emailTo: "a@contoso.com" }), [
-      'leadkit:targets: "hubspot" is not a CRM target. Valid targets: dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email',
+    assert.deepStrictEqual(problemsOf({ targets: "email,pipedrive", emailTo: "a@contoso.com" }), [
+      'leadkit:targets: "pipedrive" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email',
     ]);
   });
 
@@ -131,7 +138,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 
@@ -153,7 +160,7 @@ describe("stack settings", () => {
       message:
         "Invalid stack configuration (2 problems):\n" +
         '  - leadkit:location: "x y" is not valid: must be an Azure region name in lower case without spaces. Fix: pulumi config set location westeurope\n' +
-        '  - leadkit:targets: "crm" is not a CRM target. Valid targets: dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email',
+        '  - leadkit:targets: "crm" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email',
     });
   });
 

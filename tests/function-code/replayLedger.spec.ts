@@ -140,8 +140,8 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
         {
           kind: "review",
           reason:
-            'DeliveredTargets lists "Dataverse", which is not a target (dataverse, salesforce, email, webhook, ' +
-            "azureTable): correct DeliveredTargets, then set Status back to dead-letter.",
+            'DeliveredTargets lists "Dataverse", which is not a target (dataverse, salesforce, hubspot, email, webhook, ' +
+            "azureTable, teams): correct DeliveredTargets, then set Status back to dead-letter.",
         },
       ],
     ];
@@ -212,7 +212,7 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
         "unknown: check run n in the run history, then set FailedTargets to the targets that still need it and " +
         "Status back to dead-letter.",
       t:
-        'Targets lists "crm", which is not a target (dataverse, salesforce, email, webhook, azureTable): ' +
+        'Targets lists "crm", which is not a target (dataverse, salesforce, hubspot, email, webhook, azureTable, teams): ' +
         "correct Targets, then set Status back to dead-letter.",
     };
     assert.deepStrictEqual(

@@ -167,7 +167,9 @@ describe("policy pack", () => {
       early_("Normalize_lead_function"),
       early_("Create_dataverse_lead"),
       early_("Send_email_notice"),
+      early_("Upsert_hubspot_contact"),
       early_("Create_salesforce_lead"),
+      early_("Post_teams_notice"),
       early_("Post_webhook"),
     ]);
     const noArchive = mutate((a) => {

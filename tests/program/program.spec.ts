@@ -82,7 +82,7 @@ describe("Pulumi program (index.ts)", () => {
     assert.strictEqual(
       error?.message,
       "Invalid stack configuration (6 problems):\n" +
-        '  - leadkit:targets: "zoho" is not a CRM target. Valid targets: dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email\n' +
+        '  - leadkit:targets: "zoho" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email\n' +
         '  - leadkit:dataverseUrl: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com\n' +
         '  - leadkit:dataverseTenantId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseTenantId 00000000-0000-0000-0000-000000000000\n' +
         '  - leadkit:dataverseClientId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseClientId 00000000-0000-0000-0000-000000000000\n' +

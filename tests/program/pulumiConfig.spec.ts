@@ -64,8 +64,8 @@ describe("Pulumi config as Pulumi passes it", function () {
     });
 
     it("pulumi up names the renamed project in error messages", async () => {
-      await assert.rejects(deploy({ "contoso-leads:targets": "hubspot" }, "contoso-leads"), (err: Error) => {
-        assert.match(err.message, /contoso-leads:targets: "hubspot" is not a CRM target\./);
+      await assert.rejects(deploy({ "contoso-leads:targets": "pipedrive" }, "contoso-leads"), (err: Error) => {
+        assert.match(err.message, /contoso-leads:targets: "pipedrive" is not a CRM target\./);
         return true;
       });
     });
@@ -125,7 +125,7 @@ describe("Pulumi config as Pulumi passes it", function () {
         message:
           "Invalid stack configuration (1 problem):\n" +
           '  - leadkit:targets: "[\\"webhook\\"" is not valid: must be a comma-separated list (or a YAML list) of: ' +
-          "dataverse, salesforce, email, webhook, azureTable. Fix: pulumi config set targets dataverse,email",
+          "dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email",
       });
     });
   });
@@ -224,6 +224,6 @@ describe("Pulumi.yaml template (pulumi new <repo-url>)", () => {
   it("no example stack sits next to Pulumi.yaml, where pulumi stack init would adopt it", () => {
     const stackFiles = fs.readdirSync(path.join(__dirname, "..", "..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
     assert.deepStrictEqual(stackFiles, []);
-    assert.deepStrictEqual(listStacks(), ["dev", "prod"]);
+    assert.deepStrictEqual(listStacks(), ["dev", "notices", "prod"]);
   });
 });

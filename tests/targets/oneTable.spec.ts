@@ -28,18 +28,18 @@ const CODE = /\.(ts|js|mjs|cjs)$/;
  */
 const ALLOWED: Record<string, { names: string[]; why: string }> = {
   "components/leadEndpoint.ts": {
-    names: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
+    names: ["dataverse", "salesforce", "hubspot", "email", "webhook", "azureTable", "teams"],
     why:
       "LeadEndpointArgs names each target's args as a named interface property: Pulumi's schema analyzer turns " +
       "exactly those into lib/schema.json types (tests/package.spec.ts); a mapped type would not be analyzed.",
   },
   "program/endpointArgs.ts": {
-    names: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
+    names: ["dataverse", "salesforce", "hubspot", "email", "webhook", "azureTable", "teams"],
     why: "maps each target's config block and its secret to the named args above (typed, so a miss fails tsc).",
   },
   "program/pulumiConfig.ts": {
-    names: ["dataverse", "webhook"],
-    why: "reads the two secret settings with requireSecret into SecretSettings (typed by endpointArgs.ts).",
+    names: ["dataverse", "webhook", "hubspot", "teams"],
+    why: "reads the secret settings with requireSecret into SecretSettings (typed by endpointArgs.ts).",
   },
   "local/endpoint.ts": {
     names: ["azureTable"],
@@ -58,7 +58,7 @@ const ALLOWED: Record<string, { names: string[]; why: string }> = {
     why: "the normalized lead's e-mail field (`lead.email`), not the e-mail target.",
   },
   "function-code/src/replay/owedTargets.ts": {
-    names: ["dataverse", "salesforce", "email", "webhook", "azureTable"],
+    names: ["dataverse", "salesforce", "hubspot", "email", "webhook", "azureTable", "teams"],
     why: "function-code imports nothing of the kit; tests/function-code/replayLedger.spec.ts checks its list equals TARGETS.",
   },
 };

@@ -50,6 +50,8 @@ function allStrings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+const TARGETS_WITH_WINDOW: CrmTarget = "hubspot";
+
 describe("lead workflow definition", () => {
   describe("trigger schema", () => {
     // strictTypes off: `properties` without `type` is intended (a non-object UserDetails is accepted).
@@ -173,7 +175,9 @@ describe("lead workflow definition", () => {
         "Record_azureTable",
         "Record_dataverse",
         "Record_email",
+        "Record_hubspot",
         "Record_salesforce",
+        "Record_teams",
         "Record_webhook",
         "Renew_dedup_claim",
         "Write_marketplace_table",
@@ -206,10 +210,12 @@ describe("lead workflow definition", () => {
       };
       for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
         const gate = process[gateName(target)];
-        assert.deepStrictEqual(gate.runAfter, resolved, target);
+        // The Teams card waits for Dataverse's success, to link to its lead (workflow/phases/delivery.ts).
+        const linked = target === "teams" ? { [gateName("dataverse")]: ["Succeeded"] } : {};
+        assert.deepStrictEqual(gate.runAfter, { ...resolved, ...linked }, target);
         assert.deepStrictEqual(gate.expression, {
           contains: [
-            "@split(coalesce(triggerOutputs()?['headers']?['x-leadkit-replay-targets'], 'dataverse,salesforce,email,webhook,azureTable'), ',')",
+            "@split(coalesce(triggerOutputs()?['headers']?['x-leadkit-replay-targets'], 'dataverse,salesforce,hubspot,email,webhook,azureTable,teams'), ',')",
             target,
           ],
         });
@@ -220,7 +226,9 @@ describe("lead workflow definition", () => {
         Send_to_azureTable: ["Succeeded"],
         Send_to_dataverse: ["Succeeded"],
         Send_to_email: ["Succeeded"],
+        Send_to_hubspot: ["Succeeded"],
         Send_to_salesforce: ["Succeeded"],
+        Send_to_teams: ["Succeeded"],
         Send_to_webhook: ["Succeeded"],
       });
     });
@@ -278,9 +286,11 @@ describe("lead workflow definition", () => {
 
     it("gives every CRM call the configured exponential retry policy", () => {
       for (const target of Object.keys(TARGET_ACTION) as CrmTarget[]) {
+        // HubSpot waits at least its 10-second rate-limit window between tries (targets/hubspot.ts).
+        const rateWindow: object = target === TARGETS_WITH_WINDOW ? { minimumInterval: "PT10S" } : {};
         assert.deepStrictEqual(
           (crmAction(ALL.definition, target).inputs as any).retryPolicy,
-          { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H" },
+          { type: "exponential", count: 10, interval: "PT30S", maximumInterval: "PT1H", ...rateWindow },
           target,
         );
       }
@@ -355,7 +365,7 @@ describe("lead workflow definition", () => {
 
   describe("rendered snapshots (npm run render)", () => {
     it("covers every example stack", () => {
-      assert.deepStrictEqual(listStacks(), ["dev", "prod"]);
+      assert.deepStrictEqual(listStacks(), ["dev", "notices", "prod"]);
     });
     for (const stack of listStacks()) {
       it(`rendered/${stack}.workflow.json is what stack ${stack} deploys (run \`npm run render\` after a change)`, () => {

@@ -3,6 +3,7 @@ import { CrmTarget } from "../../config/settings";
 import { mergeEntity } from "../../definition/tableActions";
 import { RunAfter, WorkflowAction } from "../../definition/types";
 import { COLUMN, LEAD_STATUS, sentColumn } from "../../function-code/src/contract";
+import { targetSpec } from "../../targets";
 import { TARGET_ACTION, targetRecordId } from "../crmActions";
 import { ACTION, ARCHIVE_KEYS, dedupKeyOf, gateName, LeadWorkflowOptions, recordName, runTargets } from "../names";
 import { functionUsable } from "./normalize";
@@ -25,8 +26,23 @@ export function deliveryActions(
   }
   const owed = `split(${runTargets(targets)}, ',')`;
   return Object.fromEntries(
-    targets.map((t) => [gateName(t), { ...gate(t, actions[TARGET_ACTION[t]], table, owed), runAfter }]),
+    targets.map((t) => [
+      gateName(t),
+      { ...gate(t, actions[TARGET_ACTION[t]], table, owed), runAfter: { ...runAfter, ...linkedGates(t, targets) } },
+    ]),
   );
+}
+
+/**
+ * A notice that shows a link to the CRM record (TargetSpec.readsRecordLinks) waits for the gates of the targets
+ * before it that create one, and only for their success: running after a failure would handle it, and the
+ * Process_lead scope would succeed without the dead-letter chain. A failed CRM call leaves the notice owed
+ * (skipped), so the replay sends both, the notice with its link.
+ */
+function linkedGates(target: CrmTarget, targets: CrmTarget[]): RunAfter {
+  if (!targetSpec(target).readsRecordLinks) return {};
+  const before = targets.slice(0, targets.indexOf(target)).filter((t) => targetSpec(t).recordLink);
+  return Object.fromEntries(before.map((t) => [gateName(t), ["Succeeded"]]));
 }
 
 /** The If that sends the lead to `target` when `owed` (this run's targets) lists it, and records the success. */

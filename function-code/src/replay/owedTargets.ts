@@ -11,7 +11,15 @@ export { MARK_DELIVERED_ACTION, sentColumn };
  * CRM targets, as the workflow names them: the keys of TARGETS (targets/index.ts). This package imports nothing
  * of the kit, so it keeps its own list; tests/function-code/replayLedger.spec.ts fails when the two differ.
  */
-export const REPLAY_TARGETS = ["dataverse", "salesforce", "email", "webhook", "azureTable"] as const;
+export const REPLAY_TARGETS = [
+  "dataverse",
+  "salesforce",
+  "hubspot",
+  "email",
+  "webhook",
+  "azureTable",
+  "teams",
+] as const;
 export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
 
 /** What to do with a dead-lettered row. */
