@@ -6,6 +6,7 @@ import { COLUMN, LEAD_STATUS, sentColumn } from "../../function-code/src/contrac
 import { TARGET_ACTION, targetRecordId } from "../crmActions";
 import { ACTION, ARCHIVE_KEYS, dedupKeyOf, gateName, LeadWorkflowOptions, recordName, runTargets } from "../names";
 import { functionUsable } from "./normalize";
+import { ATTRIBUTION_FIELDS, attributionRead } from "../attribution";
 
 /**
  * The CRM calls. With several targets, each is wrapped in an If that sends the lead when this run owes
@@ -68,6 +69,8 @@ export function markDelivered(
     // One target: this write is its ledger entry (no separate record action to pay for).
     ...(single && { [sentColumn(single)]: `@{${targetRecordId(single)}}` }),
     ...(options.normalizerFunction && normalizerColumns()),
+    // Campaign attribution, a column each, for reports by offer and campaign.
+    ...Object.fromEntries(ATTRIBUTION_FIELDS.map((name) => [name, `@{${attributionRead(name, ACTION.normalize)}}`])),
   };
   const description = "Marks the archived lead delivered to every target of this run.";
   return {
