@@ -19,12 +19,13 @@ export function deliveryActions(
   actions: Record<string, WorkflowAction>,
   table: string,
   runAfter: RunAfter,
+  routes: LeadWorkflowOptions["offerRoutes"] = {},
 ): Record<string, WorkflowAction> {
   if (targets.length === 1) {
     const name = TARGET_ACTION[targets[0]];
     return { [name]: { ...actions[name], runAfter } };
   }
-  const owed = `split(${runTargets(targets)}, ',')`;
+  const owed = `split(${runTargets(targets, routes)}, ',')`;
   return Object.fromEntries(
     targets.map((t) => [gateName(t), { ...gate(t, actions[TARGET_ACTION[t]], table, owed), runAfter }]),
   );
@@ -63,7 +64,7 @@ export function markDelivered(
   const single = targets.length === 1 ? targets[0] : undefined;
   const row = {
     [COLUMN.status]: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
-    [COLUMN.deliveredTargets]: `@{${runTargets(targets)}}`,
+    [COLUMN.deliveredTargets]: `@{${runTargets(targets, options.offerRoutes)}}`,
     [COLUMN.dedupKey]: `@{${dedupKeyOf()}}`,
     ProcessedTime: "@{utcNow()}",
     // One target: this write is its ledger entry (no separate record action to pay for).
