@@ -8,7 +8,7 @@ import * as web from "@pulumi/azure-native/web";
 import { SETTINGS } from "../config/settings";
 import { LeadFunctionApp, STORAGE_TABLE_DATA_CONTRIBUTOR } from "./leadFunctionApp";
 import { LeadMonitoring } from "./leadMonitoring";
-import { CRM_TARGETS, ManagedApi, OAUTH_APIS, targetSpec } from "../targets";
+import { CRM_TARGETS, CrmTarget, ManagedApi, OAUTH_APIS, targetSpec } from "../targets";
 import { buildLeadWorkflow, LeadWorkflowOptions, TRIGGER_NAME } from "../workflow/leadWorkflow";
 
 /** Retry policy of the CRM calls (exponential back-off). */
@@ -165,6 +165,12 @@ export interface LeadEndpointArgs {
    * @default false - workflow expressions only
    */
   normalizerFunction?: boolean;
+  /**
+   * Per-offer routing: offer id (`publisher.offer`) or offer display name to the targets that offer's leads
+   * go to (each one of the configured targets). Offers not listed go to every configured target.
+   * @default {} - every lead to every configured target
+   */
+  offerRoutes?: Record<string, string[]>;
   /**
    * NCRONTAB schedule of the automatic replay of dead-lettered leads (a timer function in the
    * function app, which is then deployed even without `normalizerFunction`).
@@ -543,6 +549,7 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     ),
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
+    ...(args.offerRoutes && Object.keys(args.offerRoutes).length > 0 && { offerRoutes: offerRoutes(args) }),
   };
 }
 
@@ -555,6 +562,23 @@ export function archiveRetentionDays(args: LeadEndpointArgs): number {
     );
   }
   return days;
+}
+
+/** The offer routes, keys lower case (the workflow looks them up so), each target one the args configure. */
+function offerRoutes(args: LeadEndpointArgs): Record<string, CrmTarget[]> {
+  const configured = CRM_TARGETS.filter((t) => args[t] !== undefined);
+  const routes: Record<string, CrmTarget[]> = {};
+  for (const [offer, targets] of Object.entries(args.offerRoutes ?? {})) {
+    const unknown = targets.find((t) => !(configured as string[]).includes(t));
+    if (unknown !== undefined || targets.length === 0) {
+      throw new Error(
+        `offerRoutes: ${JSON.stringify(offer)} routes to ${JSON.stringify(unknown ?? "nothing")}: each target must be one of the configured targets (${configured.join(", ")}). Fix: offerRoutes: { ${JSON.stringify(offer)}: [${JSON.stringify(configured[0] ?? "dataverse")}] }`,
+      );
+    }
+    // In table order, as the Targets column lists them.
+    routes[offer.trim().toLowerCase()] = configured.filter((t) => targets.includes(t));
+  }
+  return routes;
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */

@@ -41,6 +41,8 @@ export interface SettingSpec {
   list?: boolean;
   /** What is wrong with a value the schema accepts (the part, the value and the fix), or undefined. */
   check?: (value: string) => string | undefined;
+  /** Value is `key=a+b;key=c` text (or a YAML map of lists): a map of lists. */
+  map?: boolean;
 }
 
 const ISO_DURATION = "^P(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+S)?)?$";
@@ -81,6 +83,18 @@ export const SETTINGS = {
     example: "dataverse,email",
     default: "",
     list: true,
+  },
+  offerRoutes: {
+    schema: {
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
+    },
+    description:
+      "Per-offer routing: offer id (publisher.offer) or offer display name = the targets its leads go to, joined by +, routes separated by ; (or a YAML map of lists). Offers not listed go to every target of targets.",
+    expect: "offer=target+target;offer=target with each target one of the stack's targets",
+    example: "contoso.offer-a=dataverse+email;contoso.offer-b=salesforce",
+    default: "",
+    map: true,
   },
   archiveTableName: {
     schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]{2,62}$" },

@@ -34,6 +34,8 @@ export interface KitConfig extends TargetConfigs {
   replaySchedule?: string;
   alertEmails: string[];
   logRetentionDays: number;
+  /** Offer id or display name (as written) to the targets its leads go to; empty: every lead to every target. */
+  offerRoutes: Record<string, CrmTarget[]>;
 }
 
 /** Thrown with every problem of a stack's settings at once. */
@@ -112,7 +114,7 @@ export function parseStackConfig(
       problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${s.example}`);
     }
     if (value === undefined || value.trim() === "") continue;
-    const parsed = s.list ? parseList(value) : value.trim();
+    const parsed = s.list ? parseList(value) : "map" in s && s.map ? parseMap(value) : value.trim();
     const checked = typeof parsed === "string" ? s.check?.(parsed) : undefined;
     if (parsed === undefined) problems.push(invalid(key as SettingName, value));
     else if (checked) problems.push(`${key}: ${checked}`);
@@ -150,6 +152,7 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
     );
   }
+  problems.push(...routeProblems(data));
   const project = options.project ?? PROJECT;
   if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
   return toKitConfig(data);
@@ -181,7 +184,68 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     replaySchedule: d.replaySchedule as string | undefined,
     alertEmails: (d.alertEmails as string[] | undefined) ?? [],
     logRetentionDays: d.logRetentionDays as number,
+    offerRoutes: (d.offerRoutes as Record<string, CrmTarget[]> | undefined) ?? {},
   };
+}
+
+/**
+ * `offer=target+target;offer=target`, or a YAML map of lists (which reaches the program as JSON text, like a
+ * YAML list: pulumi/pulumi#3342). Undefined: a route without `=`, an empty offer or target, or other JSON.
+ */
+export function parseMap(text: string): Record<string, string[]> | undefined {
+  if (text.trim().startsWith("{")) {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      const ok = (v: unknown) => Array.isArray(v) && v.every((t) => typeof t === "string");
+      if (parsed === null || typeof parsed !== "object" || !Object.values(parsed).every(ok)) return undefined;
+      return parsed as Record<string, string[]>;
+    } catch {
+      return undefined;
+    }
+  }
+  const routes: Record<string, string[]> = {};
+  for (const route of text.split(";").filter((r) => r.trim() !== "")) {
+    const eq = route.lastIndexOf("=");
+    const offer = route.slice(0, Math.max(eq, 0)).trim();
+    const targets = route
+      .slice(eq + 1)
+      .split("+")
+      .map((t) => t.trim());
+    if (eq < 0 || offer === "" || targets.some((t) => t === "")) return undefined;
+    routes[offer] = targets;
+  }
+  return routes;
+}
+
+/** Routes as `pulumi config set` text. */
+const routesText = (routes: Record<string, string[]>) =>
+  Object.entries(routes)
+    .map(([offer, targets]) => `${offer}=${targets.join("+")}`)
+    .join(";");
+
+/** Each route's targets must be targets of the stack: an offer routed elsewhere would never be delivered. */
+function routeProblems(data: Record<string, unknown>): string[] {
+  const routes = data.offerRoutes as Record<string, string[]> | undefined;
+  if (!routes || typeof routes !== "object") return [];
+  const targets = ((data.targets as string[] | undefined) ?? []).filter((t) => typeof t === "string");
+  if (targets.length === 0 && Object.keys(routes).length > 0) {
+    return [
+      `offerRoutes: routes leads to targets, but targets is empty. Fix: pulumi config set targets ${SETTINGS.targets.example}`,
+    ];
+  }
+  const problems: string[] = [];
+  for (const [offer, routed] of Object.entries(routes)) {
+    for (const target of Array.isArray(routed) ? routed : []) {
+      if (targets.includes(target)) continue;
+      const suggestion = targets.find((t) => similar(t.toLowerCase(), target.toLowerCase())) ?? targets[0];
+      const fixed = { ...routes, [offer]: routed.map((t) => (t === target ? suggestion : t)) };
+      problems.push(
+        `offerRoutes: route "${offer}=${routed.join("+")}": '${target}' is not a target: must be one of the stack's targets (${targets.join(", ")}). ` +
+          `Fix: pulumi config set offerRoutes "${routesText(fixed)}"`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** Problems in the order settings are documented (unknown keys first); stable within a key. */

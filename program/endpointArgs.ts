@@ -33,6 +33,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     replaySchedule: config.replaySchedule,
     alertEmails: config.alertEmails,
     logRetentionDays: config.logRetentionDays,
+    ...(Object.keys(config.offerRoutes).length > 0 && { offerRoutes: config.offerRoutes }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { rawLeadField, TABLE_TEXT_LIMIT } from "../definition/expressions";
 import { upsertEntity } from "../definition/tableActions";
+import { attributionColumns } from "./payload";
 import { TargetSpec } from "./types";
 
 /** The columns Partner Center's "Azure Table" destination writes, from the raw lead so nothing is lost. */
@@ -37,11 +38,16 @@ export const AZURE_TABLE = {
   config: (setting) => ({ tableName: setting("azureTableName") }),
   options: (args: { tableName?: string }) => ({ tableName: args.tableName ?? SETTINGS.azureTableName.default }),
   build: (options: { tableName: string }, context) =>
-    upsertEntity(options.tableName, context.keys, microsoftTableColumns(), {
-      runAfter: context.runAfter,
-      description:
-        "Writes the lead in the layout of Partner Center's 'Azure Table' destination, for tools built on it.",
-      retryPolicy: context.retry,
-    }),
+    upsertEntity(
+      options.tableName,
+      context.keys,
+      { ...microsoftTableColumns(), ...attributionColumns(context) },
+      {
+        runAfter: context.runAfter,
+        description:
+          "Writes the lead in the layout of Partner Center's 'Azure Table' destination, for tools built on it.",
+        retryPolicy: context.retry,
+      },
+    ),
   tables: (options) => [options.tableName],
 } satisfies TargetSpec<{ tableName: string }, { tableName?: string }, { tableName: string }>;

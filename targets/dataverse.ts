@@ -1,7 +1,7 @@
 /** Dataverse / Dynamics 365 Sales: a row in the `leads` table, as a service principal (no sign-in). */
 import { randomUUID } from "crypto";
 import { connectionName } from "../definition/connections";
-import { asReceived, contactFields, crmCall, cut, leadReads } from "./payload";
+import { asReceived, campaignNote, contactFields, crmCall, cut, leadReads } from "./payload";
 import { ContactColumn, TargetSpec } from "./types";
 
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -94,7 +94,7 @@ export const DATAVERSE = {
             TEXT_LIMITS.subject,
           ),
           description: cut(
-            `concat(${f("Description")}, '\n\nLead source: ', ${f("LeadSource")}, ${asReceived(COLUMNS, context)})`,
+            `concat(${f("Description")}, '\n\nLead source: ', ${f("LeadSource")}, ${campaignNote(context)}, ${asReceived(COLUMNS, context)})`,
             TEXT_LIMITS.description,
           ),
           donotemail: doNotContact,

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from "crypto";
 import { LEAD_FIELDS, lit, NormalizedField, USER_FIELDS } from "../definition/expressions";
+import { ATTRIBUTION, AttributionField } from "../function-code/src/contract";
 import { durationSeconds } from "../emulator/iso8601";
-import { crmCall, leadReads } from "./payload";
+import { attributionRead, crmCall, leadReads } from "./payload";
 import { TargetSpec } from "./types";
 
 /** The component's args of this target (components/leadEndpoint.ts HubspotArgs). */
@@ -15,7 +16,9 @@ interface Args {
 }
 
 /** A lead value and the HubSpot contact property it is written to. */
-type Mapping = readonly [NormalizedField, string];
+/** A lead value HubSpot can take: a normalized field, or a campaign field parsed out of the lead. */
+type LeadValue = NormalizedField | AttributionField;
+type Mapping = readonly [LeadValue, string];
 
 /** Standard contact properties (internal names) and the lead fields they take. */
 const STANDARD: readonly Mapping[] = [
@@ -35,10 +38,11 @@ const API_BASE = "https://api.hubapi.com/crm/v3/objects/contacts";
  * so no retry comes sooner than one window.
  */
 const HUBSPOT_WINDOW = "PT10S";
-const MAPPABLE: readonly NormalizedField[] = [...LEAD_FIELDS, ...USER_FIELDS];
+const LEAD_VALUES_NORMALIZED: readonly NormalizedField[] = [...LEAD_FIELDS, ...USER_FIELDS];
+const MAPPABLE: readonly LeadValue[] = [...LEAD_VALUES_NORMALIZED, ...Object.values(ATTRIBUTION)];
 /** Contact property internal names are lower case (developers.hubspot.com/docs/api-reference/crm/properties). */
 const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
-const MAP_EXAMPLE = "ActionCode=marketplace_action,LeadSource=lead_source_detail";
+const MAP_EXAMPLE = "ActionCode=marketplace_action,OfferId=marketplace_offer,Campaign=marketplace_campaign";
 
 /** `Field=property` pairs of the setting, or the first problem with them. */
 export function parsePropertyMap(text: string): { map: Mapping[] } | { problem: string } {
@@ -63,7 +67,7 @@ export function parsePropertyMap(text: string): { map: Mapping[] } | { problem: 
       };
     if ([...STANDARD, ...map].some(([, p]) => p === property))
       return { problem: `"${pair}" maps to "${property}", which another value already fills. ${fix}` };
-    map.push([field as NormalizedField, property]);
+    map.push([field as LeadValue, property]);
   }
   return { map };
 }
@@ -102,7 +106,7 @@ interface Options {
  * an empty string": developers.hubspot.com/docs/api-reference/crm/objects/contacts/batch/update-contacts).
  * Empty values are all written to the key `_`, removed at the end (WDL has no filter over an object's keys).
  */
-function properties(mappings: readonly Mapping[], f: (name: NormalizedField) => string): string {
+function properties(mappings: readonly Mapping[], f: (name: LeadValue) => string): string {
   const set = mappings.reduce(
     (object, [field, property]) => `setProperty(${object}, if(empty(${f(field)}), '_', ${lit(property)}), ${f(field)})`,
     "json('{}')",
@@ -119,7 +123,12 @@ function properties(mappings: readonly Mapping[], f: (name: NormalizedField) => 
 function build(options: Options, context: Parameters<TargetSpec["build"]>[1]) {
   const { f } = leadReads(context);
   const email = f("Email");
-  const props = properties([...STANDARD, ...options.propertyMap], f);
+  // A campaign field reads as the CRM descriptions read it: empty when an older function app left it out.
+  const read = (name: LeadValue) =>
+    (LEAD_VALUES_NORMALIZED as readonly string[]).includes(name)
+      ? f(name as NormalizedField)
+      : attributionRead(name as AttributionField, context);
+  const props = properties([...STANDARD, ...options.propertyMap], read);
   const upsert = `setProperty(setProperty(json('{"idProperty":"email"}'), 'id', ${email}), 'properties', ${props})`;
   const retry = context.retry;
   const slower = (d: string | undefined) => (d && (durationSeconds(d) ?? 0) >= 10 ? d : HUBSPOT_WINDOW);

@@ -1,6 +1,7 @@
 /** Building blocks the targets' payloads share. */
 import { field, NormalizedField } from "../definition/expressions";
 import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
+import { ATTRIBUTION, AttributionField } from "../function-code/src/contract";
 import { BuildContext, ContactColumn } from "./types";
 
 /** Run history must not show lead PII, nor the webhook secret header. */
@@ -58,4 +59,36 @@ export function crmCall(
     inputs: { ...inputs, retryPolicy },
     runtimeConfiguration: SECURE_ALL,
   };
+}
+
+/** An attribution field of the normalized lead, empty when absent (an older function app's answer). */
+export const attributionRead = (name: AttributionField, context: BuildContext) =>
+  `coalesce(outputs('${context.normalizeAction}')?['${name}'], '')`;
+
+/** The attribution fields, each its own column, for targets that carry fields (tables). */
+export function attributionColumns(context: BuildContext): Record<string, string> {
+  return Object.fromEntries(Object.values(ATTRIBUTION).map((name) => [name, `@{${attributionRead(name, context)}}`]));
+}
+
+/**
+ * Lines of the campaign fields a lead has, for a CRM's plain-text description (none: empty text). The offer
+ * id is already there, in the lead source line.
+ */
+const CAMPAIGN_LINES: ReadonlyArray<[string, AttributionField]> = [
+  ["Campaign", ATTRIBUTION.campaign],
+  ["Partner id", ATTRIBUTION.partnerId],
+  ["UTM source", ATTRIBUTION.utmSource],
+  ["UTM medium", ATTRIBUTION.utmMedium],
+  ["UTM campaign", ATTRIBUTION.utmCampaign],
+  ["UTM term", ATTRIBUTION.utmTerm],
+  ["UTM content", ATTRIBUTION.utmContent],
+];
+
+/** `\nCampaign: x` for each campaign field the lead has, as a WDL text expression. */
+export function campaignNote(context: BuildContext): string {
+  const line = ([label, name]: [string, AttributionField]) => {
+    const value = attributionRead(name, context);
+    return `if(empty(${value}), '', concat('\n${label}: ', ${value}))`;
+  };
+  return `concat(${CAMPAIGN_LINES.map(line).join(", ")})`;
 }

@@ -1,7 +1,7 @@
 /** Salesforce: a Lead through the Salesforce connector (OAuth: a person signs in once after deployment). */
 import { randomUUID } from "crypto";
 import { connectionName } from "../definition/connections";
-import { asReceived, contactFields, crmCall, cut, leadReads } from "./payload";
+import { asReceived, campaignNote, contactFields, crmCall, cut, leadReads } from "./payload";
 import { ContactColumn, TargetSpec } from "./types";
 
 /** The component's args of this target (components/leadEndpoint.ts SalesforceArgs). */
@@ -65,7 +65,7 @@ export const SALESFORCE = {
         body: {
           ...contactFields(COLUMNS, context),
           Description: cut(
-            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${asReceived(COLUMNS, context)})`,
+            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${campaignNote(context)}, ${asReceived(COLUMNS, context)})`,
             TEXT_LIMITS.Description,
           ),
           LeadSource: options.leadSource,

@@ -13,6 +13,7 @@ import {
   rawUserField,
   USER_FIELDS,
 } from "../definition/expressions";
+import { attributionFields } from "./attribution";
 
 /** Reads a normalized field as a WDL expression (no `@`). */
 export type FieldReader = (name: NormalizedField) => string;
@@ -29,12 +30,14 @@ export const fromTrigger: FieldReader = (name) => {
   return name === "Email" ? `toLower(${text})` : text;
 };
 
-/** The Compose inputs of the expression mapping: every normalized field, DNC, and the dedup key. */
+/** The Compose inputs of the expression mapping: every normalized field, DNC, attribution, and the dedup key. */
 export function normalizedLead(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of [...USER_FIELDS, ...LEAD_FIELDS]) out[name] = at(fromTrigger(name));
   // DNC ("Do Not Contact"): a cross-listed partner was asked to make contact; a heads-up only.
   out.DoNotContact = at(`equals(toUpper(${fromTrigger("ActionCode")}), ${lit("DNC")})`);
+  // Campaign attribution: parsed out of LeadSource and Description, which stay whole above.
+  for (const [name, expr] of Object.entries(attributionFields(fromTrigger))) out[name] = `@{${expr}}`;
   out.DedupKey = `@{${dedupKey(fromTrigger)}}`;
   return out;
 }

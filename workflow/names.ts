@@ -5,6 +5,8 @@
 import { CrmTarget } from "../config/settings";
 import { TargetOptions } from "./crmActions";
 import { lit } from "../definition/expressions";
+import { offerIdOf } from "./attribution";
+import { fromTrigger } from "./leadScreening";
 import { EntityKeys } from "../definition/tableActions";
 import { MARK_DELIVERED_ACTION, ORIGIN_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/contract";
 
@@ -23,6 +25,11 @@ export interface LeadWorkflowOptions extends TargetOptions {
    * The expression mapping stays as the fallback when the function fails.
    */
   normalizerFunction?: boolean;
+  /**
+   * Per-offer routing: offer id (`publisher.offer`) or offer display name, lower case, to the targets its
+   * leads go to; an offer not listed goes to every configured target. Validated by config/stackConfig.ts.
+   */
+  offerRoutes?: Record<string, CrmTarget[]>;
 }
 
 /** Names of the fixed actions; they show in the run history and in alerts. */
@@ -75,11 +82,18 @@ const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKe
 export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
 
 /**
- * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first
- * delivery means every configured target. Recorded on the archive row (`Targets`), read by the gates.
+ * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first delivery
+ * the targets of the lead's offer route (by offer id, then display name: `routes` keys are lower case),
+ * else every configured target. Recorded on the archive row (`Targets`), read by the gates. Reads the
+ * trigger only, so the archive write computes it before anything else ran.
  */
-export function runTargets(targets: readonly CrmTarget[]): string {
-  return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${lit(targets.join(","))})`;
+export function runTargets(targets: readonly CrmTarget[], routes: Record<string, CrmTarget[]> = {}): string {
+  const all = lit(targets.join(","));
+  if (Object.keys(routes).length === 0) return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${all})`;
+  const table = `json(${lit(JSON.stringify(Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v.join(",")]))))})`;
+  const byOffer = `${table}?[toLower(${offerIdOf(fromTrigger)})]`;
+  const byName = `${table}?[toLower(${fromTrigger("OfferTitle")})]`;
+  return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${byOffer}, ${byName}, ${all})`;
 }
 
 /** The lead's dedup key, computed once by the expression mapping (with or without the function). */

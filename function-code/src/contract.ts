@@ -65,3 +65,76 @@ export const sentColumn = (target: string) => `${SENT_PREFIX}${target}`;
 
 /** The workflow step that marks a lead delivered once every CRM call succeeded. */
 export const MARK_DELIVERED_ACTION = "Mark_delivered";
+
+/**
+ * Campaign attribution: the lead's fields parsed out of `LeadSource` and `Description`, the same names in the
+ * normalized lead (the workflow's expression mapping and the function's `crm`) and as archive columns.
+ */
+export const ATTRIBUTION = {
+  /** `publisher.offer`, the right part of `LeadSource` (`Source-Action|publisher.offer`). */
+  offerId: "OfferId",
+  /** The source part of `LeadSource` (`AzureMarketplace`, `SPZA`, ...). */
+  channel: "LeadSourceChannel",
+  /** The action part of `LeadSource` (`INS`, `PLT`, ...). */
+  action: "LeadSourceAction",
+  campaign: "Campaign",
+  partnerId: "PartnerId",
+  utmSource: "UtmSource",
+  utmMedium: "UtmMedium",
+  utmCampaign: "UtmCampaign",
+  utmTerm: "UtmTerm",
+  utmContent: "UtmContent",
+} as const;
+export type AttributionField = (typeof ATTRIBUTION)[keyof typeof ATTRIBUTION];
+
+/**
+ * The `key=value` pairs of `Description` taken into fields, by key (matched case-sensitively, as the URLs write
+ * them). `mktcmpid` is the marketplace campaign id ("up to 16 characters (any letter, number, _, and -)":
+ * learn.microsoft.com/partner-center/marketplace-offers/promote-your-office-store-solution, MicrosoftDocs/azure-docs
+ * articles/marketplace/promote-your-office-store-solution.md); the Cloud Partner Portal's "Web Analytics" page also
+ * names utm_campaign, utm_source, ref and src as campaign tags. No Microsoft page documents that Partner Center
+ * puts these into a lead's `Description`, nor in which shape: the text is parsed leniently and kept whole.
+ */
+export const CAMPAIGN_KEYS: Readonly<Record<string, AttributionField>> = {
+  mktcmpid: ATTRIBUTION.campaign,
+  partnerid: ATTRIBUTION.partnerId,
+  utm_source: ATTRIBUTION.utmSource,
+  utm_medium: ATTRIBUTION.utmMedium,
+  utm_campaign: ATTRIBUTION.utmCampaign,
+  utm_term: ATTRIBUTION.utmTerm,
+  utm_content: ATTRIBUTION.utmContent,
+};
+
+/** Separator of the pairs once `Description` is rewritten by {@link DESCRIPTION_REWRITES}. */
+export const PAIR_SEPARATOR = "&";
+
+/**
+ * How `Description` becomes `&`-separated `key=value` pairs, in order, as plain text replacements (WDL has
+ * no regular expressions, and both normalizers must agree to the character): the URL escapes of the
+ * separators and JSON punctuation decoded (other escapes stay as received), JSON `"key": "value"` made
+ * `key=value`, then every separator (whitespace, `,`, `;`, `?`, braces) made `&`.
+ */
+export const DESCRIPTION_REWRITES: ReadonlyArray<readonly [string, string]> = [
+  ["%3D", "="],
+  ["%3d", "="],
+  ["%26", "&"],
+  ["%20", " "],
+  ["%22", '"'],
+  ["%2C", ","],
+  ["%2c", ","],
+  ["%3A", ":"],
+  ["%3a", ":"],
+  ['": "', "="],
+  ['":"', "="],
+  ['":', "="],
+  ['"', ""],
+  [" ", "&"],
+  ["\t", "&"],
+  ["\r", "&"],
+  ["\n", "&"],
+  [",", "&"],
+  [";", "&"],
+  ["?", "&"],
+  ["{", "&"],
+  ["}", "&"],
+];

@@ -31,6 +31,16 @@ describe("function-code: lead normalizer", () => {
       LeadSource: "AzureMarketplace-INS|contoso.test-offer",
       Description: "Test run through Power Automate",
       DoNotContact: false,
+      OfferId: "contoso.test-offer",
+      LeadSourceChannel: "AzureMarketplace",
+      LeadSourceAction: "INS",
+      Campaign: "",
+      PartnerId: "",
+      UtmSource: "",
+      UtmMedium: "",
+      UtmCampaign: "",
+      UtmTerm: "",
+      UtmContent: "",
     });
     assert.deepStrictEqual(r.lead.leadSource, {
       raw: "AzureMarketplace-INS|contoso.test-offer",

@@ -34,6 +34,7 @@ const DEFAULTS: KitConfig = {
   replaySchedule: undefined,
   alertEmails: [],
   logRetentionDays: 30,
+  offerRoutes: {},
 };
 
 describe("stack settings", () => {
@@ -93,6 +94,39 @@ describe("stack settings", () => {
     ]);
   });
 
+  describe("offerRoutes", () => {
+    const stack = { targets: "email,azureTable", emailTo: "a@contoso.com" };
+    it("reads routes as text and as a YAML map (JSON text)", () => {
+      const expected = { "contoso.offer-a": ["email", "azureTable"], "Contoso CRM": ["azureTable"] };
+      const text = parseStackConfig({
+        ...stack,
+        offerRoutes: " contoso.offer-a = email+azureTable ; Contoso CRM=azureTable;",
+      });
+      assert.deepStrictEqual(text.offerRoutes, expected);
+      assert.deepStrictEqual(
+        parseStackConfig({ ...stack, offerRoutes: JSON.stringify(expected) }).offerRoutes,
+        expected,
+      );
+    });
+    it("fails on a route to a target the stack does not have, with the fixed routes", () => {
+      assert.deepStrictEqual(
+        problemsOf({ ...stack, offerRoutes: "contoso.offer-a=email+azureTabel;contoso.offer-b=salesforce" }),
+        [
+          `leadkit:offerRoutes: route "contoso.offer-a=email+azureTabel": 'azureTabel' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes "contoso.offer-a=email+azureTable;contoso.offer-b=salesforce"`,
+          `leadkit:offerRoutes: route "contoso.offer-b=salesforce": 'salesforce' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes "contoso.offer-a=email+azureTabel;contoso.offer-b=email"`,
+        ],
+      );
+    });
+    it("fails on a route without '=' or target, and on routes with no targets at all", () => {
+      assert.deepStrictEqual(problemsOf({ ...stack, offerRoutes: "contoso.offer-a" }), [
+        `leadkit:offerRoutes: "contoso.offer-a" is not valid: must be offer=target+target;offer=target with each target one of the stack's targets. Fix: pulumi config set offerRoutes contoso.offer-a=dataverse+email;contoso.offer-b=salesforce`,
+      ]);
+      assert.deepStrictEqual(problemsOf({ offerRoutes: "contoso.offer-a=email" }), [
+        "leadkit:offerRoutes: routes leads to targets, but targets is empty. Fix: pulumi config set targets dataverse,email",
+      ]);
+    });
+  });
+
   it("fails with every missing setting of the chosen targets at once", () => {
     assert.deepStrictEqual(problemsOf({ targets: "dataverse,webhook,email" }), [
       'leadkit:dataverseUrl: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com',
@@ -138,7 +172,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, offerRoutes, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 

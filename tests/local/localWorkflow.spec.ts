@@ -56,6 +56,18 @@ const FULL_LEAD_KEY = Buffer.from("e:someone@contoso.com|contoso.test-offer|INS"
   .toString("base64")
   .replace(/\//g, "_");
 
+/** The campaign fields of a lead that has none. */
+const NO_CAMPAIGN = {
+  Campaign: "",
+  PartnerId: "",
+  UtmSource: "",
+  UtmMedium: "",
+  UtmCampaign: "",
+  UtmTerm: "",
+  UtmContent: "",
+};
+const pickKeys = (o: any, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+
 const statuses = (run: WorkflowRun) => Object.fromEntries(Object.values(run.actions).map((a) => [a.name, a.status]));
 
 async function archived(e: LocalEndpoint, run: WorkflowRun): Promise<Record<string, unknown>> {
@@ -172,6 +184,10 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
         LeadSource: "AzureMarketplace-INS|contoso.test-offer",
         Description: "Test run through Power Automate",
         DoNotContact: false,
+        OfferId: "contoso.test-offer",
+        LeadSourceChannel: "AzureMarketplace",
+        LeadSourceAction: "INS",
+        ...NO_CAMPAIGN,
       },
       raw: lead,
     });
@@ -212,14 +228,59 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     } = await e.tables.table("MarketplaceLeads").getEntity("2026-11", run.name);
     assert.deepStrictEqual(Object.keys(msRow).sort(), [
       "ActionCode",
+      "Campaign",
       "CreatedTime",
       "CustomerInfo",
       "Description",
       "LeadSource",
+      "LeadSourceAction",
+      "LeadSourceChannel",
       "OfferDisplayName",
+      "OfferId",
+      "PartnerId",
+      "UtmCampaign",
+      "UtmContent",
+      "UtmMedium",
+      "UtmSource",
+      "UtmTerm",
       "partitionKey",
       "rowKey",
     ]);
+  });
+
+  it("campaign attribution: parsed fields in each CRM's plain text, the webhook, the Azure Table and the archive", async () => {
+    const lead = {
+      ...sample("full"),
+      LeadSource: "SPZA-PLT|contoso.crm-app",
+      Description: "Please call.\nmktcmpid=spring_26&partnerid=4321&utm_source=linkedin&utm_medium=social",
+    };
+    const { run } = await post(e, lead);
+    assert.strictEqual(run.status, "Succeeded");
+    const campaign = {
+      OfferId: "contoso.crm-app",
+      LeadSourceChannel: "SPZA",
+      LeadSourceAction: "PLT",
+      ...NO_CAMPAIGN,
+      Campaign: "spring_26",
+      PartnerId: "4321",
+      UtmSource: "linkedin",
+      UtmMedium: "social",
+    };
+    const note = "\nCampaign: spring_26\nPartner id: 4321\nUTM source: linkedin\nUTM medium: social";
+    assert.strictEqual(
+      (e.standins.to("commondataservice")[0].body as any).description,
+      `${lead.Description}\n\nLead source: SPZA-PLT|contoso.crm-app${note}`,
+    );
+    assert.strictEqual(
+      (e.standins.to("salesforce")[0].body as any).Description,
+      `${lead.Description}\n\nOffer: Test Microsoft\nLead source: SPZA-PLT|contoso.crm-app${note}`,
+    );
+    assert.strictEqual((e.standins.to("salesforce")[0].body as any).LeadSource, "Web");
+    const hookLead = (e.standins.to("webhook")[0].body as any).lead;
+    assert.deepStrictEqual(pickKeys(hookLead, Object.keys(campaign)), campaign);
+    const msRow = await e.tables.table("MarketplaceLeads").getEntity("2026-11", run.name);
+    assert.deepStrictEqual(pickKeys(msRow, Object.keys(campaign)), campaign);
+    assert.deepStrictEqual(pickKeys(await archived(e, run), Object.keys(campaign)), campaign);
   });
 
   it("lead with missing fields: Salesforce and Dataverse get '(not provided)' for required names", async () => {

@@ -17,7 +17,9 @@ const SETTINGS = {
   dataverseUrl: "https://contoso.crm4.dynamics.com",
   dataverseTenantId: "11111111-2222-3333-4444-555555555555",
   dataverseClientId: "66666666-7777-8888-9999-000000000000",
-  hubspotPropertyMap: "ActionCode=marketplace_action,LeadSource=lead_source_detail",
+  // Campaign stays out of the request below: the sample lead has none, and an empty value is left out.
+  hubspotPropertyMap:
+    "ActionCode=marketplace_action,LeadSource=lead_source_detail,OfferId=marketplace_offer,Campaign=marketplace_campaign",
   archiveTableName: "LeadArchiveHs",
   dedupTableName: "LeadDedupHs",
 };
@@ -78,6 +80,7 @@ describe("HubSpot target and Teams notice", function () {
             country: "USA",
             marketplace_action: "INS",
             lead_source_detail: "AzureMarketplace-INS|contoso.test-offer",
+            marketplace_offer: "contoso.test-offer",
           },
         },
       ],
@@ -105,11 +108,27 @@ describe("HubSpot target and Teams notice", function () {
         country: "USA",
         marketplace_action: "INS",
         lead_source_detail: "AzureMarketplace-INS|contoso.test-offer",
+        marketplace_offer: "contoso.test-offer",
       },
     });
     // The create answers the contact itself: its `id` is the ledger's record id.
     const row = await e.tables.table("LeadArchiveHs").getEntity("2026-11", run.name);
     assert.match(String(row.Sent_hubspot), /^\d+$/);
+  });
+
+  it("maps a campaign field parsed out of the Description to the property the user named", async () => {
+    const e = await endpoint();
+    const lead = sample("full");
+    lead.UserDetails.Email = `campaign-${Date.now()}@contoso.com`;
+    lead.Description = "Contact me please. mktcmpid=spring-launch&utm_source=newsletter";
+    const run = await post(e, lead);
+    assert.strictEqual(run.status, "Succeeded");
+    const [req] = e.standins.to("hubspot");
+    const props = (req.body as { inputs: Array<{ properties: Record<string, unknown> }> }).inputs[0].properties;
+    assert.deepStrictEqual(
+      [props.marketplace_offer, props.marketplace_campaign],
+      ["contoso.test-offer", "spring-launch"],
+    );
   });
 
   it("a 429 is retried after the Retry-After HubSpot sent, then the lead is delivered", async () => {
@@ -248,12 +267,15 @@ describe("HubSpot target and Teams notice", function () {
       }
       return [];
     };
-    const fix = "Fix: pulumi config set hubspotPropertyMap ActionCode=marketplace_action,LeadSource=lead_source_detail";
+    const fix =
+      "Fix: pulumi config set hubspotPropertyMap ActionCode=marketplace_action,OfferId=marketplace_offer,Campaign=marketplace_campaign";
 
     it("names the unknown lead value, the pair and the fix", () => {
-      assert.deepStrictEqual(errors({ ...base, hubspotPropertyMap: "ActionCode=marketplace_action,Campaign=utm" }), [
-        `p:hubspotPropertyMap: "Campaign=utm" maps "Campaign", which is not a lead value (ActionCode, OfferTitle, ` +
-          `LeadSource, Description, FirstName, LastName, Email, Phone, Country, Company, Title). ${fix}`,
+      assert.deepStrictEqual(errors({ ...base, hubspotPropertyMap: "ActionCode=marketplace_action,Campaing=utm" }), [
+        `p:hubspotPropertyMap: "Campaing=utm" maps "Campaing", which is not a lead value (ActionCode, OfferTitle, ` +
+          `LeadSource, Description, FirstName, LastName, Email, Phone, Country, Company, Title, OfferId, ` +
+          `LeadSourceChannel, LeadSourceAction, Campaign, PartnerId, UtmSource, UtmMedium, UtmCampaign, UtmTerm, ` +
+          `UtmContent). ${fix}`,
       ]);
     });
 

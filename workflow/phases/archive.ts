@@ -12,7 +12,7 @@ const ARCHIVED = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
 /** The archive write, the answer, and the stop of a lead that could not be archived. */
 export function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarget[]): Record<string, WorkflowAction> {
   return {
-    [ACTION.archive]: upsertEntity(options.archiveTableName, ARCHIVE_KEYS, archiveRow(targets), {
+    [ACTION.archive]: upsertEntity(options.archiveTableName, ARCHIVE_KEYS, archiveRow(targets, options.offerRoutes), {
       runAfter: {},
       description: "Archives the raw lead before anything else, so no lead is lost whatever fails later.",
       retryPolicy: ARCHIVE_RETRY,
@@ -24,7 +24,7 @@ export function archiveAndAnswer(options: LeadWorkflowOptions, targets: CrmTarge
 }
 
 /** The row as first written: the raw lead, where it comes from, and the targets this run owes it to. */
-function archiveRow(targets: CrmTarget[]): Record<string, unknown> {
+function archiveRow(targets: CrmTarget[], routes: LeadWorkflowOptions["offerRoutes"]): Record<string, unknown> {
   return {
     // Decided later (Screen_lead): nothing that reads the lead's fields may keep it from being archived.
     [COLUMN.status]: LEAD_STATUS.received,
@@ -33,7 +33,7 @@ function archiveRow(targets: CrmTarget[]): Record<string, unknown> {
     [COLUMN.leadJsonTruncated]: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
     [COLUMN.replayOf]: `@{coalesce(${header(REPLAY_OF_HEADER)}, '')}`,
     [COLUMN.leadOrigin]: `@{${ORIGIN}}`,
-    [COLUMN.targets]: `@{${runTargets(targets)}}`,
+    [COLUMN.targets]: `@{${runTargets(targets, routes)}}`,
     ...microsoftTableColumns(),
   };
 }

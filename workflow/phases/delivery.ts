@@ -7,6 +7,7 @@ import { targetSpec } from "../../targets";
 import { TARGET_ACTION, targetRecordId } from "../crmActions";
 import { ACTION, ARCHIVE_KEYS, dedupKeyOf, gateName, LeadWorkflowOptions, recordName, runTargets } from "../names";
 import { functionUsable } from "./normalize";
+import { ATTRIBUTION_FIELDS, attributionRead } from "../attribution";
 
 /**
  * The CRM calls. With several targets, each is wrapped in an If that sends the lead when this run owes
@@ -19,12 +20,13 @@ export function deliveryActions(
   actions: Record<string, WorkflowAction>,
   table: string,
   runAfter: RunAfter,
+  routes: LeadWorkflowOptions["offerRoutes"] = {},
 ): Record<string, WorkflowAction> {
   if (targets.length === 1) {
     const name = TARGET_ACTION[targets[0]];
     return { [name]: { ...actions[name], runAfter } };
   }
-  const owed = `split(${runTargets(targets)}, ',')`;
+  const owed = `split(${runTargets(targets, routes)}, ',')`;
   return Object.fromEntries(
     targets.map((t) => [
       gateName(t),
@@ -78,12 +80,14 @@ export function markDelivered(
   const single = targets.length === 1 ? targets[0] : undefined;
   const row = {
     [COLUMN.status]: targets.length > 0 ? LEAD_STATUS.delivered : LEAD_STATUS.archivedOnly,
-    [COLUMN.deliveredTargets]: `@{${runTargets(targets)}}`,
+    [COLUMN.deliveredTargets]: `@{${runTargets(targets, options.offerRoutes)}}`,
     [COLUMN.dedupKey]: `@{${dedupKeyOf()}}`,
     ProcessedTime: "@{utcNow()}",
     // One target: this write is its ledger entry (no separate record action to pay for).
     ...(single && { [sentColumn(single)]: `@{${targetRecordId(single)}}` }),
     ...(options.normalizerFunction && normalizerColumns()),
+    // Campaign attribution, a column each, for reports by offer and campaign.
+    ...Object.fromEntries(ATTRIBUTION_FIELDS.map((name) => [name, `@{${attributionRead(name, ACTION.normalize)}}`])),
   };
   const description = "Marks the archived lead delivered to every target of this run.";
   return {

@@ -10,7 +10,13 @@ import { normalizeActions } from "./normalize";
 export function processScope(options: LeadWorkflowOptions, targets: CrmTarget[]): WorkflowAction {
   const retry: RetryPolicy = { type: "exponential", ...options.crmRetry };
   const crmOptions: CrmOptions = { ...options, retry, normalizeAction: ACTION.normalize, keys: ARCHIVE_KEYS };
-  const delivery = deliveryActions(targets, crmActions(crmOptions, {}), options.archiveTableName, DEDUP_RESOLVED);
+  const delivery = deliveryActions(
+    targets,
+    crmActions(crmOptions, {}),
+    options.archiveTableName,
+    DEDUP_RESOLVED,
+    options.offerRoutes,
+  );
   // Marked once every call of this run succeeded (or, with no target, once dedup is resolved).
   const delivered: RunAfter =
     targets.length > 0 ? Object.fromEntries(Object.keys(delivery).map((n) => [n, ["Succeeded"]])) : DEDUP_RESOLVED;

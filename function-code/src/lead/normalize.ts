@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import { describeAction, LeadAction } from "./actionCode";
+import { asText, Attribution, attribution } from "./attribution";
 import { COUNTRIES, countryCode } from "./countries";
 import { LeadSource, parseLeadSource } from "./leadSource";
 import { schemaWarnings } from "./schema";
@@ -26,7 +27,7 @@ export interface NormalizedLead {
 }
 
 /** The fields the workflow's CRM actions read (same names as its plain `Normalize_lead` mapping). */
-export interface CrmFields {
+export interface CrmFields extends Attribution {
   FirstName: string;
   LastName: string;
   Email: string;
@@ -116,6 +117,8 @@ export function normalizeLead(body: Record<string, unknown>): NormalizeResult {
     LeadSource: leadSource.raw,
     Description: neutralizeFormula("Description", lead.description, warnings),
     DoNotContact: action.doNotContact,
+    // From the texts as received (not cleaned), so the fields equal the expression mapping's.
+    ...attribution(asText(pick(body, "LeadSource")), asText(pick(body, "Description"))),
   };
   return { lead, crm, isTestLead, dedupKey: dedupKey(lead), warnings, schemaVersion: SCHEMA_VERSION };
 }
