@@ -1,54 +1,71 @@
 import { ExpressionHost } from "../types";
 import { Decimal } from "./decimal";
 import { functionSpec } from "./functions";
-import { checkArity } from "./signature";
-import { Access, Expr, ExpressionError, parseTemplate, Template } from "./parse";
-import { float, isObject, lookup, made, toPlain, toText, typeName, Xml } from "./values";
+import { checkArity, FunctionSpec } from "./signature";
+import { Access, Call, Expr, ExpressionError, parseTemplate, Template } from "./parse";
+import { find, float, isObject, made, MISSING, toPlain, toText, typeName, Xml } from "./values";
 
 /** Evaluates one parsed expression. `source` is quoted in error messages, as Azure does. */
 export function evaluateExpr(expr: Expr, host: ExpressionHost, source: string): unknown {
   if (expr.kind === "literal") return expr.float && typeof expr.value === "number" ? float(expr.value) : expr.value;
-  if (expr.kind === "array") {
-    let value: unknown = expr.items.map((item) => evaluateExpr(item, host, source));
-    for (const access of expr.access) value = select(value, access, host, source);
-    return value;
+  let value: unknown;
+  if (expr.kind === "array") value = evaluateAll(expr.items, host, source);
+  else {
+    const spec = expr.spec ?? resolve(expr);
+    value = spec.impl(evaluateAll(expr.args, host, source), host);
   }
-  const spec = functionSpec(expr.name);
-  if (!spec) throw new ExpressionError(`The template function '${expr.name}' is not defined or not valid.`);
-  checkArity(expr.name, expr.args.length, spec.min, spec.max);
-  const args = expr.args.map((a) => evaluateExpr(a, host, source));
-  let value = spec.impl(args, host);
-  for (const access of expr.access) value = select(value, access, host, source);
+  const access = expr.access;
+  for (let i = 0; i < access.length; i++) value = select(value, access[i], host, source);
   return value;
 }
 
+/** The call's function, checked for its argument count once and kept on the parsed node. */
+function resolve(call: Call): FunctionSpec {
+  const spec = functionSpec(call.name);
+  if (!spec) throw new ExpressionError(`The template function '${call.name}' is not defined or not valid.`);
+  checkArity(call.name, call.args.length, spec.min, spec.max);
+  call.spec = spec;
+  return spec;
+}
+
+/** Arguments or array items, left to right (a loop: this runs for every call of every evaluation). */
+function evaluateAll(exprs: Expr[], host: ExpressionHost, source: string): unknown[] {
+  const values = new Array<unknown>(exprs.length);
+  for (let i = 0; i < exprs.length; i++) values[i] = evaluateExpr(exprs[i], host, source);
+  return values;
+}
+
+/** The message of a failed property access; built only when one fails (it quotes the whole expression). */
+const cannotSelect = (source: string, why: string) =>
+  new ExpressionError(`The template language expression '${source}' cannot be evaluated because ${why}`);
+
 /** `x[key]` / `x?[key]` with Azure's rules: a missing property fails unless the access is null-safe. */
 function select(value: unknown, access: Access, host: ExpressionHost, source: string): unknown {
-  const key = evaluateExpr(access.key, host, source);
-  const prefix = `The template language expression '${source}' cannot be evaluated because`;
+  const k = access.key;
+  const key = k.kind === "literal" && !k.float ? k.value : evaluateExpr(k, host, source);
   if (value === null || value === undefined) {
     if (access.safe) return null;
-    throw new ExpressionError(
-      `${prefix} property '${toText(key)}' cannot be selected. Property selection is not supported on values of type 'Null'.`,
+    throw cannotSelect(
+      source,
+      `property '${toText(key)}' cannot be selected. Property selection is not supported on values of type 'Null'.`,
     );
   }
   if (value instanceof Xml || value instanceof Decimal) value = toPlain(value);
   if (Array.isArray(value) && typeof key === "number") {
     if (key >= 0 && key < value.length) return value[key];
     if (access.safe) return null;
-    throw new ExpressionError(`${prefix} array index '${key}' is outside bounds (0 - ${value.length - 1}) of array.`);
+    throw cannotSelect(source, `array index '${key}' is outside bounds (0 - ${value.length - 1}) of array.`);
   }
   if (isObject(value)) {
-    const { found, value: v } = lookup(value, toText(key));
-    if (found) return v ?? null;
+    const v = find(value, typeof key === "string" ? key : toText(key));
+    if (v !== MISSING) return v ?? null;
     if (access.safe) return null;
     const available = Object.keys(value).join(", ");
-    throw new ExpressionError(
-      `${prefix} property '${toText(key)}' doesn't exist, available properties are '${available}'.`,
-    );
+    throw cannotSelect(source, `property '${toText(key)}' doesn't exist, available properties are '${available}'.`);
   }
-  throw new ExpressionError(
-    `${prefix} property '${toText(key)}' cannot be selected. Property selection is not supported on values of type '${typeName(value)}'.`,
+  throw cannotSelect(
+    source,
+    `property '${toText(key)}' cannot be selected. Property selection is not supported on values of type '${typeName(value)}'.`,
   );
 }
 
@@ -67,20 +84,24 @@ export function evaluateTemplateRaw(template: Template, host: ExpressionHost): u
       return template.value;
     case "expression":
       return evaluateExpr(template.expr, host, template.source);
-    case "interpolation":
-      return template.parts
-        .map((p) => (typeof p === "string" ? p : toText(evaluateExpr(p.expr, host, p.source))))
-        .join("");
+    case "interpolation": {
+      let text = "";
+      for (const p of template.parts) text += typeof p === "string" ? p : toText(evaluateExpr(p.expr, host, p.source));
+      return text;
+    }
   }
 }
 
 /** Evaluates every template inside a JSON value (strings, object keys, arrays), leaving the rest. */
 export function evaluateValue(value: unknown, host: ExpressionHost): unknown {
-  if (typeof value === "string") return evaluateTemplate(parseTemplate(value), host);
+  // A string without `@` is plain text (parseUncached): skip the cache look-up for it.
+  if (typeof value === "string") return value.includes("@") ? evaluateTemplate(parseTemplate(value), host) : value;
   if (Array.isArray(value)) return value.map((v) => evaluateValue(v, host));
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[toText(evaluateValue(k, host))] = evaluateValue(v, host);
+    for (const k of Object.keys(value)) {
+      out[k.includes("@") ? toText(evaluateValue(k, host)) : k] = evaluateValue(value[k], host);
+    }
     return out;
   }
   return value;

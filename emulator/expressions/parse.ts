@@ -4,6 +4,7 @@
  */
 
 import { ExpressionError } from "./error";
+import type { FunctionSpec } from "./signature";
 import { Token, tokenize } from "./tokens";
 
 export { ExpressionError } from "./error";
@@ -17,7 +18,16 @@ export interface Access {
 export type Expr =
   | { kind: "literal"; value: string | number | boolean | null; float?: boolean }
   | { kind: "array"; items: Expr[]; access: Access[] }
-  | { kind: "call"; name: string; args: Expr[]; access: Access[] };
+  | Call;
+
+/** A function call. `spec` is filled on its first evaluation (evaluate.ts): name and argument count never change. */
+export interface Call {
+  kind: "call";
+  name: string;
+  args: Expr[];
+  access: Access[];
+  spec?: FunctionSpec;
+}
 
 export type Template =
   | { kind: "text"; value: string }

@@ -81,15 +81,18 @@ export function define(name: string, signature: string, impl: Impl): FunctionSpe
   const last = params[params.length - 1];
   const min = params.filter((p) => !p.optional).length;
   const max = last?.repeated ? Number.MAX_SAFE_INTEGER : params.length;
+  // The checks resolved once, not per call; a function taking any values (`x`) skips the loop.
+  const checks = params.map((p) => CHECKS[p.code]);
+  const lastCheck = checks.length - 1;
+  if (params.every((p) => p.code === "x")) return { name, min, max, impl };
   return {
     name,
     min,
     max,
     impl: (args, host) => {
-      args.forEach((v, i) => {
-        const param = params[Math.min(i, params.length - 1)];
-        if (v !== undefined) CHECKS[param.code](name, v, i + 1);
-      });
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] !== undefined) checks[i < lastCheck ? i : lastCheck](name, args[i], i + 1);
+      }
       return impl(args, host);
     },
   };

@@ -84,10 +84,31 @@ export function numeric(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Property lookup: exact name first, then case-insensitive (Logic Apps JSON tolerates key casing). */
-export function lookup(obj: Record<string, unknown>, key: string): { found: boolean; value: unknown } {
-  if (Object.prototype.hasOwnProperty.call(obj, key)) return { found: true, value: obj[key] };
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** What find() returns for a key the object does not hold (a held value may be undefined). */
+export const MISSING: unique symbol = Symbol("missing");
+
+/**
+ * Property lookup: exact name first, then case-insensitive (Logic Apps JSON tolerates key casing); MISSING if
+ * absent. Allocates nothing on a hit: property access is the engine's hottest path.
+ */
+export function find(obj: Record<string, unknown>, key: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
   const lower = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { found: true, value: obj[k] };
-  return { found: false, value: undefined };
+  // An ASCII key can only match a key of its length: the one character whose lower case is longer ('İ', U+0130)
+  // lowers to a non-ASCII pair. The length test skips lowering every other key.
+  const anyLength = NON_ASCII.test(key);
+  for (const k in obj) {
+    if ((anyLength || k.length === key.length) && Object.prototype.hasOwnProperty.call(obj, k)) {
+      if (k.toLowerCase() === lower) return obj[k];
+    }
+  }
+  return MISSING;
+}
+
+/** find() as a record: `found` false for a key the object does not hold. */
+export function lookup(obj: Record<string, unknown>, key: string): { found: boolean; value: unknown } {
+  const value = find(obj, key);
+  return value === MISSING ? { found: false, value: undefined } : { found: true, value };
 }

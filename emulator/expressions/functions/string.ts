@@ -5,6 +5,13 @@ import { toText } from "../values";
 
 const lower = (v: unknown) => (v as string).toLowerCase();
 
+/** concat() of values as text; a loop, as the kit's definitions build keys with nested concat() calls. */
+function concatText(values: unknown[]): string {
+  let text = "";
+  for (let i = 0; i < values.length; i++) text += toText(values[i]);
+  return text;
+}
+
 function lastIndexOf(text: string, search: string): number {
   // "If only the substring value is empty, the function returns the string length minus 1" (functions reference).
   if (search === "") return text === "" ? 0 : text.length - 1;
@@ -44,7 +51,7 @@ function guidFormat(guid: string, format: string | undefined): string {
 }
 
 export const STRING_FUNCTIONS = table(
-  define("concat", "x+", (a) => (a.every(Array.isArray) ? (a as unknown[][]).flat() : a.map(toText).join(""))),
+  define("concat", "x+", (a) => (a.every(Array.isArray) ? (a as unknown[][]).flat() : concatText(a))),
   define("substring", "s,i,i?", ([s, start, length]) =>
     substring(s as string, start as number, length as number | undefined),
   ),

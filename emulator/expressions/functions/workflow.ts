@@ -1,7 +1,7 @@
 /** Workflow functions of the functions reference: the run's trigger, actions, parameters, variables and loops. */
 import { ExpressionHost } from "../../types";
 import { define, fail, str, table } from "../signature";
-import { isObject, lookup, typeName } from "../values";
+import { find, isObject, lookup, MISSING, typeName } from "../values";
 
 function action(host: ExpressionHost, name: unknown, fn: string): Record<string, unknown> {
   const record = host.action(str(fn, name));
@@ -16,7 +16,9 @@ function action(host: ExpressionHost, name: unknown, fn: string): Record<string,
 const outputsOf = (host: ExpressionHost, name: unknown, fn: string) => action(host, name, fn).outputs as unknown;
 const bodyOf = (record: unknown) => {
   const outputs = isObject(record) ? record.outputs : undefined;
-  return isObject(outputs) ? (lookup(outputs, "body").value ?? null) : null;
+  if (!isObject(outputs)) return null;
+  const body = find(outputs, "body");
+  return body === MISSING ? null : (body ?? null);
 };
 
 /** Values of `key` in a form-encoded body (application/x-www-form-urlencoded) of a trigger or action record. */
