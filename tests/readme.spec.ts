@@ -46,3 +46,24 @@ describe("README", () => {
       assert.ok(text.includes(line), line);
   });
 });
+
+describe("README Features table", () => {
+  const text = fs.readFileSync("README.md", "utf8");
+  const table = /## Features\n[\s\S]*?\n\n(\|[\s\S]*?)\n\n/.exec(text)?.[1] ?? "";
+  const rows = table.split("\n").slice(2);
+
+  it("has a row per feature, each naming the tests that hold it", () => {
+    assert.ok(rows.length >= 10, `${rows.length} rows`);
+    for (const row of rows) assert.match(row.split("|")[4] ?? "", /`[^`]+\.spec\.ts`/, row);
+  });
+
+  it("names only spec files that exist", () => {
+    const named = rows.flatMap((row) =>
+      [...(row.split("|")[4] ?? "").matchAll(/`([^`]+\.spec\.ts)`/g)].map((m) => m[1]),
+    );
+    assert.deepStrictEqual(
+      named.filter((file) => !fs.existsSync(file)),
+      [],
+    );
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Campaign attribution as WDL expressions: the offer id, channel and action of `LeadSource`, and the
  * campaign pairs of `Description` (mktcmpid, partnerid, utm_*). The function app computes the same
- * (function-code/src/lead/attribution.ts); tests/attribution.spec.ts runs one table of cases against both.
+ * (function-code/src/lead/attribution.ts); tests/workflow/attribution.spec.ts runs one table of cases against both.
  */
 import {
   ATTRIBUTION,

@@ -1,7 +1,7 @@
 /**
  * Campaign attribution from `LeadSource` and `Description`, character for character what the workflow's
  * expression mapping computes (workflow/attribution.ts): one table of cases runs against both
- * (tests/attribution.spec.ts). Unknown shapes give empty fields; the texts themselves are kept whole.
+ * (tests/workflow/attribution.spec.ts). Unknown shapes give empty fields; the texts themselves are kept whole.
  */
 import { ATTRIBUTION, AttributionField, CAMPAIGN_KEYS, DESCRIPTION_REWRITES, PAIR_SEPARATOR } from "../contract";
 

@@ -3,11 +3,11 @@
  * mapping (evaluated by the local WDL engine on the trigger body) and the function app's normalizeLead.
  */
 import * as assert from "assert";
-import { evaluateValue } from "../emulator/expressions";
-import { ExpressionHost } from "../emulator/types";
-import { normalizeLead } from "../function-code/src/lead/normalize";
-import { normalizedLead } from "../workflow/leadScreening";
-import { ATTRIBUTION_FIELDS } from "../workflow/attribution";
+import { evaluateValue } from "../../emulator/expressions";
+import { ExpressionHost } from "../../emulator/types";
+import { normalizeLead } from "../../function-code/src/lead/normalize";
+import { normalizedLead } from "../../workflow/leadScreening";
+import { ATTRIBUTION_FIELDS } from "../../workflow/attribution";
 
 type Expected = Partial<Record<(typeof ATTRIBUTION_FIELDS)[number], string>>;
 

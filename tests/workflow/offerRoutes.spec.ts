@@ -4,12 +4,12 @@
  * only to its routed target.
  */
 import * as assert from "assert";
-import { LocalEndpoint } from "../local/endpoint";
-import { startLocalServer } from "../local/server";
-import { replayDeadLetters } from "../function-code/src/replay/replayDeadLetters";
-import { Sender } from "../ops/replay";
-import { stackFromSettings } from "../program/stacks";
-import { useAzurite } from "./support/azurite";
+import { LocalEndpoint } from "../../local/endpoint";
+import { startLocalServer } from "../../local/server";
+import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
+import { Sender } from "../../ops/replay";
+import { stackFromSettings } from "../../program/stacks";
+import { useAzurite } from "../support/azurite";
 
 const STACK = stackFromSettings("routes", {
   targets: "email,webhook",
