@@ -101,6 +101,12 @@ export function resolvedConfig(json: string, source: string): ResolvedConfig {
 }
 
 /** Stack names with a stack file: your own (next to `Pulumi.yaml`) and the examples, sorted, once each. */
+/**
+ * Example stacks that only `npm start -- --stack <name>` runs: `notices` shows the HubSpot and Teams targets
+ * against their stand-ins; no team deploys it, so pull requests do not preview it.
+ */
+export const LOCAL_DEMO_STACKS: readonly string[] = ["notices"];
+
 export function listStacks(projectDir: string = PROJECT_DIR): string[] {
   const names = [projectDir, path.join(projectDir, EXAMPLES_DIR)].flatMap(stackNamesIn);
   return [...new Set(names)].sort();

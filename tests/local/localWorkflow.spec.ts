@@ -8,6 +8,7 @@ import { LOCAL_WEBHOOK_SECRET, LOCAL_WEBHOOK_URL, LocalEndpoint } from "../../lo
 import { WorkflowRun } from "../../emulator/types";
 import { stackFromSettings } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
+import { NO_CAMPAIGN, NORMALIZED_FULL_LEAD } from "../../function-code/tests/fixtures";
 
 const sample = (name: string) => JSON.parse(fs.readFileSync(`samples/${name}-lead.json`, "utf8"));
 const NOW = new Date("2026-11-24T10:00:00.000Z");
@@ -56,16 +57,6 @@ const FULL_LEAD_KEY = Buffer.from("e:someone@contoso.com|contoso.test-offer|INS"
   .toString("base64")
   .replace(/\//g, "_");
 
-/** The campaign fields of a lead that has none. */
-const NO_CAMPAIGN = {
-  Campaign: "",
-  PartnerId: "",
-  UtmSource: "",
-  UtmMedium: "",
-  UtmCampaign: "",
-  UtmTerm: "",
-  UtmContent: "",
-};
 const pickKeys = (o: any, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 
 const statuses = (run: WorkflowRun) => Object.fromEntries(Object.values(run.actions).map((a) => [a.name, a.status]));
@@ -171,24 +162,8 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.deepStrictEqual(hook.body, {
       event: "marketplace.lead",
       archive: { partitionKey: "2026-11", rowKey: run.name },
-      lead: {
-        FirstName: "Some",
-        LastName: "One",
-        Email: "someone@contoso.com",
-        Phone: "16175555555",
-        Country: "USA",
-        Company: "Contoso",
-        Title: "Esquire",
-        ActionCode: "INS",
-        OfferTitle: "Test Microsoft",
-        LeadSource: "AzureMarketplace-INS|contoso.test-offer",
-        Description: "Test run through Power Automate",
-        DoNotContact: false,
-        OfferId: "contoso.test-offer",
-        LeadSourceChannel: "AzureMarketplace",
-        LeadSourceAction: "INS",
-        ...NO_CAMPAIGN,
-      },
+      // The expression mapping keeps the country as received (only the function resolves it).
+      lead: { ...NORMALIZED_FULL_LEAD, Country: "USA" },
       raw: lead,
     });
     const entity = await archived(e, run);
