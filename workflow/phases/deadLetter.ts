@@ -46,7 +46,7 @@ function failureReport(targets: CrmTarget[], normalizerFunction: boolean): Recor
           ...crmSteps,
           reportEntry(ACTION.markDelivered, ""),
         ],
-        delivered: `@{${deliveredTargets(targets)}}`,
+        succeededTargets: `@{${deliveredTargets(targets)}}`,
       },
       runtimeConfiguration: SECURE_INPUTS,
     },
@@ -82,7 +82,7 @@ function markDeadLetter(table: string): Record<string, WorkflowAction> {
     [COLUMN.status]: LEAD_STATUS.deadLetter,
     [COLUMN.failedActions]: `@{join(${failedActions}, ',')}`,
     [COLUMN.failedTargets]: `@{join(body('${ACTION.listFailedTargets}'), ',')}`,
-    [COLUMN.deliveredTargets]: `@{${REPORT}?['delivered']}`,
+    [COLUMN.deliveredTargets]: `@{${REPORT}?['succeededTargets']}`,
     [COLUMN.lastError]: `@{take(string(body('${ACTION.collectFailures}')), ${TABLE_TEXT_LIMIT})}`,
     ProcessedTime: "@{utcNow()}",
   };
@@ -167,7 +167,7 @@ function screeningReport(): Record<string, WorkflowAction> {
       description: "Screen_lead's status and error, when the delivery report could not read its cases.",
       runAfter: { [ACTION.deliveryReport]: ["Failed"] },
       // Nothing was delivered: no case that delivers ran.
-      inputs: { steps: [reportEntry(ACTION.screen, "")], delivered: "" },
+      inputs: { steps: [reportEntry(ACTION.screen, "")], succeededTargets: "" },
       runtimeConfiguration: SECURE_INPUTS,
     },
   };
