@@ -1,7 +1,7 @@
 /**
  * The lead workflow, phase by phase as the run history shows it (workflow/phases/): the trigger and
- * parameters, the archive write and the answer, the screening, the Process_lead scope (normalize, dedup
- * claim, delivery with its ledger), and the dead-letter chain.
+ * parameters, the archive write and the answer, the screening Switch whose default case processes the lead
+ * (normalize, dedup claim, delivery with its ledger), and the dead-letter chain.
  */
 import { CrmTarget } from "../config/settings";
 import { apisFor, ManagedApi } from "../targets";
@@ -11,9 +11,8 @@ import { TARGET_ACTION } from "./crmActions";
 import { ACTION, LeadWorkflowOptions } from "./names";
 import { archiveAndAnswer } from "./phases/archive";
 import { deadLetterChain } from "./phases/deadLetter";
-import { normalizerCall } from "./phases/normalize";
 import { leadTrigger, workflowParameters } from "./phases/parameters";
-import { processScope } from "./phases/process";
+import { processCase } from "./phases/process";
 import { screenLead } from "./phases/screening";
 
 export { ACTION, ARCHIVE_KEYS, gateName, recordName, runTargets } from "./names";
@@ -54,10 +53,8 @@ export function buildLeadWorkflow(options: LeadWorkflowOptions): LeadWorkflow {
     triggers: leadTrigger(),
     actions: {
       ...archiveAndAnswer(options, targets),
-      [ACTION.screen]: screenLead(options),
-      ...(options.normalizerFunction ? { [ACTION.normalizeFunction]: normalizerCall() } : {}),
-      [ACTION.process]: processScope(options, targets),
-      ...deadLetterChain(options.archiveTableName, targets),
+      [ACTION.screen]: screenLead(options, processCase(options, targets)),
+      ...deadLetterChain(options.archiveTableName, targets, options.normalizerFunction === true),
     },
     outputs: {},
   };

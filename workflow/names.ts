@@ -42,7 +42,6 @@ export const ACTION = {
   stopTestLead: "Stop_test_lead",
   markIncomplete: "Mark_incomplete",
   stopIncomplete: "Stop_incomplete",
-  process: "Process_lead",
   normalize: "Normalize_lead",
   normalizeFunction: "Normalize_lead_function",
   plainMapping: "Plain_mapping",
@@ -55,6 +54,7 @@ export const ACTION = {
   // The replay reads it in FailedActions: its name is part of the contract.
   markDelivered: MARK_DELIVERED_ACTION,
   deliveryReport: "Delivery_report",
+  screeningReport: "Screening_report",
   collectFailures: "Collect_failures",
   listFailedActions: "List_failed_actions",
   failedTargets: "Failed_targets",

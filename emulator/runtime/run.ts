@@ -369,11 +369,17 @@ function secureProperties(item: JsonObject): Array<"inputs" | "outputs"> {
   return Array.isArray(props) ? [...(props as Array<"inputs" | "outputs">)] : [];
 }
 
+/** The actions an action contains: a Scope's or loop's, an If's two branches, a Switch's cases and default. */
 function childActions(action: ActionJson): Record<string, ActionJson> {
-  return {
-    ...((action.actions ?? {}) as Record<string, ActionJson>),
-    ...(((action.else as JsonObject | undefined)?.actions ?? {}) as Record<string, ActionJson>),
-  };
+  const branches = [
+    action.else,
+    ...Object.values((action.cases ?? {}) as Record<string, JsonObject>),
+    action.default,
+  ] as Array<JsonObject | undefined>;
+  return Object.assign(
+    { ...((action.actions ?? {}) as Record<string, ActionJson>) },
+    ...branches.map((b) => (b?.actions ?? {}) as Record<string, ActionJson>),
+  );
 }
 
 function containsType(actions: Record<string, ActionJson> | undefined, type: string): boolean {

@@ -77,6 +77,59 @@ describe("local workflow runner", () => {
     assert.strictEqual(r.status, "Succeeded", "the failure was handled by Handler");
   });
 
+  // The lead workflow processes a lead in a Switch's default case (workflow/phases/process.ts) where it used to be
+  // a Scope: a container's status comes from its actions, Failed when a failure in it is not handled by a later
+  // action (learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#scopes); the Switch runs only the
+  // matching case, else the default (logic-apps-control-flow-switch-statement, "JSON definition").
+  it("gives a Switch the status of the case that ran, as a Scope; a skipped one lists its nested actions skipped", async () => {
+    const body = (tag: string, handled: boolean): JsonObject => ({
+      [`Claim${tag}`]: { type: "Compose", runAfter: {}, inputs: "@int('x')" },
+      ...(handled ? { [`Read${tag}`]: { type: "Compose", runAfter: { [`Claim${tag}`]: ["Failed"] }, inputs: 1 } } : {}),
+      [`Done${tag}`]: { type: "Compose", runAfter: {}, inputs: 2 },
+    });
+    const pair = (tag: string, handled: boolean): JsonObject => ({
+      [`Scope${tag}`]: { type: "Scope", runAfter: {}, actions: body(`S${tag}`, handled) },
+      [`Switch${tag}`]: {
+        type: "Switch",
+        runAfter: {},
+        expression: "received",
+        cases: { Test: { case: "test", actions: { [`Mark${tag}`]: { type: "Compose", runAfter: {}, inputs: 3 } } } },
+        default: { actions: body(`W${tag}`, handled) },
+      },
+    });
+    const r = await run({
+      ...pair("Handled", true),
+      ...pair("Unhandled", false),
+      Archive: { type: "Compose", runAfter: {}, inputs: "@int('x')" },
+      SkippedSwitch: {
+        type: "Switch",
+        runAfter: { Archive: ["Succeeded"] },
+        expression: "received",
+        cases: { Test: { case: "test", actions: { InCase: { type: "Compose", runAfter: {}, inputs: 1 } } } },
+        default: { actions: { InDefault: { type: "Compose", runAfter: {}, inputs: 1 } } },
+      },
+      SkippedScope: {
+        type: "Scope",
+        runAfter: { Archive: ["Succeeded"] },
+        actions: { InScope: { type: "Compose", runAfter: {}, inputs: 1 } },
+      },
+    });
+    const s = statuses(r);
+    assert.deepStrictEqual(
+      [s.ScopeHandled, s.SwitchHandled, s.ScopeUnhandled, s.SwitchUnhandled],
+      ["Succeeded", "Succeeded", "Failed", "Failed"],
+    );
+    assert.deepStrictEqual([s.ReadWHandled, s.MarkHandled], ["Succeeded", undefined], "only the default case ran");
+    assert.deepStrictEqual(
+      [s.SkippedSwitch, s.InCase, s.InDefault, s.SkippedScope, s.InScope],
+      ["Skipped", "Skipped", "Skipped", "Skipped", "Skipped"],
+    );
+    assert.deepStrictEqual(
+      [r.actions.InCase.parent, r.actions.InDefault.parent, r.actions.InScope.parent],
+      ["SkippedSwitch", "SkippedSwitch", "SkippedScope"],
+    );
+  });
+
   it("fails the run on an unhandled failure", async () => {
     const r = await run({ A: { type: "Compose", runAfter: {}, inputs: "@triggerBody()['missing']" } });
     assert.strictEqual(r.status, "Failed");

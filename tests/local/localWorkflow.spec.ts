@@ -399,6 +399,22 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.deepStrictEqual(e.standins.requests, []);
   });
 
+  it("screening fails on fields it cannot read: the archived lead is dead-lettered as Screen_lead's failure", async () => {
+    const { status, run } = await post(e, { ...sample("full"), UserDetails: "not an object" });
+    assert.strictEqual(status, 200, "archived, so Partner Center gets 200");
+    assert.strictEqual(run.actions.Screen_lead.status, "Failed");
+    assert.strictEqual(run.actions.Screen_lead.error?.code, "InvalidTemplate");
+    assert.strictEqual(run.status, "Failed");
+    assert.strictEqual(run.error?.code, "LeadDeadLettered");
+    const entity = await archived(e, run);
+    assert.deepStrictEqual(
+      [entity.Status, entity.FailedActions, entity.FailedTargets, entity.DeliveredTargets],
+      ["dead-letter", "Screen_lead", "", ""],
+    );
+    assert.match(String(entity.LastError), /Property selection is not supported on values of type 'String'/);
+    assert.deepStrictEqual(e.standins.requests, []);
+  });
+
   it("storage down: answers 500, calls no CRM, fails the run", async () => {
     const down = new LocalEndpoint({
       stack: ALL_TARGETS,
@@ -413,7 +429,11 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.strictEqual(run.status, "Failed");
     assert.strictEqual(run.error?.code, "LeadNotArchived");
     assert.strictEqual(run.actions.Archive_raw_lead.retryHistory?.length, 2, "first attempt + 2 retries");
-    assert.notStrictEqual(run.actions.Process_lead?.status, "Succeeded", "processing never ran");
+    // Screening and processing (its default case) never ran: listed skipped, so not billed.
+    assert.deepStrictEqual(
+      [run.actions.Screen_lead?.status, run.actions.Normalize_lead?.status, run.actions.Create_dataverse_lead?.status],
+      ["Skipped", "Skipped", "Skipped"],
+    );
     assert.strictEqual(run.actions.Delivery_report?.status ?? "Skipped", "Skipped", "nothing to dead-letter: no row");
     assert.deepStrictEqual(down.standins.requests, []);
   });

@@ -115,8 +115,8 @@ describe("policy pack", () => {
 
   it("crm-calls-retry: flags a call without retry policy, or with 'none'", () => {
     const props = mutate((a) => {
-      delete a.Process_lead.actions.Send_to_dataverse.actions.Create_dataverse_lead.inputs.retryPolicy;
-      a.Process_lead.actions.Send_to_webhook.actions.Post_webhook.inputs.retryPolicy = { type: "none" };
+      delete a.Screen_lead.default.actions.Send_to_dataverse.actions.Create_dataverse_lead.inputs.retryPolicy;
+      a.Screen_lead.default.actions.Send_to_webhook.actions.Post_webhook.inputs.retryPolicy = { type: "none" };
     });
     assert.deepStrictEqual(checkRetryPolicies(WF, props), [
       'Action \'Create_dataverse_lead\' has no inputs.retryPolicy, so Azure\'s default applies (4 retries at most 45 s apart), shorter than a CRM outage. Fix: set inputs.retryPolicy, e.g. { type: "exponential", count: 10, interval: "PT30S" }.',
@@ -126,7 +126,7 @@ describe("policy pack", () => {
 
   it("crm-calls-retry: refuses a policy that retries zero times, or one Azure rejects (P3)", () => {
     const props = mutate((a) => {
-      const inner = (target: string) => a.Process_lead.actions[`Send_to_${target}`].actions;
+      const inner = (target: string) => a.Screen_lead.default.actions[`Send_to_${target}`].actions;
       inner("dataverse").Create_dataverse_lead.inputs.retryPolicy = { type: "fixed", count: 0, interval: "PT5S" };
       inner("salesforce").Create_salesforce_lead.inputs.retryPolicy = {
         type: "exponential",
@@ -135,7 +135,7 @@ describe("policy pack", () => {
       };
       inner("email").Send_email_notice.inputs.retryPolicy = { type: "Fixed", interval: "PT5S" };
       inner("webhook").Post_webhook.inputs.retryPolicy = { type: "exponential", count: 91, interval: "PT5S" };
-      a.Normalize_lead_function.inputs.retryPolicy = { type: "None" };
+      a.Screen_lead.default.actions.Normalize_lead_function.inputs.retryPolicy = { type: "None" };
       a.Archive_raw_lead.inputs.retryPolicy = { type: "sometimes", count: 3 };
     });
     const count = (name: string, value: string) =>
@@ -152,25 +152,28 @@ describe("policy pack", () => {
 
   it("crm-calls-retry: accepts Azure's named default policy and the kit's own policies", () => {
     const props = mutate((a) => {
-      a.Process_lead.actions.Send_to_webhook.actions.Post_webhook.inputs.retryPolicy = { type: "default" };
+      a.Screen_lead.default.actions.Send_to_webhook.actions.Post_webhook.inputs.retryPolicy = { type: "default" };
     });
     assert.deepStrictEqual(checkRetryPolicies(WF, props), []);
   });
 
   it("archive-before-crm: flags a CRM call that can run before the archive succeeded", () => {
     const early = mutate((a) => {
-      a.Process_lead.runAfter = { Respond: ["Succeeded"] };
+      a.Screen_lead.runAfter = { Respond: ["Succeeded"] };
       a.Respond.runAfter = {};
-      a.Normalize_lead_function.runAfter = { Archive_raw_lead: ["Succeeded", "Failed"] };
+      // Taken out of the screening's default case to the top level, where it can run before the archive.
+      const fn = a.Screen_lead.default.actions.Normalize_lead_function;
+      delete a.Screen_lead.default.actions.Normalize_lead_function;
+      a.Normalize_lead_function = { ...fn, runAfter: { Archive_raw_lead: ["Succeeded", "Failed"] } };
     });
     assert.deepStrictEqual(checkArchiveFirst(WF, early), [
-      early_("Normalize_lead_function"),
       early_("Create_dataverse_lead"),
       early_("Send_email_notice"),
       early_("Upsert_hubspot_contact"),
       early_("Create_salesforce_lead"),
       early_("Post_teams_notice"),
       early_("Post_webhook"),
+      early_("Normalize_lead_function"),
     ]);
     const noArchive = mutate((a) => {
       delete a.Archive_raw_lead;
@@ -184,9 +187,9 @@ describe("policy pack", () => {
       a.Alert_ops = {
         type: "Http",
         inputs: { method: "POST", uri: "https://ops" },
-        runAfter: { Process_lead: ["Skipped"] },
+        runAfter: { Screen_lead: ["Skipped"] },
       };
-      a.Note = { type: "Compose", inputs: "x", runAfter: { Process_lead: ["Succeeded", "Skipped"] } };
+      a.Note = { type: "Compose", inputs: "x", runAfter: { Screen_lead: ["Succeeded", "Skipped"] } };
       a.Alert_later = {
         type: "Http",
         inputs: { method: "POST", uri: "https://ops" },
@@ -213,14 +216,14 @@ describe("policy pack", () => {
 
   it("archive-before-crm: accepts calls after a failure of a step that itself ran after the archive", () => {
     const props = mutate((a) => {
-      // Process_lead Failed means it ran, so the archive had succeeded (runAfter is an AND of its entries).
+      // Screen_lead Failed means it ran, so the archive had succeeded (runAfter is an AND of its entries).
       a.Alert_ops = {
         type: "Http",
         inputs: { method: "POST", uri: "https://ops" },
-        runAfter: { Process_lead: ["Failed", "TimedOut"] },
+        runAfter: { Screen_lead: ["Failed", "TimedOut"] },
       };
       // Inside a scope that runs only after the archive, a sibling's Skipped status does not matter.
-      const dv = a.Process_lead.actions.Send_to_dataverse.actions;
+      const dv = a.Screen_lead.default.actions.Send_to_dataverse.actions;
       dv.Fallback_call = {
         type: "Http",
         inputs: { method: "POST", uri: "https://x" },
@@ -254,7 +257,8 @@ describe("policy pack", () => {
 
   it("secure-lead-data: flags an action carrying the lead without secure inputs", () => {
     const props = mutate(
-      (a) => delete a.Process_lead.actions.Send_to_salesforce.actions.Create_salesforce_lead.runtimeConfiguration,
+      (a) =>
+        delete a.Screen_lead.default.actions.Send_to_salesforce.actions.Create_salesforce_lead.runtimeConfiguration,
     );
     assert.deepStrictEqual(checkSecureLeadData(WF, props), [
       'Action \'Create_salesforce_lead\' (ApiConnection) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].',
@@ -270,7 +274,7 @@ describe("policy pack", () => {
 
   it("secure-lead-data: a Compose is secured by Secure Inputs alone (P2b)", () => {
     const securedInputs = mutate((a) => {
-      a.Process_lead.actions.Copy = {
+      a.Screen_lead.default.actions.Copy = {
         type: "Compose",
         inputs: "@outputs('Normalize_lead')",
         runAfter: {},
@@ -279,7 +283,7 @@ describe("policy pack", () => {
     });
     assert.deepStrictEqual(checkSecureLeadData(WF, securedInputs), []);
     const bare = mutate((a) => {
-      a.Process_lead.actions.Copy = { type: "Compose", inputs: "@outputs('Normalize_lead')", runAfter: {} };
+      a.Screen_lead.default.actions.Copy = { type: "Compose", inputs: "@outputs('Normalize_lead')", runAfter: {} };
     });
     assert.deepStrictEqual(checkSecureLeadData(WF, bare), [
       "Action 'Copy' (Compose) puts lead data in the run history: secureData.properties is []. Fix: runtimeConfiguration.secureData.properties = [\"inputs\"] (on a Compose, ParseJson or Response this also hides the outputs).",
@@ -305,18 +309,18 @@ describe("policy pack", () => {
 
   it("secure-lead-data: Select and Query over the lead or anything derived from it (P2d)", () => {
     const props = mutate((a) => {
-      a.Process_lead.actions.Emails = {
+      a.Screen_lead.default.actions.Emails = {
         type: "Select",
         inputs: { from: "@triggerBody()?['UserDetails']", select: "@item()?['Email']" },
         runAfter: {},
       };
-      a.Process_lead.actions.Derived = {
+      a.Screen_lead.default.actions.Derived = {
         type: "Query",
         inputs: { from: "@body('Emails')", where: "@true" },
         runAfter: { Emails: ["Succeeded"] },
         runtimeConfiguration: { secureData: { properties: ["inputs"] } },
       };
-      a.Process_lead.actions.From_mapping = {
+      a.Screen_lead.default.actions.From_mapping = {
         type: "select",
         inputs: { from: "@createArray(outputs('Plain_mapping'))", select: "@item()" },
         runAfter: {},
@@ -324,7 +328,7 @@ describe("policy pack", () => {
       a.Hold = {
         type: "InitializeVariable",
         inputs: { variables: [{ name: "who", type: "string", value: "@{body('Normalize_lead_function')}" }] },
-        runAfter: { Process_lead: ["Succeeded"] },
+        runAfter: { Screen_lead: ["Succeeded"] },
       };
       a.Use_hold = {
         type: "Query",
@@ -348,7 +352,7 @@ describe("policy pack", () => {
       a.Loop = {
         type: "Foreach",
         foreach: "@triggerBody()?['UserDetails']",
-        runAfter: { Process_lead: ["Succeeded"] },
+        runAfter: { Screen_lead: ["Succeeded"] },
         actions: {
           Post_each: { type: "Http", inputs: { method: "POST", uri: "https://x", body: "@item()" }, runAfter: {} },
         },
@@ -389,15 +393,15 @@ describe("policy pack", () => {
 
   it("secure-data-supported: only the settings Azure accepts for each action type (P2b)", () => {
     const props = mutate((a, d) => {
-      a.Process_lead.actions.Normalize_lead.runtimeConfiguration = SECURE_BOTH;
-      a.Process_lead.actions.Check_duplicate.runtimeConfiguration = { secureData: { properties: ["inputs"] } };
+      a.Screen_lead.default.actions.Normalize_lead.runtimeConfiguration = SECURE_BOTH;
+      a.Screen_lead.default.actions.Check_duplicate.runtimeConfiguration = { secureData: { properties: ["inputs"] } };
       a.Respond.runtimeConfiguration = { secureData: { properties: ["outputs"] } };
       d.triggers.manual.runtimeConfiguration = SECURE_BOTH;
     });
     assert.deepStrictEqual(checkSecureDataSupported(WF, props), [
+      'Action \'Respond\' (Response) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
       "Action 'Check_duplicate' (If) has runtimeConfiguration.secureData, which Azure does not support on If. Fix: remove it; secure the actions that hold the data instead.",
       'Action \'Normalize_lead\' (Compose) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
-      'Action \'Respond\' (Response) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
     ]);
     assert.deepStrictEqual(checkSecureDataSupported(WF, { definition: ALL }), []);
   });

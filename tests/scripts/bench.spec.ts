@@ -134,16 +134,19 @@ describe("benchmark floor operations", () => {
   const definition = {
     actions: {
       Archive_raw_lead: storage("PUT", "LeadArchive"),
-      Process_lead: {
-        type: "Scope",
-        actions: {
-          Check: {
-            type: "If",
-            actions: { Claim_dedup_key: storage("POST", "LeadDedup") },
-            else: { actions: { Mark_duplicate: storage("MERGE", "LeadArchive") } },
+      Screen_lead: {
+        type: "Switch",
+        cases: { Test_lead: { case: "test", actions: { Mark_test_lead: storage("MERGE", "LeadArchive") } } },
+        default: {
+          actions: {
+            Check: {
+              type: "If",
+              actions: { Claim_dedup_key: storage("POST", "LeadDedup") },
+              else: { actions: { Mark_duplicate: storage("MERGE", "LeadArchive") } },
+            },
+            Post_webhook: { type: "Http", inputs: { method: "POST", uri: "https://hooks.contoso.com/x" } },
+            Mark_delivered: storage("PATCH", "LeadArchive"),
           },
-          Post_webhook: { type: "Http", inputs: { method: "POST", uri: "https://hooks.contoso.com/x" } },
-          Mark_delivered: storage("PATCH", "LeadArchive"),
         },
       },
     },
@@ -156,7 +159,7 @@ describe("benchmark floor operations", () => {
       action("Mark_duplicate", "Http", "Skipped"),
       action("Post_webhook", "Http", "Succeeded"),
       action("Mark_delivered", "Http", "Succeeded"),
-      action("Process_lead", "Scope", "Succeeded"),
+      action("Screen_lead", "Switch", "Succeeded"),
     );
     assert.deepStrictEqual(storageOpsOf(run, definition), [
       { action: "Archive_raw_lead", method: "PUT", table: "LeadArchive" },

@@ -22,9 +22,14 @@ const FULL_LEAD = sample("full");
 const ALL = allTargetsWorkflow();
 const MINIMAL = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" }));
 
+/** The actions that process a lead: the screening Switch's default case. */
+function processing(definition: WorkflowDefinition): Record<string, WorkflowAction> {
+  return (definition.actions[ACTION.screen] as any).default.actions;
+}
+
 /** A CRM action inside its per-target gate. */
 function crmAction(definition: WorkflowDefinition, target: CrmTarget): WorkflowAction {
-  return definition.actions[ACTION.process].actions![gateName(target)].actions![TARGET_ACTION[target]];
+  return processing(definition)[gateName(target)].actions![TARGET_ACTION[target]];
 }
 
 /** Every action with the scope (parent action name, or "" for the top level) it belongs to. */
@@ -37,6 +42,8 @@ function scopes(definition: WorkflowDefinition): Map<string, Record<string, Work
       if (action.else) walk(`${name}/else`, action.else.actions);
       for (const [c, branch] of Object.entries((action.cases ?? {}) as Record<string, { actions: any }>))
         walk(`${name}/${c}`, branch.actions);
+      const fallback = (action as { default?: { actions: Record<string, WorkflowAction> } }).default;
+      if (fallback) walk(`${name}/default`, fallback.actions);
     }
   };
   walk("", definition.actions);
@@ -198,8 +205,8 @@ describe("lead workflow definition", () => {
         [ACTION.archive]: ["Succeeded"],
         [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"],
       });
-      assert.deepStrictEqual(a[ACTION.process].runAfter, { [ACTION.screen]: ["Succeeded"] });
-      const process = a[ACTION.process].actions!;
+      const process = processing(ALL.definition);
+      assert.deepStrictEqual(process[ACTION.normalize].runAfter, {});
       assert.deepStrictEqual(process[ACTION.claimDedupKey].runAfter, { [ACTION.normalize]: ["Succeeded"] });
       assert.deepStrictEqual(process[ACTION.readDedupClaim].runAfter, {
         [ACTION.claimDedupKey]: ["Failed", "TimedOut"],
@@ -237,7 +244,7 @@ describe("lead workflow definition", () => {
       const one = buildLeadWorkflow(
         leadWorkflowOptions({ location: "westeurope", webhook: { url: "https://h", secret: "s".repeat(16) } }),
       );
-      const process = one.definition.actions[ACTION.process].actions!;
+      const process = processing(one.definition);
       assert.deepStrictEqual(Object.keys(process).sort(), [
         "Check_duplicate",
         "Claim_dedup_key",
@@ -272,10 +279,15 @@ describe("lead workflow definition", () => {
     it("dead-letters and fails the run when processing fails", () => {
       const a = ALL.definition.actions;
       assert.deepStrictEqual(a[ACTION.deliveryReport].runAfter, {
-        [ACTION.process]: ["Failed", "TimedOut", "Skipped"],
+        [ACTION.screen]: ["Failed", "TimedOut"],
         [ACTION.archive]: ["Succeeded"],
       });
-      assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, { [ACTION.deliveryReport]: ["Succeeded"] });
+      // The screening's own report stands in when the delivery report could not read the cases (it failed).
+      assert.deepStrictEqual(a[ACTION.screeningReport].runAfter, { [ACTION.deliveryReport]: ["Failed"] });
+      assert.deepStrictEqual(a[ACTION.collectFailures].runAfter, {
+        [ACTION.deliveryReport]: ["Succeeded", "Failed"],
+        [ACTION.screeningReport]: ["Succeeded", "Skipped"],
+      });
       assert.deepStrictEqual(a[ACTION.markDeadLetter].runAfter, { [ACTION.listFailedTargets]: ["Succeeded"] });
       assert.deepStrictEqual(a[ACTION.failRun].runAfter, {
         [ACTION.markDeadLetter]: ["Succeeded", "Failed", "TimedOut"],

@@ -19,7 +19,8 @@ export function normalizerCall(): WorkflowAction {
   return {
     type: "Http",
     description: "Validates and normalizes the lead in the function app (function-code/); optional, with a fallback.",
-    runAfter: { [ACTION.screen]: ["Succeeded"] },
+    // First in the Switch's default case (process.ts), beside the expression mapping.
+    runAfter: {},
     inputs: {
       method: "POST",
       uri: "@parameters('normalizerUrl')",

@@ -30,8 +30,12 @@ const INCOMPLETE_LEAD: SetAside = {
   stop: [ACTION.stopIncomplete, "Ends the run successfully: the lead is archived and answered, not delivered."],
 };
 
-/** The Switch on the lead's screening status: one case per lead set aside, the default goes on. */
-export function screenLead(options: LeadWorkflowOptions): WorkflowAction {
+/**
+ * The Switch on the lead's screening status: one case per lead set aside, the default goes on with
+ * `processing` (normalize, dedup, delivery: process.ts). The Switch takes its status from the case that
+ * ran, as a Scope does, so a failed delivery fails it and starts the dead-letter chain.
+ */
+export function screenLead(options: LeadWorkflowOptions, processing: Record<string, WorkflowAction>): WorkflowAction {
   const setAside = options.incompleteLeads === "archive" ? [TEST_LEAD, INCOMPLETE_LEAD] : [TEST_LEAD];
   const cases = Object.fromEntries(
     setAside.map(({ branch, status, mark, stop }) => [
@@ -48,11 +52,11 @@ export function screenLead(options: LeadWorkflowOptions): WorkflowAction {
   return {
     type: "Switch",
     description:
-      "Sets aside the Validate test lead and the lead nobody can contact: archived, answered, not delivered.",
+      "Sets aside the Validate test lead and the lead nobody can contact (archived, answered, not delivered); delivers the others.",
     runAfter: { [ACTION.respond]: ["Succeeded", "Failed", "TimedOut"], [ACTION.archive]: ["Succeeded"] },
     expression: `@{${screeningStatus(options)}}`,
     cases,
-    default: { actions: {} },
+    default: { actions: processing },
   };
 }
 
