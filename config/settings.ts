@@ -22,25 +22,12 @@ export const PROJECT = "leadkit";
  */
 export const FALLBACK_LOCATION = "westeurope";
 
-export interface SettingSpec {
-  /** JSON schema of the value after parsing (lists are split on commas, numbers coerced). */
-  schema: Record<string, unknown>;
-  /** What the value means; the `Pulumi.yaml` description and the README text. */
-  description: string;
-  /** What a valid value looks like, used in error messages ("must be ..."). */
-  expect: string;
-  /** Example value for the `pulumi config set` fix in error messages. */
-  example: string;
-  /** Default as Pulumi config text (`""` = unset). Absent for secrets. */
-  default?: string;
-  /** Read with `requireSecret`; set with `pulumi config set --secret`. */
-  secret?: boolean;
+/** A stack setting: what a target's setting says (targets/types.ts), plus how the stack reads it. */
+export interface SettingSpec extends TargetSetting {
   /** Only meaningful (and required) when this target is selected. */
   requiredFor?: CrmTarget;
-  /** Value is a comma-separated list. */
+  /** Value is a comma-separated list (JSON schema of the value after parsing: lists split, numbers coerced). */
   list?: boolean;
-  /** What is wrong with a value the schema accepts (the part, the value and the fix), or undefined. */
-  check?: (value: string) => string | undefined;
   /** Value is `key=a+b;key=c` text (or a YAML map of lists): a map of lists. */
   map?: boolean;
 }
