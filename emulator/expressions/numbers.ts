@@ -42,6 +42,13 @@ function validLocale(fn: string, locale: string): string {
 }
 
 /** Currency of a locale's region, for 'C'. Regions outside this table fail with a clear error. */
+/**
+ * Regions whose currency .NET's culture data (what Azure formats with) writes otherwise than ICU (Intl):
+ * the reference prints `formatNumber(17.35, 'C2', 'is-IS')` as `17,35 kr`, ICU `17,35\u00a0kr.`. Refused
+ * with a clear error rather than answered with a value Azure would not give.
+ */
+const CURRENCY_DIFFERS: readonly string[] = ["IS"];
+
 const CURRENCY: Record<string, string> = {
   US: "USD",
   GB: "GBP",
@@ -118,6 +125,10 @@ function standardNumber(n: number, kind: string, digitsText: string, locale: str
     CURRENCY[region] ??
     fail(
       `The template language function 'formatNumber' does not know the currency of locale '${locale}' in the local runtime.`,
+    );
+  if (CURRENCY_DIFFERS.includes(region))
+    fail(
+      `The template language function 'formatNumber' cannot format currency ('${kind}') for locale '${locale}' as Azure does in the local runtime: .NET and ICU disagree on its symbol and spacing.`,
     );
   return new Intl.NumberFormat(locale, { style: "currency", currency, ...fixed(digits ?? 2) }).format(n);
 }

@@ -23,7 +23,7 @@ type Row = {
 /** Rows that differ, with the reason (README "Expression engine: differences from Azure"). */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   "formatNumber(17.35, 'C2', 'is-IS')":
-    "Intl (ICU) prints the Icelandic krona as 'kr.' (17,35 kr.); the page shows 'kr'. Which one Azure prints is for the differential run to settle.",
+    "Intl (ICU) prints the Icelandic krona as '17,35\u00a0kr.', the page '17,35 kr': the local runtime refuses it with an error naming the function and the locale. The differential run settles what Azure prints.",
 };
 
 /** `{ "$ref": "actions.Get_user.outputs" }` points into the context. */
@@ -67,6 +67,13 @@ describe("WDL reference examples (Microsoft's functions reference, every worked 
       );
     });
   }
+
+  it("the known difference fails with an error naming the function, the format and the locale", () => {
+    assert.throws(() => evaluateValue("@formatNumber(17.35, 'C2', 'is-IS')", referenceHost()), {
+      message:
+        "The template language function 'formatNumber' cannot format currency ('C') for locale 'is-IS' as Azure does in the local runtime: .NET and ICU disagree on its symbol and spacing.",
+    });
+  });
 
   it("at least 99% of the documented examples pass", () => {
     const failing = Object.keys(KNOWN_DIFFERENCES).length;
