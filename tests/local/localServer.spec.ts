@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as http from "http";
 import { LocalEndpoint } from "../../local/endpoint";
 import { ADMIN_TOKEN_HEADER, LocalServer, signature, startLocalServer } from "../../local/server";
+import { waitForRun } from "../../ops/verify";
 import { loadStack } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
 
@@ -82,12 +83,15 @@ describe("local endpoint server", function () {
     assert.strictEqual(body.status, "accepted");
     assert.strictEqual(res.headers.get("x-ms-workflow-run-id"), body.runId);
     // The CRM steps run after the answer: wait for the run to end, not for a fixed time.
-    const runUrl = `http://127.0.0.1:${server.port}/runs/${body.runId}`;
-    let run = (await (await fetch(runUrl)).json()) as any;
-    for (let i = 0; run.status === "Running" && i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      run = (await (await fetch(runUrl)).json()) as any;
-    }
+    const runOf = async (id: string) =>
+      (await (await fetch(`http://127.0.0.1:${server.port}/runs/${id}`)).json()) as any;
+    await waitForRun(
+      { runStatus: async (id) => (await runOf(id)).status, actions: async () => [] },
+      body.runId,
+      10000,
+      50,
+    );
+    const run = await runOf(body.runId);
     assert.strictEqual(run.status, "Succeeded");
     assert.strictEqual(run.actions.Create_dataverse_lead.status, "Succeeded");
     const list = (await (await fetch(`http://127.0.0.1:${server.port}/runs`)).json()) as any;
