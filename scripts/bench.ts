@@ -111,6 +111,8 @@ function engineAndClis(cliRuns: number): void {
   console.log(
     `   ${table.microsPerEvaluation.toFixed(1)} µs per evaluation over the ${table.rows} rows of the functions reference table`,
   );
+  if (table.refused.length)
+    console.log(`   not timed (refused, README: known differences): ${table.refused.join("; ")}`);
   console.log(`\n4. CLI start-up ('<command> --help', directly and through npm run), median of ${cliRuns}:`);
   for (const name of Object.keys(CLI_ENTRIES) as Array<keyof typeof CLI_ENTRIES>) {
     const c = cliStartup(name, cliRuns);

@@ -4,7 +4,8 @@ import { ActionRun, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
 import { costSection, costTable } from "../../scripts/bench/costTable";
 import { PathCost } from "../../scripts/bench/paths";
-import { expressionsOf } from "../../scripts/bench/expressions";
+import { expressionsOf, referenceSpeed } from "../../scripts/bench/expressions";
+import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, storageOpsOf } from "../../scripts/bench/storageOps";
 
@@ -185,5 +186,17 @@ describe("benchmark expression collection", () => {
       "x @{utcNow()} y",
       "@parameters('tableEndpoint')",
     ]);
+  });
+});
+
+describe("benchmark reference-table speed", () => {
+  it("times every row the engine answers and names the rows it refuses instead of stopping the bench", () => {
+    const random = (reference.rows as Array<{ expression?: string }>).filter((r) =>
+      /rand\(|guid\(/.test(r.expression ?? ""),
+    );
+    const speed = referenceSpeed(20);
+    assert.deepStrictEqual(speed.refused, ["formatNumber(17.35, 'C2', 'is-IS')"]);
+    assert.strictEqual(speed.rows + speed.refused.length + random.length, reference.rows.length);
+    assert.ok(speed.microsPerEvaluation > 0);
   });
 });
