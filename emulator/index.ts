@@ -1,5 +1,5 @@
 /** The Logic Apps emulator's public API (emulator/README.md): run and check a Consumption workflow definition. */
-export { checkDefinition, startRun } from "./runtime";
+export { CallPool, checkDefinition, startRun } from "./runtime";
 export type { DefinitionProblem, RunHandle, RunOptions } from "./runtime";
 export { retryWaitMs } from "./runtime/retry";
 export {

@@ -36,6 +36,8 @@ export interface CallContext {
   retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   /** Timeout of a call without `limit.timeout`. */
   actionTimeoutMs?: number;
+  /** A slot to hold during each attempt (pool.ts: answered runs take turns); none: call at once. */
+  slot?: () => Promise<() => void> | undefined;
 }
 
 export type CallResult = Partial<ActionRun> & { status: ActionRunStatus; outputs?: unknown };
@@ -68,7 +70,9 @@ export async function callWithRetries(
   const history = () => (retryHistory.length ? retryHistory : undefined);
   for (let attempt = 0; ; attempt++) {
     const startTime = ctx.now().toISOString();
-    const outcome = await callOnce(ctx.signal, invoke, timeoutMs);
+    const slot = ctx.slot?.();
+    const release = slot && (await slot.catch(() => Promise.reject(new Terminated())));
+    const outcome = await callOnce(ctx.signal, invoke, timeoutMs).finally(release);
     const endTime = ctx.now().toISOString();
     if (outcome.kind === "response" && outcome.response.statusCode < 400) {
       const r = outcome.response;
@@ -105,6 +109,8 @@ export async function callWithRetries(
  * attempt, both released when it settles (AbortSignal.any/timeout kept a signal and a listener alive per call).
  */
 async function callOnce(runSignal: AbortSignal, invoke: Invoke, timeoutMs: number): Promise<Outcome> {
+  // Terminated while this attempt waited (for a slot, or a retry's wait): an aborted signal fires no more events.
+  if (runSignal.aborted) throw new Terminated();
   const attempt = new AbortController();
   let timedOut = false;
   let stop!: (reason: unknown) => void;

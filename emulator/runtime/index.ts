@@ -3,3 +3,4 @@ export { startRun } from "./run";
 export type { RunHandle, RunOptions } from "./run";
 export { checkDefinition } from "./check";
 export type { DefinitionProblem } from "./check";
+export { CallPool } from "./pool";

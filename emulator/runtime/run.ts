@@ -20,6 +20,7 @@ import {
 import { evaluateValue, ExpressionError } from "../expressions";
 import { ActionContext, ActionJson, ActionResult, HANDLERS, RunControl } from "./actions";
 import { Terminated } from "./calls";
+import { CallPool } from "./pool";
 import { ActionState, expressionHost, HostSource, LoopFrame, parameterValue } from "./host";
 
 export interface RunOptions {
@@ -43,6 +44,8 @@ export interface RunOptions {
   responseTimeoutMs?: number;
   /** Called whenever the run history changes. */
   onUpdate?: (run: WorkflowRun) => void;
+  /** Shared by the runs of one host: once this run has answered, its calls take turns in it (pool.ts). */
+  afterAnswer?: CallPool;
 }
 
 export type RunHandle =
@@ -178,6 +181,10 @@ class Run implements RunControl {
     return this.abort.signal;
   }
 
+  slot(): Promise<() => void> | undefined {
+    return this.answered ? this.options.afterAnswer?.acquire(this.abort.signal) : undefined;
+  }
+
   connections(): Record<string, JsonObject> {
     return (parameterValue(this.source, "$connections") ?? {}) as Record<string, JsonObject>;
   }
@@ -290,13 +297,9 @@ class Run implements RunControl {
     scope: string,
     fields: Partial<ActionRun> & { inputs?: unknown; outputs?: unknown },
   ): void {
-    const secured = secureProperties(action);
-    // Compose, Parse JSON and Response have Secure Inputs only, which hides their outputs too
-    // (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app#secure-data-in-run-history).
-    if (INPUTS_HIDE_OUTPUTS.has(action.type) && secured.includes("inputs") && !secured.includes("outputs"))
-      secured.push("outputs");
+    const secured = securedOf(action);
     const { inputs, outputs, ...rest } = fields;
-    const record: ActionRun = {
+    const record = {
       name,
       type: action.type,
       ...(scope ? { parent: scope } : {}),
@@ -304,16 +307,15 @@ class Run implements RunControl {
       code: "",
       startTime: "",
       endTime: "",
-    };
-    const optional = {
-      ...rest,
-      inputs: secured.includes("inputs") ? undefined : inputs,
-      outputs: secured.includes("outputs") ? undefined : outputs,
-      secured: secured.length ? secured : undefined,
-    };
+    } as ActionRun & JsonObject;
     // Only the fields that have a value: the run history has no `undefined` keys.
-    for (const [key, value] of Object.entries(optional))
-      if (value !== undefined) (record as unknown as JsonObject)[key] = value;
+    for (const key in rest) {
+      const value = rest[key as keyof typeof rest];
+      if (value !== undefined) record[key] = value;
+    }
+    if (inputs !== undefined && !secured.includes("inputs")) record.inputs = inputs;
+    if (outputs !== undefined && !secured.includes("outputs")) record.outputs = outputs;
+    if (secured.length) record.secured = [...secured];
     this.states.set(name, { record, inputs, outputs, scope });
     this.history.actions[name] = record;
     this.update();
@@ -362,6 +364,22 @@ function unsupported(ctx: ActionContext): never {
 }
 
 const INPUTS_HIDE_OUTPUTS = new Set(["Compose", "ParseJson", "Response"]);
+
+const securedByAction = new WeakMap<ActionJson, ReadonlyArray<"inputs" | "outputs">>();
+
+/** What the run history hides of an action (read once per definition object). */
+function securedOf(action: ActionJson): ReadonlyArray<"inputs" | "outputs"> {
+  let secured = securedByAction.get(action);
+  if (!secured) {
+    const found = secureProperties(action);
+    // Compose, Parse JSON and Response have Secure Inputs only, which hides their outputs too
+    // (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app#secure-data-in-run-history).
+    if (INPUTS_HIDE_OUTPUTS.has(action.type) && found.includes("inputs") && !found.includes("outputs"))
+      found.push("outputs");
+    securedByAction.set(action, (secured = found));
+  }
+  return secured;
+}
 
 function secureProperties(item: JsonObject): Array<"inputs" | "outputs"> {
   const runtimeConfiguration = item.runtimeConfiguration as JsonObject | undefined;

@@ -165,7 +165,7 @@ export function localConnectors(
       return standins.handle(standin.name, record(call, call.path), signal, () => standin.answer(call.body));
     },
     http(call, signal) {
-      if (call.uri.startsWith(endpoints.tables)) return tables.call(call, endpoints.tables);
+      if (call.uri.startsWith(endpoints.tables)) return tables.call(call, endpoints.tables, signal);
       if (endpoints.function && call.uri === endpoints.function)
         return callFunction({ ...call, functionId: call.uri }, signal);
       // A built-in HTTP target's call: its stand-in is the one of the target whose action makes it.

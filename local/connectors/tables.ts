@@ -1,13 +1,11 @@
 /**
- * The Table service REST API as the workflow's HTTP actions call it (Insert, Insert Or Replace, Update,
- * Merge, Get and Delete Entity, JSON without metadata), served from a real Table API (Azurite locally)
- * through @azure/data-tables. Like Azure, it refuses a call that is not authenticated as a managed
- * identity for the storage audience.
+ * The Table service REST API as the workflow's HTTP actions call it, served by a real Table API (Azurite
+ * locally, tableRest.ts). Like Azure, it refuses a call that is not authenticated as a managed identity for
+ * the storage audience. The SDK clients here are the harness's own (creating tables, reading the archive).
  */
-import { RestError, TableClient, TableEntity, TableServiceClient } from "@azure/data-tables";
+import { RestError, TableClient, TableServiceClient } from "@azure/data-tables";
 import { ConnectorResponse, HttpCall } from "../../emulator/types";
-
-type Entity = Record<string, unknown>;
+import { TableRest } from "./tableRest";
 
 /** Azurite speaks HTTP; retries belong to the workflow's retry policy, not to the SDK. */
 const CLIENT_OPTIONS = { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } };
@@ -22,9 +20,12 @@ export class TablesConnector {
   /** Injected faults by the calling action's name (fault tests: a storage blip at one step). */
   private readonly faults = new Map<string, { times: number; statusCode: number }>();
   private readonly service: TableServiceClient;
+  private readonly rest: TableRest;
+  private readonly watchers = new Set<(call: HttpCall) => void>();
 
   constructor(private readonly connectionString: string) {
     this.service = TableServiceClient.fromConnectionString(connectionString, CLIENT_OPTIONS);
+    this.rest = new TableRest(connectionString);
   }
 
   /** Creates the tables a stack uses (Pulumi does this in Azure). */
@@ -47,13 +48,23 @@ export class TablesConnector {
     return client;
   }
 
+  /** `listener` sees every call the workflow makes, before it is sent (the bench's floor replays them). */
+  watch(listener: (call: HttpCall) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
   /** The next `times` calls made by `actionName` answer `statusCode` (503: a storage blip) without touching a row. */
   fail(actionName: string, options: { times?: number; statusCode?: number } = {}): void {
     this.faults.set(actionName, { times: options.times ?? Infinity, statusCode: options.statusCode ?? 503 });
   }
 
-  /** Handles one HTTP call whose URI starts with `endpoint`. Network failures throw (the runner retries them). */
-  async call(call: HttpCall, endpoint: string): Promise<ConnectorResponse> {
+  /**
+   * Handles one HTTP call whose URI starts with `endpoint`: the request goes to Azurite as the workflow made
+   * it and Azurite's answer comes back (tableRest.ts). Network failures throw (the runner retries them).
+   */
+  async call(call: HttpCall, endpoint: string, signal?: AbortSignal): Promise<ConnectorResponse> {
+    for (const watcher of this.watchers) watcher(call);
     const fault = this.faults.get(call.actionName);
     if (fault) {
       if (--fault.times <= 0) this.faults.delete(call.actionName);
@@ -61,30 +72,13 @@ export class TablesConnector {
     }
     const denied = authenticationProblem(call.authentication);
     if (denied) return odataError(401, denied.code, denied.message);
-    const m = RESOURCE.exec(call.uri.slice(endpoint.length).split("?")[0]);
-    const method = call.method.toUpperCase();
-    if (!m)
+    const [resource, query = ""] = call.uri.slice(endpoint.length).split("?");
+    if (!RESOURCE.test(resource))
       return odataError(400, "InvalidUri", `The request URI is not a table or entity of this account: ${call.uri}`);
-    const [, tableName, rawPk, rawRk] = m;
-    const table = this.table(tableName);
-    const headers = lowerKeys(call.headers);
-    try {
-      if (rawPk === undefined) {
-        if (method !== "POST") return odataError(405, "UnsupportedHttpVerb", `${method} on a table is not supported.`);
-        return await insert(table, call.body as Entity, headers);
-      }
-      const keys = { partitionKey: decodeURIComponent(rawPk), rowKey: decodeURIComponent(rawRk) };
-      return await entityCall(table, method, keys, call.body as Entity | undefined, headers);
-    } catch (err) {
-      const rest = err as RestError & { details?: { odataError?: { code?: string; message?: unknown } } };
-      if (typeof rest.statusCode !== "number") throw err;
-      const odata = rest.details?.odataError;
-      const message =
-        typeof odata?.message === "string"
-          ? odata.message
-          : ((odata?.message as { value?: string })?.value ?? rest.message);
-      return odataError(rest.statusCode, odata?.code ?? "StorageError", message);
-    }
+    const queries = new URLSearchParams(query);
+    for (const [k, v] of Object.entries(call.queries ?? {})) queries.set(k, v);
+    const target = queries.size ? `${resource}?${queries}` : resource;
+    return this.rest.send(call.method.toUpperCase(), target, call.headers ?? {}, call.body, signal);
   }
 }
 
@@ -105,74 +99,7 @@ function authenticationProblem(
   return undefined;
 }
 
-async function insert(table: TableClient, body: Entity, headers: Record<string, string>): Promise<ConnectorResponse> {
-  const { PartitionKey, RowKey, ...rest } = body ?? {};
-  const entity: TableEntity<Entity> = { ...rest, partitionKey: String(PartitionKey), rowKey: String(RowKey) };
-  const { etag } = await table.createEntity(entity);
-  if (headers.prefer === "return-no-content") return { statusCode: 204, headers: { ETag: etag ?? "" } };
-  return {
-    statusCode: 201,
-    headers: { ETag: etag ?? "" },
-    body: plain(await table.getEntity(entity.partitionKey, entity.rowKey)),
-  };
-}
-
-async function entityCall(
-  table: TableClient,
-  method: string,
-  keys: { partitionKey: string; rowKey: string },
-  body: Entity | undefined,
-  headers: Record<string, string>,
-): Promise<ConnectorResponse> {
-  const { PartitionKey: _pk, RowKey: _rk, ...properties } = body ?? {};
-  const entity: TableEntity<Entity> = { ...properties, ...keys };
-  const ifMatch = headers["if-match"];
-  switch (method) {
-    case "PUT": {
-      // With If-Match: Update Entity (replace only that version); without: Insert Or Replace.
-      const r = ifMatch
-        ? await table.updateEntity(entity, "Replace", { etag: ifMatch })
-        : await table.upsertEntity(entity, "Replace");
-      return { statusCode: 204, headers: { ETag: r.etag ?? "" } };
-    }
-    case "PATCH":
-    case "MERGE": {
-      // With If-Match: Merge Entity (the row must exist); without: Insert Or Merge.
-      const r = ifMatch
-        ? await table.updateEntity(entity, "Merge", { etag: ifMatch })
-        : await table.upsertEntity(entity, "Merge");
-      return { statusCode: 204, headers: { ETag: r.etag ?? "" } };
-    }
-    case "GET": {
-      const row = await table.getEntity(keys.partitionKey, keys.rowKey);
-      return { statusCode: 200, headers: { ETag: String(row.etag ?? "") }, body: plain(row) };
-    }
-    case "DELETE":
-      await table.deleteEntity(keys.partitionKey, keys.rowKey, { etag: ifMatch ?? "*" });
-      return { statusCode: 204 };
-    default:
-      return odataError(405, "UnsupportedHttpVerb", `${method} on an entity is not supported.`);
-  }
-}
-
-/** An entity as the REST API returns it without metadata: PartitionKey/RowKey names, no etag in the body. */
-export function plain(e: Entity): Entity {
-  const {
-    partitionKey,
-    rowKey,
-    etag: _etag,
-    timestamp,
-    "odata.metadata": _m,
-    ...rest
-  } = e as Entity & { partitionKey: string; rowKey: string };
-  return { PartitionKey: partitionKey, RowKey: rowKey, ...rest, ...(timestamp ? { Timestamp: timestamp } : {}) };
-}
-
 /** The Table service's JSON error body. */
 function odataError(statusCode: number, code: string, message: string): ConnectorResponse {
   return { statusCode, body: { "odata.error": { code, message: { lang: "en-US", value: message } } } };
-}
-
-function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }

@@ -1,11 +1,13 @@
 /**
  * The bench's load generator, forked as its own process so the load does not share the endpoint's event loop:
- * it POSTs leads over loopback HTTP (endpoint rounds) or performs the floor's storage operations bare against
- * Azurite (floor rounds), `concurrency` at a time, and reports per-request latencies and wall-clock bounds.
+ * it POSTs leads over loopback HTTP (endpoint rounds) or sends the floor's storage requests bare to Azurite,
+ * with the same client the local runtime uses (floor rounds), `concurrency` at a time, and reports per-request latencies and wall-clock bounds.
  */
+import * as http from "http";
 import { performance } from "perf_hooks";
-import { TablesConnector } from "../../local/connectors/tables";
-import { StorageOp } from "./storageOps";
+import { ConnectorResponse } from "../../emulator/types";
+import { TableRest } from "../../local/connectors/tableRest";
+import { keyedFor, StorageOp } from "./storageOps";
 
 export type LoadJob =
   | { kind: "endpoint"; url: string; leads: unknown[]; concurrency: number }
@@ -38,46 +40,59 @@ async function pool(count: number, width: number, task: (i: number) => Promise<v
   return { startedAt, endedAt: epochMs(), latencies, failures };
 }
 
-async function post(url: string, lead: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(lead),
+/** Keep-alive sockets, one per lead in flight, as Partner Center's client would hold them; node:http is lighter than fetch. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, lead: unknown): Promise<void> {
+  const body = JSON.stringify(lead);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("error", reject);
+        // The answer's body names the cause (the runtime's error, the workflow's own error answer).
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} ${text.slice(0, 300)}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
-  const body = await res.text();
-  // The answer's body names the cause (the runtime's error, the workflow's own error answer).
-  if (res.status !== 200) throw new Error(`HTTP ${res.status} ${body.slice(0, 300)}`);
 }
 
 /** Like the workflow's retry policy: a dropped connection (no HTTP status) is tried again, at most 3 times. */
-async function retried(call: () => Promise<unknown>): Promise<void> {
+async function retried(call: () => Promise<ConnectorResponse>): Promise<ConnectorResponse> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await call();
-      return;
+      return await call();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== undefined || attempt >= 3) throw err;
+      if (attempt >= 3) throw err;
     }
   }
 }
 
-/** One lead's storage operations, in order, on one row per table. */
-async function floorLead(tables: TablesConnector, ops: StorageOp[], partitionKey: string, rowKey: string) {
-  for (const op of ops) {
-    const table = tables.table(op.table);
-    const entity = { partitionKey, rowKey, Status: op.action, LeadJson: "{}" };
-    if (op.method === "PUT") await retried(() => table.upsertEntity(entity, "Replace"));
-    else if (op.method === "POST") await retried(() => table.createEntity(entity));
-    else if (op.method === "MERGE" || op.method === "PATCH") await retried(() => table.updateEntity(entity, "Merge"));
-    else if (op.method === "GET") await retried(() => table.getEntity(partitionKey, rowKey));
-    else throw new Error(`floor: no bare equivalent for ${op.method} ${op.table} (${op.action})`);
+/** One lead's storage requests, in order, as the run sent them but with this lead's row keys. */
+async function floorLead(rest: TableRest, ops: StorageOp[], tag: string): Promise<void> {
+  for (const op of keyedFor(ops, tag)) {
+    const r = await retried(() => rest.send(op.method, op.resource, op.headers, op.body));
+    if (r.statusCode >= 400)
+      throw new Error(`floor: ${op.action} answered HTTP ${r.statusCode} ${JSON.stringify(r.body)}`);
   }
 }
 
 export function runJob(job: LoadJob): Promise<LoadResult> {
   if (job.kind === "endpoint") return pool(job.leads.length, job.concurrency, (i) => post(job.url, job.leads[i]));
-  const tables = new TablesConnector(job.connectionString);
-  return pool(job.count, job.concurrency, (i) => floorLead(tables, job.ops, `floor-${job.tag}`, `lead-${i}`));
+  const rest = new TableRest(job.connectionString);
+  return pool(job.count, job.concurrency, (i) => floorLead(rest, job.ops, `${job.tag}-${i}`));
 }
 
 if (require.main === module) {

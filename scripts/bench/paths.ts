@@ -25,8 +25,10 @@ export interface PathCost {
 }
 
 /** A full lead nobody sent before (the dedup claim is per person, offer and action). */
+let sample: { UserDetails: Record<string, unknown> } | undefined;
+
 export function uniqueLead(tag: string): Record<string, unknown> {
-  const lead = loadSample("full") as { UserDetails: Record<string, unknown> };
+  const lead = (sample ??= loadSample("full") as { UserDetails: Record<string, unknown> });
   return { ...lead, UserDetails: { ...lead.UserDetails, Email: `bench-${tag}@contoso.com` } };
 }
 

@@ -1,58 +1,62 @@
 /**
- * The storage operations a real run made, read from its Http storage actions (audience
- * https://storage.azure.com/, uri under `@{parameters('tableEndpoint')}`), so the throughput floor performs
- * exactly what the workflow does per lead, bare. Their inputs are hidden in the run history (secure data),
- * so method and table come from the action's definition.
+ * The storage requests a real run made (the table calls the runtime handed its Tables connector), so the
+ * throughput floor sends exactly what the workflow sends per lead (method, entity path, headers, body),
+ * bare: no trigger, no runner, no expressions. Each floor lead gets fresh row keys.
  */
-import { WorkflowRun } from "../../emulator/types";
-import { STORAGE_AUDIENCE, TABLE_ENDPOINT_PARAMETER } from "../../definition/tableActions";
+import { HttpCall } from "../../emulator/types";
 
 export interface StorageOp {
   action: string;
   /** Table service verb: PUT (insert or replace), POST (insert), MERGE/PATCH (merge), GET, DELETE. */
   method: string;
   table: string;
+  /** The path after the table endpoint: `Table` or `Table(PartitionKey='..',RowKey='..')`, as sent (encoded). */
+  resource: string;
+  headers: Record<string, string>;
+  body?: unknown;
 }
 
-type ActionDef = { type?: string; inputs?: Record<string, unknown>; [key: string]: unknown };
-
-/** Every action definition by name, nested ones (Scope, If, Switch cases) included. */
-export function actionDefinitions(actions: Record<string, ActionDef>): Map<string, ActionDef> {
-  const found = new Map<string, ActionDef>();
-  const visit = (level: Record<string, ActionDef> | undefined) => {
-    for (const [name, def] of Object.entries(level ?? {})) {
-      found.set(name, def);
-      visit(def.actions as Record<string, ActionDef> | undefined);
-      visit((def.else as { actions?: Record<string, ActionDef> } | undefined)?.actions);
-      for (const c of Object.values((def.cases as Record<string, { actions: Record<string, ActionDef> }>) ?? {}))
-        visit(c.actions);
-      visit((def.default as { actions?: Record<string, ActionDef> } | undefined)?.actions);
-    }
-  };
-  visit(actions);
-  return found;
+/** The table calls among `calls` (those under `endpoint`), in the order the run made them. */
+export function storageOpsOf(calls: HttpCall[], endpoint: string): StorageOp[] {
+  return calls
+    .filter((c) => c.uri.startsWith(endpoint))
+    .map((c) => {
+      const resource = c.uri.slice(endpoint.length);
+      return {
+        action: c.actionName,
+        method: c.method.toUpperCase(),
+        table: /^[A-Za-z0-9]+/.exec(resource)?.[0] ?? resource,
+        resource,
+        headers: { ...(c.headers ?? {}) },
+        ...(c.body === undefined ? {} : { body: structuredClone(c.body) }),
+      };
+    });
 }
 
-const URI_PREFIX = `@{parameters('${TABLE_ENDPOINT_PARAMETER}')}`;
-
-function storageOp(name: string, def: ActionDef | undefined): StorageOp | undefined {
-  const inputs = def?.inputs;
-  const auth = inputs?.authentication as { audience?: string } | undefined;
-  const uri = inputs?.uri;
-  if (def?.type !== "Http" || auth?.audience !== STORAGE_AUDIENCE || typeof uri !== "string") return undefined;
-  if (!uri.startsWith(URI_PREFIX)) return undefined;
-  const table = /^[A-Za-z0-9]+/.exec(uri.slice(URI_PREFIX.length))?.[0];
-  if (!table) throw new Error(`Storage action "${name}" has uri "${uri}" with no table name after ${URI_PREFIX}.`);
-  return { action: name, method: String(inputs?.method).toUpperCase(), table };
+/** Row keys the run used: in entity paths (URI-encoded there) and in inserted bodies. */
+function rowKeysOf(ops: StorageOp[]): string[] {
+  const keys = new Set<string>();
+  for (const op of ops) {
+    const inPath = /RowKey='([^']*)'/.exec(op.resource)?.[1];
+    if (inPath !== undefined) keys.add(decodeURIComponent(inPath));
+    const inBody = (op.body as { RowKey?: unknown } | undefined)?.RowKey;
+    if (typeof inBody === "string") keys.add(inBody);
+  }
+  return [...keys].filter((k) => k.length > 0);
 }
 
-/** The storage calls a run made, in run-history order (skipped actions made none). */
-export function storageOpsOf(run: WorkflowRun, definition: { actions: Record<string, unknown> }): StorageOp[] {
-  const defs = actionDefinitions(definition.actions as Record<string, ActionDef>);
-  return Object.values(run.actions)
-    .filter((a) => a.status !== "Skipped")
-    .map((a) => storageOp(a.name, defs.get(a.name)))
-    .filter((op): op is StorageOp => op !== undefined);
+/** `ops` for another lead: every row key, wherever the run wrote it (paths, keys, columns), gets `-<tag>`. */
+export function keyedFor(ops: StorageOp[], tag: string): StorageOp[] {
+  const swaps = rowKeysOf(ops).flatMap((k) => [
+    [encodeURIComponent(k), encodeURIComponent(`${k}-${tag}`)],
+    ...(encodeURIComponent(k) === k ? [] : [[k, `${k}-${tag}`]]),
+  ]);
+  const swap = (text: string) => swaps.reduce((t, [from, to]) => t.split(from).join(to), text);
+  return ops.map((op) => ({
+    ...op,
+    resource: swap(op.resource),
+    ...(op.body === undefined ? {} : { body: JSON.parse(swap(JSON.stringify(op.body))) as unknown }),
+  }));
 }
 
 export const describeOps = (ops: StorageOp[]) => ops.map((o) => `${o.method} ${o.table} (${o.action})`).join(", ");

@@ -6,9 +6,9 @@
 import { ChildProcess, fork } from "child_process";
 import * as path from "path";
 import { TableClient } from "@azure/data-tables";
-import { LocalEndpoint, LocalEndpointOptions, Posted } from "../../local/endpoint";
+import { LOCAL_TABLE_ENDPOINT, LocalEndpoint, LocalEndpointOptions, Posted } from "../../local/endpoint";
 import { startLocalServer } from "../../local/server";
-import { TriggerRequest } from "../../emulator/types";
+import { HttpCall, TriggerRequest } from "../../emulator/types";
 import { TRIGGER_NAME } from "../../function-code/src/contract";
 import { LoadedStack } from "../../program/stacks";
 import { epochMs, LoadJob, LoadResult } from "./loadgen";
@@ -164,11 +164,21 @@ export async function measureThroughput(
   options: ThroughputOptions,
   onLevel: (level: Level, ops: StorageOp[]) => void = () => undefined,
 ): Promise<{ ops: StorageOp[]; levels: Level[] }> {
-  const endpoint = new TimedEndpoint({ stack, tablesConnectionString: connectionString, retryScale: 0, keepRuns: 20 });
+  const endpoint = new TimedEndpoint({
+    stack,
+    tablesConnectionString: connectionString,
+    retryScale: 0,
+    keepRuns: 20,
+    answeredCalls: Number(process.env.BA ?? 16),
+  });
   await endpoint.prepare();
   const nonce = `${stack.stack}${Date.now().toString(36)}`;
+  const calls: HttpCall[] = [];
+  const unwatch = endpoint.tables.watch((call) => calls.push(call));
   const probe = await endpoint.post({ method: "POST", headers: {}, body: uniqueLead(`${nonce}-probe`) });
-  const ops = storageOpsOf(await probe.done!, stack.definition as unknown as { actions: Record<string, unknown> });
+  if ((await probe.done!).status !== "Succeeded") throw new Error("bench: the probe lead's run did not succeed.");
+  unwatch();
+  const ops = storageOpsOf(calls, LOCAL_TABLE_ENDPOINT);
   const server = await startLocalServer({ endpoint, key: "bench", triggerName: TRIGGER_NAME });
   const load = new LoadGenerator();
   const b: Bench = { endpoint, url: server.callbackUrl, load, connectionString, ops, options };

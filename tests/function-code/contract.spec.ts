@@ -48,8 +48,6 @@ const ALLOWED: Array<{ file: string; word: string; reason: string }> = [
   { file: "scripts/bench/paths.ts", word: "replayed", reason: "a bench path name" },
   { file: "scripts/bench.ts", word: "delivered", reason: "a bench path name" },
   { file: "scripts/bench/costTable.ts", word: "delivered", reason: "a bench path name" },
-  { file: "scripts/bench/loadgen.ts", word: "Status", reason: "synthetic rows of a storage load test, not lead rows" },
-  { file: "scripts/bench/loadgen.ts", word: "LeadJson", reason: "synthetic rows of a storage load test" },
   { file: "scripts/bench/throughput.ts", word: "Status", reason: "filler rows of a storage load test" },
   { file: "scripts/bench/throughput.ts", word: "DedupKey", reason: "filler rows of a storage load test" },
   { file: "scripts/bench/throughput.ts", word: "delivered", reason: "filler rows of a storage load test" },

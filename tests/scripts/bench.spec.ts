@@ -1,13 +1,13 @@
 /** How the benchmark counts billed executions and formats its figures, on recorded runs (no timing). */
 import * as assert from "assert";
-import { ActionRun, WorkflowRun } from "../../emulator/types";
+import { ActionRun, HttpCall, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
 import { costSection, costTable } from "../../scripts/bench/costTable";
 import { PathCost } from "../../scripts/bench/paths";
 import { expressionsOf, referenceSpeed } from "../../scripts/bench/expressions";
 import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
-import { describeOps, storageOpsOf } from "../../scripts/bench/storageOps";
+import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
 
 const action = (name: string, type: string, status: ActionRun["status"], retries = 0): ActionRun => ({
   name,
@@ -124,52 +124,67 @@ describe("benchmark statistics", () => {
 });
 
 describe("benchmark floor operations", () => {
-  const storage = (method: string, table: string) => ({
-    type: "Http",
-    inputs: {
-      method,
-      uri: `@{parameters('tableEndpoint')}${table}(PartitionKey='p',RowKey='r')`,
-      authentication: { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" },
+  const ENDPOINT = "http://127.0.0.1/local-tables/";
+  const auth = { type: "ManagedServiceIdentity", audience: "https://storage.azure.com/" };
+  const headers = { Accept: "application/json;odata=nometadata", "x-ms-version": "2019-02-02" };
+  const archive = "LeadArchive(PartitionKey='2026-11',RowKey='run%2F0851')";
+  const calls: HttpCall[] = [
+    {
+      actionName: "Archive_raw_lead",
+      method: "PUT",
+      uri: `${ENDPOINT}${archive}`,
+      headers,
+      authentication: auth,
+      body: { Status: "received", LeadJson: '{"Email":"a@contoso.com"}' },
     },
-  });
-  const definition = {
-    actions: {
-      Archive_raw_lead: storage("PUT", "LeadArchive"),
-      Screen_lead: {
-        type: "Switch",
-        cases: { Test_lead: { case: "test", actions: { Mark_test_lead: storage("MERGE", "LeadArchive") } } },
-        default: {
-          actions: {
-            Check: {
-              type: "If",
-              actions: { Claim_dedup_key: storage("POST", "LeadDedup") },
-              else: { actions: { Mark_duplicate: storage("MERGE", "LeadArchive") } },
-            },
-            Post_webhook: { type: "Http", inputs: { method: "POST", uri: "https://hooks.contoso.com/x" } },
-            Mark_delivered: storage("PATCH", "LeadArchive"),
-          },
-        },
-      },
+    {
+      actionName: "Claim_dedup_key",
+      method: "POST",
+      uri: `${ENDPOINT}LeadDedup`,
+      headers: { ...headers, Prefer: "return-no-content" },
+      authentication: auth,
+      body: { PartitionKey: "v1", RowKey: "9f2c", ArchiveRow: "run/0851" },
     },
-  };
+    { actionName: "Post_webhook", method: "POST", uri: "https://hooks.contoso.com/x", body: { a: 1 } },
+    {
+      actionName: "Mark_delivered",
+      method: "PATCH",
+      uri: `${ENDPOINT}${archive}`,
+      headers: { ...headers, "If-Match": "*" },
+      authentication: auth,
+      body: { Status: "delivered", DedupKey: "9f2c" },
+    },
+  ];
 
-  it("are the storage calls a run made, nested ones included, skipped and non-storage actions left out", () => {
-    const run = runOf(
-      action("Archive_raw_lead", "Http", "Succeeded"),
-      action("Claim_dedup_key", "Http", "Succeeded"),
-      action("Mark_duplicate", "Http", "Skipped"),
-      action("Post_webhook", "Http", "Succeeded"),
-      action("Mark_delivered", "Http", "Succeeded"),
-      action("Screen_lead", "Switch", "Succeeded"),
+  it("are the table requests a real run made, in order, with their bodies; other calls left out", () => {
+    const ops = storageOpsOf(calls, ENDPOINT);
+    assert.deepStrictEqual(
+      ops.map((o) => [o.action, o.method, o.table, o.resource]),
+      [
+        ["Archive_raw_lead", "PUT", "LeadArchive", archive],
+        ["Claim_dedup_key", "POST", "LeadDedup", "LeadDedup"],
+        ["Mark_delivered", "PATCH", "LeadArchive", archive],
+      ],
     );
-    assert.deepStrictEqual(storageOpsOf(run, definition), [
-      { action: "Archive_raw_lead", method: "PUT", table: "LeadArchive" },
-      { action: "Claim_dedup_key", method: "POST", table: "LeadDedup" },
-      { action: "Mark_delivered", method: "PATCH", table: "LeadArchive" },
-    ]);
+    assert.deepStrictEqual(ops[1].headers, { ...headers, Prefer: "return-no-content" });
     assert.strictEqual(
-      describeOps(storageOpsOf(run, definition)),
+      describeOps(ops),
       "PUT LeadArchive (Archive_raw_lead), POST LeadDedup (Claim_dedup_key), PATCH LeadArchive (Mark_delivered)",
+    );
+  });
+
+  it("are replayed per floor lead with fresh row keys everywhere the run wrote them, all else as the run sent it", () => {
+    const keyed = keyedFor(storageOpsOf(calls, ENDPOINT), "f7");
+    assert.deepStrictEqual(
+      keyed.map((o) => [o.resource, o.body]),
+      [
+        [
+          "LeadArchive(PartitionKey='2026-11',RowKey='run%2F0851-f7')",
+          { Status: "received", LeadJson: '{"Email":"a@contoso.com"}' },
+        ],
+        ["LeadDedup", { PartitionKey: "v1", RowKey: "9f2c-f7", ArchiveRow: "run/0851-f7" }],
+        ["LeadArchive(PartitionKey='2026-11',RowKey='run%2F0851-f7')", { Status: "delivered", DedupKey: "9f2c-f7" }],
+      ],
     );
   });
 });
