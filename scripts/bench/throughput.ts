@@ -169,7 +169,6 @@ export async function measureThroughput(
     tablesConnectionString: connectionString,
     retryScale: 0,
     keepRuns: 20,
-    answeredCalls: Number(process.env.BA ?? 16),
   });
   await endpoint.prepare();
   const nonce = `${stack.stack}${Date.now().toString(36)}`;
