@@ -6,11 +6,14 @@ const fs = require("fs");
 const DEFAULT_SPEC = ["tests/**/*.spec.ts", "function-code/tests/**/*.spec.ts"];
 const namesSpec = (arg) =>
   !arg.startsWith("-") && /\.[cm]?[jt]s$/.test(arg) && (arg.includes("*") || fs.existsSync(arg));
+/** Mocha options whose next argument is their value, not a spec (`--config x.js`, `-r y.js`). */
+const TAKES_VALUE = new Set(["--config", "--require", "-r", "--reporter", "-R", "--reporter-option", "-O", "--file"]);
+const specsNamed = (args) => args.some((arg, i) => namesSpec(arg) && !TAKES_VALUE.has(args[i - 1]));
 
 module.exports = {
   require: ["ts-node/register/transpile-only", "tests/support/azurite.ts"],
   extension: ["ts"],
-  ...(process.argv.slice(2).some(namesSpec) ? {} : { spec: DEFAULT_SPEC }),
+  ...(specsNamed(process.argv.slice(2)) ? {} : { spec: DEFAULT_SPEC }),
   reporter: "tests/support/summary-reporter.js",
   timeout: 20000,
 };

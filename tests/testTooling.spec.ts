@@ -27,6 +27,17 @@ describe("test tooling", function () {
     assert.strictEqual(lastLine(["--dry-run", FIXTURE]), "0 passed, 0 failed, 2 not run (dry run)");
   });
 
+  it("a file given as an option's value (`--file x.ts`) is not taken for the spec: the default list still runs", () => {
+    const notRun = (args: string[]) => Number(/(\d+) not run/.exec(lastLine(["--dry-run", ...args]))![1]);
+    assert.strictEqual(notRun(["--file", FIXTURE]), notRun([]) + 2);
+  });
+
+  it("`mocha --parallel` keeps a worker's Azurite for all its files (root hooks run after each file there)", () => {
+    // Three files on two workers: one worker runs two of them.
+    const files = [1, 2, 3].map((n) => `tests/fixtures/usesAzurite${n}.fixture.ts`);
+    assert.strictEqual(lastLine(["--parallel", "--jobs", "2", ...files]), "3 passed, 0 failed");
+  });
+
   /** `npm test`'s runner over the fixture: its printed lines and exit code. */
   async function runTests(checks: Array<{ name: string; args: string[] }>) {
     let out = "";

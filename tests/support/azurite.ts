@@ -11,9 +11,14 @@ export function useAzurite(): Promise<Azurite> {
   return instance;
 }
 
-/** Mocha root hook (registered in .mocharc.js): stop Azurite so the process exits. */
+/**
+ * Mocha root hook (registered in .mocharc.js): stop Azurite so the process exits. In a parallel run
+ * (`--parallel`) root hooks run after every file of a worker: the worker's Azurite serves all its files
+ * and stops when the worker ends (local/azurite.ts: it exits when its parent's pipe closes).
+ */
 export const mochaHooks = {
   async afterAll(): Promise<void> {
+    if (process.env.MOCHA_WORKER_ID !== undefined) return;
     if (instance) await (await instance).stop();
   },
 };
