@@ -38,6 +38,29 @@ describe("test tooling", function () {
     assert.strictEqual(lastLine(["--parallel", "--jobs", "2", ...files]), "3 passed, 0 failed");
   });
 
+  it("`npm test` keeps the checks' caches locally and uses none in CI (CI=true checks every file afresh)", () => {
+    const argsWith = (ci: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          "-e",
+          "console.log(JSON.stringify(require('./tests/support/run-tests.js').CHECKS.map((c) => c.args.slice(1))))",
+        ],
+        { encoding: "utf8", env: { ...process.env, CI: ci } },
+      );
+    const local = JSON.parse(argsWith("")) as string[][];
+    const ci = JSON.parse(argsWith("true")) as string[][];
+    assert.deepStrictEqual(ci, [["--noEmit", "-p", "tsconfig.json"], ["."], ["--check", "."]]);
+    assert.deepStrictEqual(
+      local.map((args) => args.filter((a) => a.startsWith("--")).filter((a) => a !== "--noEmit" && a !== "--check")),
+      [
+        ["--incremental", "--tsBuildInfoFile"],
+        ["--cache", "--cache-strategy", "--cache-location"],
+        ["--cache", "--cache-strategy", "--cache-location"],
+      ],
+    );
+  });
+
   /** `npm test`'s runner over the fixture: its printed lines and exit code. */
   async function runTests(checks: Array<{ name: string; args: string[] }>) {
     let out = "";
