@@ -90,7 +90,7 @@ export const SETTINGS = {
       additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
     },
     description:
-      `Per-offer record owner: offer id (publisher.offer) or offer display name = target:owner pairs joined by +, offers separated by ; (or a YAML map of lists), for ${OWNER_TARGETS.join(", ")}. ` +
+      `Per-offer record owner: offer id (publisher.offer) or offer display name = target:owner pairs joined by +, offers separated by ; (or a map of lists as JSON text), for ${OWNER_TARGETS.join(", ")}. ` +
       "Dataverse: user/<GUID> or team/<GUID> (the lead's ownerid); Salesforce: a user (005...) or queue (00G...) id (the Lead's OwnerId). Offers not listed: the CRM's default owner.",
     expect: "offer=target:owner+target:owner;offer=target:owner with each target one of the stack's targets",
     example: OWNERS_EXAMPLE,

@@ -160,7 +160,7 @@ export const DATAVERSE = {
       schema: { type: "string" },
       description:
         "Opt-in Dataverse campaign lookup: campaign value (mktcmpid of the lead) = the GUID of its Dataverse campaign row, " +
-        "pairs separated by ; (or a YAML map). A lead whose campaign is listed gets its Source Campaign (campaignid) set; " +
+        "pairs separated by ; (or a map as JSON text). A lead whose campaign is listed gets its Source Campaign (campaignid) set; " +
         "others, and every lead without this setting, carry the campaign as text in the description only.",
       expect: "campaign=GUID pairs separated by ;",
       example: `contoso-spring=${ZERO_GUID}`,

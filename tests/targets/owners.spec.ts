@@ -58,7 +58,7 @@ const crmAction = (definition: any, target: string, action: string) =>
   definition.actions.Screen_lead.default.actions[`Send_to_${target}`].actions[action];
 
 describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
-  it("reads offerOwners as text and as a YAML map of lists (JSON text), dataverseCampaigns as text and JSON", () => {
+  it("reads offerOwners as text and as a map of lists (JSON text, how a YAML map reaches the program), dataverseCampaigns as text and JSON", () => {
     const owners = {
       "contoso.offer-a": { dataverse: `team/${TEAM}`, salesforce: QUEUE },
       "Contoso Offer B": { dataverse: `user/${USER}` },
