@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { LocalEndpoint } from "../../local/endpoint";
 import { WorkflowRun } from "../../emulator/types";
-import { stackFromSettings } from "../../program/stacks";
+import { loadStack, stackFromSettings } from "../../program/stacks";
 import { parseStackConfig, StackConfigError } from "../../config/stackConfig";
 import { buildLeadWorkflow } from "../../workflow/leadWorkflow";
 import { leadWorkflowOptions } from "../../components/leadEndpoint";
@@ -217,18 +217,19 @@ describe("per-offer owners and the Dataverse campaign lookup: local runs", funct
   this.timeout(30000);
   let e: LocalEndpoint;
 
-  async function endpoint(settings: Record<string, string>): Promise<LocalEndpoint> {
+  async function endpoint(settings: Record<string, string> | "prod"): Promise<LocalEndpoint> {
     const azurite = await useAzurite();
     const local = new LocalEndpoint({
-      stack: stackFromSettings("owners", settings),
+      stack: settings === "prod" ? loadStack("prod") : stackFromSettings("owners", settings),
       tablesConnectionString: azurite.connectionString,
       retryScale: 0,
       now: () => NOW,
     });
-    await local.tables
-      .table(settings.dedupTableName)
-      .deleteTable()
-      .catch(() => undefined);
+    if (settings !== "prod")
+      await local.tables
+        .table(settings.dedupTableName)
+        .deleteTable()
+        .catch(() => undefined);
     await local.prepare();
     return local;
   }
@@ -347,6 +348,17 @@ describe("per-offer owners and the Dataverse campaign lookup: local runs", funct
         "a@contoso.com",
         "mktcmpid=spring-launch\n\nOffer: Offer A\nLead source: AzureMarketplace-INS|contoso.offer-a\nCampaign: spring-launch",
       ),
+    );
+  });
+
+  it("the example prod stack sends its offer's team, queue and campaign row", async () => {
+    e = await endpoint("prod");
+    const email = `owners-${Date.now()}@contoso.com`;
+    await post(lead(email, "AppSource-INS|contoso.analytics-suite", "Analytics", "mktcmpid=Contoso-Spring-Launch"));
+    const dataverse = sentTo("commondataservice", email);
+    assert.deepStrictEqual(
+      [dataverse["ownerid@odata.bind"], dataverse["campaignid@odata.bind"], sentTo("salesforce", email).OwnerId],
+      ["/teams(3f2504e0-4f89-41d3-9a0c-0305e82c3301)", "/campaigns(9b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d)", QUEUE],
     );
   });
 });
