@@ -150,6 +150,42 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
   });
 });
 
+describe("per-offer owners and the Dataverse campaign lookup: component args", () => {
+  const dataverse = { url: "https://contoso.crm4.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "s" };
+  it("keys offers in lower case and campaigns too; refuses an owner the target does not take, naming the fix", () => {
+    const options = leadWorkflowOptions({
+      location: "westeurope",
+      dataverse: { ...dataverse, campaigns: { "Spring-Launch": CAMPAIGN_ROW } },
+      offerOwners: { "Contoso.Offer-A": { dataverse: `team/${TEAM}` } },
+    });
+    assert.deepStrictEqual(
+      [options.offerOwners, options.dataverse],
+      [
+        { "contoso.offer-a": { dataverse: `team/${TEAM}` } },
+        { url: dataverse.url, campaigns: { "spring-launch": CAMPAIGN_ROW } },
+      ],
+    );
+    assert.throws(
+      () => leadWorkflowOptions({ location: "westeurope", dataverse, offerOwners: { a: { dataverse: TEAM } } }),
+      {
+        message: `offerOwners: "a" sets "dataverse" owner "${TEAM}": must be user/<GUID> (a Dataverse user, systemusers) or team/<GUID> (an owner team, teams). Fix: offerOwners: { "a": { "dataverse": "team/00000000-0000-0000-0000-000000000000" } }`,
+      },
+    );
+    assert.throws(
+      () => leadWorkflowOptions({ location: "westeurope", dataverse, offerOwners: { a: { salesforce: QUEUE } } }),
+      {
+        message: `offerOwners: "a" sets "salesforce" owner "${QUEUE}": each target must be a configured target with record owners (dataverse). Fix: offerOwners: { "a": { "dataverse": "team/00000000-0000-0000-0000-000000000000" } }`,
+      },
+    );
+    assert.throws(
+      () => leadWorkflowOptions({ location: "westeurope", dataverse: { ...dataverse, campaigns: { a: "x" } } }),
+      {
+        message: `dataverse.campaigns: "a=x": "x" is not a campaign row id (a GUID). Fix: pulumi config set dataverseCampaigns "contoso-spring=00000000-0000-0000-0000-000000000000"`,
+      },
+    );
+  });
+});
+
 describe("per-offer owners and the Dataverse campaign lookup: rendered bodies", () => {
   it("without the settings, the bodies are plain objects with no owner or campaign key", () => {
     const d = definitionOf(SETTINGS);
