@@ -34,6 +34,12 @@ export interface DataverseArgs {
   clientId: pulumi.Input<string>;
   /** Client secret; pass a secret (`config.requireSecret`). */
   clientSecret: pulumi.Input<string>;
+  /**
+   * Opt-in campaign lookup: campaign value (the lead's mktcmpid) to the GUID of its Dataverse `campaign` row,
+   * bound as the lead's Source Campaign. Campaigns not listed go as text in the description only.
+   * @default {} - campaigns as text only
+   */
+  campaigns?: Record<string, string>;
 }
 
 /** Salesforce target (OAuth connection, signed in once after deploy). */
@@ -171,6 +177,13 @@ export interface LeadEndpointArgs {
    * @default {} - every lead to every configured target
    */
   offerRoutes?: Record<string, string[]>;
+  /**
+   * Per-offer record owner: offer id or display name to each target's owner, by target name (Dataverse:
+   * `user/<GUID>` or `team/<GUID>`; Salesforce: a user `005...` or queue `00G...` id). Offers not listed, and
+   * targets an offer does not name, keep the CRM's default owner.
+   * @default {} - the CRMs' default owners
+   */
+  offerOwners?: Record<string, Record<string, string>>;
   /**
    * NCRONTAB schedule of the automatic replay of dead-lettered leads (a timer function in the
    * function app, which is then deployed even without `normalizerFunction`).
@@ -550,6 +563,7 @@ export function leadWorkflowOptions(args: LeadEndpointArgs): LeadWorkflowOptions
     crmRetry: args.crmRetry ?? DEFAULTS.crmRetry,
     normalizerFunction: args.normalizerFunction === true,
     ...(args.offerRoutes && Object.keys(args.offerRoutes).length > 0 && { offerRoutes: offerRoutes(args) }),
+    ...(args.offerOwners && Object.keys(args.offerOwners).length > 0 && { offerOwners: offerOwners(args) }),
   };
 }
 
@@ -579,6 +593,30 @@ function offerRoutes(args: LeadEndpointArgs): Record<string, CrmTarget[]> {
     routes[offer.trim().toLowerCase()] = configured.filter((t) => targets.includes(t));
   }
   return routes;
+}
+
+/** The offer owners, keys lower case (matched as routes are), each one a configured target takes (targets/). */
+function offerOwners(args: LeadEndpointArgs): NonNullable<LeadWorkflowOptions["offerOwners"]> {
+  const configured = CRM_TARGETS.filter((t) => args[t] !== undefined);
+  const owners: NonNullable<LeadWorkflowOptions["offerOwners"]> = {};
+  for (const [offer, byTarget] of Object.entries(args.offerOwners ?? {})) {
+    for (const [target, owner] of Object.entries(byTarget)) {
+      const rule = (configured as string[]).includes(target) ? targetSpec(target as CrmTarget).owner : undefined;
+      if (!rule || !rule.valid(owner)) {
+        const takes = configured.filter((t) => targetSpec(t).owner);
+        const must = rule
+          ? `must be ${rule.expect}`
+          : `each target must be a configured target with record owners (${takes.join(", ") || "none"})`;
+        const example = rule ? rule.example : takes.map((t) => targetSpec(t).owner?.example)[0];
+        throw new Error(
+          `offerOwners: ${JSON.stringify(offer)} sets ${JSON.stringify(target)} owner ${JSON.stringify(owner)}: ${must}. ` +
+            `Fix: offerOwners: { ${JSON.stringify(offer)}: { ${JSON.stringify(rule ? target : (takes[0] ?? target))}: ${JSON.stringify(example ?? "")} } }`,
+        );
+      }
+    }
+    owners[offer.trim().toLowerCase()] = byTarget as Partial<Record<CrmTarget, string>>;
+  }
+  return owners;
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */

@@ -4,6 +4,7 @@
  */
 
 import { CRM_TARGETS, CrmTarget, TARGETS, TargetSetting } from "../targets";
+import { OWNER_TARGETS, OWNERS_EXAMPLE } from "./offerOwners";
 
 export { CRM_TARGETS };
 export type { CrmTarget };
@@ -80,6 +81,19 @@ export const SETTINGS = {
       "Per-offer routing: offer id (publisher.offer) or offer display name = the targets its leads go to, joined by +, routes separated by ; (or a YAML map of lists). Offers not listed go to every target of targets.",
     expect: "offer=target+target;offer=target with each target one of the stack's targets",
     example: "contoso.offer-a=dataverse+email;contoso.offer-b=salesforce",
+    default: "",
+    map: true,
+  },
+  offerOwners: {
+    schema: {
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
+    },
+    description:
+      `Per-offer record owner: offer id (publisher.offer) or offer display name = target:owner pairs joined by +, offers separated by ; (or a map of lists as JSON text), for ${OWNER_TARGETS.join(", ")}. ` +
+      "Dataverse: user/<GUID> or team/<GUID> (the lead's ownerid); Salesforce: a user (005...) or queue (00G...) id (the Lead's OwnerId). Offers not listed: the CRM's default owner.",
+    expect: "offer=target:owner+target:owner;offer=target:owner with each target one of the stack's targets",
+    example: OWNERS_EXAMPLE,
     default: "",
     map: true,
   },

@@ -11,6 +11,7 @@ import {
 } from "./settings";
 import { durationSeconds } from "../emulator/iso8601";
 import { TARGETS, targetSpec } from "../targets";
+import { checkOfferOwners, OfferOwners } from "./offerOwners";
 
 /** Each selected target's block of the stack config (TargetSpec.config), keyed by target. */
 export type TargetConfigs = { [T in CrmTarget]?: ReturnType<(typeof TARGETS)[T]["config"]> };
@@ -36,6 +37,8 @@ export interface KitConfig extends TargetConfigs {
   logRetentionDays: number;
   /** Offer id or display name (as written) to the targets its leads go to; empty: every lead to every target. */
   offerRoutes: Record<string, CrmTarget[]>;
+  /** Offer id or display name (as written) to each target's record owner (as written); empty: default owners. */
+  offerOwners: OfferOwners;
 }
 
 /** Thrown with every problem of a stack's settings at once. */
@@ -152,7 +155,7 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
     );
   }
-  problems.push(...routeProblems(data));
+  problems.push(...routeProblems(data), ...ownerProblems(data));
   const project = options.project ?? PROJECT;
   if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
   return toKitConfig(data);
@@ -185,6 +188,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     alertEmails: (d.alertEmails as string[] | undefined) ?? [],
     logRetentionDays: d.logRetentionDays as number,
     offerRoutes: (d.offerRoutes as Record<string, CrmTarget[]> | undefined) ?? {},
+    offerOwners: d.offerOwners ? checkOfferOwners(d.offerOwners as Record<string, string[]>, targets).owners : {},
   };
 }
 
@@ -246,6 +250,18 @@ function routeProblems(data: Record<string, unknown>): string[] {
     }
   }
   return problems;
+}
+
+/** Each offer's owners must be owners of targets of the stack, in the shape each target takes (targets/). */
+function ownerProblems(data: Record<string, unknown>): string[] {
+  const map = data.offerOwners as Record<string, string[]> | undefined;
+  if (!map || typeof map !== "object" || Object.keys(map).length === 0) return [];
+  const targets = ((data.targets as string[] | undefined) ?? []).filter((t) => typeof t === "string");
+  if (targets.length === 0)
+    return [
+      `offerOwners: sets owners in targets, but targets is empty. Fix: pulumi config set targets ${SETTINGS.targets.example}`,
+    ];
+  return checkOfferOwners(map, targets).problems;
 }
 
 /** Problems in the order settings are documented (unknown keys first); stable within a key. */

@@ -34,6 +34,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     alertEmails: config.alertEmails,
     logRetentionDays: config.logRetentionDays,
     ...(Object.keys(config.offerRoutes).length > 0 && { offerRoutes: config.offerRoutes }),
+    ...(Object.keys(config.offerOwners).length > 0 && { offerOwners: config.offerOwners }),
   };
 }
 

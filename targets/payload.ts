@@ -1,5 +1,5 @@
 /** Building blocks the targets' payloads share. */
-import { field, NormalizedField } from "../definition/expressions";
+import { field, lit, NormalizedField } from "../definition/expressions";
 import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
 import { ATTRIBUTION, AttributionField } from "../function-code/src/contract";
 import { BuildContext, ContactColumn } from "./types";
@@ -91,4 +91,53 @@ export function campaignNote(context: BuildContext): string {
     return `if(empty(${value}), '', concat('\n${label}: ', ${value}))`;
   };
   return `concat(${CAMPAIGN_LINES.map(line).join(", ")})`;
+}
+
+/**
+ * A body with fields sent only when their value is not empty (`[field, WDL expression]`); none: the body as
+ * it is. A key left out is absent, not null: a null lookup would clear the column, and a null owner is
+ * refused. WDL writes no object literal with a conditional key, so the body becomes one expression: each
+ * field set on `{}`, an empty optional one set under `_`, which is removed at the end.
+ */
+export function withOptionalFields(
+  body: Record<string, unknown>,
+  optional: ReadonlyArray<readonly [string, string]>,
+): Record<string, unknown> | string {
+  if (optional.length === 0) return body;
+  const base = Object.entries(body).reduce(
+    (object, [key, value]) => `setProperty(${object}, ${lit(key)}, ${valueExpression(key, value)})`,
+    "json('{}')",
+  );
+  const set = optional.reduce(
+    (object, [key, value]) => `setProperty(${object}, if(empty(${value}), '_', ${lit(key)}), ${value})`,
+    base,
+  );
+  return `@removeProperty(${set}, '_')`;
+}
+
+/**
+ * A body value as an expression: `@{x}` (one interpolation, text) is `string(x)`, `@x` is `x`, text without
+ * `@` a literal, a boolean or number its JSON. Anything else (text mixing interpolations) is not a body value
+ * the targets write, and fails the build rather than change meaning.
+ */
+function valueExpression(key: string, value: unknown): string {
+  if (typeof value === "boolean" || typeof value === "number") return `json('${JSON.stringify(value)}')`;
+  if (typeof value !== "string") throw new Error(`Body field ${key}: ${JSON.stringify(value)} is not text.`);
+  if (value.startsWith("@{") && interpolationEnd(value) === value.length - 1) return `string(${value.slice(2, -1)})`;
+  if (value.startsWith("@") && !value.startsWith("@{") && !value.startsWith("@@")) return value.slice(1);
+  if (!value.includes("@")) return lit(value);
+  throw new Error(`Body field ${key}: ${JSON.stringify(value)} mixes text and interpolations.`);
+}
+
+/** Index of the `}` closing the `@{` at 0, skipping quoted WDL strings ('' is a quote inside one). */
+function interpolationEnd(text: string): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") quoted = !quoted;
+    else if (!quoted && c === "{") depth++;
+    else if (!quoted && c === "}" && --depth === 0) return i;
+  }
+  return -1;
 }

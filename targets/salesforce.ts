@@ -1,8 +1,8 @@
 /** Salesforce: a Lead through the Salesforce connector (OAuth: a person signs in once after deployment). */
 import { randomUUID } from "crypto";
 import { connectionName } from "../definition/connections";
-import { asReceived, campaignNote, contactFields, crmCall, cut, leadReads } from "./payload";
-import { ContactColumn, TargetSpec } from "./types";
+import { asReceived, campaignNote, contactFields, crmCall, cut, leadReads, withOptionalFields } from "./payload";
+import { ContactColumn, RecordOwner, TargetSpec } from "./types";
 
 /** The component's args of this target (components/leadEndpoint.ts SalesforceArgs). */
 interface Args {
@@ -25,6 +25,22 @@ const COLUMNS: readonly ContactColumn[] = [
 ];
 
 const TEXT_LIMITS = { Description: 32000 } as const;
+
+/**
+ * A Lead's owner: "When creating or updating a Case or Lead, a client application ... can set this field to any
+ * valid User in the organization or to any valid queue of the appropriate type" (OwnerId, Frequently Occurring
+ * Fields: developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_objects_fequently_occurring_fields.htm).
+ * Ids are 15 case-sensitive or 18 case-safe letters and digits, both taken by every API (ID field type, quoted at
+ * salesforce.stackexchange.com/tags/salesforce-id/info); a user's begin 005, a queue's (a Group) 00G (object key
+ * prefixes, salesforceben.com/salesforce-object-key-prefix-list): a lead, role or profile id is refused here.
+ */
+const OWNER: RecordOwner = {
+  field: "OwnerId",
+  expect: "a user id (005...) or a queue id (00G...), 15 or 18 letters and digits",
+  example: "00G000000000001",
+  valid: (owner) => /^(005|00G)([A-Za-z0-9]{12}|[A-Za-z0-9]{15})$/.test(owner),
+  value: (owner) => owner,
+};
 const API = "salesforce" as const;
 
 const SETTINGS = {
@@ -52,6 +68,7 @@ export const SALESFORCE = {
   config: (setting) => ({ loginUri: setting("salesforceLoginUri"), leadSource: setting("salesforceLeadSource") }),
   options: (args: Args) => ({ leadSource: args.leadSource ?? SETTINGS.salesforceLeadSource.default }),
   contactColumns: COLUMNS,
+  owner: OWNER,
   build(options: { leadSource: string }, context) {
     const { f, doNotContact } = leadReads(context);
     return crmCall(
@@ -62,16 +79,19 @@ export const SALESFORCE = {
         host: { connection: { name: connectionName(API) } },
         method: "post",
         path: `/v2/datasets/default/tables/@{encodeURIComponent(encodeURIComponent('Lead'))}/items`,
-        body: {
-          ...contactFields(COLUMNS, context),
-          Description: cut(
-            `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${campaignNote(context)}, ${asReceived(COLUMNS, context)})`,
-            TEXT_LIMITS.Description,
-          ),
-          LeadSource: options.leadSource,
-          HasOptedOutOfEmail: doNotContact,
-          DoNotCall: doNotContact,
-        },
+        body: withOptionalFields(
+          {
+            ...contactFields(COLUMNS, context),
+            Description: cut(
+              `concat(${f("Description")}, '\n\nOffer: ', ${f("OfferTitle")}, '\nLead source: ', ${f("LeadSource")}, ${campaignNote(context)}, ${asReceived(COLUMNS, context)})`,
+              TEXT_LIMITS.Description,
+            ),
+            LeadSource: options.leadSource,
+            HasOptedOutOfEmail: doNotContact,
+            DoNotCall: doNotContact,
+          },
+          context.owner ? [[OWNER.field, context.owner]] : [],
+        ),
       },
     );
   },

@@ -39,6 +39,25 @@ export interface BuildContext {
   keys: EntityKeys;
   /** Links to the CRM record of each target whose action runs before this one (see TargetSpec.recordLink). */
   recordLinks?: readonly RecordLink[];
+  /**
+   * WDL expression (no `@`) of this run's record owner as the CRM takes it (RecordOwner.value of the lead's
+   * offer), null when the offer has none; undefined when no offer has an owner in this target.
+   */
+  owner?: string;
+}
+
+/** How a target names the owner (user, team or queue) of the record it creates: its field and its ids. */
+export interface RecordOwner {
+  /** The body field that sets the owner. */
+  field: string;
+  /** What a valid owner looks like ("must be ..."). */
+  expect: string;
+  /** A valid owner, for the `pulumi config set` fix. */
+  example: string;
+  /** True when `owner` (as written in the stack) is one this target takes. */
+  valid: (owner: string) => boolean;
+  /** The field's value for an owner as written (valid). */
+  value: (owner: string) => string;
 }
 
 /** A link to the record an earlier target created in this run, valid when `action` succeeded. */
@@ -130,4 +149,6 @@ export interface TargetSpec<Config = any, Args = any, Options = any> {
   tables?: (options: Options) => string[];
   /** Its local stand-in; undefined when it writes to the local tables (Azurite) itself. */
   standin?: TargetStandin;
+  /** How its record's owner is set per offer (`offerOwners`); undefined: the CRM's default owner only. */
+  owner?: RecordOwner;
 }

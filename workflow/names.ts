@@ -5,8 +5,7 @@
 import { CrmTarget } from "../config/settings";
 import { TargetOptions } from "./crmActions";
 import { lit } from "../definition/expressions";
-import { offerIdOf } from "./attribution";
-import { fromTrigger } from "./leadScreening";
+import { offerMatches, offerTable } from "./offerMatch";
 import { EntityKeys } from "../definition/tableActions";
 import { MARK_DELIVERED_ACTION, ORIGIN_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/contract";
 
@@ -30,6 +29,11 @@ export interface LeadWorkflowOptions extends TargetOptions {
    * leads go to; an offer not listed goes to every configured target. Validated by config/stackConfig.ts.
    */
   offerRoutes?: Record<string, CrmTarget[]>;
+  /**
+   * Per-offer record owners: offer id or display name, lower case, to each target's owner as written in the
+   * stack (TargetSpec.owner turns it into the field's value); an offer not listed keeps the CRM's default owner.
+   */
+  offerOwners?: Record<string, Partial<Record<CrmTarget, string>>>;
 }
 
 /** Names of the fixed actions; they show in the run history and in alerts. */
@@ -90,9 +94,8 @@ export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
 export function runTargets(targets: readonly CrmTarget[], routes: Record<string, CrmTarget[]> = {}): string {
   const all = lit(targets.join(","));
   if (Object.keys(routes).length === 0) return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${all})`;
-  const table = `json(${lit(JSON.stringify(Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v.join(",")]))))})`;
-  const byOffer = `${table}?[toLower(${offerIdOf(fromTrigger)})]`;
-  const byName = `${table}?[toLower(${fromTrigger("OfferTitle")})]`;
+  const table = offerTable(Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v.join(",")])));
+  const [byOffer, byName] = offerMatches(table);
   return `coalesce(${header(REPLAY_TARGETS_HEADER)}, ${byOffer}, ${byName}, ${all})`;
 }
 

@@ -35,6 +35,7 @@ const DEFAULTS: KitConfig = {
   alertEmails: [],
   logRetentionDays: 30,
   offerRoutes: {},
+  offerOwners: {},
 };
 
 describe("stack settings", () => {
@@ -172,7 +173,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, offerRoutes, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, offerRoutes, offerOwners, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, dataverseCampaigns, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 
