@@ -6,7 +6,7 @@
  *   npm run verify -- --stack dev --sample full       # reads the URL and names from `pulumi stack output`
  *   LEADKIT_CALLBACK_URL=<signed URL> npm run verify -- --sample validate   # any endpoint, no Pulumi CLI
  */
-import { ACTION } from "../workflow/leadWorkflow";
+import { ACTION } from "../workflow/names";
 import { TARGET_ACTION } from "../targets";
 import { stackOutputs } from "./archive";
 import { Command, EXIT, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
