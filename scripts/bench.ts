@@ -125,13 +125,13 @@ function engineAndClis(cliRuns: number): void {
 export const BENCH: Command<Values> = {
   name: "bench",
   usage: [
-    "npm run bench [-- --stacks dev,prod] [--levels 0,10000,50000] [--concurrency 50] [--round 200] [--rounds 5] [--cli-runs 5]",
+    "npm run bench [-- --stacks dev,prod] [--levels 0,10000,50000] [--concurrency 50] [--round 100] [--rounds 5] [--cli-runs 5]",
   ],
   flags: {
     stacks: { type: "string", help: "comma-separated stacks (default: every stack)" },
     levels: { type: "string", help: "archived rows before each throughput level (default 0,10000,50000)" },
     concurrency: { type: "string", help: "leads in flight (default 50)" },
-    round: { type: "string", help: "leads per round (default 200)" },
+    round: { type: "string", help: "leads per round (default 100)" },
     rounds: { type: "string", help: "rounds of each of floor and endpoint (default 5)" },
     "cli-runs": { type: "string", help: "start-up samples per CLI (default 5)" },
   },
@@ -141,7 +141,7 @@ export const BENCH: Command<Values> = {
 async function bench(): Promise<void> {
   const options: ThroughputOptions = {
     concurrency: numberOption("concurrency", 50),
-    roundSize: numberOption("round", 200),
+    roundSize: numberOption("round", 100),
     rounds: numberOption("rounds", 5),
     levels: option("levels", "0,10000,50000").split(",").map(Number),
   };
