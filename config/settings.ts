@@ -91,7 +91,7 @@ export const SETTINGS = {
     },
     description:
       `Per-offer record owner: offer id (publisher.offer) or offer display name = target:owner pairs joined by +, offers separated by ; (or a map of lists as JSON text), for ${OWNER_TARGETS.join(", ")}. ` +
-      "Dataverse: user/<GUID> or team/<GUID> (the lead's ownerid); Salesforce: a user (005...) or queue (00G...) id (the Lead's OwnerId). Offers not listed: the CRM's default owner.",
+      "Dataverse: user/<GUID> or team/<GUID> (the lead's ownerid); Salesforce: a user (005...) or queue (00G...) id (the Lead's OwnerId); HubSpot: an owner id, digits (the contact's hubspot_owner_id). Offers not listed: the CRM's default owner.",
     expect: "offer=target:owner+target:owner;offer=target:owner with each target one of the stack's targets",
     example: OWNERS_EXAMPLE,
     default: "",

@@ -7,7 +7,7 @@ import { LEAD_FIELDS, lit, NormalizedField, USER_FIELDS } from "../definition/ex
 import { ATTRIBUTION, AttributionField } from "../function-code/src/contract";
 import { durationSeconds } from "../emulator/iso8601";
 import { attributionRead, crmCall, leadReads } from "./payload";
-import { TargetSpec } from "./types";
+import { RecordOwner, TargetSpec } from "./types";
 
 /** The component's args of this target (components/leadEndpoint.ts HubspotArgs). */
 interface Args {
@@ -101,14 +101,29 @@ interface Options {
 }
 
 /**
- * The contact's properties as one expression. A property whose lead value is empty is left out: an update
- * with an empty string clears the value a salesperson entered ("Properties values can be cleared by passing
- * an empty string": developers.hubspot.com/docs/api-reference/crm/objects/contacts/batch/update-contacts).
- * Empty values are all written to the key `_`, removed at the end (WDL has no filter over an object's keys).
+ * The contact's owner: the owner `id` of GET /crm/v3/owners ("used ... when assigning an owner to a record",
+ * not the `userId`: developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide), set as the contact
+ * property `hubspot_owner_id` ("a string field on contacts, companies, deals, and tickets": HubSpot's own
+ * agent-cli-skills, skills.sh/hubspot/agent-cli-skills/team-ownership).
  */
-function properties(mappings: readonly Mapping[], f: (name: LeadValue) => string): string {
-  const set = mappings.reduce(
-    (object, [field, property]) => `setProperty(${object}, if(empty(${f(field)}), '_', ${lit(property)}), ${f(field)})`,
+const OWNER: RecordOwner = {
+  field: "hubspot_owner_id",
+  expect: "an owner id, digits (the id of GET /crm/v3/owners, not the userId)",
+  example: "41629779",
+  valid: (owner) => /^[0-9]{1,20}$/.test(owner),
+  value: (owner) => owner,
+};
+
+/**
+ * The contact's properties as one expression, from [value expression, property] pairs. A property whose
+ * value is empty is left out: an update with an empty string clears the value a salesperson entered
+ * ("Properties values can be cleared by passing an empty string": developers.hubspot.com/docs/api-reference/
+ * crm/objects/contacts/batch/update-contacts). Empty values are all written to the key `_`, removed at the
+ * end (WDL has no filter over an object's keys).
+ */
+function properties(values: ReadonlyArray<readonly [string, string]>): string {
+  const set = values.reduce(
+    (object, [value, property]) => `setProperty(${object}, if(empty(${value}), '_', ${lit(property)}), ${value})`,
     "json('{}')",
   );
   return `removeProperty(${set}, '_')`;
@@ -128,7 +143,9 @@ function build(options: Options, context: Parameters<TargetSpec["build"]>[1]) {
     (LEAD_VALUES_NORMALIZED as readonly string[]).includes(name)
       ? f(name as NormalizedField)
       : attributionRead(name as AttributionField, context);
-  const props = properties([...STANDARD, ...options.propertyMap], read);
+  const mapped = [...STANDARD, ...options.propertyMap].map(([field, property]) => [read(field), property] as const);
+  // The offer's owner, when offerOwners names one for HubSpot (null otherwise: left out like an empty value).
+  const props = properties(context.owner ? [...mapped, [context.owner, OWNER.field] as const] : mapped);
   const upsert = `setProperty(setProperty(json('{"idProperty":"email"}'), 'id', ${email}), 'properties', ${props})`;
   const retry = context.retry;
   const slower = (d: string | undefined) => (d && (durationSeconds(d) ?? 0) >= 10 ? d : HUBSPOT_WINDOW);
@@ -153,6 +170,7 @@ export const HUBSPOT = {
   api: undefined,
   oauth: false,
   settings: SETTINGS,
+  owner: OWNER,
   config: (setting) => ({ propertyMap: setting("hubspotPropertyMap") ?? "" }),
   options: (args: Args): Options => {
     const parsed = parsePropertyMap(args.propertyMap ?? "");

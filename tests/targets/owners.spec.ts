@@ -104,7 +104,7 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
       ],
       [
         `a=email:${QUEUE};b=dataverse:user/${USER}`,
-        `"a=email:${QUEUE}": 'email' has no record owner: owners are set for dataverse, salesforce. Fix: pulumi config set offerOwners "a=${dataverseFix};b=dataverse:user/${USER}"`,
+        `"a=email:${QUEUE}": 'email' has no record owner: owners are set for dataverse, salesforce, hubspot. Fix: pulumi config set offerOwners "a=${dataverseFix};b=dataverse:user/${USER}"`,
       ],
       [
         "a=hubspot:42",
@@ -121,6 +121,14 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
     );
   });
 
+  it("takes a HubSpot owner id (digits) and names the fix for anything else", () => {
+    const stack = { ...SETTINGS, targets: "dataverse,hubspot", hubspotToken: "pat-na1-0123456789abcdefghij" };
+    assert.deepStrictEqual(problemsOf({ ...stack, offerOwners: "a=hubspot:jane@contoso.com" }), [
+      'leadkit:offerOwners: "a=hubspot:jane@contoso.com": "jane@contoso.com" is not a hubspot owner: must be an owner id, digits (the id of GET /crm/v3/owners, not the userId). Fix: pulumi config set offerOwners "a=hubspot:41629779"',
+    ]);
+    assert.doesNotThrow(() => parse({ ...stack, offerOwners: "a=hubspot:41629779" }));
+  });
+
   it("refuses an offer with two owners in one target, unparsable text, and owners without targets", () => {
     assert.deepStrictEqual(
       problemsOf({ ...SETTINGS, offerOwners: `a=dataverse:team/${TEAM}+dataverse:user/${USER}` }),
@@ -129,7 +137,7 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
       ],
     );
     assert.deepStrictEqual(problemsOf({ ...SETTINGS, offerOwners: "contoso.offer-a" }), [
-      `leadkit:offerOwners: "contoso.offer-a" is not valid: must be offer=target:owner+target:owner;offer=target:owner with each target one of the stack's targets. Fix: pulumi config set offerOwners contoso.offer-a=dataverse:team/00000000-0000-0000-0000-000000000000+salesforce:00G000000000001`,
+      `leadkit:offerOwners: "contoso.offer-a" is not valid: must be offer=target:owner+target:owner;offer=target:owner with each target one of the stack's targets. Fix: pulumi config set offerOwners contoso.offer-a=dataverse:team/00000000-0000-0000-0000-000000000000+salesforce:00G000000000001+hubspot:41629779`,
     ]);
     assert.deepStrictEqual(problemsOf({ offerOwners: `a=dataverse:team/${TEAM}` }), [
       "leadkit:offerOwners: sets owners in targets, but targets is empty. Fix: pulumi config set targets dataverse,email",
@@ -365,6 +373,23 @@ describe("per-offer owners and the Dataverse campaign lookup: local runs", funct
       sentTo("salesforce", "c@contoso.com"),
       salesforceBody("c@contoso.com", "No campaign here\n\nOffer: Offer C\nLead source: AppSource-INS|contoso.offer-c"),
     );
+  });
+
+  it("sets hubspot_owner_id on the contact of a listed offer's lead, and no owner for the others", async () => {
+    e = await endpoint({ ...SETTINGS, targets: "hubspot", offerOwners: "contoso.offer-a=hubspot:41629779" });
+    await post(lead("a@contoso.com", "AzureMarketplace-INS|Contoso.Offer-A", "Offer A", ""));
+    await post(lead("c@contoso.com", "AppSource-INS|contoso.offer-c", "Offer C", ""));
+    const properties = (email: string) => {
+      const sent = e.standins.to("hubspot").filter((r) => JSON.stringify(r.body).includes(email));
+      assert.strictEqual(sent.length, 1, `hubspot requests for ${email}`);
+      return (sent[0].body as { inputs: Array<{ properties: Record<string, unknown> }> }).inputs[0].properties;
+    };
+    const a = properties("a@contoso.com");
+    const c = properties("c@contoso.com");
+    assert.strictEqual(a.hubspot_owner_id, "41629779");
+    assert.ok(!("hubspot_owner_id" in c), JSON.stringify(c));
+    const { hubspot_owner_id: _owner, ...rest } = a;
+    assert.deepStrictEqual(Object.keys(rest).sort(), Object.keys(c).sort());
   });
 
   it("without the settings, the same lead goes with no owner and its campaign as text only", async () => {
