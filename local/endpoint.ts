@@ -31,8 +31,8 @@ export interface LocalEndpointOptions {
   /** Stand-in requests kept (a ring: the oldest are dropped). @default DEFAULT_RECORDED_REQUESTS */
   recordedRequests?: number;
   /**
-   * Calls in flight at most for runs that have answered (emulator/runtime/pool.ts): runs still waiting to
-   * answer go first, so a burst of leads keeps its answer latency short.
+   * Calls in flight at most for runs that have answered while another run still waits to answer
+   * (emulator/runtime/pool.ts): new leads go first, so a burst keeps its answer latency short.
    * @default ANSWERED_CALLS
    */
   answeredCalls?: number;
@@ -40,11 +40,14 @@ export interface LocalEndpointOptions {
 }
 
 /**
- * Enough to keep Azurite and the stand-ins busy, few enough that a new lead's archive write is not queued
- * long: at 50 leads in flight, 4, 8 and 16 gave the same runs/s and answer p99 of about 70, 80 and 110 ms
- * (`npm run bench`); a pool this small does slow answered runs whose calls are slow (a CRM taking seconds).
+ * Answered runs' calls in flight while a run waits to answer, and when none does. Measured at 50 leads in
+ * flight (`npm run bench`, dev stack, side by side): a fixed 8 gave 0.65 of the floor and answer p99 about
+ * 90-115 ms, a fixed 32 0.72-0.75 but p99 130-165 ms; 4 while answers wait and 64 otherwise gave 0.73-0.74 and
+ * 93-102 ms. Few while a new lead waits: its archive write does not queue behind deliveries; many otherwise:
+ * deliveries, slow CRMs included, are not held back once every caller has its answer.
  */
-export const ANSWERED_CALLS = 8;
+export const ANSWERED_CALLS = 4;
+export const ANSWERED_CALLS_IDLE = 64;
 
 /** Webhook URL and secret the local stand-in receives (local values, not secrets). */
 export const LOCAL_WEBHOOK_URL = "http://127.0.0.1/local-standin/webhook";
@@ -84,7 +87,7 @@ export class LocalEndpoint {
   constructor(private readonly options: LocalEndpointOptions) {
     this.standins = new Standins(options.recordedRequests);
     this.tables = new TablesConnector(options.tablesConnectionString);
-    this.answered = new CallPool(options.answeredCalls ?? ANSWERED_CALLS);
+    this.answered = new CallPool(options.answeredCalls ?? ANSWERED_CALLS, ANSWERED_CALLS_IDLE);
     const connections: Record<string, unknown> = {};
     for (const api of options.stack.apis) {
       connections[api] = {

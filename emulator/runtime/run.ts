@@ -118,6 +118,8 @@ class Run implements RunControl {
   readonly retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   readonly actionTimeoutMs?: number;
   private answer!: (r: HttpResponseRecord) => void;
+  /** Tells the host's pool this run has answered (pool.ts). */
+  private readonly answering?: () => void;
   private answered = false;
   private readonly states = new Map<string, ActionState>();
   private readonly abort = new AbortController();
@@ -134,6 +136,7 @@ class Run implements RunControl {
     this.actionTimeoutMs = options.actionTimeoutMs;
     this.now = options.now ?? (() => new Date());
     this.response = new Promise((resolve) => (this.answer = resolve));
+    this.answering = options.afterAnswer?.runStarted();
     const started = this.now().toISOString();
     const { request } = options;
     const outputs = { headers: request.headers, body: request.body ?? null, queries: request.queries };
@@ -215,6 +218,7 @@ class Run implements RunControl {
   respond(response: HttpResponseRecord): void {
     if (this.answered) return;
     this.answered = true;
+    this.answering?.();
     this.history.response = response;
     this.answer(response);
   }

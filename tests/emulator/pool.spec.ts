@@ -52,15 +52,31 @@ describe("call pool", () => {
     let third = false;
     const waiting = pool.acquire().then((release) => ((third = true), release));
     await tick();
-    assert.deepStrictEqual([pool.load, third], [{ active: 2, waiting: 1 }, false]);
+    assert.deepStrictEqual([pool.load, third], [{ active: 2, waiting: 1, unanswered: 0 }, false]);
     a();
     a();
     (await waiting)();
-    assert.deepStrictEqual([pool.load, third], [{ active: 1, waiting: 0 }, true]);
+    assert.deepStrictEqual([pool.load, third], [{ active: 1, waiting: 0, unanswered: 0 }, true]);
   });
 
   it("refuses a size that is not a whole number of at least 1, naming it", () => {
     assert.throws(() => new CallPool(0), { message: "CallPool size is 0: give a whole number >= 1." });
+    assert.throws(() => new CallPool(2, 1.5), { message: "CallPool idleSize is 1.5: give a whole number >= 1." });
+  });
+
+  it("gives `size` slots while a run waits to answer, and widens to `idleSize` once none does", async () => {
+    const pool = new CallPool(1, 3);
+    const answered = pool.runStarted();
+    const granted: number[] = [];
+    const calls = [0, 1, 2].map((i) => pool.acquire().then((release) => (granted.push(i), release)));
+    await tick();
+    assert.deepStrictEqual([granted, pool.load], [[0], { active: 1, waiting: 2, unanswered: 1 }]);
+    answered();
+    answered();
+    await tick();
+    assert.deepStrictEqual([granted, pool.load], [[0, 1, 2], { active: 3, waiting: 0, unanswered: 0 }]);
+    for (const release of await Promise.all(calls)) release();
+    assert.deepStrictEqual(pool.load, { active: 0, waiting: 0, unanswered: 0 });
   });
 
   it("holds an answered run's call while a run that has not answered yet calls at once", async () => {
@@ -86,7 +102,7 @@ describe("call pool", () => {
     assert.deepStrictEqual(c.started, ["a1", "b1", "a2"]);
     c.finish("a2");
     assert.strictEqual((await a.done).status, "Succeeded");
-    assert.deepStrictEqual(pool.load, { active: 0, waiting: 0 });
+    assert.deepStrictEqual(pool.load, { active: 0, waiting: 0, unanswered: 0 });
   });
 
   it("a run terminated while its call waits for a slot ends at once, and the call is never made", async () => {
@@ -109,6 +125,6 @@ describe("call pool", () => {
     await busy.done;
     await tick();
     assert.deepStrictEqual(c.started, ["hold"]);
-    assert.deepStrictEqual(pool.load, { active: 0, waiting: 0 });
+    assert.deepStrictEqual(pool.load, { active: 0, waiting: 0, unanswered: 0 });
   });
 });
