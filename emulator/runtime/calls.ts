@@ -69,9 +69,9 @@ export async function callWithRetries(
   const invoke = connectorCall(ctx, name, action.type, inputs);
   const history = () => (retryHistory.length ? retryHistory : undefined);
   for (let attempt = 0; ; attempt++) {
-    const startTime = ctx.now().toISOString();
     const slot = ctx.slot?.();
     const release = slot && (await slot.catch(() => Promise.reject(new Terminated())));
+    const startTime = ctx.now().toISOString(); // an attempt starts when it is sent, not while it waits its turn
     const outcome = await callOnce(ctx.signal, invoke, timeoutMs).finally(release);
     const endTime = ctx.now().toISOString();
     if (outcome.kind === "response" && outcome.response.statusCode < 400) {

@@ -16,12 +16,17 @@ const call = (uri: string, runAfter: JsonObject = {}) => ({
 });
 
 /** Calls are held open until the test ends them: `started` lists them, `finish(uri)` answers one. */
-function heldCalls(): Connectors & { started: string[]; finish: (uri: string) => void } {
+function heldCalls(): Connectors & {
+  started: string[];
+  finish: (uri: string) => void;
+  finishWith: (uri: string, r: ConnectorResponse) => void;
+} {
   const open = new Map<string, (r: ConnectorResponse) => void>();
   const started: string[] = [];
   return {
     started,
     finish: (uri) => open.get(uri)!({ statusCode: 200 }),
+    finishWith: (uri, r) => open.get(uri)!(r),
     apiConnection: async () => ({ statusCode: 404 }),
     http: (c: HttpCall) => {
       started.push(c.uri);
@@ -32,13 +37,15 @@ function heldCalls(): Connectors & { started: string[]; finish: (uri: string) =>
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-function start(actions: JsonObject, connectors: Connectors, pool: CallPool) {
+function start(actions: JsonObject, connectors: Connectors, pool: CallPool, now?: () => Date) {
   const handle = startRun({
     definition: definition(actions),
     workflowName: "wf",
     request: { method: "POST", headers: {}, body: {} },
     connectors,
     afterAnswer: pool,
+    now,
+    retryDelayMs: () => 0,
   });
   assert.ok(handle.accepted);
   return handle;
@@ -126,5 +133,32 @@ describe("call pool", () => {
     await tick();
     assert.deepStrictEqual(c.started, ["hold"]);
     assert.deepStrictEqual(pool.load, { active: 0, waiting: 0, unanswered: 0 });
+  });
+
+  it("an attempt's start in the retry history is when it was sent, not when it began to wait for a turn", async () => {
+    const pool = new CallPool(1);
+    let clock = Date.parse("2026-11-25T10:00:00Z");
+    const now = () => new Date(clock);
+    const c = heldCalls();
+    const hold = start({ Respond: respond, Hold: call("hold", { Respond: ["Succeeded"] }) }, c, pool, now);
+    await hold.response;
+    const retried = {
+      ...call("flaky", { Respond: ["Succeeded"] }),
+      inputs: { method: "GET", uri: "flaky", retryPolicy: { type: "fixed", count: 1, interval: "PT1S" } },
+    };
+    const waiting = start({ Respond: respond, Flaky: retried }, c, pool, now);
+    await waiting.response;
+    await tick();
+    clock += 60_000; // a minute in the queue behind Hold
+    c.finish("hold");
+    await tick();
+    c.finishWith("flaky", { statusCode: 503 });
+    await tick();
+    c.finish("flaky");
+    const run = await waiting.done;
+    assert.deepStrictEqual(
+      run.actions.Flaky.retryHistory!.map((a) => a.startTime),
+      ["2026-11-25T10:01:00.000Z"],
+    );
   });
 });
