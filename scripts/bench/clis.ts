@@ -15,7 +15,9 @@ export const CLI_ENTRIES = { send: "ops/send.ts", replay: "ops/replay.ts", verif
 /** Node code that loads a command module through the CLIs' own compile hook and prints the module count. */
 export function moduleCounter(entry: string): string {
   return (
-    'require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });' +
+    "require(" +
+    JSON.stringify(path.join(ROOT, "cli", "register.js")) +
+    ");" +
     `require(${JSON.stringify(path.join(ROOT, entry))});console.log(Object.keys(require.cache).length)`
   );
 }

@@ -14,7 +14,9 @@ const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
 /** Packages loaded by requiring `entry` the way cli/leadkit.js loads commands. */
 function packagesLoaded(entry: string): string[] {
   const code =
-    'require("esbuild-register/dist/node").register({ target: "node20", supported: { "dynamic-import": false } });' +
+    "require(" +
+    JSON.stringify(path.join(ROOT, "cli", "register.js")) +
+    ");" +
     `require(${JSON.stringify(path.join(ROOT, entry))});` +
     'const names = new Set(Object.keys(require.cache).filter((f) => f.includes("node_modules/")).map((f) => {' +
     '  const rest = f.slice(f.lastIndexOf("node_modules/") + 13).split("/");' +

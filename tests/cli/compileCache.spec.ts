@@ -1,0 +1,50 @@
+/** cli/register.js: TypeScript compiled once and cached; later starts skip esbuild; an edit is compiled again. */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const REGISTER = path.join(__dirname, "..", "..", "cli", "register.js");
+
+describe("CLI compile cache", function () {
+  this.timeout(30000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-compile-"));
+  const cache = path.join(dir, "cache");
+  const source = path.join(dir, "x.ts");
+
+  /** Loads x.ts through the hook in a fresh node; prints its value, whether esbuild loaded, and any stack. */
+  const load = (): { value: unknown; esbuild: boolean; stack?: string } =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          "-e",
+          `require(${JSON.stringify(REGISTER)});let value, stack;` +
+            `try { value = require(${JSON.stringify(source)}).value; } catch (e) { stack = e.stack; }` +
+            "console.log(JSON.stringify({ value, stack, esbuild: Object.keys(require.cache).some((f) => /node_modules[\\\\/]esbuild[\\\\/]lib/.test(f)) }));",
+        ],
+        { encoding: "utf8", env: { ...process.env, LEADKIT_COMPILE_CACHE: cache } },
+      ),
+    );
+
+  it("compiles on the first start, then reads the cache without starting esbuild", () => {
+    fs.writeFileSync(source, "interface T { a: number }\nexport const value: T = { a: 1 };\n");
+    assert.deepStrictEqual(load(), { value: { a: 1 }, esbuild: true });
+    assert.deepStrictEqual(load(), { value: { a: 1 }, esbuild: false });
+    assert.strictEqual(fs.readdirSync(cache).length, 1);
+  });
+
+  it("compiles an edited file again instead of serving the old code", () => {
+    fs.writeFileSync(source, "export const value: number = 2;\n");
+    assert.deepStrictEqual(load(), { value: 2, esbuild: true });
+  });
+
+  it("names the TypeScript line in a stack trace (inline source maps)", () => {
+    fs.writeFileSync(
+      source,
+      "type A = string;\ninterface B { b: A }\n\nexport const value = (() => {\n  throw new Error('x');\n})();\n",
+    );
+    assert.match(load().stack!, /x\.ts:5:/);
+  });
+});
