@@ -30,13 +30,10 @@ export class CallPool {
   /** A run that has not answered yet; call the returned function (once) when it answers. */
   runStarted(): () => void {
     this.unanswered++;
-    let answered = false;
-    return () => {
-      if (answered) return;
-      answered = true;
+    return once(() => {
       this.unanswered--;
       this.pump();
-    };
+    });
   }
 
   /**
@@ -47,13 +44,10 @@ export class CallPool {
     signal?.throwIfAborted();
     if (this.active < this.width()) this.active++;
     else await this.wait(signal);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.active--;
       this.pump();
-    };
+    });
   }
 
   /** Calls in flight, calls waiting and runs still to answer (for tests and the bench). */
@@ -85,4 +79,14 @@ export class CallPool {
       this.waiting.push(granted);
     });
   }
+}
+
+/** `fn` on the first call; later calls do nothing (a release or an answer counts once). */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }

@@ -12,15 +12,13 @@ const ROOT = path.join(__dirname, "..", "..");
 /** The commands the issue measures, and the module each loads for its work. */
 export const CLI_ENTRIES = { send: "ops/send.ts", replay: "ops/replay.ts", verify: "ops/verify.ts" } as const;
 
-/** Node code that loads a command module through the CLIs' own compile hook and prints the module count. */
-export function moduleCounter(entry: string): string {
-  return (
-    "require(" +
-    JSON.stringify(path.join(ROOT, "cli", "register.js")) +
-    ");" +
-    `require(${JSON.stringify(path.join(ROOT, entry))});console.log(Object.keys(require.cache).length)`
-  );
+/** Node code that loads a kit module (`ops/send.ts`, ...) as `leadkit` does: through cli/register.js. */
+export function loadAsCli(entry: string): string {
+  return `require(${JSON.stringify(path.join(ROOT, "cli", "register.js"))});require(${JSON.stringify(path.join(ROOT, entry))});`;
 }
+
+/** Node code that loads a command module as `leadkit` does and prints the module count. */
+export const moduleCounter = (entry: string) => `${loadAsCli(entry)}console.log(Object.keys(require.cache).length)`;
 
 function timed(file: string, args: string[]): { ms: number; out: string } {
   const t = performance.now();

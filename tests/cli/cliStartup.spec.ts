@@ -7,6 +7,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { loadAsCli } from "../../scripts/bench/clis";
 
 const ROOT = path.join(__dirname, "..", "..");
 const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
@@ -14,10 +15,7 @@ const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
 /** Packages loaded by requiring `entry` the way cli/leadkit.js loads commands. */
 function packagesLoaded(entry: string): string[] {
   const code =
-    "require(" +
-    JSON.stringify(path.join(ROOT, "cli", "register.js")) +
-    ");" +
-    `require(${JSON.stringify(path.join(ROOT, entry))});` +
+    loadAsCli(entry) +
     'const names = new Set(Object.keys(require.cache).filter((f) => f.includes("node_modules/")).map((f) => {' +
     '  const rest = f.slice(f.lastIndexOf("node_modules/") + 13).split("/");' +
     '  return rest[0].startsWith("@") ? rest[0] + "/" + rest[1] : rest[0]; }));' +
