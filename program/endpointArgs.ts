@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { LeadEndpointArgs } from "../components/leadEndpoint";
 import { KitConfig } from "../config/stackConfig";
 

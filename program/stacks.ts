@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { leadWorkflowOptions } from "../components/leadEndpoint";
+import { leadWorkflowOptions } from "../components/workflowOptions";
 import { endpointArgs } from "./endpointArgs";
 import { PROJECT, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";

@@ -225,7 +225,7 @@ describe("LeadEndpoint component", () => {
       assert.strictEqual(wf.inputs.state, "Enabled");
       assert.strictEqual(wf.inputs.workflowName, "leads-test-workflow");
       // The definition the workflow module builds from the same args (the component keeps no copy of it).
-      const { leadWorkflowOptions } = await import("../../components/leadEndpoint");
+      const { leadWorkflowOptions } = await import("../../components/workflowOptions");
       const { buildLeadWorkflow } = await import("../../workflow/leadWorkflow");
       const expected = buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" })).definition;
       assert.deepStrictEqual(wf.inputs.definition, JSON.parse(JSON.stringify(expected)));
@@ -368,9 +368,9 @@ describe("LeadEndpoint component", () => {
 });
 
 describe("leadWorkflowOptions (dedup and incomplete leads)", () => {
-  let leadWorkflowOptions: typeof import("../../components/leadEndpoint").leadWorkflowOptions;
+  let leadWorkflowOptions: typeof import("../../components/workflowOptions").leadWorkflowOptions;
   before(async () => {
-    ({ leadWorkflowOptions } = await import("../../components/leadEndpoint"));
+    ({ leadWorkflowOptions } = await import("../../components/workflowOptions"));
   });
 
   it("defaults to table LeadDedup, a 30-day window and archiving incomplete leads", () => {

@@ -187,7 +187,7 @@ describe("LeadEndpoint with the function app", () => {
     assert.match(byName["leads-test-fn-dedup-contributor"].inputs.scope, /\/tableServices\/default\/tables\/Claims$/);
     // Off, the app is not deployed: leadEndpoint.spec.ts pins that footprint (archiveRetentionDays 0).
     assert.ok(resources.some((r) => r.name === "leads-test-fn-app"));
-    const { archiveRetentionDays } = await import("../../components/leadEndpoint");
+    const { archiveRetentionDays } = await import("../../components/workflowOptions");
     assert.throws(() => archiveRetentionDays({ location: "westeurope", archiveRetentionDays: -1 }), {
       message:
         "archiveRetentionDays: -1 is not valid: must be a whole number of days from 0 (off) to 3650. Fix: archiveRetentionDays: 365",

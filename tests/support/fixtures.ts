@@ -1,6 +1,7 @@
 /** Shared test inputs: sample leads and the lead workflow with every target. */
 import * as fs from "fs";
-import { LeadEndpointArgs, leadWorkflowOptions } from "../../components/leadEndpoint";
+import type { LeadEndpointArgs } from "../../components/leadEndpoint";
+import { leadWorkflowOptions } from "../../components/workflowOptions";
 import { CRM_TARGETS, TargetSetting, targetSpec } from "../../targets";
 import { buildLeadWorkflow, LeadWorkflow } from "../../workflow/leadWorkflow";
 

@@ -9,7 +9,7 @@ import { WorkflowRun } from "../../emulator/types";
 import { loadStack, stackFromSettings } from "../../program/stacks";
 import { parseStackConfig, StackConfigError } from "../../config/stackConfig";
 import { buildLeadWorkflow } from "../../workflow/leadWorkflow";
-import { leadWorkflowOptions } from "../../components/leadEndpoint";
+import { leadWorkflowOptions } from "../../components/workflowOptions";
 import { endpointArgs } from "../../program/endpointArgs";
 import { useAzurite } from "../support/azurite";
 import { sample } from "../support/fixtures";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import Ajv from "ajv";
-import { leadWorkflowOptions } from "../../components/leadEndpoint";
+import { leadWorkflowOptions } from "../../components/workflowOptions";
 import { renderedPath, renderStack } from "../../scripts/render";
 import { CrmTarget } from "../../config/settings";
 import { ACTION, buildLeadWorkflow, gateName, TRIGGER_NAME } from "../../workflow/leadWorkflow";
