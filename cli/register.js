@@ -1,5 +1,5 @@
 "use strict";
-// The compile hook of `leadkit` and the npm scripts of the CLIs: TypeScript sources are compiled by esbuild
+// The compile hook of `leadkit`, the npm scripts and mocha: TypeScript sources are compiled by esbuild
 // on first load and the result is kept in node_modules/.cache/leadkit-cli, keyed by the file's path and
 // content; a later start reads the cached JavaScript and never starts esbuild (its native process cost about
 // 150 ms of a 460 ms `verify --help`). Type checks belong to `npm test`. Dynamic import() is compiled to

@@ -59,7 +59,7 @@ export interface ThroughputOptions {
 
 class LoadGenerator {
   private readonly child: ChildProcess = fork(path.join(__dirname, "loadgen.ts"), [], {
-    execArgv: ["-r", "ts-node/register/transpile-only"],
+    execArgv: ["-r", path.join(__dirname, "..", "..", "cli", "register.js")],
   });
   run(job: LoadJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {

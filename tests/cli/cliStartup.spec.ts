@@ -43,6 +43,22 @@ describe("CLI start-up: what a command loads before it works", function () {
     });
   }
 
+  // A stack's workflow is built from its settings alone (components/workflowOptions.ts): `npm start`,
+  // render and the bench never load the Pulumi SDK (about 1,000 modules and 1.5 s before this).
+  for (const [what, entry] of [
+    ["npm start's stack loading", "program/stacks.ts"],
+    ["npm run render", "scripts/render.ts"],
+  ]) {
+    it(`${what} loads no Pulumi SDK or TypeScript compiler`, () => {
+      const loaded = packagesLoaded(entry);
+      assert.deepStrictEqual(
+        loaded.filter((p) => /^(@pulumi\/|typescript$|ts-node$)/.test(p)),
+        [],
+        `${entry} loads: ${loaded.join(", ")}`,
+      );
+    });
+  }
+
   it("the npm scripts of the CLIs go through cli/leadkit.js (esbuild), not ts-node", () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const [script, command] of Object.entries({
@@ -54,5 +70,18 @@ describe("CLI start-up: what a command loads before it works", function () {
       standin: "standin",
     }))
       assert.strictEqual(scripts[script], `node cli/leadkit.js ${command}`, script);
+  });
+
+  it("the other TypeScript scripts and mocha load through the same cached compile hook, not ts-node", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
+    for (const [script, file] of Object.entries({
+      render: "scripts/render.ts",
+      docs: "scripts/docs.ts",
+      bench: "scripts/bench.ts",
+      "docs:cost": "scripts/bench/costTable.ts",
+    }))
+      assert.strictEqual(scripts[script], `node -r ./cli/register.js ${file}`, script);
+    const mocharc = fs.readFileSync(path.join(ROOT, ".mocharc.js"), "utf8");
+    assert.match(mocharc, /^ {2}require: \["\.\/cli\/register\.js", /m);
   });
 });

@@ -12,6 +12,7 @@ export interface CliResult {
 
 /** The node arguments that start `leadkit` as `npx leadkit` and the npm scripts do (esbuild, not ts-node). */
 export const LEADKIT = ["cli/leadkit.js"];
+const REGISTER = "./cli/register.js";
 
 /** `leadkit <args>` (cli/leadkit.js), with `env` added to a copy of this process's environment. */
 export function runCli(
@@ -22,18 +23,18 @@ export function runCli(
   return runNode([...LEADKIT, ...args], env, timeoutMs);
 }
 
-/** Any TypeScript entry of the kit (`scripts/render.ts`, ...) run through ts-node as npm runs it. */
+/** Any TypeScript entry of the kit (`scripts/render.ts`, ...) run through the compile hook as npm runs it. */
 export function runScript(
   file: string,
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 60000,
 ): Promise<CliResult> {
-  return runNode(["-r", "ts-node/register/transpile-only", file, ...args], env, timeoutMs);
+  return runNode(["-r", REGISTER, file, ...args], env, timeoutMs);
 }
 
 function runNode(nodeArgs: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<CliResult> {
-  const what = nodeArgs.filter((a) => a !== "-r" && !a.startsWith("ts-node/")).join(" ");
+  const what = nodeArgs.filter((a) => a !== "-r" && a !== REGISTER).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
