@@ -55,6 +55,14 @@ describe("run page in headless Chromium", function () {
     await page.goto(`http://127.0.0.1:${server.port}/`);
     await page.waitForSelector("body[data-ready=true]");
   };
+  /**
+   * Finds and clicks in one task of the page: the page re-renders its lists every 3 s, and between
+   * puppeteer's own find and click (scroll, box, mouse) the node can be replaced ("Node is detached").
+   */
+  const click = async (selector: string) => {
+    await page.waitForSelector(selector);
+    await page.$eval(selector, (el) => (el as unknown as { click(): void }).click());
+  };
   const cellText = (selector: string) =>
     page.$$eval(selector, (els) => els.map((e) => (e as unknown as { innerText: string }).innerText));
 
@@ -136,7 +144,7 @@ describe("run page in headless Chromium", function () {
   });
 
   it("a run shows each action's status and duration, and what the stand-ins received", async () => {
-    await page.click(`#leads tr[data-run="${delivered}"]`);
+    await click(`#leads tr[data-run="${delivered}"]`);
     await page.waitForSelector("#detail table.received");
     const actions = await page.$$eval("#detail table.actions tbody tr", (trs) =>
       trs.map((tr) =>
@@ -160,7 +168,7 @@ describe("run page in headless Chromium", function () {
   });
 
   it("the replay button re-sends the dead letter and the list shows it replayed", async () => {
-    await page.click(`button.replay[data-row="${dead}"]`);
+    await click(`button.replay[data-row="${dead}"]`);
     await page.waitForFunction('document.querySelector("#replayed").textContent !== ""');
     const said = await page.$eval("#replayed", (p) => p.textContent!);
     assert.match(said, new RegExp(`^replayed \\S+/${dead}: `));
@@ -180,7 +188,7 @@ describe("run page in headless Chromium", function () {
     );
     assert.ok(rows.includes(delivered) && rows.includes(dead), JSON.stringify(rows));
     assert.strictEqual(await page.$$eval("#runs tbody tr", (trs) => trs.length), 0);
-    await page.click(`#leads tr[data-run="${delivered}"]`);
+    await click(`#leads tr[data-run="${delivered}"]`);
     await page.waitForSelector("#detail .lead-outcome");
     const detail = await page.$eval("#detail", (d) => (d as unknown as { innerText: string }).innerText);
     assert.ok(detail.includes("kept in memory by an earlier session"), detail);
