@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runAll, CHECKS, MOCHA: MOCHA_PHASE } = require("./support/run-tests.js");
+const { runAll, CHECKS, MOCHA: MOCHA_PHASE, parallelFlags } = require("./support/run-tests.js");
 
 const MOCHA = path.join("node_modules", "mocha", "bin", "mocha.js");
 /** A file with exactly two tests, outside the default spec list. */
@@ -61,6 +61,16 @@ describe("test tooling", function () {
     );
   });
 
+  it("`npm test` runs mocha on one worker per core; LEADKIT_TEST_JOBS=1 runs it serially, a bad value is named", () => {
+    assert.deepStrictEqual(parallelFlags({}), ["--parallel", "--jobs", String(os.availableParallelism())]);
+    assert.deepStrictEqual(parallelFlags({ LEADKIT_TEST_JOBS: "3" }), ["--parallel", "--jobs", "3"]);
+    assert.deepStrictEqual(parallelFlags({ LEADKIT_TEST_JOBS: "1" }), []);
+    assert.throws(() => parallelFlags({ LEADKIT_TEST_JOBS: "two" }), {
+      message: 'LEADKIT_TEST_JOBS is "two": give a whole number of at least 1.',
+    });
+    assert.deepStrictEqual(MOCHA_PHASE.args.slice(1), parallelFlags(process.env));
+  });
+
   /** `npm test`'s runner over the fixture: its printed lines and exit code. */
   async function runTests(checks: Array<{ name: string; args: string[] }>) {
     let out = "";
@@ -91,7 +101,7 @@ describe("test tooling", function () {
     assert.match(lines.at(-2)!, /^slowest phase: (mocha|prettier) \d+\.\d s; wall \d+\.\d s$/);
     assert.match(lines.at(-3)!, /^phases \(run together\): (mocha|prettier) \d+\.\d s, (mocha|prettier) \d+\.\d s$/);
     assert.ok(
-      lines.some((l) => /^slowest: tests\/fixtures\/twoTests\.fixture\.ts \d+\.\d s$/.test(l)),
+      lines.some((l) => /^slowest( \(tests' own time\))?: tests\/fixtures\/twoTests\.fixture\.ts \d+\.\d s$/.test(l)),
       lines.join("\n"),
     );
   });

@@ -5,7 +5,8 @@
 // and sockets, and its timing-sensitive tests keep first call on the CPU. Each phase's output is shown
 // (mocha's live, the others' when they end), then each phase's duration, the slowest named, and last the
 // plain line CI reads: "N passed, N failed" (a failed tsc/eslint/prettier phase counts as one failure).
-// Arguments go to mocha: `npm test -- tests/x.spec.ts`.
+// Mocha runs its files on one worker per core (LEADKIT_TEST_JOBS=1: serially). Arguments go to mocha:
+// `npm test -- tests/x.spec.ts`.
 const { spawn } = require("child_process");
 const os = require("os");
 const path = require("path");
@@ -51,7 +52,18 @@ const CHECKS = [
     ],
   },
 ];
-const MOCHA = { name: "mocha", args: [bin("mocha/bin/mocha.js")] };
+/**
+ * Mocha's flags for `jobs` workers: its spec files are mostly waiting (Azurite, child processes, sockets),
+ * so two workers on two cores took 90 s where one took 130-160 s. LEADKIT_TEST_JOBS=1 runs serially (one
+ * process, hooks timed per file); the default is one worker per core.
+ */
+function parallelFlags(env = process.env) {
+  const jobs = env.LEADKIT_TEST_JOBS ? Number(env.LEADKIT_TEST_JOBS) : os.availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`LEADKIT_TEST_JOBS is "${env.LEADKIT_TEST_JOBS}": give a whole number of at least 1.`);
+  return jobs === 1 ? [] : ["--parallel", "--jobs", String(jobs)];
+}
+const MOCHA = { name: "mocha", args: [bin("mocha/bin/mocha.js"), ...parallelFlags()] };
 const SUMMARY = /^(\d+) passed, (\d+) failed(.*)$/;
 /** os.setPriority's scale: 19 is the lowest; 10 yields to mocha without starving the checks. */
 const CHECK_PRIORITY = 10;
@@ -115,7 +127,7 @@ async function runAll({ checks = CHECKS, mocha = MOCHA, mochaArgs = [], write = 
   return failed > 0 ? 1 : 0;
 }
 
-module.exports = { runAll, CHECKS, MOCHA };
+module.exports = { runAll, CHECKS, MOCHA, parallelFlags };
 
 if (require.main === module) {
   runAll({ mochaArgs: process.argv.slice(2) }).then(
