@@ -1,5 +1,6 @@
-/** How the benchmark counts billed executions and formats its figures, on recorded runs (no timing). */
+/** How the benchmark counts billed executions, formats its figures and resets its rounds (no timing). */
 import * as assert from "assert";
+import { TableClient } from "@azure/data-tables";
 import { ActionRun, HttpCall, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
 import { costSection, costTable } from "../../scripts/bench/costTable";
@@ -8,6 +9,8 @@ import { expressionsOf, referenceSpeed } from "../../scripts/bench/expressions";
 import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
+import { clearRoundRows, fillArchive } from "../../scripts/bench/throughput";
+import { useAzurite } from "../support/azurite";
 
 const action = (name: string, type: string, status: ActionRun["status"], retries = 0): ActionRun => ({
   name,
@@ -213,5 +216,33 @@ describe("benchmark reference-table speed", () => {
     assert.deepStrictEqual(speed.refused, ["formatNumber(17.35, 'C2', 'is-IS')"]);
     assert.strictEqual(speed.rows + speed.refused.length + random.length, reference.rows.length);
     assert.ok(speed.microsPerEvaluation > 0);
+  });
+});
+
+describe("benchmark rounds start from the level's rows (Azurite)", () => {
+  it("deletes every row a round wrote, in every table the run touches, and keeps the filler rows", async () => {
+    const { connectionString } = await useAzurite();
+    const [archive, dedup] = [`BenchA${Date.now()}`, `BenchD${Date.now()}`];
+    const client = (name: string) =>
+      TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+    for (const name of [archive, dedup]) await client(name).createTable();
+    await fillArchive(client(archive), 0, 200);
+    // A round's rows: the month's partition (150, more than one transaction), a key-named one, and the dedup table.
+    for (let i = 0; i < 150; i++) await client(archive).createEntity({ partitionKey: "2026-11", rowKey: `run${i}` });
+    await client(archive).createEntity({ partitionKey: "fillers", rowKey: "x" });
+    await client(dedup).createEntity({ partitionKey: "k'1", rowKey: "k'1" });
+    assert.strictEqual(await clearRoundRows(connectionString, [archive, dedup]), 152);
+    const left = async (name: string) => {
+      const keys: string[] = [];
+      for await (const e of client(name).listEntities()) keys.push(e.partitionKey!);
+      return keys;
+    };
+    const kept = await left(archive);
+    assert.strictEqual(kept.length, 200);
+    assert.ok(
+      kept.every((p) => p.startsWith("filler-")),
+      kept.find((p) => !p.startsWith("filler-")),
+    );
+    assert.deepStrictEqual(await left(dedup), []);
   });
 });
