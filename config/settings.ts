@@ -29,7 +29,11 @@ export interface SettingSpec extends TargetSetting {
   requiredFor?: CrmTarget;
   /** Value is a comma-separated list (JSON schema of the value after parsing: lists split, numbers coerced). */
   list?: boolean;
-  /** Value is `key=a+b;key=c` text (or a YAML map of lists): a map of lists. */
+  /**
+   * Value is `key=a+b;key=c` text (or a map of lists as JSON text): a map of lists. Not a YAML map in a stack
+   * file: Pulumi.yaml can declare no `object` type (pulumi/pulumi#11321), these settings are declared
+   * `string`, and `pulumi up` checks stack values against the declared type ("must be of type 'string'").
+   */
   map?: boolean;
 }
 
@@ -78,7 +82,7 @@ export const SETTINGS = {
       additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
     },
     description:
-      "Per-offer routing: offer id (publisher.offer) or offer display name = the targets its leads go to, joined by +, routes separated by ; (or a YAML map of lists). Offers not listed go to every target of targets.",
+      "Per-offer routing: offer id (publisher.offer) or offer display name = the targets its leads go to, joined by +, routes separated by ; (or a map of lists as JSON text). Offers not listed go to every target of targets.",
     expect: "offer=target+target;offer=target with each target one of the stack's targets",
     example: "contoso.offer-a=dataverse+email;contoso.offer-b=salesforce",
     default: "",

@@ -193,8 +193,8 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
 }
 
 /**
- * `offer=target+target;offer=target`, or a YAML map of lists (which reaches the program as JSON text, like a
- * YAML list: pulumi/pulumi#3342). Undefined: a route without `=`, an empty offer or target, or other JSON.
+ * `offer=target+target;offer=target`, or the map as JSON text (an ESC `pulumiConfig` map also reaches the
+ * program as JSON text, like a YAML list: pulumi/pulumi#3342). Undefined: a route without `=`, an empty offer or target, or other JSON.
  */
 export function parseMap(text: string): Record<string, string[]> | undefined {
   if (text.trim().startsWith("{")) {
