@@ -159,7 +159,7 @@ function stackFileConfig(stackYaml: StackFile): ResolvedConfig {
  * ("These are available to Pulumi programs as JSON strings", pulumi/pulumi#3342), numbers and
  * booleans their YAML text.
  */
-function configText(value: unknown): string {
+export function configText(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { actionNodes, checkDefinition, DEFINITION_RULES, DefinitionOptions } from "../../azure-rules/definitionRules";
 import { checkInvoke, checkRegistration, Registration, RESOURCE_RULES } from "../../azure-rules/resourceRules";
 import { formatViolation } from "../../azure-rules/violation";
-import { listStacks, loadStack } from "../../program/stacks";
+import { configText, listStacks, loadStack } from "../../program/stacks";
 import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../../definition/types";
 import { installStrictMocks, StrictRecording } from "../support/strictMocks";
 
@@ -551,9 +551,10 @@ describe("Azure rules: catalogue", () => {
 
 /** Runs index.ts afresh under strict mocks with a stack's settings; resolves once registrations stop. */
 async function runStrict(stack: string): Promise<StrictRecording> {
-  const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, string> };
+  const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
   const config: Record<string, string> = {};
-  for (const [k, val] of Object.entries(yaml.config)) config[k] = String(val);
+  // As the CLI passes them: YAML lists and maps as JSON text (String() made a map "[object Object]").
+  for (const [k, val] of Object.entries(yaml.config)) config[k] = configText(val);
   // Every secret setting gets a value of its kind (the stack files hold none).
   const secrets: Record<string, string> = {
     "leadkit:dataverseClientSecret": "dv-secret-0123456789",
