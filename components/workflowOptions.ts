@@ -12,7 +12,7 @@ const INCOMPLETE_LEADS: readonly string[] = ["archive", "deliver"];
 const isIncompleteLeads = (value: string): value is IncompleteLeads => INCOMPLETE_LEADS.includes(value);
 
 /** Defaults shared with the stack settings, so a component and a stack behave alike. */
-export const DEFAULTS = {
+const DEFAULTS = {
   archiveTableName: SETTINGS.archiveTableName.default,
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
