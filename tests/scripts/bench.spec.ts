@@ -5,7 +5,8 @@ import { ActionRun, HttpCall, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
 import { costSection, costTable } from "../../scripts/bench/costTable";
 import { PathCost } from "../../scripts/bench/paths";
-import { expressionsOf, referenceSpeed } from "../../scripts/bench/expressions";
+import { expressionsOf, fixedHost, referenceSpeed } from "../../scripts/bench/expressions";
+import { loadSample } from "../../ops/verify";
 import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
@@ -204,6 +205,14 @@ describe("benchmark expression collection", () => {
       "x @{utcNow()} y",
       "@parameters('tableEndpoint')",
     ]);
+  });
+
+  it("times the engine, not the disk: the fixed host holds one trigger record, as a run does", () => {
+    // The sample lead was read from disk on every trigger() call: 18.8 µs per evaluation, 1.7 µs without.
+    const host = fixedHost();
+    const first = host.trigger() as { outputs: { body: unknown } };
+    assert.strictEqual(host.trigger(), first);
+    assert.deepStrictEqual(first.outputs.body, loadSample("full"));
   });
 });
 
