@@ -333,7 +333,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     adminToken: options.adminToken ?? randomBytes(24).toString("base64url"),
     port: 0,
   };
-  const server = http.createServer((req, res) => void handle(ctx, req, res));
+  // Requests not yet answered: closing waits for them, and for nothing else (see close below).
+  let inFlight = 0;
+  let closing = false;
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+      if (closing && inFlight === 0) server.closeAllConnections();
+    });
+    void handle(ctx, req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
@@ -346,10 +356,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port,
     callbackUrl: `http://127.0.0.1:${port}${ctx.invokePath}?${query}`,
     adminToken: ctx.adminToken,
+    // A browser keeps spare connections that never send a request (Chromium preconnects); close() alone
+    // waits for them until Node's request timeout, minutes after Ctrl-C. Requests in flight still get
+    // their answer; then every connection left is closed.
     close: () =>
       new Promise((resolve) => {
+        closing = true;
         server.close(() => resolve());
-        server.closeIdleConnections();
+        if (inFlight === 0) server.closeAllConnections();
+        else server.closeIdleConnections();
       }),
   };
 }

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import { LocalEndpoint } from "../../local/endpoint";
 import { ADMIN_TOKEN_HEADER, LocalServer, signature, startLocalServer } from "../../local/server";
 import { waitForRun } from "../../ops/verify";
@@ -325,6 +326,43 @@ describe("local endpoint server, hardened", function () {
     }
     assert.strictEqual(thrown, 1);
     assert.strictEqual((await fetch(`${base()}/runs/${runId}`)).status, 200, "still serving");
+  });
+});
+
+describe("local endpoint server, closing", function () {
+  this.timeout(20000);
+  const logLines: string[] = [];
+
+  it("closes at once while a browser holds a connection that never sent a request (Ctrl-C hung minutes)", async () => {
+    const { server } = await devServer({}, { key: "k3" }, logLines);
+    // Chromium opens spare connections ahead of need; Node's close() waited for them (request timeout).
+    const spare = net.connect(server.port, "127.0.0.1");
+    await new Promise((resolve) => spare.once("connect", resolve));
+    const ended = new Promise((resolve) => spare.once("close", resolve));
+    const started = Date.now();
+    await server.close();
+    await ended;
+    assert.ok(Date.now() - started < 2000, `close took ${Date.now() - started} ms`);
+  });
+
+  it("still answers the lead in flight when it closes, then closes", async () => {
+    const { server } = await devServer({}, { key: "k4" }, logLines);
+    const body = FULL.replace("someone@contoso.com", `closing-${Date.now()}@contoso.com`);
+    const answer = new Promise<number>((resolve, reject) => {
+      const req = http.request(server.callbackUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      });
+      req.on("response", (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on("error", reject);
+      // Half the body now, the rest once close() has begun: the request is in flight when the server closes.
+      req.write(body.slice(0, 100));
+      setTimeout(() => req.end(body.slice(100)), 200);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = server.close();
+    assert.strictEqual(await answer, 200);
+    await closed;
   });
 });
 
