@@ -83,6 +83,8 @@ export class LocalEndpoint {
   private readonly runs = new Map<string, WorkflowRun>();
   private readonly parameters: Record<string, unknown>;
   private readonly answered: CallPool;
+  /** The `done` of every run in progress. */
+  private readonly delivering = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LocalEndpointOptions) {
     this.standins = new Standins(options.recordedRequests);
@@ -147,7 +149,27 @@ export class LocalEndpoint {
       afterAnswer: this.answered,
     });
     if (!handle.accepted) return { response: await handle.response };
-    return { response: await handle.response, runName: handle.runName, done: handle.done };
+    const done = handle.done;
+    this.delivering.add(done);
+    void done.finally(() => this.delivering.delete(done)).catch(() => undefined);
+    return { response: await handle.response, runName: handle.runName, done };
+  }
+
+  /** Runs accepted and not yet ended (answered or not): what a stop must let finish first. */
+  get runsInProgress(): number {
+    return this.delivering.size;
+  }
+
+  /**
+   * Waits until every run in progress has ended, at most `ms`; resolves with how many are still going.
+   * A stop drains first: a run cut between a CRM call and its ledger write is one a replay sends again.
+   */
+  async drain(ms: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([Promise.allSettled([...this.delivering]), timeout]);
+    clearTimeout(timer);
+    return this.delivering.size;
   }
 
   /** Recent runs, newest first. */

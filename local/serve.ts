@@ -12,6 +12,7 @@ import * as path from "path";
 import { endpointFile, LocalEndpointFile, PROJECT_ROOT } from "../ops/archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
 import type { DurableTables } from "./durableTables";
+import type { LocalEndpoint } from "./endpoint";
 import type { LocalServer } from "./server";
 import { TRIGGER_NAME } from "../function-code/src/contract";
 
@@ -79,7 +80,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     await tables.stop();
     throw (err as NodeJS.ErrnoException).code === "EADDRINUSE" ? new Error(busyPort(port)) : err;
   }
-  stopOnEveryExit(server, tables);
+  stopOnEveryExit(server, endpoint, tables);
   const state: LocalEndpointFile = {
     url: server.callbackUrl,
     stack: stackName,
@@ -167,19 +168,30 @@ function writePrivate(file: string, value: unknown): void {
   fs.renameSync(temp, file);
 }
 
+/** How long a stop waits for runs still delivering (a CRM retrying for longer is cut; replay finishes it). */
+export const DRAIN_MS = 10000;
+
 /**
- * Ctrl-C, SIGTERM and an uncaught error all stop the same way: no new requests, then Azurite stopped
- * with SIGINT so it saves (see azurite.ts), then exit. SIGKILL cannot be caught: Azurite then saves when
- * its stdin closes, and the table journal has every acknowledged write anyway.
+ * Ctrl-C, SIGTERM and an uncaught error all stop the same way: no new requests, the runs in progress
+ * let finish (at most DRAIN_MS; a run cut between a CRM call and its ledger write would be sent again by a
+ * replay), then Azurite stopped with SIGINT so it saves (see azurite.ts), then exit. A second Ctrl-C exits
+ * at once. SIGKILL cannot be caught: Azurite then saves when its stdin closes, and the table journal has
+ * every acknowledged write anyway.
  */
-function stopOnEveryExit(server: LocalServer, tables: DurableTables): void {
+function stopOnEveryExit(server: LocalServer, endpoint: LocalEndpoint, tables: DurableTables): void {
   let stopping = false;
   const stop = (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
     if (why) console.error(why);
     const exit = () => process.exit(code);
+    const runs = endpoint.runsInProgress;
+    if (runs > 0)
+      console.error(
+        `Waiting up to ${DRAIN_MS / 1000} s for ${runs} run${runs === 1 ? "" : "s"} still delivering (Ctrl-C again stops at once).`,
+      );
     Promise.race([server.close(), new Promise((r) => setTimeout(r, 3000))])
+      .then(() => endpoint.drain(DRAIN_MS))
       .then(() => tables.stop())
       .then(exit, exit);
   };

@@ -14,7 +14,7 @@ import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
 import { readJournal, replayJournal } from "../../local/tableJournal";
 import { loadStack, stackFromSettings } from "../../program/stacks";
-import { LEADKIT } from "../support/cli";
+import { LEADKIT, runCli } from "../support/cli";
 
 const TABLE = "LeadArchiveDurable";
 const STACK = stackFromSettings("durable", {
@@ -277,6 +277,27 @@ describe("durability: the whole local server (npm start)", function () {
     const again = start("dev");
     await again.url();
     report("server SIGTERM", accepted, await archivedEmails(tablesOf(dir), loadStack("dev").config.archiveTableName));
+  });
+
+  it("SIGTERM while a run still delivers: the run ends before Azurite stops, its row delivered after a restart", async () => {
+    const cli = start("dev");
+    const url = await cli.url();
+    const slow = await runCli(["standin", "webhook", "slow", "--ms", "3000", "--state-dir", dir]);
+    assert.strictEqual(slow.code, 0, slow.stderr);
+    const [accepted] = await load(url, "drain", 1, 0, () => undefined);
+    assert.ok(accepted, "the lead was answered 200");
+    cli.child.kill("SIGTERM"); // the webhook stand-in holds the run's call 3 s: without waiting, the row stayed "received"
+    assert.strictEqual(await cli.exited(), 0);
+    assert.match(cli.out, /Waiting up to 10 s for 1 run still delivering \(Ctrl-C again stops at once\)\./);
+    const again = start("dev");
+    await again.url();
+    const archive = TableClient.fromConnectionString(tablesOf(dir), loadStack("dev").config.archiveTableName, {
+      allowInsecureConnection: true,
+    });
+    const statuses: string[] = [];
+    for await (const row of archive.listEntities())
+      if (String(row.LeadJson).includes(accepted)) statuses.push(String(row.Status));
+    assert.deepStrictEqual(statuses, ["delivered"]);
   });
 
   it("two stacks at once keep their own data; the same stack twice is refused", async () => {

@@ -333,7 +333,7 @@ describe("local endpoint server, closing", function () {
   this.timeout(20000);
   const logLines: string[] = [];
 
-  it("closes at once while a browser holds a connection that never sent a request (Ctrl-C hung minutes)", async () => {
+  it("closes at once while a browser holds a connection that never sent a request (close() waited minutes)", async () => {
     const { server } = await devServer({}, { key: "k3" }, logLines);
     // Chromium opens spare connections ahead of need; Node's close() waited for them (request timeout).
     const spare = net.connect(server.port, "127.0.0.1");
