@@ -357,8 +357,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     callbackUrl: `http://127.0.0.1:${port}${ctx.invokePath}?${query}`,
     adminToken: ctx.adminToken,
     // A browser keeps spare connections that never send a request (Chromium preconnects); close() alone
-    // waits for them until Node's request timeout, minutes after Ctrl-C. Requests in flight still get
-    // their answer; then every connection left is closed.
+    // waits for them until Node's request timeout, minutes later. Requests in flight still get their
+    // answer; then every connection left is closed.
     close: () =>
       new Promise((resolve) => {
         closing = true;
