@@ -169,7 +169,7 @@ function writePrivate(file: string, value: unknown): void {
 }
 
 /** How long a stop waits for runs still delivering (a CRM retrying for longer is cut; replay finishes it). */
-export const DRAIN_MS = 10000;
+const DRAIN_MS = 10000;
 
 /**
  * Ctrl-C, SIGTERM and an uncaught error all stop the same way: no new requests, the runs in progress
