@@ -76,6 +76,10 @@ class LoadGenerator {
   }
 }
 
+/** One entity-group transaction (at most 100 actions, one partition), typed as the SDK wants its tuples. */
+const transaction = (table: TableClient, actions: unknown[][]) =>
+  table.submitTransaction(actions as Parameters<TableClient["submitTransaction"]>[0]);
+
 /** Adds archive rows up to `to`, 100 per transaction, one partition per batch (Azurite slows on one big partition). */
 export async function fillArchive(table: TableClient, from: number, to: number): Promise<void> {
   for (let batch = Math.floor(from / 100); batch < Math.floor(to / 100); batch++) {
@@ -83,7 +87,7 @@ export async function fillArchive(table: TableClient, from: number, to: number):
       "create",
       { partitionKey: `filler-${batch}`, rowKey: `r${i}`, Status: "delivered", DedupKey: `k${batch}-${i}` },
     ]);
-    await table.submitTransaction(rows as Parameters<TableClient["submitTransaction"]>[0]);
+    await transaction(table, rows);
   }
 }
 
@@ -110,7 +114,7 @@ export async function clearRoundRows(connectionString: string, tables: string[])
       // A transaction holds at most 100 operations, all in one partition.
       for (let i = 0; i < rowKeys.length; i += 100) {
         const batch = rowKeys.slice(i, i + 100).map((rowKey) => ["delete", { partitionKey, rowKey }]);
-        await table.submitTransaction(batch as Parameters<TableClient["submitTransaction"]>[0]);
+        await transaction(table, batch);
         deleted += batch.length;
       }
     }

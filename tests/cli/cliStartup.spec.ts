@@ -49,8 +49,9 @@ describe("CLI start-up: what a command loads before it works", function () {
     });
   }
 
+  const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
+
   it("the npm scripts of the CLIs go through cli/leadkit.js (esbuild), not ts-node", () => {
-    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const [script, command] of Object.entries({
       start: "serve",
       send: "send",
@@ -63,7 +64,6 @@ describe("CLI start-up: what a command loads before it works", function () {
   });
 
   it("the other TypeScript scripts and mocha load through the same cached compile hook, not ts-node", () => {
-    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const [script, file] of Object.entries({
       render: "scripts/render.ts",
       docs: "scripts/docs.ts",
