@@ -46,6 +46,8 @@ export interface Round {
 
 export interface Level {
   archivedRows: number;
+  /** The discarded warm-up rounds, in the order they ran (floor, endpoint, floor, ...). */
+  warmup: Round[];
   endpoint: Round[];
   floor: Round[];
 }
@@ -54,7 +56,9 @@ export interface ThroughputOptions {
   concurrency: number;
   roundSize: number;
   rounds: number;
-  /** Pairs of rounds run and discarded before each level's measured rounds. */
+  /** Pairs of rounds run and discarded before the first level, which meets freshly started processes. */
+  firstWarmups: number;
+  /** Pairs of rounds run and discarded before each later level's measured rounds. */
   warmups: number;
   levels: number[];
 }
@@ -186,17 +190,17 @@ async function floorRound(b: Bench, tag: string): Promise<Round> {
  * Warm-up (`warmups` pairs, discarded), then `rounds` pairs, floor and endpoint alternating; every round
  * starts from the level's rows (clearRoundRows after each).
  */
-async function measureLevel(b: Bench, archivedRows: number, nonce: string): Promise<Level> {
-  const level: Level = { archivedRows, endpoint: [], floor: [] };
+async function measureLevel(b: Bench, archivedRows: number, nonce: string, warmups: number): Promise<Level> {
+  const level: Level = { archivedRows, warmup: [], endpoint: [], floor: [] };
   const tables = [...new Set(b.ops.map((op) => op.table))];
   const cleared = async <T>(round: Promise<T>) => {
     const result = await round;
     await clearRoundRows(b.connectionString, tables);
     return result;
   };
-  for (let w = 0; w < b.options.warmups; w++) {
-    await cleared(floorRound(b, `${nonce}-${archivedRows}-warm${w}`));
-    await cleared(endpointRound(b, `${nonce}-${archivedRows}-warm${w}`));
+  for (let w = 0; w < warmups; w++) {
+    level.warmup.push(await cleared(floorRound(b, `${nonce}-${archivedRows}-warm${w}`)));
+    level.warmup.push(await cleared(endpointRound(b, `${nonce}-${archivedRows}-warm${w}`)));
   }
   for (let r = 0; r < b.options.rounds; r++) {
     level.floor.push(await cleared(floorRound(b, `${nonce}-${archivedRows}-${r}`)));
@@ -235,7 +239,8 @@ export async function measureThroughput(
     for (const target of options.levels) {
       await fillArchive(endpoint.tables.table(stack.config.archiveTableName), rows, target);
       rows = target;
-      levels.push(await measureLevel(b, target, nonce));
+      const warmups = levels.length === 0 ? options.firstWarmups : options.warmups;
+      levels.push(await measureLevel(b, target, nonce, warmups));
       onLevel(levels[levels.length - 1], ops);
     }
   } finally {

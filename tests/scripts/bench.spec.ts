@@ -10,7 +10,9 @@ import { loadSample } from "../../ops/verify";
 import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
-import { clearRoundRows, fillArchive } from "../../scripts/bench/throughput";
+import { clearRoundRows, fillArchive, Level, measureThroughput } from "../../scripts/bench/throughput";
+import { warmupLine } from "../../scripts/bench";
+import { loadStack } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
 
 const action = (name: string, type: string, status: ActionRun["status"], retries = 0): ActionRun => ({
@@ -253,5 +255,32 @@ describe("benchmark rounds start from the level's rows (Azurite)", () => {
       kept.find((p) => !p.startsWith("filler-")),
     );
     assert.deepStrictEqual(await left(dedup), []);
+  });
+});
+
+describe("benchmark warm-up (Azurite)", () => {
+  it("runs the warm-up pairs, floor then endpoint, longer before the first level, and keeps them apart", async () => {
+    const { connectionString } = await useAzurite();
+    const options = { concurrency: 3, roundSize: 3, rounds: 1, firstWarmups: 2, warmups: 1, levels: [0, 200] };
+    const { levels } = await measureThroughput(loadStack("dev"), connectionString, options);
+    assert.deepStrictEqual(
+      levels.map((l) => [l.archivedRows, l.warmup.map((r) => r.kind), l.floor.length, l.endpoint.length]),
+      [
+        [0, ["floor", "endpoint", "floor", "endpoint"], 1, 1],
+        [200, ["floor", "endpoint"], 1, 1],
+      ],
+    );
+    assert.ok(levels[0].warmup.every((r) => r.perSecond > 0));
+  });
+
+  it("prints the first level's warm-up round by round, floor and endpoint apart", () => {
+    const round = (kind: "floor" | "endpoint", perSecond: number) => ({ kind, perSecond, answerP50: 1, answerP99: 2 });
+    const level: Level = {
+      archivedRows: 0,
+      warmup: [round("floor", 128.4), round("endpoint", 100.6), round("floor", 484), round("endpoint", 309)],
+      floor: [],
+      endpoint: [],
+    };
+    assert.strictEqual(warmupLine(level), "warm-up at 0 rows (discarded), per round: floor 128 484; endpoint 101 309");
   });
 });
