@@ -4,7 +4,8 @@
  *     billed actions and the ratio to Microsoft's manual flow (a Request trigger + one Dataverse action).
  *  2. Answer and finished-run latency, and finished runs per second at `--concurrency` unique leads with
  *     0, 10,000 and 50,000 rows archived, against a floor doing the same storage operations bare; rounds
- *     alternate after a warm-up; load from a forked process (scripts/bench/throughput.ts).
+ *     alternate after a warm-up; load from a forked process (scripts/bench/throughput.ts). With the
+ *     endpoint process's CPU time per run: during endpoint rounds that process, not Azurite, is the limit.
  *  3. Expression engine evaluations per second; 4. CLI start-up and module counts.
  *
  *   npm run bench
@@ -81,7 +82,8 @@ function printLevel(level: Level): void {
     formatSpread(s.floor).padEnd(17),
     formatSpread(s.ratio, 2).padEnd(17),
     `${formatSpread(s.answerP50)} / ${formatSpread(s.answerP99)}`.padEnd(29),
-    `${formatSpread(s.finishedP50)} / ${formatSpread(s.finishedP99)}`,
+    `${formatSpread(s.finishedP50)} / ${formatSpread(s.finishedP99)}`.padEnd(31),
+    formatSpread(s.cpuPerRun, 2),
   ];
   console.log(`   ${cells.join(" ")}`);
 }
@@ -104,7 +106,7 @@ async function throughput(stackName: string, options: ThroughputOptions): Promis
         console.log(`   floor per lead, from a real delivered run's storage actions: ${describeOps(ops)}`);
         console.log(`   ${warmupLine(level)}`);
         console.log(
-          "   archived  endpoint runs/s   floor leads/s     ratio             answer p50 / p99 ms           finished p50 / p99 ms",
+          "   archived  endpoint runs/s   floor leads/s     ratio             answer p50 / p99 ms           finished p50 / p99 ms           endpoint CPU ms/run",
         );
         first = false;
       }

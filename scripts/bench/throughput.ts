@@ -42,6 +42,8 @@ export interface Round {
   answerP99: number;
   finishedP50?: number;
   finishedP99?: number;
+  /** The endpoint process's CPU time per run (user + system), over the round. */
+  cpuMsPerRun?: number;
 }
 
 export interface Level {
@@ -151,9 +153,12 @@ interface Bench {
 async function endpointRound(b: Bench, tag: string): Promise<Round> {
   const leads = Array.from({ length: b.options.roundSize }, (_, i) => uniqueLead(`${tag}-${i}`));
   b.endpoint.durations = [];
+  // This process holds only the endpoint and its server during a round (the load comes from loadgen.ts).
+  const cpu = process.cpuUsage();
   const result = await b.load.run({ kind: "endpoint", url: b.url, leads, concurrency: b.options.concurrency });
   failIf(result, `endpoint round ${tag}`);
   await waitFor(() => b.endpoint.durations.length >= leads.length, `the runs of round ${tag}`);
+  const used = process.cpuUsage(cpu);
   const seconds = (b.endpoint.lastDone - result.startedAt) / 1000;
   const d = b.endpoint.durations;
   return {
@@ -163,6 +168,7 @@ async function endpointRound(b: Bench, tag: string): Promise<Round> {
     answerP99: percentile(result.latencies, 99),
     finishedP50: percentile(d, 50),
     finishedP99: percentile(d, 99),
+    cpuMsPerRun: (used.user + used.system) / 1000 / leads.length,
   };
 }
 
@@ -261,6 +267,7 @@ export function summarize(level: Level) {
     answerP99: pick(level.endpoint, (r) => r.answerP99),
     finishedP50: pick(level.endpoint, (r) => r.finishedP50),
     finishedP99: pick(level.endpoint, (r) => r.finishedP99),
+    cpuPerRun: pick(level.endpoint, (r) => r.cpuMsPerRun),
     floorP99: pick(level.floor, (r) => r.answerP99),
   };
 }

@@ -271,6 +271,14 @@ describe("benchmark warm-up (Azurite)", () => {
       ],
     );
     assert.ok(levels[0].warmup.every((r) => r.perSecond > 0));
+    // The endpoint's own CPU per run is measured on its rounds only (the floor runs in the load process).
+    const cpu = levels.flatMap((l) => [...l.floor, ...l.endpoint].map((r) => [r.kind, r.cpuMsPerRun! > 0]));
+    assert.deepStrictEqual(cpu, [
+      ["floor", false],
+      ["endpoint", true],
+      ["floor", false],
+      ["endpoint", true],
+    ]);
   });
 
   it("prints the first level's warm-up round by round, floor and endpoint apart", () => {
