@@ -124,6 +124,36 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.deepStrictEqual(statusCounts(await rows()), { delivered: 3 });
   });
 
+  it("a CRM fails and so does the dead-letter mark: the run fails, the row keeps its ledger, replay waits for the operator", async () => {
+    endpoint.standins.fail("webhook");
+    endpoint.tables.fail("Mark_dead_letter");
+    const answer = await post({ UserDetails: { Email: "cut@contoso.com", LastName: "C" } });
+    assert.strictEqual(answer.status, 200);
+    // Fail_run runs after a failed mark too: the run fails, which is what the RunsFailed alert counts.
+    const run = endpoint.run(answer.body.runId)!;
+    assert.deepStrictEqual(
+      [run.status, run.actions.Mark_dead_letter.status, run.actions.Fail_run.status],
+      ["Failed", "Failed", "Succeeded"],
+    );
+    const [row] = await rows();
+    assert.deepStrictEqual([row.Status, row.Targets, row.Sent_webhook], ["received", "dataverse,webhook", undefined]);
+    assert.match(row.Sent_dataverse, /^[0-9a-f]{8}-[0-9a-f-]{27}$/, "Dataverse's record id: delivered");
+    const table = endpoint.tables.table(ARCHIVE);
+    assert.deepStrictEqual(await replayDeadLetters({ table, send }), [], "a received row is never replayed on its own");
+    // The operator's hand-over (README, Operations): Status dead-letter; replay owes only what has no Sent_ column.
+    endpoint.standins.up("webhook");
+    await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, Status: "dead-letter" }, "Merge");
+    const outcomes = await replayDeadLetters({ table, send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.result, o.targets]),
+      [["replayed", ["webhook"]]],
+    );
+    const attempts = endpoint.standins.to("webhook").length;
+    assert.strictEqual(attempts, 4, "3 webhook attempts refused (1 + crmRetryCount 2), then the replay's one");
+    assert.deepStrictEqual(deliveries().dataverse, { "cut@contoso.com": 1 }, "Dataverse not again");
+    assert.deepStrictEqual(statusCounts(await rows()), { replayed: 1, delivered: 1 });
+  });
+
   it("the same lead sent twice and five times at the same moment reaches each CRM once", async () => {
     const twice = { UserDetails: { Email: "twice@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
     const five = { UserDetails: { Email: "five@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
