@@ -67,3 +67,31 @@ describe("README Features table", () => {
     );
   });
 });
+
+describe("README Reliability table", () => {
+  const text = fs.readFileSync("README.md", "utf8");
+  const table = /## Reliability\n[\s\S]*?\n\n(\|[\s\S]*?)\n\n/.exec(text)?.[1] ?? "";
+  const rows = table.split("\n").slice(2);
+  /** Each spec file of a row's "Proved by" cell with the quoted test titles (or parts of one) after it. */
+  const proofs = (cell: string) =>
+    [...cell.matchAll(/`([^`]+\.spec\.ts)`((?:[^`])*)/g)].map((m) => ({
+      file: m[1],
+      titles: [...m[2].matchAll(/"([^"]+)"/g)].map((t) => t[1]),
+    }));
+
+  it("names, for every promise, spec files that exist and test titles that are in them", () => {
+    assert.ok(rows.length >= 10, `${rows.length} rows`);
+    const missing = rows.flatMap((row) => {
+      const named = proofs(row.split("|")[3] ?? "");
+      if (named.length === 0) return [`no spec file: ${row.slice(0, 60)}`];
+      return named.flatMap(({ file, titles }) => {
+        if (!fs.existsSync(file)) return [`${file} does not exist`];
+        const source = fs.readFileSync(file, "utf8");
+        // "429 ... 400" quotes two parts of one title.
+        const parts = titles.flatMap((t) => t.split(" ... "));
+        return parts.filter((part) => !source.includes(part)).map((part) => `${file} has no "${part}"`);
+      });
+    });
+    assert.deepStrictEqual(missing, []);
+  });
+});
