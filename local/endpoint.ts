@@ -36,6 +36,11 @@ export interface LocalEndpointOptions {
    * @default ANSWERED_CALLS
    */
   answeredCalls?: number;
+  /**
+   * Timeout of a CRM or HTTP call without `limit.timeout` (a test shortens it to time a call out).
+   * @default 120000 (Azure's outbound request limit)
+   */
+  actionTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -144,6 +149,7 @@ export class LocalEndpoint {
         function: LOCAL_NORMALIZER_URL,
       }),
       now: this.options.now,
+      actionTimeoutMs: this.options.actionTimeoutMs,
       retryDelayMs: (attempt, policy, retryAfter) => Math.round(scale * (retryAfter ?? retryWaitMs(attempt, policy))),
       onUpdate: (run) => this.keep(run),
       afterAnswer: this.answered,

@@ -154,6 +154,43 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.deepStrictEqual(statusCounts(await rows()), { replayed: 1, delivered: 1 });
   });
 
+  it("a CRM call that times out on every try is dead-lettered as timed out and replayed to that target only", async () => {
+    // This test's endpoint times calls out after 400 ms (Azure: 120 s); the webhook would answer after 3 s.
+    await server.close();
+    const { connectionString } = await useAzurite();
+    endpoint = new LocalEndpoint({
+      stack: STACK,
+      tablesConnectionString: connectionString,
+      retryScale: 0,
+      actionTimeoutMs: 400,
+      now: () => clock,
+    });
+    server = await startLocalServer({ endpoint, key: "k", triggerName: "manual" });
+    endpoint.standins.delay("webhook", 3000);
+    const answer = await post({ UserDetails: { Email: "late@contoso.com" } });
+    assert.strictEqual(answer.status, 200);
+    const run = endpoint.run(answer.body.runId)!;
+    const postWebhook = run.actions.Post_webhook;
+    assert.deepStrictEqual(
+      [run.status, postWebhook.status, postWebhook.retryHistory?.length, run.actions.Mark_dead_letter.status],
+      ["Failed", "TimedOut", 2, "Succeeded"],
+    );
+    const [row] = await rows();
+    assert.deepStrictEqual(
+      [row.Status, row.FailedTargets, row.DeliveredTargets],
+      ["dead-letter", "webhook", "dataverse"],
+    );
+    endpoint.standins.delay("webhook", 0);
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.result, o.targets]),
+      [["replayed", ["webhook"]]],
+    );
+    // The timed-out tries never reached the stand-in (it records a request when it answers); the replay's did.
+    const once = { "late@contoso.com": 1 };
+    assert.deepStrictEqual(deliveries(), { dataverse: once, webhook: once });
+  });
+
   it("the same lead sent twice and five times at the same moment reaches each CRM once", async () => {
     const twice = { UserDetails: { Email: "twice@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
     const five = { UserDetails: { Email: "five@contoso.com" }, OfferTitle: "Offer", ActionCode: "INS" };
