@@ -84,6 +84,8 @@ export async function callWithRetries(
       };
     }
     const failure = failureOf(outcome);
+    // A request that times out or cannot connect is resent like a 408/429/5xx (Learn, "Handle errors and
+    // exceptions in Azure Logic Apps", Retry policies: "times out or fails, resulting in a 408, 429, or 5xx").
     const retryable = outcome.kind !== "response" || isRetryable(outcome.response.statusCode);
     if (!retryable || attempt >= retries)
       return {
