@@ -204,18 +204,18 @@ function failureOf(outcome: Outcome): { code: string; error: RunError } {
   return { code, error: { code, message } };
 }
 
-/** Waits before a retry; a Terminate ends the wait. */
+/** Waits before a retry; a Terminate ends the wait. The run's signal keeps no listener once it has waited. */
 export function sleep(signal: AbortSignal, ms: number): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(new Terminated());
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Terminated());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -1,6 +1,8 @@
 /** The local workflow runner on small hand-written definitions: Azure's semantics, one rule at a time. */
 import * as assert from "assert";
+import { getEventListeners } from "events";
 import { checkDefinition, startRun } from "../../emulator/runtime";
+import { sleep } from "../../emulator/runtime/calls";
 import { Connectors, ConnectorResponse, HttpCall, JsonObject, WorkflowRun } from "../../emulator/types";
 
 function definition(actions: JsonObject, parameters: JsonObject = {}): JsonObject {
@@ -434,5 +436,17 @@ describe("local workflow runner", () => {
         },
       ],
     );
+  });
+});
+
+describe("retry wait (calls.ts sleep)", () => {
+  it("leaves no listener on the run's signal once it has waited, and a Terminate still ends a wait", async () => {
+    const run = new AbortController();
+    await sleep(run.signal, 5);
+    await sleep(run.signal, 5);
+    assert.strictEqual(getEventListeners(run.signal, "abort").length, 0, "one left per retry otherwise");
+    const waiting = sleep(run.signal, 60000);
+    run.abort();
+    await assert.rejects(waiting, (e: Error) => e.constructor.name === "Terminated");
   });
 });
