@@ -37,6 +37,8 @@ export interface AzuriteOptions {
   location?: string;
   /** @default 15000 */
   startTimeoutMs?: number;
+  /** Called once Azurite's process is spawned, before it listens: start-up work can run meanwhile. */
+  onSpawn?: () => void;
   /** Called when Azurite exits without {@link Azurite.stop} (killed, crashed). */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -128,6 +130,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     });
     child = started;
     lock?.write(started.pid);
+    options.onSpawn?.();
     started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
     started.once("exit", (code, signal) => {
       if (!stopping && child === started) options.onUnexpectedExit?.(code, signal);

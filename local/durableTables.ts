@@ -30,6 +30,8 @@ export interface DurableTablesOptions {
   location: string;
   /** How long a request waits for Azurite to come back. @default 30000 */
   waitMs?: number;
+  /** Called once Azurite's process is spawned, before it listens (AzuriteOptions.onSpawn). */
+  onSpawn?: () => void;
   log?: (line: string) => void;
 }
 
@@ -129,6 +131,7 @@ export async function startDurableTables(options: DurableTablesOptions): Promise
   const recovery = new Recovery(journalFile, log);
   const azurite = await startAzurite({
     location: options.location,
+    onSpawn: options.onSpawn,
     onUnexpectedExit: (code, signal) => {
       log(`Azurite exited unexpectedly (${signal ?? `code ${code}`}); restarting it and replaying the journal.`);
       if (!recovery.stopping) void recovery.recover(azurite);

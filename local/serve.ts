@@ -14,6 +14,8 @@ import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
 import type { DurableTables } from "./durableTables";
 import type { LocalEndpoint } from "./endpoint";
 import type { LocalServer } from "./server";
+import type { LoadedStack } from "../program/stacks";
+import { listStacks } from "../program/stackFiles";
 import { TRIGGER_NAME } from "../function-code/src/contract";
 
 interface ServeFlags {
@@ -47,21 +49,34 @@ async function serve(flags: ServeFlags): Promise<number> {
   const stackName = flags.stack ?? "dev";
   const port = wholeNumberFlag("port", flags.port, 0, 65535, 7071);
   const stateDir = path.resolve(flags["state-dir"] ?? PROJECT_ROOT);
-  const { listStacks, loadStack } = await import("../program/stacks");
-  const { checkDefinition } = await import("../emulator/runtime");
-  const stack = loadStackOrExplain(loadStack, listStacks, stackName);
-  const problems = checkDefinition(stack.definition as unknown as Record<string, unknown>);
-  if (problems.length > 0) {
-    console.error(`The workflow of stack ${stackName} has ${problems.length} problem(s):`);
-    for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
+  checkStackName(stackName);
+  await assertPortFree(port);
+  // Azurite takes about a second to start and the stack about half of one to load: both at once.
+  // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
+  const { startDurableTables } = await import("./durableTables");
+  let spawned = () => undefined as void;
+  const spawn = new Promise<void>((resolve) => (spawned = resolve));
+  const starting = startDurableTables({ location: path.join(stateDir, ".azurite", stackName), onSpawn: spawned });
+  starting.catch(() => undefined); // awaited below, where a failure to start is thrown
+  // Loading the stack holds the event loop: Azurite's process must be on its way first.
+  await Promise.race([
+    spawn,
+    starting.then(
+      () => undefined,
+      () => undefined,
+    ),
+  ]);
+  const stack = await loadCheckedStack(stackName).catch(async (err: unknown) => {
+    await stopStarted(starting);
+    throw err;
+  });
+  if (!stack) {
+    await stopStarted(starting);
     return EXIT.failed;
   }
-  await assertPortFree(port);
-  const { startDurableTables } = await import("./durableTables");
   const { LocalEndpoint } = await import("./endpoint");
   const { startLocalServer } = await import("./server");
-  // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
-  const tables = await startDurableTables({ location: path.join(stateDir, ".azurite", stackName) });
+  const tables = await starting;
   const endpoint = new LocalEndpoint({ stack, tablesConnectionString: tables.connectionString });
   await endpoint.prepare();
   const runs = path.dirname(endpointFile(stateDir));
@@ -96,7 +111,8 @@ async function serve(flags: ServeFlags): Promise<number> {
   return EXIT.ok;
 }
 
-function loadStackOrExplain<T>(load: (name: string) => T, listStacks: () => string[], name: string): T {
+/** Refuses a stack name that is not one, or has no stack file, before anything starts (files only). */
+function checkStackName(name: string): void {
   if (!/^[A-Za-z0-9_.-]+$/.test(name))
     throw new UsageError(`--stack is "${name}": a stack name is letters, digits, ".", "_" or "-".`);
   const known = listStacks();
@@ -104,7 +120,24 @@ function loadStackOrExplain<T>(load: (name: string) => T, listStacks: () => stri
     throw new UsageError(
       `--stack is "${name}" but there is no Pulumi.${name}.yaml (nor examples/Pulumi.${name}.yaml): create it, or use one of: ${known.join(", ")}.`,
     );
-  return load(name);
+}
+
+/** The stack's workflow, checked as Azure would; undefined once its problems are printed. */
+async function loadCheckedStack(name: string): Promise<LoadedStack | undefined> {
+  const { loadStack } = await import("../program/stacks");
+  const { checkDefinition } = await import("../emulator/runtime");
+  const stack = loadStack(name);
+  const problems = checkDefinition(stack.definition as unknown as Record<string, unknown>);
+  if (problems.length === 0) return stack;
+  console.error(`The workflow of stack ${name} has ${problems.length} problem(s):`);
+  for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
+  return undefined;
+}
+
+/** Stops the tables once they have started (nothing to do when they failed to). */
+async function stopStarted(starting: Promise<DurableTables>): Promise<void> {
+  const tables = await starting.catch(() => undefined);
+  await tables?.stop();
 }
 
 /** "Port 7071 is in use (by func, pid 123)": who holds it when `ss` can tell, and the way out. */

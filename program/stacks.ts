@@ -6,6 +6,9 @@ import { endpointArgs } from "./endpointArgs";
 import { PROJECT, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
+import { EXAMPLES_DIR, listStacks, PROJECT_DIR, stackFilePath } from "./stackFiles";
+
+export { EXAMPLES_DIR, listStacks, PROJECT_DIR };
 
 /** A stack read from its files, without Pulumi: what `npm run render` and the local endpoint use. */
 export interface LoadedStack extends LeadWorkflow {
@@ -26,17 +29,6 @@ export interface LoadOptions {
    */
   config?: ResolvedConfig;
 }
-
-/** Directory of `Pulumi.yaml`. */
-export const PROJECT_DIR = path.join(__dirname, "..");
-/**
- * Example stack files live here, not next to `Pulumi.yaml`: `pulumi stack init dev` would otherwise adopt
- * `Pulumi.dev.yaml` with someone else's values ("The key-value pairs for any given stack are stored in your
- * project's stack settings file, which is automatically named Pulumi.<stack-name>.yaml",
- * https://www.pulumi.com/docs/iac/concepts/config/). A stack of your own (`Pulumi.<stack>.yaml` in the
- * project) wins over an example of the same name.
- */
-export const EXAMPLES_DIR = "examples";
 
 /**
  * Reads `Pulumi.yaml` defaults and `Pulumi.<stack>.yaml` like the Pulumi CLI does, validates them,
@@ -100,17 +92,11 @@ export function resolvedConfig(json: string, source: string): ResolvedConfig {
   return config;
 }
 
-/** Stack names with a stack file: your own (next to `Pulumi.yaml`) and the examples, sorted, once each. */
 /**
  * Example stacks that only `npm start -- --stack <name>` runs: `notices` shows the HubSpot and Teams targets
  * against their stand-ins; no team deploys it, so pull requests do not preview it.
  */
 export const LOCAL_DEMO_STACKS: readonly string[] = ["notices"];
-
-export function listStacks(projectDir: string = PROJECT_DIR): string[] {
-  const names = [projectDir, path.join(projectDir, EXAMPLES_DIR)].flatMap(stackNamesIn);
-  return [...new Set(names)].sort();
-}
 
 /** `name:` of `Pulumi.yaml`: the namespace of the project's config keys. */
 export function projectName(projectDir: string = PROJECT_DIR): string {
@@ -121,27 +107,6 @@ export function projectName(projectDir: string = PROJECT_DIR): string {
 interface StackFile {
   config?: Record<string, unknown>;
   environment?: unknown;
-}
-
-function stackFilePath(stack: string, projectDir: string): string {
-  const candidates = [projectDir, path.join(projectDir, EXAMPLES_DIR)].map((dir) =>
-    path.join(dir, `Pulumi.${stack}.yaml`),
-  );
-  const found = candidates.find((file) => fs.existsSync(file));
-  if (found) return found;
-  const known = listStacks(projectDir);
-  throw new Error(
-    `Stack "${stack}" has no file Pulumi.${stack}.yaml (looked in the project and ${EXAMPLES_DIR}/). ` +
-      `Known stacks: ${known.join(", ") || "none"}.`,
-  );
-}
-
-function stackNamesIn(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined);
 }
 
 /** A stack file's config as the CLI hands it to the program: text as is, secure values undefined. */

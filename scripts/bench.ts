@@ -15,7 +15,7 @@ import * as os from "os";
 import { startAzurite } from "../local/azurite";
 import { listStacks, loadStack } from "../program/stacks";
 import { BARE_FLOW, costPer1000, listBilled } from "./bench/billing";
-import { CLI_ENTRIES, cliStartup } from "./bench/clis";
+import { CLI_ENTRIES, cliStartup, serveReadyMs } from "./bench/clis";
 import { costStacks, costTable, DATAVERSE_ONLY, measureCosts, targetsByStack } from "./bench/costTable";
 import { expressionSpeed, referenceSpeed } from "./bench/expressions";
 import { formatSpread } from "./bench/stats";
@@ -117,7 +117,7 @@ async function throughput(stackName: string, options: ThroughputOptions): Promis
   }
 }
 
-function engineAndClis(cliRuns: number): void {
+async function engineAndClis(cliRuns: number): Promise<void> {
   const definitions = listStacks().map((s) => loadStack(s).definition);
   const speed = expressionSpeed(definitions);
   console.log(
@@ -139,6 +139,8 @@ function engineAndClis(cliRuns: number): void {
       `   ${name.padEnd(7)} ${String(c.modules).padStart(5)} modules  direct ${c.directMs.toFixed(0)} ms  via npm run ${c.npmMs.toFixed(0)} ms`,
     );
   }
+  const ready = await serveReadyMs(cliRuns);
+  console.log(`   npm start (serve, direct) to its banner on a fresh state folder: ${ready.toFixed(0)} ms`);
 }
 
 export const BENCH: Command<Values> = {
@@ -181,7 +183,7 @@ async function bench(): Promise<void> {
   );
   await costs();
   for (const stack of stacks) await throughput(stack, options);
-  engineAndClis(numberOption("cli-runs", 5));
+  await engineAndClis(numberOption("cli-runs", 5));
 }
 
 if (require.main === module) main(BENCH);

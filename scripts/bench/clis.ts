@@ -3,7 +3,9 @@
  * usage, nothing else), directly (`node cli/leadkit.js <command>`) and through `npm run`, median of several
  * runs, with the number of modules the command loads (require.cache after loading it).
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { median } from "./stats";
@@ -42,4 +44,41 @@ export function cliStartup(name: keyof typeof CLI_ENTRIES, runs: number): CliSta
       .pop(),
   );
   return { name, modules, directMs: median(direct.map((r) => r.ms)), npmMs: median(npm.map((r) => r.ms)) };
+}
+
+/**
+ * `npm start` (run directly) from its spawn to its banner, when the endpoint answers, on a fresh state
+ * folder (a new Azurite data folder), median of `runs`; each is stopped with Ctrl-C's SIGINT.
+ */
+export async function serveReadyMs(runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-bench-serve-"));
+    try {
+      times.push(await timeToBanner(state));
+    } finally {
+      fs.rmSync(state, { recursive: true, force: true });
+    }
+  }
+  return median(times);
+}
+
+function timeToBanner(state: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const args = ["cli/leadkit.js", "serve", "--port", "0", "--state-dir", state];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let ms: number | undefined;
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (ms !== undefined || !out.includes("Run history:")) return;
+      ms = performance.now() - t;
+      child.kill("SIGINT");
+    });
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) =>
+      ms === undefined ? reject(new Error(`npm start exited (${code}) before its banner:\n${out}`)) : resolve(ms),
+    );
+  });
 }

@@ -128,6 +128,23 @@ describe("durability: storage killed mid-load (journaled tables)", function () {
   });
 });
 
+describe("local start-up (npm start)", function () {
+  this.timeout(60000);
+
+  it("says when Azurite's process is spawned, before it listens, so the stack can load meanwhile", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-spawn-"));
+    const events: string[] = [];
+    const tables = await startDurableTables({
+      location: dir,
+      log: () => undefined,
+      onSpawn: () => events.push("spawned"),
+    });
+    events.push("listening");
+    await tables.stop();
+    assert.deepStrictEqual(events, ["spawned", "listening"]);
+  });
+});
+
 describe("durability: table journal replay", function () {
   this.timeout(60000);
 

@@ -32,6 +32,20 @@ describe("operator CLIs: usage", function () {
     });
   }
 
+  it("serve refuses a stack without a stack file before anything starts, naming the stacks there are", async () => {
+    const state = tempDir();
+    const r = await runCli(["serve", "--stack", "nosuch", "--state-dir", state]);
+    assert.deepStrictEqual(
+      [r.code, r.stderr],
+      [
+        2,
+        'serve: --stack is "nosuch" but there is no Pulumi.nosuch.yaml (nor examples/Pulumi.nosuch.yaml): create it, or use one of: dev, notices, prod.\n' +
+          "Run with --help for usage.\n",
+      ],
+    );
+    assert.deepStrictEqual(fs.readdirSync(state), [], "no Azurite started, no data folder made");
+  });
+
   it("refuses a misspelt flag with exit 2 and the valid list (replay --dryrun did a real replay)", async () => {
     const r = await runCli(["replay", "--local", "--dryrun"]);
     assert.strictEqual(r.code, 2);

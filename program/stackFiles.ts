@@ -1,0 +1,45 @@
+/**
+ * Where a stack's file is and which stacks have one: files only, nothing of the workflow, so a command can
+ * check a stack name before it loads the stack (`npm start` starts Azurite meanwhile).
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** Directory of `Pulumi.yaml`. */
+export const PROJECT_DIR = path.join(__dirname, "..");
+/**
+ * Example stack files live here, not next to `Pulumi.yaml`: `pulumi stack init dev` would otherwise adopt
+ * `Pulumi.dev.yaml` with someone else's values ("The key-value pairs for any given stack are stored in your
+ * project's stack settings file, which is automatically named Pulumi.<stack-name>.yaml",
+ * https://www.pulumi.com/docs/iac/concepts/config/). A stack of your own (`Pulumi.<stack>.yaml` in the
+ * project) wins over an example of the same name.
+ */
+export const EXAMPLES_DIR = "examples";
+
+/** Stack names with a stack file: your own (next to `Pulumi.yaml`) and the examples, sorted, once each. */
+export function listStacks(projectDir: string = PROJECT_DIR): string[] {
+  const names = [projectDir, path.join(projectDir, EXAMPLES_DIR)].flatMap(stackNamesIn);
+  return [...new Set(names)].sort();
+}
+
+/** The stack's file: your own first, then the example; an error naming the known stacks when neither exists. */
+export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
+  const candidates = [projectDir, path.join(projectDir, EXAMPLES_DIR)].map((dir) =>
+    path.join(dir, `Pulumi.${stack}.yaml`),
+  );
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (found) return found;
+  const known = listStacks(projectDir);
+  throw new Error(
+    `Stack "${stack}" has no file Pulumi.${stack}.yaml (looked in the project and ${EXAMPLES_DIR}/). ` +
+      `Known stacks: ${known.join(", ") || "none"}.`,
+  );
+}
+
+function stackNamesIn(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined);
+}
