@@ -53,30 +53,18 @@ async function serve(flags: ServeFlags): Promise<number> {
   await assertPortFree(port);
   // Azurite takes about a second to start and the stack about half of one to load: both at once.
   // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
-  const { startDurableTables } = await import("./durableTables");
-  let spawned = () => undefined as void;
-  const spawn = new Promise<void>((resolve) => (spawned = resolve));
-  const starting = startDurableTables({ location: path.join(stateDir, ".azurite", stackName), onSpawn: spawned });
-  starting.catch(() => undefined); // awaited below, where a failure to start is thrown
-  // Loading the stack holds the event loop: Azurite's process must be on its way first.
-  await Promise.race([
-    spawn,
-    starting.then(
-      () => undefined,
-      () => undefined,
-    ),
-  ]);
+  const starting = await spawnTables(path.join(stateDir, ".azurite", stackName));
   const stack = await loadCheckedStack(stackName).catch(async (err: unknown) => {
-    await stopStarted(starting);
+    await stopStarted(starting.ready);
     throw err;
   });
   if (!stack) {
-    await stopStarted(starting);
+    await stopStarted(starting.ready);
     return EXIT.failed;
   }
   const { LocalEndpoint } = await import("./endpoint");
   const { startLocalServer } = await import("./server");
-  const tables = await starting;
+  const tables = await starting.ready;
   const endpoint = new LocalEndpoint({ stack, tablesConnectionString: tables.connectionString });
   await endpoint.prepare();
   const runs = path.dirname(endpointFile(stateDir));
@@ -120,6 +108,23 @@ function checkStackName(name: string): void {
     throw new UsageError(
       `--stack is "${name}" but there is no Pulumi.${name}.yaml (nor examples/Pulumi.${name}.yaml): create it, or use one of: ${known.join(", ")}.`,
     );
+}
+
+/**
+ * Starts Azurite and the table journal; returns once Azurite's process is spawned, before it listens. Loading
+ * the stack next holds the event loop, so the process must be on its way first.
+ */
+async function spawnTables(location: string): Promise<{ ready: Promise<DurableTables> }> {
+  const { startDurableTables } = await import("./durableTables");
+  let spawned = () => undefined as void;
+  const spawn = new Promise<void>((resolve) => (spawned = resolve));
+  const ready = startDurableTables({ location, onSpawn: spawned });
+  const settled = ready.then(
+    () => undefined,
+    () => undefined, // the caller awaits `ready`, where a failure to start is thrown
+  );
+  await Promise.race([spawn, settled]);
+  return { ready };
 }
 
 /** The stack's workflow, checked as Azure would; undefined once its problems are printed. */
