@@ -178,6 +178,9 @@ function portHolder(port: number): string | undefined {
   }
 }
 
+/** The banner's line that says the endpoint answers (the bench times `npm start` to it). */
+export const RUN_HISTORY_LINE = "Run history:";
+
 function printBanner(
   stack: { stack: string; targets: string[]; config: { archiveTableName: string } },
   port: number,
@@ -192,7 +195,7 @@ function printBanner(
   console.log(`Callback URL (local; in Azure this is the secret leadEndpointUrl output):`);
   console.log(`  ${url}`);
   console.log("");
-  console.log(`Run history:   http://127.0.0.1:${port}/`);
+  console.log(`${RUN_HISTORY_LINE}   http://127.0.0.1:${port}/`);
   console.log(`Send a lead:   npm run send -- --sample validate   (or full, minimal, camelcase, path/to/lead.json)`);
   console.log(`List leads:    npm run leads`);
   console.log(`Stop:          Ctrl-C`);

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
+import { RUN_HISTORY_LINE } from "../../local/serve";
 import { median } from "./stats";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -63,22 +64,28 @@ export async function serveReadyMs(runs: number): Promise<number> {
   return median(times);
 }
 
-function timeToBanner(state: string): Promise<number> {
+/** Gives up on a start that shows no banner in this long (it is stopped and the bench fails, naming why). */
+const BANNER_TIMEOUT_MS = 60000;
+
+export function timeToBanner(state: string, args: string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const args = ["cli/leadkit.js", "serve", "--port", "0", "--state-dir", state];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const argv = ["cli/leadkit.js", "serve", "--port", "0", "--state-dir", state, ...args];
+    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let ms: number | undefined;
+    const timer = setTimeout(() => child.kill("SIGINT"), BANNER_TIMEOUT_MS);
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
-      if (ms !== undefined || !out.includes("Run history:")) return;
+      if (ms !== undefined || !out.includes(RUN_HISTORY_LINE)) return;
       ms = performance.now() - t;
       child.kill("SIGINT");
     });
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) =>
-      ms === undefined ? reject(new Error(`npm start exited (${code}) before its banner:\n${out}`)) : resolve(ms),
-    );
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (ms !== undefined) resolve(ms);
+      else reject(new Error(`npm start showed no "${RUN_HISTORY_LINE}" line (exit ${code}):\n${out}`));
+    });
   });
 }

@@ -1,5 +1,8 @@
 /** How the benchmark counts billed executions, formats its figures and resets its rounds (no timing). */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { TableClient } from "@azure/data-tables";
 import { ActionRun, HttpCall, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
@@ -12,6 +15,7 @@ import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
 import { clearRoundRows, fillArchive, Level, measureThroughput } from "../../scripts/bench/throughput";
 import { warmupLine } from "../../scripts/bench";
+import { timeToBanner } from "../../scripts/bench/clis";
 import { loadStack } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
 
@@ -290,5 +294,20 @@ describe("benchmark warm-up (Azurite)", () => {
       endpoint: [],
     };
     assert.strictEqual(warmupLine(level), "warm-up at 0 rows (discarded), per round: floor 128 484; endpoint 101 309");
+  });
+});
+
+describe("benchmark: npm start's time to its banner", () => {
+  it("fails with serve's own words when serve ends without its banner, instead of waiting", async () => {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-banner-"));
+    try {
+      await assert.rejects(timeToBanner(state, ["--stack", "nosuch"]), (err: Error) => {
+        assert.ok(err.message.startsWith('npm start showed no "Run history:" line (exit 2):\n'), err.message);
+        assert.ok(err.message.includes('serve: --stack is "nosuch" but there is no Pulumi.nosuch.yaml'), err.message);
+        return true;
+      });
+    } finally {
+      fs.rmSync(state, { recursive: true, force: true });
+    }
   });
 });
