@@ -6,9 +6,9 @@ import { endpointArgs } from "./endpointArgs";
 import { PROJECT, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
-import { EXAMPLES_DIR, listStacks, PROJECT_DIR, stackFilePath } from "./stackFiles";
+import { listStacks, PROJECT_DIR, stackFilePath } from "./stackFiles";
 
-export { EXAMPLES_DIR, listStacks, PROJECT_DIR };
+export { listStacks, PROJECT_DIR };
 
 /** A stack read from its files, without Pulumi: what `npm run render` and the local endpoint use. */
 export interface LoadedStack extends LeadWorkflow {
