@@ -54,14 +54,13 @@ async function serve(flags: ServeFlags): Promise<number> {
   // Azurite takes about a second to start and the stack about half of one to load: both at once.
   // Data per stack: two stacks at once must not share one Azurite file (the last save would win).
   const starting = await spawnTables(path.join(stateDir, ".azurite", stackName));
-  const stack = await loadCheckedStack(stackName).catch(async (err: unknown) => {
-    await stopStarted(starting.ready);
-    throw err;
-  });
-  if (!stack) {
-    await stopStarted(starting.ready);
-    return EXIT.failed;
+  let stack: LoadedStack | undefined;
+  try {
+    stack = await loadCheckedStack(stackName);
+  } finally {
+    if (!stack) await stopStarted(starting.ready); // the stack failed to load or check: nothing runs
   }
+  if (!stack) return EXIT.failed;
   const { LocalEndpoint } = await import("./endpoint");
   const { startLocalServer } = await import("./server");
   const tables = await starting.ready;

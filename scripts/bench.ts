@@ -153,11 +153,13 @@ export const BENCH: Command<Values> = {
     levels: { type: "string", help: "archived rows before each throughput level (default 0,10000,50000)" },
     concurrency: { type: "string", help: "leads in flight (default 50)" },
     round: { type: "string", help: "leads per round (default 100)" },
-    // 9, not 5: over three runs, 45 of 54 ratio medians fell inside the other runs' min-max with 5 pairs, 52-53 with 9.
+    // 9, not 5: over three runs, 45 of 54 ratio medians fell inside the other runs' min-max with 5 pairs, 49-53
+    // with 9 (three batches).
     rounds: { type: "string", help: "rounds of each of floor and endpoint (default 9)" },
-    // From a fresh start (each stack starts its own Azurite, the endpoint is new) dev's rounds rose for about 11
-    // pairs, then held (floor 320 -> about 540 leads/s, endpoint 265 -> about 370 runs/s); a later level, after
-    // the archive is filled, was flat from its first round. 3 pairs everywhere left the first level cold.
+    // From a fresh start (each stack starts its own Azurite, the endpoint is new) dev's rounds rose for 7-11
+    // pairs, then held: one run went floor 129 -> 473 leads/s by the 5th pair and endpoint 95 -> 305 runs/s by
+    // the 7th; another still rose at the 11th. A later level, after the archive is filled, was flat from its
+    // first round. 3 pairs everywhere left the first level cold.
     "first-warmups": {
       type: "string",
       help: "pairs of rounds discarded before the first level, which meets fresh processes (default 12)",
