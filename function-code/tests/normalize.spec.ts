@@ -1,4 +1,5 @@
 /** The function app's lead normalizer: real-looking and hostile leads, exact results. */
+import Ajv from "ajv";
 import * as assert from "assert";
 import * as fs from "fs";
 import { handleNormalizeRequest } from "../src/handler";
@@ -6,6 +7,7 @@ import { describeAction } from "../src/lead/actionCode";
 import { COUNTRIES, countryCode } from "../src/lead/countries";
 import { parseLeadSource } from "../src/lead/leadSource";
 import { normalizeLead, NormalizeResult } from "../src/lead/normalize";
+import { leadSchema } from "../src/lead/schema";
 import { NORMALIZED_FULL_LEAD } from "./fixtures";
 
 const sample = (name: string) => JSON.parse(fs.readFileSync(`samples/${name}-lead.json`, "utf8"));
@@ -221,5 +223,11 @@ describe("function-code: lead normalizer", () => {
 
   it("normalizeLead is the handler's logic", () => {
     assert.deepStrictEqual(normalizeLead(sample("full")), ok(sample("full")));
+  });
+
+  it("the lead schema it checks against is valid JSON Schema (checked here, not at each cold start)", () => {
+    const ajv = new Ajv({ strict: false });
+    assert.strictEqual(ajv.validateSchema(leadSchema()), true, ajv.errorsText());
+    assert.strictEqual(ajv.validateSchema({ ...leadSchema(), required: "Email" }), false);
   });
 });

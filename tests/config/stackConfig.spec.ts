@@ -1,5 +1,6 @@
+import Ajv from "ajv";
 import * as assert from "assert";
-import { KitConfig, parseStackConfig, StackConfigError } from "../../config/stackConfig";
+import { KitConfig, parseStackConfig, settingsSchema, StackConfigError } from "../../config/stackConfig";
 import { durationSeconds } from "../../emulator/iso8601";
 
 function problemsOf(raw: Record<string, string>, plaintextSecrets: string[] = []): string[] {
@@ -39,6 +40,12 @@ const DEFAULTS: KitConfig = {
 };
 
 describe("stack settings", () => {
+  it("the settings schema is valid JSON Schema (checked here: the CLIs skip that check at each start)", () => {
+    const ajv = new Ajv({ strict: true, strictRequired: false });
+    assert.strictEqual(ajv.validateSchema(settingsSchema()), true, ajv.errorsText());
+    assert.strictEqual(ajv.validateSchema({ ...settingsSchema(), additionalProperties: "no" }), false);
+  });
+
   it("archiveRetentionDays: 0 turns the purge off; a value that is not whole days names the fix", () => {
     assert.strictEqual(parseStackConfig({ archiveRetentionDays: "0" }).archiveRetentionDays, 0);
     assert.strictEqual(parseStackConfig({ archiveRetentionDays: "730" }).archiveRetentionDays, 730);
