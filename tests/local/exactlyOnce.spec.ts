@@ -280,7 +280,7 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.deepStrictEqual(deliveries(), { dataverse: one, webhook: one });
   });
 
-  it("50,000 archived rows: a lead still costs the same few point operations, never a scan", async () => {
+  it("10,000 archived rows: a lead still costs the same few point operations, never a scan", async () => {
     const storageCalls = (runId: string) =>
       Object.values(endpoint.run(runId)!.actions)
         .filter((a) => a.status !== "Skipped" && a.type === "Http" && a.name !== "Post_webhook")
@@ -289,7 +289,9 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     const before = await post({ UserDetails: { Email: "flat0@contoso.com" } });
     const archive = endpoint.tables.table(ARCHIVE);
     const started = Date.now();
-    for (let batch = 0; batch < 500; batch++) {
+    // The calls do not depend on the archive's size, so 10,000 rows (100 pages of a scan) show a scan as well as
+    // more would; `npm run bench` times leads at 50,000.
+    for (let batch = 0; batch < 100; batch++) {
       await archive.submitTransaction(
         Array.from({ length: 100 }, (_, i) => [
           "create",
@@ -298,7 +300,7 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
         ]),
       );
     }
-    console.log(`      filled 50,000 archive rows in ${Date.now() - started} ms`);
+    console.log(`      filled 10,000 archive rows in ${Date.now() - started} ms`);
     const after = await post({ UserDetails: { Email: "flat1@contoso.com" } });
     assert.deepStrictEqual(storageCalls(after.body.runId), storageCalls(before.body.runId));
     assert.deepStrictEqual(storageCalls(after.body.runId), [

@@ -64,8 +64,8 @@ describe("robustness (local endpoint, Azurite)", function () {
   const post = (body: string, type = "application/json") =>
     fetch(server.callbackUrl, { method: "POST", headers: { "Content-Type": type }, body });
 
-  it("load: 2,000 concurrent leads are each archived exactly once and delivered once", async () => {
-    const count = 2000;
+  it("load: 1,000 leads, 50 at a time, are each archived exactly once and delivered once", async () => {
+    const count = 1000;
     const statuses = await pool(count, 50, async (i) => {
       const lead = { UserDetails: { Email: `lead${i}@contoso.com`, LastName: `L${i}` }, ActionCode: "INS" };
       const res = await post(JSON.stringify(lead));
