@@ -230,6 +230,47 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.deepStrictEqual(await replayDeadLetters({ table, send: rec.send }), [], "not picked up again");
   });
 
+  it("a row left received by a run that ended: repaired when every target has it, else needs review; never sent", async () => {
+    const table = await freshTable();
+    const received = (rowKey: string, columns: Record<string, unknown>) =>
+      deadLetter(table, rowKey, { Status: "received", ...columns });
+    await received("allsent", { Targets: "dataverse,webhook", Sent_dataverse: "lead-1", Sent_webhook: "sent" });
+    await received("cut", { Targets: "dataverse,webhook,email", Sent_dataverse: "lead-2" });
+    await received("noledger", {});
+    await received("running", { Targets: "webhook" });
+    const rec = recorder(table);
+    const alone = await replayDeadLetters({ table, send: rec.send, ...FAST });
+    assert.deepStrictEqual(alone, [], "without runEnded, received rows are left alone");
+    const asked: string[] = [];
+    const runEnded = (r: { rowKey?: string }) => (asked.push(String(r.rowKey)), r.rowKey !== "running");
+    const outcomes = await replayDeadLetters({ table, send: rec.send, runEnded, now: at("2025-03-01T10:00:00Z") });
+    const review = (targets: string, run: string) =>
+      `Status is still received but run ${run} has ended: ${targets} may or may not have the lead (a call can be ` +
+      "cut before its Sent_<target> is written). Check those CRMs; set Sent_<target> for any that has it, then set " +
+      "Status to dead-letter: replay sends only to the targets without it.";
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result, o.detail]),
+      [
+        [
+          `${PK}/allsent`,
+          "repaired",
+          "every target in Targets (dataverse,webhook) already has the lead; its run ended before the final mark: " +
+            "nothing sent",
+        ],
+        [`${PK}/cut`, "needs-review", review("webhook,email", "cut")],
+        [`${PK}/noledger`, "needs-review", review("every target of the run", "noledger")],
+      ],
+    );
+    assert.deepStrictEqual(asked.sort(), ["allsent", "cut", "noledger", "running"]);
+    assert.deepStrictEqual(rec.perTarget(), {}, "nothing sent");
+    assert.deepStrictEqual(
+      await Promise.all(["allsent", "cut", "noledger", "running"].map(async (k) => (await row(table, k)).Status)),
+      ["delivered", "needs-review", "needs-review", "received"],
+    );
+    assert.strictEqual((await row(table, "cut")).ReviewReason, review("webhook,email", "cut"));
+    assert.deepStrictEqual(await replayDeadLetters({ table, send: rec.send, runEnded }), [], "each settled once");
+  });
+
   it("a write-back that keeps failing leaves the row leased; once the lease ends it is recovered, sent once", async () => {
     const table = await freshTable();
     await deadLetter(table, "w", { FailedTargets: "webhook" });

@@ -30,12 +30,26 @@ export function leaseExpired(row: Row, now: Date, leaseMs: number): boolean {
   return Number.isNaN(last) || last + leaseMs <= now.getTime();
 }
 
-/** Dead letters, and `replaying` rows whose lease ran out (their replayer died or lost its write-back). */
-export async function candidateRows(table: ArchiveTable, now: Date, leaseMs: number, limit: number): Promise<Row[]> {
+/** Whether the run that archived a `received` row has ended, so that nothing will write the row any more. */
+export type RunEnded = (row: Row) => boolean | Promise<boolean>;
+
+/**
+ * Dead letters, `replaying` rows whose lease ran out (their replayer died or lost its write-back) and, when
+ * `runEnded` is given, `received` rows whose run has ended without marking them.
+ */
+export async function candidateRows(
+  table: ArchiveTable,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+  runEnded?: RunEnded,
+): Promise<Row[]> {
   const rows: Row[] = [];
-  const filter = `${equals(COLUMN.status, LEAD_STATUS.deadLetter)} or ${equals(COLUMN.status, LEAD_STATUS.replaying)}`;
+  const statuses = [LEAD_STATUS.deadLetter, LEAD_STATUS.replaying, ...(runEnded ? [LEAD_STATUS.received] : [])];
+  const filter = statuses.map((status) => equals(COLUMN.status, status)).join(" or ");
   for await (const row of table.listEntities({ queryOptions: { filter } })) {
     if (row[COLUMN.status] === LEAD_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
+    if (row[COLUMN.status] === LEAD_STATUS.received && !(await runEnded!(row))) continue;
     rows.push(row);
     if (rows.length >= limit) break;
   }

@@ -93,3 +93,24 @@ export function owedTargets(row: RowColumns, key: string): Owed {
   const targets = row[COLUMN.targets];
   return targets === undefined || targets === null ? owedBeforeLedger(row, key) : owedFromLedger(row);
 }
+
+/**
+ * A row still `received` whose run has ended (cancelled, cut, or its dead-letter mark failed): never re-sent on
+ * its own, because the run may have called a CRM just before it stopped without writing `Sent_<target>`. When
+ * every target in the ledger has the lead, only the final mark is missing (repair); otherwise an operator checks
+ * the targets without `Sent_` (review), and the reason says how to hand the row back to replay.
+ */
+export function owedByEndedRun(row: RowColumns, key: string): Owed {
+  const owed = row[COLUMN.targets] === undefined || row[COLUMN.targets] === null ? undefined : owedFromLedger(row);
+  if (owed?.kind === "repair") return { kind: "repair", reason: `${owed.reason}; its run ended before the final mark` };
+  if (owed?.kind === "review") return owed;
+  const unsure = owed ? owed.targets.join(",") : "every target of the run";
+  return {
+    kind: "review",
+    reason:
+      `${COLUMN.status} is still ${LEAD_STATUS.received} but run ${key.split("/")[1]} has ended: ${unsure} may or ` +
+      `may not have the lead (a call can be cut before its ${sentColumn("<target>")} is written). Check those ` +
+      `CRMs; set ${sentColumn("<target>")} for any that has it, then set ${COLUMN.status} to ` +
+      `${LEAD_STATUS.deadLetter}: replay sends only to the targets without it.`,
+  };
+}

@@ -7,6 +7,8 @@
  *   that dies or cannot write back leaves a row the next pass takes over once the lease ends.
  * - A send whose answer was lost (timeout, network) may have been accepted: before sending it
  *   again, the rows archived with `ReplayOf` = this row are looked up.
+ * - A row still `received` whose run has ended (`runEnded`) is never sent: it is repaired when every
+ *   target has the lead, else marked needs-review (owedByEndedRun).
  * The trail: the old row gets `Status = replayed`, `ReplayedBy`, `ReplayedTo`, `ReplayAttempts`;
  * the new row (the replay's own run) gets `ReplayOf`.
  */
@@ -18,13 +20,14 @@ import {
   mergeIfUnchanged,
   Row,
   rowKeyOf,
+  RunEnded,
   writeBack,
 } from "./archiveRows";
-import { Owed, owedTargets, ReplayTarget } from "./owedTargets";
+import { Owed, owedByEndedRun, owedTargets, ReplayTarget } from "./owedTargets";
 
 import { COLUMN, LEAD_STATUS, ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../contract";
 
-export type { ArchiveTable } from "./archiveRows";
+export type { ArchiveTable, RunEnded } from "./archiveRows";
 export { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
@@ -52,11 +55,16 @@ export interface ReplayOptions {
   leaseMs?: number;
   /** Write-back tries and the pause between them (× the attempt number). @default 3 tries, 500 ms */
   writeBackRetry?: { attempts: number; delayMs: number };
+  /**
+   * Whether the run of a row still `received` has ended. Such a row is marked delivered when every target has
+   * the lead, else needs-review; never re-sent. Without it, `received` rows are left alone.
+   */
+  runEnded?: RunEnded;
   /** Test hook, awaited after the rows are read and before a row is claimed (to force races). */
   beforeClaim?: (row: string) => Promise<void>;
 }
 
-type Pass = Required<Omit<ReplayOptions, "beforeClaim">> & Pick<ReplayOptions, "beforeClaim">;
+type Pass = Required<Omit<ReplayOptions, "beforeClaim" | "runEnded">> & Pick<ReplayOptions, "beforeClaim" | "runEnded">;
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
@@ -70,7 +78,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
     writeBackRetry: { attempts: 3, delayMs: 500 },
     ...options,
   };
-  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit);
+  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit, pass.runEnded);
   const outcomes: ReplayOutcome[] = [];
   for (const row of rows) {
     // One row's failure never ends the pass for the others.
@@ -92,7 +100,7 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
       detail: "LeadJson is truncated: resubmit the original run from the run history instead.",
     };
   }
-  const owed = owedTargets(row, key);
+  const owed = row[COLUMN.status] === LEAD_STATUS.received ? owedByEndedRun(row, key) : owedTargets(row, key);
   if (pass.dryRun) return dryRun(key, owed);
   const lead = owed.kind === "send" ? parseLead(row, key) : undefined;
   await pass.beforeClaim?.(key);
