@@ -5,7 +5,7 @@
 import { COLUMN } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
-import { ArchiveTable } from "../function-code/src/replay/archiveRows";
+import { ArchiveTable, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
@@ -90,6 +90,8 @@ export class LocalEndpoint {
   private readonly answered: CallPool;
   /** The `done` of every run in progress. */
   private readonly delivering = new Set<Promise<unknown>>();
+  /** The names of the runs in progress (a run's name is its archive row's RowKey). */
+  private readonly inProgress = new Set<string>();
 
   constructor(private readonly options: LocalEndpointOptions) {
     this.standins = new Standins(options.recordedRequests);
@@ -157,8 +159,22 @@ export class LocalEndpoint {
     if (!handle.accepted) return { response: await handle.response };
     const done = handle.done;
     this.delivering.add(done);
-    void done.finally(() => this.delivering.delete(done)).catch(() => undefined);
+    this.inProgress.add(handle.runName);
+    void done
+      .finally(() => {
+        this.delivering.delete(done);
+        this.inProgress.delete(handle.runName);
+      })
+      .catch(() => undefined);
     return { response: await handle.response, runName: handle.runName, done };
+  }
+
+  /**
+   * The runs in progress, and when that was read: a row still `received` whose run is not among them and was
+   * received before then belongs to a run that has ended (this endpoint is the archive's only writer locally).
+   */
+  inProgressRuns(): RunsInProgress {
+    return { at: (this.options.now?.() ?? new Date()).toISOString(), names: [...this.inProgress] };
   }
 
   /** Runs accepted and not yet ended (answered or not): what a stop must let finish first. */
@@ -224,6 +240,7 @@ export class LocalEndpoint {
     };
     return replayDeadLetters({
       table: onlyThisRow,
+      runEnded: runEndedOf(this.inProgressRuns()),
       send: async (lead, headers) => {
         const posted = await this.post({
           method: "POST",

@@ -235,6 +235,12 @@ interface Route {
 /** Every route after the callback and the host/admin checks; anything else is one 404. */
 const ROUTES: Route[] = [
   { method: "GET", path: /^\/runs$/, handle: (ctx, res) => runList(ctx, res) },
+  // `npm run replay -- --local`: which `received` rows belong to runs that have ended.
+  {
+    method: "GET",
+    path: /^\/runs\/in-progress$/,
+    handle: (ctx, res) => json(res, 200, ctx.options.endpoint.inProgressRuns()),
+  },
   { method: "GET", path: /^\/runs\/([0-9A-Za-z]+)$/, handle: (ctx, res, _url, m) => runDetail(ctx, res, m[1]) },
   {
     method: "GET",

@@ -12,7 +12,7 @@
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
  */
 // Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
-import type { ArchiveTable } from "../function-code/src/replay/archiveRows";
+import type { ArchiveTable, RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
@@ -87,13 +87,14 @@ export const REPLAY: Command<ReplayFlags> = {
 };
 
 /** Endpoint URL and archive: the local endpoint's file, or the environment plus --account. */
-async function where(flags: ReplayFlags): Promise<{ url: string; archive: ArchiveLocation }> {
+async function where(flags: ReplayFlags): Promise<{ url: string; archive: ArchiveLocation; runEnded?: RunEnded }> {
   if (flags.local) {
     if (flags.account) throw new UsageError("--local and --account exclude each other: pick one archive.");
     const local = await readLocalEndpoint(flags["state-dir"]);
     return {
       url: local.url,
       archive: { connectionString: local.tablesConnectionString, table: local.archiveTableName },
+      runEnded: await localRunEnded(local.port),
     };
   }
   const url = await secretFromEnv(CALLBACK_URL_ENV);
@@ -106,15 +107,28 @@ async function where(flags: ReplayFlags): Promise<{ url: string; archive: Archiv
   return { url, archive: { connectionString, account: flags.account, table: flags.table ?? "LeadArchive" } };
 }
 
+/**
+ * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is
+ * not one of them has lost its run (a killed `npm start`, or a failed dead-letter mark).
+ */
+async function localRunEnded(port: number): Promise<RunEnded> {
+  const res = await fetch(`http://127.0.0.1:${port}/runs/in-progress`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok)
+    throw new Error(`The local endpoint answered ${res.status} to /runs/in-progress: restart \`npm start\`.`);
+  const { runEndedOf } = await import("../function-code/src/replay/archiveRows");
+  return runEndedOf((await res.json()) as RunsInProgress);
+}
+
 async function replay(flags: ReplayFlags): Promise<number> {
   const waitMs = wholeNumberFlag("wait", flags.wait, 0, 3600, 120) * 1000;
-  const { url, archive } = await where(flags);
+  const { url, archive, runEnded } = await where(flags);
   const table = await openArchive(archive);
   const dryRun = flags["dry-run"] ?? false;
   const { replayDeadLetters } = await import("../function-code/src/replay/replayDeadLetters");
   const sent = await replayDeadLetters({
     table,
     dryRun,
+    runEnded,
     send: async (lead, headers) => {
       const { status, body } = await sendLead(url, lead, headers);
       return { status, body };

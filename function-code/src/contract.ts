@@ -36,6 +36,8 @@ export type LeadStatus = (typeof LEAD_STATUS)[keyof typeof LEAD_STATUS];
 /** Archive columns written by one side and read by the other. */
 export const COLUMN = {
   status: "Status",
+  /** The trigger's start time as ISO text: the row's age (no later write changes it). */
+  receivedTime: "ReceivedTime",
   /** Comma text: the targets the run was responsible for (the ledger's scope). */
   targets: "Targets",
   deliveredTargets: "DeliveredTargets",

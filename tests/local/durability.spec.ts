@@ -317,6 +317,37 @@ describe("durability: the whole local server (npm start)", function () {
     assert.deepStrictEqual(statuses, ["delivered"]);
   });
 
+  it("SIGKILLed while a run still delivers: after a restart, replay --local flags the row for review and sends nothing", async () => {
+    const first = start("dev");
+    const url = await first.url();
+    const slow = await runCli(["standin", "webhook", "slow", "--ms", "3000", "--state-dir", dir]);
+    assert.strictEqual(slow.code, 0, slow.stderr);
+    const [accepted] = await load(url, "cut", 1, 0, () => undefined);
+    const owner = JSON.parse(fs.readFileSync(path.join(dir, ".azurite", "dev", "owner.json"), "utf8"));
+    first.child.kill("SIGKILL"); // mid-call: the webhook stand-in holds the run's call 3 s
+    process.kill(owner.azurite, "SIGKILL");
+    await first.exited();
+    const again = start("dev");
+    await again.url();
+    const replay = await runCli(["replay", "--local", "--state-dir", dir]);
+    assert.strictEqual(replay.code, 1, "a row that needs a person fails the command");
+    assert.match(
+      replay.stdout,
+      /^needs-review +\d{4}-\d{2}\/(\d+) {2}Status is still received but run \1 has ended: (\w+(,\w+)*) may or may not have the lead/m,
+    );
+    assert.match(replay.stdout, /0 replayed, 0 repaired, 1 needs-review, 0 failed, 0 skipped/);
+    const archive = TableClient.fromConnectionString(tablesOf(dir), loadStack("dev").config.archiveTableName, {
+      allowInsecureConnection: true,
+    });
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const row of archive.listEntities()) if (String(row.LeadJson).includes(accepted)) rows.push(row);
+    assert.deepStrictEqual(
+      rows.map((r) => [r.Status, r.ReplayOf]),
+      [["needs-review", ""]],
+      "one row, flagged; no replay of it",
+    );
+  });
+
   it("two stacks at once keep their own data; the same stack twice is refused", async () => {
     const [dev, prod] = [start("dev"), start("prod")];
     const [devUrl, prodUrl] = await Promise.all([dev.url(), prod.url()]);

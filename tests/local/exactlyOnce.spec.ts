@@ -140,6 +140,19 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.match(row.Sent_dataverse, /^[0-9a-f]{8}-[0-9a-f-]{27}$/, "Dataverse's record id: delivered");
     const table = endpoint.tables.table(ARCHIVE);
     assert.deepStrictEqual(await replayDeadLetters({ table, send }), [], "a received row is never replayed on its own");
+    // The endpoint knows the run has ended (the run page's replay, `npm run replay -- --local`): flagged, not sent.
+    clock = new Date(clock.getTime() + 1000);
+    const flagged = await endpoint.replay(row.rowKey);
+    const why =
+      `Status is still received but run ${row.rowKey} has ended: webhook may or may not have the lead (a call ` +
+      "can be cut before its Sent_<target> is written). Check those CRMs; set Sent_<target> for any that has it, " +
+      "then set Status to dead-letter: replay sends only to the targets without it.";
+    assert.deepStrictEqual(
+      flagged.map((o) => [o.result, o.detail]),
+      [["needs-review", why]],
+    );
+    assert.deepStrictEqual([(await rows())[0].Status, (await rows())[0].ReviewReason], ["needs-review", why]);
+    assert.strictEqual(endpoint.standins.to("webhook").length, 3, "nothing sent by the flagging");
     // The operator's hand-over (README, Operations): Status dead-letter; replay owes only what has no Sent_ column.
     endpoint.standins.up("webhook");
     await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, Status: "dead-letter" }, "Merge");
@@ -152,6 +165,25 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.strictEqual(attempts, 4, "3 webhook attempts refused (1 + crmRetryCount 2), then the replay's one");
     assert.deepStrictEqual(deliveries().dataverse, { "cut@contoso.com": 1 }, "Dataverse not again");
     assert.deepStrictEqual(statusCounts(await rows()), { replayed: 1, delivered: 1 });
+  });
+
+  it("a run still delivering keeps its received row: replay neither flags nor sends it, the run delivers once", async () => {
+    endpoint.standins.delay("webhook", 1500);
+    const res = await fetch(server.callbackUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ UserDetails: { Email: "slow@contoso.com" } }),
+    });
+    const { runId } = (await res.json()) as { runId: string };
+    clock = new Date(clock.getTime() + 1000);
+    assert.deepStrictEqual(await endpoint.replay(runId), [], "its run is in progress");
+    assert.deepStrictEqual(statusCounts(await rows()), { received: 1 });
+    await finished(runId);
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 1 });
+    assert.deepStrictEqual(deliveries(), {
+      dataverse: { "slow@contoso.com": 1 },
+      webhook: { "slow@contoso.com": 1 },
+    });
   });
 
   it("a CRM call that times out on every try is dead-lettered as timed out and replayed to that target only", async () => {

@@ -33,6 +33,21 @@ export function leaseExpired(row: Row, now: Date, leaseMs: number): boolean {
 /** Whether the run that archived a `received` row has ended, so that nothing will write the row any more. */
 export type RunEnded = (row: Row) => boolean | Promise<boolean>;
 
+/** The runs in progress on an endpoint that is its archive's only writer, and the time that was read. */
+export interface RunsInProgress {
+  at: string;
+  names: string[];
+}
+
+/**
+ * {@link RunEnded} from such a snapshot: a row's run has ended when it is not among them and the row was
+ * received before the snapshot (a run that started since is not in it). The local endpoint gives one.
+ */
+export function runEndedOf(snapshot: RunsInProgress): RunEnded {
+  const going = new Set(snapshot.names);
+  return (row) => !going.has(String(row.rowKey)) && String(row[COLUMN.receivedTime] ?? "") < snapshot.at;
+}
+
 /**
  * Dead letters, `replaying` rows whose lease ran out (their replayer died or lost its write-back) and, when
  * `runEnded` is given, `received` rows whose run has ended without marking them.
