@@ -264,6 +264,7 @@ export const BUILT_IN_ROLES: Record<string, string> = {
   "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
   "87a39d53-fc1b-424a-814c-f7e04687dc9e": "Logic App Contributor",
   "51d6186e-6489-4900-b93f-92e23144cca5": "Microsoft Sentinel Playbook Operator",
+  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
 };
 
 /** A role is valid when built in, or defined (a custom role) earlier in the same deployment. */

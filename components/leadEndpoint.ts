@@ -220,6 +220,13 @@ export type IncompleteLeads = "archive" | "deliver";
 export const WORKFLOW_CALLBACK_READER = "51d6186e-6489-4900-b93f-92e23144cca5";
 
 /**
+ * Reader (every read action: learn.microsoft.com/azure/role-based-access-control/built-in-roles/general), on
+ * the workflow only: the scheduled replay reads the status of the run behind a row left `received`
+ * (`workflows/runs/read`, which the role above lacks) to know whether that run has ended.
+ */
+export const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+/**
  * A Consumption Logic App that receives Marketplace leads on an HTTPS endpoint, archives each one in
  * Azure Table storage, answers Partner Center, and delivers it to the configured CRM targets.
  */
@@ -508,18 +515,22 @@ export function wireFunctionApp(
   return { app, parameters };
 }
 
-/** Lets the function app's identity read the workflow's callback URL (scheduled replay), on the workflow only. */
+/** Lets the function app's identity read the workflow's callback URL and its runs (scheduled replay), on it only. */
 function grantReplay({ name, subscriptionId, parent }: Scope, functionApp: LeadFunctionApp, logicApp: logic.Workflow) {
-  new authorization.RoleAssignment(
-    `${name}-fn-workflow-access`,
-    {
-      principalId: functionApp.principalId,
-      principalType: authorization.PrincipalType.ServicePrincipal,
-      roleDefinitionId: subscriptionRoleId(subscriptionId, WORKFLOW_CALLBACK_READER),
-      scope: logicApp.id,
-    },
-    { parent },
-  );
+  for (const [suffix, role] of [
+    ["access", WORKFLOW_CALLBACK_READER],
+    ["runs", READER],
+  ])
+    new authorization.RoleAssignment(
+      `${name}-fn-workflow-${suffix}`,
+      {
+        principalId: functionApp.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: subscriptionRoleId(subscriptionId, role),
+        scope: logicApp.id,
+      },
+      { parent },
+    );
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */

@@ -207,11 +207,11 @@ export class LocalEndpoint {
   async leads(top = 100): Promise<LeadSummary[]> {
     const rows: ArchiveRow[] = [];
     for await (const r of this.archive().listEntities()) rows.push(r as ArchiveRow);
-    rows.sort((a, b) => String(b.ReceivedTime ?? "").localeCompare(String(a.ReceivedTime ?? "")));
+    rows.sort((a, b) => String(b[COLUMN.receivedTime] ?? "").localeCompare(String(a[COLUMN.receivedTime] ?? "")));
     return rows.slice(0, top).map((r) => ({
       row: String(r.rowKey),
       partition: String(r.partitionKey),
-      received: String(r.ReceivedTime ?? ""),
+      received: String(r[COLUMN.receivedTime] ?? ""),
       status: String(r[COLUMN.status] ?? ""),
       offer: String(r.OfferDisplayName ?? ""),
       outcome: describeRow(r),

@@ -24,7 +24,7 @@ export function leadInsights(rows: readonly ArchiveRow[]): LeadInsights {
   const failures = new Map<string, number>();
   for (const row of rows) {
     const [day, offer, action] = [
-      text(row.ReceivedTime).slice(0, 10),
+      text(row[COLUMN.receivedTime]).slice(0, 10),
       text(row.OfferDisplayName),
       text(row.ActionCode),
     ];

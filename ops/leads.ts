@@ -124,8 +124,8 @@ export function odataFilter(flags: LeadsFlags, row?: string): string | undefined
     parts.push(`${COLUMN.status} eq ${quote(flags.status)}`);
   }
   // ReceivedTime is the trigger's ISO time as text: text order is time order.
-  if (flags.since) parts.push(`ReceivedTime ge ${quote(isoDate("since", flags.since))}`);
-  if (flags.until) parts.push(`ReceivedTime lt ${quote(isoDate("until", flags.until))}`);
+  if (flags.since) parts.push(`${COLUMN.receivedTime} ge ${quote(isoDate("since", flags.since))}`);
+  if (flags.until) parts.push(`${COLUMN.receivedTime} lt ${quote(isoDate("until", flags.until))}`);
   return parts.length ? parts.join(" and ") : undefined;
 }
 
@@ -152,7 +152,7 @@ async function readRows(
       continue;
     rows.push(row);
   }
-  rows.sort((a, b) => String(b.ReceivedTime ?? "").localeCompare(String(a.ReceivedTime ?? "")));
+  rows.sort((a, b) => String(b[COLUMN.receivedTime] ?? "").localeCompare(String(a[COLUMN.receivedTime] ?? "")));
   return rows.slice(0, top);
 }
 
@@ -177,7 +177,7 @@ export function view(row: ArchiveRow, showPii: boolean): LeadView {
   return {
     row: String(row.rowKey),
     partition: String(row.partitionKey),
-    received: String(row.ReceivedTime ?? ""),
+    received: String(row[COLUMN.receivedTime] ?? ""),
     status: String(row[COLUMN.status] ?? ""),
     offer: String(row.OfferDisplayName ?? ""),
     targets: String(row[COLUMN.targets] ?? ""),

@@ -8,6 +8,9 @@
  * In Azure the archive is read as you (`az login`, DefaultAzureCredential): the kit's storage account
  * refuses shared keys, so you need Storage Table Data Contributor on the archive table.
  *
+ * With --local, rows left `received` by runs that have ended (`npm start` knows its runs in progress) are
+ * settled too: marked delivered when every target has the lead, else needs-review; never re-sent.
+ *
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
  */

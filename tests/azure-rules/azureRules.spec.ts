@@ -423,7 +423,7 @@ describe("Azure rules: resources and invokes", () => {
       roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb09550"),
     });
     assert.deepStrictEqual(onRegister(ra), [
-      'RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment blob-owner: roleDefinitionId "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb09550" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor, Microsoft Sentinel Playbook Operator.',
+      'RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment blob-owner: roleDefinitionId "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb09550" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor, Microsoft Sentinel Playbook Operator, Reader.',
     ]);
     assert.deepStrictEqual(
       onRegister({ ...ra, inputs: { roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb0955b") } }),
@@ -587,7 +587,7 @@ describe("Azure rules: strict mocks", () => {
         ),
       ),
       {
-        message: `RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment ra: roleDefinitionId "${badRole}" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor, Microsoft Sentinel Playbook Operator.`,
+        message: `RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment ra: roleDefinitionId "${badRole}" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor, Microsoft Sentinel Playbook Operator, Reader.`,
       },
     );
     const table = await recording.mocks!.newResource(

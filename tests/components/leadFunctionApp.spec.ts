@@ -1,5 +1,6 @@
 /** The normalizer function app under mocks, and how LeadEndpoint wires it into the workflow. */
 import * as assert from "assert";
+import * as fs from "fs";
 import {
   IDENTITY_CLIENT_ID,
   IDENTITY_PRINCIPAL_ID,
@@ -203,12 +204,31 @@ describe("LeadEndpoint with the function app", () => {
       roleDefinitionId: role("51d6186e-6489-4900-b93f-92e23144cca5"),
       scope: WORKFLOW_ID,
     });
+    // Reader on the workflow only: the status of the run behind a row left `received` (workflows/runs/read).
+    assert.deepStrictEqual(byName["leads-test-fn-workflow-runs"].inputs, {
+      principalId: PRINCIPAL_ID,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: role("acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+      scope: WORKFLOW_ID,
+    });
     assert.ok(
       !resources.some((r) => r.type === "azure-native:authorization:RoleDefinition"),
       "no custom role to write",
     );
     const everything = JSON.stringify(resources.map((r) => r.inputs));
     assert.strictEqual(everything.includes("87a39d53-fc1b-424a-814c-f7e04687dc9e"), false, "no Logic App Contributor");
+  });
+
+  it("every role the kit assigns is one the README lets the deploy identity assign (else the first pulumi up fails)", async () => {
+    const { resources } = await deployEndpoint({ replaySchedule: "0 */30 * * * *", normalizerFunction: true });
+    const granted = new Set(
+      resources
+        .filter((r) => r.type === "azure-native:authorization:RoleAssignment")
+        .map((r) => String(r.inputs.roleDefinitionId).split("/").pop()),
+    );
+    const readme = fs.readFileSync("README.md", "utf8");
+    const allowed = /^roles="([^"]+)"$/m.exec(readme)![1].split(/,\s*/);
+    assert.deepStrictEqual([...granted].sort(), [...allowed].sort());
   });
 
   it("deploys the app for the scheduled replay alone, enables it, and declares no normalizer parameter", async () => {

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { LocalEndpoint } from "../../local/endpoint";
-import { runScheduledReplay } from "../../function-code/src/replay/scheduled";
+import { runHasEnded, runScheduledReplay } from "../../function-code/src/replay/scheduled";
 import { startLocalServer } from "../../local/server";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
 import { awaitReplayRuns, replayExitCode, Sender } from "../../ops/replay";
@@ -180,6 +180,56 @@ describe("dead letters and replay", function () {
       } finally {
         await server.close();
       }
+    });
+
+    it("asks the workflow for the run behind each row left received: an ended run's row is flagged, never sent", async () => {
+      const azurite = await useAzurite();
+      const table = e.tables.table("LeadArchiveReplay");
+      const row = (rowKey: string, columns: Record<string, unknown>) =>
+        table.createEntity({
+          partitionKey: "2026-11",
+          rowKey,
+          Status: "received",
+          Targets: "dataverse,webhook",
+          ...columns,
+        });
+      await row("cancelled", { Sent_dataverse: "lead-1" });
+      await row("running", {});
+      await row("forgotten", { Sent_dataverse: "lead-2", Sent_webhook: "sent" });
+      const asked: string[] = [];
+      const runStatus = async (runId: string) => (
+        asked.push(runId),
+        { cancelled: "Cancelled", running: "Running" }[runId] ?? "NotFound"
+      );
+      const sends: unknown[] = [];
+      const outcomes = await runScheduledReplay(
+        { LEAD_ARCHIVE_TABLE: "LeadArchiveReplay", LEAD_ARCHIVE_CONNECTION: azurite.connectionString },
+        async (lead) => (sends.push(lead), { status: 200, body: {} }),
+        runStatus,
+      );
+      assert.deepStrictEqual(
+        outcomes.map((o) => [o.row, o.result]),
+        [
+          ["2026-11/cancelled", "needs-review"],
+          ["2026-11/forgotten", "repaired"],
+        ],
+      );
+      assert.deepStrictEqual(asked.sort(), ["cancelled", "forgotten", "running"]);
+      assert.deepStrictEqual(sends, []);
+      assert.strictEqual((await table.getEntity("2026-11", "running")).Status, "received");
+      for (const status of ["Running", "Waiting", "Suspended", "Paused", "NotSpecified", "Later"])
+        assert.strictEqual(runHasEnded(status), false, status);
+      for (const status of [
+        "Succeeded",
+        "Failed",
+        "Cancelled",
+        "TimedOut",
+        "Aborted",
+        "Faulted",
+        "Skipped",
+        "NotFound",
+      ])
+        assert.strictEqual(runHasEnded(status), true, status);
     });
 
     it("fails clearly without its settings", async () => {

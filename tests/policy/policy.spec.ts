@@ -493,7 +493,8 @@ describe("policy pack", () => {
     } as unknown as StackValidationArgs;
     for (const policy of stackPolicies) void policy.validateStack(stackArgs, (m) => found.push(`${policy.name}: ${m}`));
     assert.deepStrictEqual(found, []);
-    // 29: the purge's role on the dedup table (archiveRetentionDays defaults to 365) and the insights workbook among them.
-    assert.strictEqual(resources.length, 29);
+    // 30: the purge's role on the dedup table (archiveRetentionDays defaults to 365), the replay's Reader on the
+    // workflow and the insights workbook among them.
+    assert.strictEqual(resources.length, 30);
   });
 });

@@ -28,7 +28,7 @@ function archiveRow(targets: CrmTarget[], routes: LeadWorkflowOptions["offerRout
   return {
     // Decided later (Screen_lead): nothing that reads the lead's fields may keep it from being archived.
     [COLUMN.status]: LEAD_STATUS.received,
-    ReceivedTime: "@{trigger()?['startTime']}",
+    [COLUMN.receivedTime]: "@{trigger()?['startTime']}",
     [COLUMN.leadJson]: `@{take(string(triggerBody()), ${TABLE_TEXT_LIMIT})}`,
     [COLUMN.leadJsonTruncated]: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
     [COLUMN.replayOf]: `@{coalesce(${header(REPLAY_OF_HEADER)}, '')}`,

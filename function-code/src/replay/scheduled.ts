@@ -65,22 +65,68 @@ export function httpSender(endpointUrl: string): Sender {
 export async function endpointUrl(settings: Settings): Promise<string> {
   const explicit = settings[REPLAY_SETTINGS.endpoint];
   if (explicit) return explicit;
-  const id = required(settings, REPLAY_SETTINGS.workflowId);
-  const m =
-    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)$/i.exec(id);
-  if (!m) throw new Error(`App setting ${REPLAY_SETTINGS.workflowId} is not a workflow resource id: "${id}".`);
+  const { subscription, resourceGroup, workflow } = workflowOf(required(settings, REPLAY_SETTINGS.workflowId));
   const { LogicManagementClient } = await import("@azure/arm-logic");
-  const client = new LogicManagementClient(new DefaultAzureCredential(), m[1]);
-  const callback = await client.workflowTriggers.listCallbackUrl(m[2], m[3], TRIGGER_NAME);
+  const client = new LogicManagementClient(new DefaultAzureCredential(), subscription);
+  const callback = await client.workflowTriggers.listCallbackUrl(resourceGroup, workflow, TRIGGER_NAME);
   if (!callback.value)
-    throw new Error(`The workflow ${m[3]} returned no callback URL for its trigger '${TRIGGER_NAME}'.`);
+    throw new Error(`The workflow ${workflow} returned no callback URL for its trigger '${TRIGGER_NAME}'.`);
   return callback.value;
 }
 
-/** One scheduled pass: replays every dead-lettered lead once. */
-export async function runScheduledReplay(settings: Settings, send?: Sender): Promise<ReplayOutcome[]> {
+/** Subscription, resource group and name of a workflow's ARM id, or an error naming the setting. */
+function workflowOf(id: string): { subscription: string; resourceGroup: string; workflow: string } {
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)$/i.exec(id);
+  if (!m) throw new Error(`App setting ${REPLAY_SETTINGS.workflowId} is not a workflow resource id: "${id}".`);
+  return { subscription: m[1], resourceGroup: m[2], workflow: m[3] };
+}
+
+/** The status of one of the workflow's runs by name (a row's RowKey), "NotFound" once Azure has none. */
+export type RunStatus = (runId: string) => Promise<string>;
+
+/**
+ * Run statuses after which nothing writes the run's row any more: the terminal values of WorkflowStatus
+ * (learn.microsoft.com/javascript/api/@azure/arm-logic/workflowstatus), and NotFound (no such run left: the
+ * run history is kept 90 days by default). Running, Waiting, Suspended, Paused, NotSpecified and anything new
+ * count as still going.
+ */
+const ENDED = new Set(["Succeeded", "Skipped", "Cancelled", "Failed", "Faulted", "TimedOut", "Aborted", "Ignored"]);
+export const runHasEnded = (status: string) => ENDED.has(status) || status === "NotFound";
+
+/**
+ * The workflow's run statuses through the management API with the app's identity (Reader on that workflow
+ * only: `Microsoft.Logic/workflows/runs/read`); undefined without a workflow id (an explicit endpoint URL).
+ */
+export async function workflowRunStatus(settings: Settings): Promise<RunStatus | undefined> {
+  if (settings[REPLAY_SETTINGS.endpoint] && !settings[REPLAY_SETTINGS.workflowId]) return undefined;
+  const { subscription, resourceGroup, workflow } = workflowOf(required(settings, REPLAY_SETTINGS.workflowId));
+  const { LogicManagementClient } = await import("@azure/arm-logic");
+  const client = new LogicManagementClient(new DefaultAzureCredential(), subscription);
+  return async (runId) => {
+    try {
+      return (await client.workflowRuns.get(resourceGroup, workflow, runId)).status ?? "NotSpecified";
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return "NotFound";
+      throw err;
+    }
+  };
+}
+
+/**
+ * One scheduled pass: replays every dead-lettered lead once, and settles the rows left `received` by runs
+ * that have ended (`runStatus`: the workflow's, by default).
+ */
+export async function runScheduledReplay(
+  settings: Settings,
+  send?: Sender,
+  runStatus?: RunStatus,
+): Promise<ReplayOutcome[]> {
+  const table = archiveTable(settings);
+  const status = runStatus ?? (await workflowRunStatus(settings));
   return replayDeadLetters({
-    table: archiveTable(settings),
+    table,
     send: send ?? httpSender(await endpointUrl(settings)),
+    runEnded: status && (async (row) => runHasEnded(await status(String(row.rowKey)))),
   });
 }
