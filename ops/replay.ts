@@ -8,8 +8,8 @@
  * In Azure the archive is read as you (`az login`, DefaultAzureCredential): the kit's storage account
  * refuses shared keys, so you need Storage Table Data Contributor on the archive table.
  *
- * With --local, rows left `received` by runs that have ended (`npm start` knows its runs in progress) are
- * settled too: marked delivered when every target has the lead, else needs-review; never re-sent.
+ * With --local, or --workflow-id in Azure, rows left `received` by runs that have ended are settled too:
+ * marked delivered when every target has the lead, else needs-review; never re-sent.
  *
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
@@ -70,13 +70,15 @@ interface ReplayFlags {
   "dry-run"?: boolean;
   wait?: string;
   "state-dir"?: string;
+  "workflow-id"?: string;
 }
 
 export const REPLAY: Command<ReplayFlags> = {
   name: "replay",
   usage: [
     "npm run replay -- --local [--dry-run] [--wait 120]",
-    `${CALLBACK_URL_ENV}=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]`,
+    `${CALLBACK_URL_ENV}=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]` +
+      " [--workflow-id <id>]",
   ],
   flags: {
     local: { type: "boolean", help: "the endpoint and archive of `npm start`" },
@@ -85,6 +87,10 @@ export const REPLAY: Command<ReplayFlags> = {
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
     wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
     "state-dir": STATE_DIR_FLAG,
+    "workflow-id": {
+      type: "string",
+      help: "the workflow's ARM id (`pulumi stack output workflowId`): also settle rows left received by ended runs",
+    },
   },
   run: replay,
 };
@@ -93,6 +99,8 @@ export const REPLAY: Command<ReplayFlags> = {
 async function where(flags: ReplayFlags): Promise<{ url: string; archive: ArchiveLocation; runEnded?: RunEnded }> {
   if (flags.local) {
     if (flags.account) throw new UsageError("--local and --account exclude each other: pick one archive.");
+    if (flags["workflow-id"])
+      throw new UsageError("--local and --workflow-id exclude each other: `npm start` knows which of its runs ended.");
     const local = await readLocalEndpoint(flags["state-dir"]);
     return {
       url: local.url,
@@ -107,8 +115,23 @@ async function where(flags: ReplayFlags): Promise<{ url: string; archive: Archiv
       `Give --local, or set ${CALLBACK_URL_ENV} (the signed endpoint URL) and pass --account <storage account> ` +
         "(read as you, after az login).",
     );
-  return { url, archive: { connectionString, account: flags.account, table: flags.table ?? "LeadArchive" } };
+  const archive = { connectionString, account: flags.account, table: flags.table ?? "LeadArchive" };
+  return { url, archive, runEnded: flags["workflow-id"] ? await azureRunEnded(flags["workflow-id"]) : undefined };
 }
+
+/** In Azure, the run behind a row is read from the workflow as you (`az login`), as the scheduled replay does. */
+async function azureRunEnded(workflowId: string): Promise<RunEnded> {
+  if (!WORKFLOW_ID.test(workflowId))
+    throw new UsageError(
+      `--workflow-id "${workflowId}" is not a workflow's ARM id: give \`pulumi stack output workflowId\` ` +
+        "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Logic/workflows/<name>).",
+    );
+  const { runHasEnded, workflowRunStatus } = await import("../function-code/src/replay/scheduled");
+  const status = (await workflowRunStatus({ LEAD_WORKFLOW_ID: workflowId }))!;
+  return async (row) => runHasEnded(await status(String(row.rowKey)));
+}
+
+const WORKFLOW_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Logic\/workflows\/[^/]+$/i;
 
 /**
  * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is

@@ -51,10 +51,34 @@ describe("operator CLIs: usage", function () {
     assert.strictEqual(r.code, 2);
     assert.strictEqual(
       r.stderr,
-      "replay: Unknown option '--dryrun'. Valid options: --local, --account, --table, --dry-run, --wait, --state-dir, --help.\n" +
+      "replay: Unknown option '--dryrun'. Valid options: --local, --account, --table, --dry-run, --wait, --state-dir, --workflow-id, --help.\n" +
         "Run with --help for usage.\n",
     );
     assert.strictEqual(r.stdout, "");
+  });
+
+  it("replay --workflow-id takes a workflow's ARM id, and not with --local (npm start knows its own runs)", async () => {
+    const local = await runCli(["replay", "--local", "--workflow-id", "x"]);
+    assert.deepStrictEqual(
+      [local.code, local.stderr],
+      [
+        2,
+        "replay: --local and --workflow-id exclude each other: `npm start` knows which of its runs ended.\n" +
+          "Run with --help for usage.\n",
+      ],
+    );
+    const bad = await runCli(["replay", "--account", "leadsdevst", "--workflow-id", "leads-dev-workflow"], {
+      LEADKIT_CALLBACK_URL: "https://prod-00.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke",
+    });
+    assert.deepStrictEqual(
+      [bad.code, bad.stderr],
+      [
+        2,
+        'replay: --workflow-id "leads-dev-workflow" is not a workflow\'s ARM id: give `pulumi stack output workflowId` ' +
+          "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Logic/workflows/<name>).\n" +
+          "Run with --help for usage.\n",
+      ],
+    );
   });
 
   it("takes --flag=value (the value reaches the command) and refuses secrets as flags", async () => {
