@@ -104,3 +104,27 @@ describe("layout: every import points down the floors (README 'Project layout')"
     ]);
   });
 });
+
+describe("lint: Pulumi's type-aware rules reach every source that imports a Pulumi SDK", () => {
+  it("PULUMI_FILES (eslint.config.mjs) is tsconfig.eslint.json's include and covers each such file", () => {
+    const config = fs.readFileSync(path.join(ROOT, "eslint.config.mjs"), "utf8");
+    const globs = JSON.parse(/PULUMI_FILES = (\[[^\]]*\])/.exec(config)![1]) as string[];
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.eslint.json"), "utf8"));
+    assert.deepStrictEqual(tsconfig.include, globs);
+    const covered = (file: string) =>
+      globs.some((g) => (g.endsWith("/**/*.ts") ? file.startsWith(g.slice(0, -"**/*.ts".length)) : file === g));
+    const listed = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    const importing = listed
+      .split("\n")
+      .filter((f) => f && !f.startsWith("tests/") && !f.includes("/tests/") && fs.existsSync(path.join(ROOT, f)))
+      .filter((f) => /from "@pulumi\//.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+    assert.ok(importing.length >= 10, importing.join(", "));
+    assert.deepStrictEqual(
+      importing.filter((f) => !covered(f)),
+      [],
+    );
+  });
+});
