@@ -41,7 +41,10 @@ export const LEADS: Command<LeadsFlags> = {
     stack: { type: "string", help: "Azure: storage account and table from `pulumi stack output` of this stack" },
     account: { type: "string", help: "Azure: storage account of the archive, read as you (az login)" },
     table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
-    status: { type: "string", help: "only this Status: delivered, dead-letter, duplicate, test, incomplete, received" },
+    status: {
+      type: "string",
+      help: "only this Status: delivered, dead-letter, needs-review, duplicate, test, incomplete, received, ...",
+    },
     offer: { type: "string", help: "only leads whose offer title or lead source contains this text" },
     since: { type: "string", help: "only leads received on or after this date (YYYY-MM-DD or ISO time)" },
     until: { type: "string", help: "only leads received before this date" },
@@ -55,16 +58,8 @@ export const LEADS: Command<LeadsFlags> = {
   run: leads,
 };
 
-/** The statuses the workflow writes (the replay's own are not offered as filters). */
-const STATUSES: string[] = [
-  LEAD_STATUS.received,
-  LEAD_STATUS.delivered,
-  LEAD_STATUS.archivedOnly,
-  LEAD_STATUS.deadLetter,
-  LEAD_STATUS.duplicate,
-  LEAD_STATUS.test,
-  LEAD_STATUS.incomplete,
-];
+/** Every status, the replay's included: `needs-review` is the list an operator works through. */
+const STATUSES: string[] = Object.values(LEAD_STATUS);
 
 async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise<number> {
   if (verb !== "list" && verb !== "show")

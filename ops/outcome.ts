@@ -117,7 +117,9 @@ const DESCRIBE: Record<string, Describe> = {
   [LEAD_STATUS.needsReview]: (row) => ({
     verdict: LEAD_STATUS.needsReview,
     ok: false,
-    words: `needs review: ${String(row[COLUMN.lastReplayError] || "replay could not tell whether it was sent")}`,
+    words: `needs review: ${String(
+      row[COLUMN.reviewReason] || row[COLUMN.lastReplayError] || "replay could not tell whether it was sent",
+    )}`,
   }),
 };
 

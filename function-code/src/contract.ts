@@ -58,6 +58,8 @@ export const COLUMN = {
   replayAttempts: "ReplayAttempts",
   /** Why the last replay failed (the operator commands show it). */
   lastReplayError: "LastReplayError",
+  /** Why replay marked the row needs-review, and what to do (the operator commands show it). */
+  reviewReason: "ReviewReason",
 } as const;
 
 /** Prefix of a target's ledger column. */

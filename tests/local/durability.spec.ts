@@ -369,6 +369,10 @@ describe("durability: the whole local server (npm start)", function () {
       [["needs-review", ""]],
       "one row, flagged; no replay of it",
     );
+    // The operator's list says why, in the replay's own words.
+    const leads = await runCli(["leads", "--status", "needs-review", "--json", "--state-dir", dir]);
+    const [listed] = JSON.parse(leads.stdout) as Array<{ outcome: { words: string } }>;
+    assert.strictEqual(listed.outcome.words, `needs review: ${rows[0].ReviewReason}`);
   });
 
   it("two stacks at once keep their own data; the same stack twice is refused", async () => {

@@ -113,7 +113,7 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
     return settle(pass, row, fields, { row: key, result: "repaired", detail: `${owed.reason}: nothing sent` });
   }
   if (owed.kind === "review") {
-    const fields = { [COLUMN.status]: LEAD_STATUS.needsReview, ReviewReason: owed.reason };
+    const fields = { [COLUMN.status]: LEAD_STATUS.needsReview, [COLUMN.reviewReason]: owed.reason };
     return settle(pass, row, fields, { row: key, result: "needs-review", detail: owed.reason });
   }
   return resend(pass, row, lead, owed.targets);
