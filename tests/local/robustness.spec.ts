@@ -4,6 +4,8 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import { RunsInProgress, runEndedOf } from "../../function-code/src/replay/archiveRows";
+import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
 import { stackFromSettings } from "../../program/stacks";
@@ -81,6 +83,42 @@ describe("robustness (local endpoint, Azurite)", function () {
     const emails = endpoint.standins.to("webhook").map((r) => (r.body as any).lead.Email);
     assert.strictEqual(emails.length, count);
     assert.strictEqual(new Set(emails).size, count, "every lead delivered once");
+  });
+
+  it("replay passes during a load settle nothing of a run still going: each lead archived and delivered once", async () => {
+    const count = 300;
+    endpoint.standins.delay("webhook", 100); // every run is in progress for a while
+    const table = endpoint.tables.table("LeadArchiveLoad");
+    const origin = new URL(server.callbackUrl).origin;
+    let loading = true;
+    let passes = 0;
+    let sends = 0;
+    const settled: unknown[] = [];
+    const replays = (async () => {
+      while (loading) {
+        // As `npm run replay -- --local` does: the snapshot over HTTP, then the pass.
+        const snapshot = (await (await fetch(`${origin}/runs/in-progress`)).json()) as RunsInProgress;
+        const send = async () => (sends++, { status: 500, body: {} });
+        settled.push(...(await replayDeadLetters({ table, send, runEnded: runEndedOf(snapshot) })));
+        passes++;
+      }
+    })();
+    const statuses = await pool(count, 50, async (i) => {
+      const res = await post(JSON.stringify({ UserDetails: { Email: `busy${i}@contoso.com` } }));
+      await res.arrayBuffer();
+      return res.status;
+    });
+    await waitForRuns(endpoint, count);
+    loading = false;
+    await replays;
+    assert.deepStrictEqual([...new Set(statuses)], [200]);
+    assert.ok(passes >= 3, `${passes} replay passes ran during the load`);
+    assert.deepStrictEqual([settled, sends], [[], 0], "no row flagged, repaired or sent");
+    const archived = await rows(endpoint);
+    assert.strictEqual(archived.length, count);
+    assert.deepStrictEqual([...new Set(archived.map((r) => r.Status))], ["delivered"]);
+    const emails = endpoint.standins.to("webhook").map((r) => (r.body as any).lead.Email);
+    assert.deepStrictEqual([emails.length, new Set(emails).size], [count, count], "every lead delivered once");
   });
 
   it("faults: a webhook down, then slow, then back: nothing lost, failures dead-lettered with their error", async () => {
