@@ -2,10 +2,10 @@
  * A stack's workflow running locally: the rendered definition, Azurite tables, CRM stand-ins and
  * the run history. The HTTP server (server.ts) and the tests drive it.
  */
-import { COLUMN } from "../function-code/src/contract";
+import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
-import { ArchiveTable, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
+import { ArchiveTable, Row, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
@@ -80,6 +80,8 @@ export interface LeadSummary {
   status: string;
   offer: string;
   outcome: Outcome;
+  /** Still `received` though its run has ended: replay settles it (the run page's Settle button). */
+  runEnded: boolean;
 }
 
 export class LocalEndpoint {
@@ -208,14 +210,18 @@ export class LocalEndpoint {
     const rows: ArchiveRow[] = [];
     for await (const r of this.archive().listEntities()) rows.push(r as ArchiveRow);
     rows.sort((a, b) => String(b[COLUMN.receivedTime] ?? "").localeCompare(String(a[COLUMN.receivedTime] ?? "")));
-    return rows.slice(0, top).map((r) => ({
-      row: String(r.rowKey),
-      partition: String(r.partitionKey),
-      received: String(r[COLUMN.receivedTime] ?? ""),
-      status: String(r[COLUMN.status] ?? ""),
-      offer: String(r.OfferDisplayName ?? ""),
-      outcome: describeRow(r),
-    }));
+    const ended = runEndedOf(this.inProgressRuns());
+    return Promise.all(
+      rows.slice(0, top).map(async (r) => ({
+        row: String(r.rowKey),
+        partition: String(r.partitionKey),
+        received: String(r[COLUMN.receivedTime] ?? ""),
+        status: String(r[COLUMN.status] ?? ""),
+        offer: String(r.OfferDisplayName ?? ""),
+        outcome: describeRow(r),
+        runEnded: r[COLUMN.status] === LEAD_STATUS.received && (await ended(r as Row)),
+      })),
+    );
   }
 
   /** The run page's chart over the whole archive (local/insights.ts). */

@@ -1,7 +1,8 @@
 /**
  * A self-contained page (no external assets): the archived leads with their outcome (read back from
  * the archive, so they survive restarts), the runs in memory with each action's status and duration,
- * what the CRM stand-ins received, and a replay button on dead letters. Every value goes through esc().
+ * what the CRM stand-ins received, and a replay button on dead letters (Settle on a row left received by a run
+ * that has ended: replay marks it, never re-sends it). Every value goes through esc().
  */
 export const RUN_VIEW_HTML = `<!doctype html>
 <html lang="en">
@@ -47,7 +48,7 @@ async function loadLeads() {
   document.querySelector("#leads tbody").innerHTML = leads.map((l) =>
     '<tr class="run lead" data-run="' + esc(l.row) + '"><td>' + esc(l.received) + "</td><td>" + esc(l.row) + '</td><td class="' + esc(l.status) + '">' +
     esc(l.status) + "</td><td>" + esc(l.offer) + '</td><td class="outcome">' + esc(l.outcome.words) + "</td><td>" +
-    (l.status === "dead-letter" ? '<button class="replay" data-row="' + esc(l.row) + '">Replay</button>' : "") + "</td></tr>").join("");
+    (l.status === "dead-letter" || l.runEnded ? '<button class="replay" data-row="' + esc(l.row) + '">' + (l.runEnded ? "Settle" : "Replay") + "</button>" : "") + "</td></tr>").join("");
   document.querySelectorAll("tr.lead").forEach((tr) => tr.addEventListener("click", () => loadRun(tr.dataset.run)));
   document.querySelectorAll("button.replay").forEach((b) => b.addEventListener("click", (e) => { e.stopPropagation(); replay(b.dataset.row); }));
 }

@@ -194,4 +194,33 @@ describe("run page in headless Chromium", function () {
     assert.ok(detail.includes("kept in memory by an earlier session"), detail);
     assert.ok(detail.includes("Outcome: delivered to dataverse"), detail);
   });
+
+  it("a row left received by a run that has ended gets a Settle button: marked needs-review, nothing sent", async () => {
+    const cut = "08584000000000000000000000001";
+    await endpoint.tables.table(stack.config.archiveTableName).createEntity({
+      partitionKey: "2026-11",
+      rowKey: cut,
+      Status: "received",
+      ReceivedTime: "2026-11-01T10:00:00.000Z",
+      Targets: "dataverse,webhook",
+      Sent_dataverse: "lead-1",
+      LeadJson: "{}",
+    });
+    const sent = endpoint.standins.requests.length;
+    await open();
+    assert.deepStrictEqual(await cellText(`#leads tr[data-run="${cut}"] td:last-child`), ["Settle"]);
+    assert.deepStrictEqual(await cellText(`#leads tr[data-run="${delivered}"] td:last-child`), [""]);
+    await click(`button.replay[data-row="${cut}"]`);
+    await page.waitForFunction('document.querySelector("#replayed").textContent !== ""');
+    assert.match(
+      await page.$eval("#replayed", (p) => p.textContent!),
+      new RegExp(
+        `^needs-review 2026-11/${cut}: Status is still received but run ${cut} has ended: webhook may or may not`,
+      ),
+    );
+    await page.waitForFunction(
+      `document.querySelector('#leads tr[data-run="${cut}"] td:nth-child(3)')?.textContent === "needs-review"`,
+    );
+    assert.strictEqual(endpoint.standins.requests.length, sent, "nothing sent");
+  });
 });
