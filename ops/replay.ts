@@ -121,17 +121,15 @@ async function where(flags: ReplayFlags): Promise<{ url: string; archive: Archiv
 
 /** In Azure, the run behind a row is read from the workflow as you (`az login`), as the scheduled replay does. */
 async function azureRunEnded(workflowId: string): Promise<RunEnded> {
-  if (!WORKFLOW_ID.test(workflowId))
+  const scheduled = await import("../function-code/src/replay/scheduled");
+  const { parseWorkflowId, REPLAY_SETTINGS, runEndedFrom, workflowRunStatus } = scheduled;
+  if (!parseWorkflowId(workflowId))
     throw new UsageError(
       `--workflow-id "${workflowId}" is not a workflow's ARM id: give \`pulumi stack output workflowId\` ` +
         "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Logic/workflows/<name>).",
     );
-  const { runHasEnded, workflowRunStatus } = await import("../function-code/src/replay/scheduled");
-  const status = (await workflowRunStatus({ LEAD_WORKFLOW_ID: workflowId }))!;
-  return async (row) => runHasEnded(await status(String(row.rowKey)));
+  return runEndedFrom((await workflowRunStatus({ [REPLAY_SETTINGS.workflowId]: workflowId }))!);
 }
-
-const WORKFLOW_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Logic\/workflows\/[^/]+$/i;
 
 /**
  * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is

@@ -5,7 +5,7 @@
 import { TableClient } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
 import { TRIGGER_NAME } from "../contract";
-import { replayDeadLetters, ReplayOutcome, Sender } from "./replayDeadLetters";
+import { replayDeadLetters, ReplayOutcome, RunEnded, Sender } from "./replayDeadLetters";
 
 export type Settings = Record<string, string | undefined>;
 
@@ -74,12 +74,20 @@ export async function endpointUrl(settings: Settings): Promise<string> {
   return callback.value;
 }
 
-/** Subscription, resource group and name of a workflow's ARM id, or an error naming the setting. */
-function workflowOf(id: string): { subscription: string; resourceGroup: string; workflow: string } {
+/** Subscription, resource group and name of a workflow's ARM id; undefined when it is not one. */
+export function parseWorkflowId(
+  id: string,
+): { subscription: string; resourceGroup: string; workflow: string } | undefined {
   const m =
     /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)$/i.exec(id);
-  if (!m) throw new Error(`App setting ${REPLAY_SETTINGS.workflowId} is not a workflow resource id: "${id}".`);
-  return { subscription: m[1], resourceGroup: m[2], workflow: m[3] };
+  return m ? { subscription: m[1], resourceGroup: m[2], workflow: m[3] } : undefined;
+}
+
+/** {@link parseWorkflowId}, or an error naming the app setting. */
+function workflowOf(id: string): { subscription: string; resourceGroup: string; workflow: string } {
+  const parsed = parseWorkflowId(id);
+  if (!parsed) throw new Error(`App setting ${REPLAY_SETTINGS.workflowId} is not a workflow resource id: "${id}".`);
+  return parsed;
 }
 
 /** The status of one of the workflow's runs by name (a row's RowKey), "NotFound" once Azure has none. */
@@ -93,6 +101,12 @@ export type RunStatus = (runId: string) => Promise<string>;
  */
 const ENDED = new Set(["Succeeded", "Skipped", "Cancelled", "Failed", "Faulted", "TimedOut", "Aborted", "Ignored"]);
 export const runHasEnded = (status: string) => ENDED.has(status) || status === "NotFound";
+
+/** {@link RunEnded} from the workflow's run statuses: a row's RowKey is its run's name. */
+export const runEndedFrom =
+  (status: RunStatus): RunEnded =>
+  async (row) =>
+    runHasEnded(await status(String(row.rowKey)));
 
 /**
  * The workflow's run statuses through the management API with the app's identity (Reader on that workflow
@@ -127,6 +141,6 @@ export async function runScheduledReplay(
   return replayDeadLetters({
     table,
     send: send ?? httpSender(await endpointUrl(settings)),
-    runEnded: status && (async (row) => runHasEnded(await status(String(row.rowKey)))),
+    runEnded: status && runEndedFrom(status),
   });
 }
