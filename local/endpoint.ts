@@ -90,10 +90,8 @@ export class LocalEndpoint {
   private readonly runs = new Map<string, WorkflowRun>();
   private readonly parameters: Record<string, unknown>;
   private readonly answered: CallPool;
-  /** The `done` of every run in progress. */
-  private readonly delivering = new Set<Promise<unknown>>();
-  /** The names of the runs in progress (a run's name is its archive row's RowKey). */
-  private readonly inProgress = new Set<string>();
+  /** The `done` of every run in progress, by run name (a run's name is its archive row's RowKey). */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: LocalEndpointOptions) {
     this.standins = new Standins(options.recordedRequests);
@@ -160,14 +158,8 @@ export class LocalEndpoint {
     });
     if (!handle.accepted) return { response: await handle.response };
     const done = handle.done;
-    this.delivering.add(done);
-    this.inProgress.add(handle.runName);
-    void done
-      .finally(() => {
-        this.delivering.delete(done);
-        this.inProgress.delete(handle.runName);
-      })
-      .catch(() => undefined);
+    this.inProgress.set(handle.runName, done);
+    void done.finally(() => this.inProgress.delete(handle.runName)).catch(() => undefined);
     return { response: await handle.response, runName: handle.runName, done };
   }
 
@@ -176,12 +168,12 @@ export class LocalEndpoint {
    * received before then belongs to a run that has ended (this endpoint is the archive's only writer locally).
    */
   inProgressRuns(): RunsInProgress {
-    return { at: (this.options.now?.() ?? new Date()).toISOString(), names: [...this.inProgress] };
+    return { at: (this.options.now?.() ?? new Date()).toISOString(), names: [...this.inProgress.keys()] };
   }
 
   /** Runs accepted and not yet ended (answered or not): what a stop must let finish first. */
   get runsInProgress(): number {
-    return this.delivering.size;
+    return this.inProgress.size;
   }
 
   /**
@@ -191,9 +183,9 @@ export class LocalEndpoint {
   async drain(ms: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-    await Promise.race([Promise.allSettled([...this.delivering]), timeout]);
+    await Promise.race([Promise.allSettled([...this.inProgress.values()]), timeout]);
     clearTimeout(timer);
-    return this.delivering.size;
+    return this.inProgress.size;
   }
 
   /** Recent runs, newest first. */
