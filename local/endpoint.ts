@@ -5,7 +5,7 @@
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
-import { ArchiveTable, Row, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
+import { ArchiveTable, Row, RunEnded, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
@@ -203,17 +203,15 @@ export class LocalEndpoint {
     for await (const r of this.archive().listEntities()) rows.push(r as ArchiveRow);
     rows.sort((a, b) => String(b[COLUMN.receivedTime] ?? "").localeCompare(String(a[COLUMN.receivedTime] ?? "")));
     const ended = runEndedOf(this.inProgressRuns());
-    return Promise.all(
-      rows.slice(0, top).map(async (r) => ({
-        row: String(r.rowKey),
-        partition: String(r.partitionKey),
-        received: String(r[COLUMN.receivedTime] ?? ""),
-        status: String(r[COLUMN.status] ?? ""),
-        offer: String(r.OfferDisplayName ?? ""),
-        outcome: describeRow(r),
-        runEnded: r[COLUMN.status] === LEAD_STATUS.received && (await ended(r as Row)),
-      })),
-    );
+    return Promise.all(rows.slice(0, top).map((r) => summary(r, ended)));
+  }
+
+  /** One archived lead by its run (RowKey), or undefined while it has no row (`npm run send` waits on it). */
+  async lead(runId: string): Promise<LeadSummary | undefined> {
+    const filter = `RowKey eq '${runId.replace(/'/g, "''")}'`;
+    for await (const r of this.archive().listEntities({ queryOptions: { filter } }))
+      return summary(r as ArchiveRow, runEndedOf(this.inProgressRuns()));
+    return undefined;
   }
 
   /** The run page's chart over the whole archive (local/insights.ts). */
@@ -260,4 +258,16 @@ export class LocalEndpoint {
     const limit = this.options.keepRuns ?? 200;
     while (this.runs.size > limit) this.runs.delete(this.runs.keys().next().value as string);
   }
+}
+
+async function summary(r: ArchiveRow, ended: RunEnded): Promise<LeadSummary> {
+  return {
+    row: String(r.rowKey),
+    partition: String(r.partitionKey),
+    received: String(r[COLUMN.receivedTime] ?? ""),
+    status: String(r[COLUMN.status] ?? ""),
+    offer: String(r.OfferDisplayName ?? ""),
+    outcome: describeRow(r),
+    runEnded: r[COLUMN.status] === LEAD_STATUS.received && (await ended(r as Row)),
+  };
 }

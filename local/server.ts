@@ -247,6 +247,12 @@ const ROUTES: Route[] = [
     path: /^\/leads$/,
     handle: async (ctx, res) => json(res, 200, { value: await ctx.options.endpoint.leads() }),
   },
+  // `npm run send`: the lead's outcome, without the storage SDK in the command (null while it has no row).
+  {
+    method: "GET",
+    path: /^\/leads\/([0-9A-Za-z]+)$/,
+    handle: async (ctx, res, _url, m) => json(res, 200, { value: (await ctx.options.endpoint.lead(m[1])) ?? null }),
+  },
   {
     method: "GET",
     path: /^\/insights$/,

@@ -9,7 +9,7 @@
  * Exit codes: 0 the lead is where it should be, 1 it is not (dead letter, not archived, still running
  * at --wait, refused), 2 usage. Kept light: no Pulumi SDK, no workflow code.
  */
-import { ArchiveLocation, findRow, openArchive, readLocalEndpoint } from "./archive";
+import { findRow, openArchive, readLocalEndpoint } from "./archive";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, Outcome } from "./outcome";
 import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
@@ -57,15 +57,15 @@ async function send(flags: SendFlags): Promise<number> {
   const waitMs = wholeNumberFlag("wait", flags.wait, 0, 3600, 60) * 1000;
   const sample = flags.sample ?? "validate";
   const lead = loadSampleOrExplain(sample);
-  const { url, archive, runPage } = await target(flags);
+  const { url, outcomeOf, pollMs, runPage } = await target(flags);
   if (!flags.json) console.log(`POST ${redactUrl(url)} (sample: ${sample})`);
   const http = await sendLead(url, lead);
   const runId = (http.body as { runId?: string } | null)?.runId;
   const report: SendReport = { http, runId, runPage: runId && runPage ? `${runPage}/#${runId}` : undefined };
   if (http.status === 500 && (http.body as { status?: string })?.status === "not-archived")
     report.outcome = describeRow(undefined);
-  else if (http.status === 200 && runId && archive && waitMs > 0)
-    report.outcome = await awaitOutcome(await openArchive(archive), runId, waitMs);
+  else if (http.status === 200 && runId && outcomeOf && waitMs > 0)
+    report.outcome = await awaitOutcome(outcomeOf, runId, waitMs, pollMs);
   print(report, flags.json ?? false);
   const ok = report.outcome ? report.outcome.ok : http.status === 200;
   return ok ? EXIT.ok : EXIT.failed;
@@ -79,38 +79,52 @@ function loadSampleOrExplain(sample: string): unknown {
   }
 }
 
+/** The outcome of a run's archive row, or undefined while the run has no row. */
+type OutcomeOf = (runId: string) => Promise<Outcome | undefined>;
+
 /** The URL from the environment (a deployed endpoint), else the running local endpoint. */
-async function target(flags: SendFlags): Promise<{ url: string; archive?: ArchiveLocation; runPage?: string }> {
+async function target(
+  flags: SendFlags,
+): Promise<{ url: string; outcomeOf?: OutcomeOf; pollMs?: number; runPage?: string }> {
   const url = await secretFromEnv(CALLBACK_URL_ENV);
   if (url) {
     if (!/^https?:\/\//.test(url))
       throw new UsageError(
         `${CALLBACK_URL_ENV} does not hold a URL: set it to the signed callback URL (leadEndpointUrl).`,
       );
-    const archive = flags.account ? { account: flags.account, table: flags.table ?? "LeadArchive" } : undefined;
-    return { url, archive };
+    if (!flags.account) return { url };
+    const table = await openArchive({ account: flags.account, table: flags.table ?? "LeadArchive" });
+    return { url, outcomeOf: async (runId) => describeFound(await findRow(table, runId)) };
   }
   if (flags.account) throw new UsageError(`--account needs ${CALLBACK_URL_ENV} (the deployed endpoint's signed URL).`);
   const local = await readLocalEndpoint(flags["state-dir"]);
-  const archive = { connectionString: local.tablesConnectionString, table: local.archiveTableName };
-  return { url: local.url, archive, runPage: `http://127.0.0.1:${local.port}` };
+  const runPage = `http://127.0.0.1:${local.port}`;
+  // Read through `npm start` (GET /leads/<run>): the storage SDK would be most of this command's start-up.
+  const outcomeOf: OutcomeOf = async (runId) => {
+    const res = await fetch(`${runPage}/leads/${encodeURIComponent(runId)}`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok)
+      throw new Error(`The local endpoint answered ${res.status} to /leads/${runId}: restart \`npm start\`.`);
+    return ((await res.json()) as { value: { outcome: Outcome } | null }).value?.outcome;
+  };
+  return { url: local.url, outcomeOf, pollMs: 50, runPage }; // a loopback read: poll often
 }
 
-/** Polls the run's archive row until its Status is final, or `waitMs` passed (then: still pending). */
+const describeFound = (row: ArchiveRow | undefined) => (row ? describeRow(row) : undefined);
+
+/** Polls the run's outcome until its Status is final, or `waitMs` passed (then: still pending, or not archived). */
 export async function awaitOutcome(
-  table: Parameters<typeof findRow>[0],
+  outcomeOf: OutcomeOf,
   runId: string,
   waitMs: number,
   pollMs = 250,
 ): Promise<Outcome> {
   const deadline = Date.now() + waitMs;
-  let row: ArchiveRow | undefined;
   for (;;) {
-    row = await findRow(table, runId);
-    const outcome = describeRow(row);
-    if ((row && outcome.verdict !== "pending") || Date.now() >= deadline) {
-      if (outcome.verdict === "pending") outcome.words += ` after ${Math.round(waitMs / 1000)} s (raise --wait)`;
-      return outcome;
+    const outcome = await outcomeOf(runId);
+    if ((outcome && outcome.verdict !== "pending") || Date.now() >= deadline) {
+      const final = outcome ?? describeRow(undefined);
+      if (final.verdict === "pending") final.words += ` after ${Math.round(waitMs / 1000)} s (raise --wait)`;
+      return final;
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

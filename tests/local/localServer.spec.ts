@@ -107,6 +107,15 @@ describe("local endpoint server", function () {
       "Post_webhook",
       "Send_email_notice",
     ]);
+    // One lead's outcome by its run (what `npm run send` reads), and null for a run with no row.
+    const lead = async (id: string) =>
+      (await (await fetch(`http://127.0.0.1:${server.port}/leads/${id}`)).json()) as { value: any };
+    const { value } = await lead(body.runId);
+    assert.deepStrictEqual(
+      [value.row, value.status, value.outcome.verdict, value.outcome.ok, value.runEnded],
+      [body.runId, "delivered", "delivered", true, false],
+    );
+    assert.deepStrictEqual(await lead("08584000000000000000000000000"), { value: null });
   });
 
   it("refuses a body that is not JSON with 400 (the trigger schema wants an object)", async () => {
