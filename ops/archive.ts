@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { TableClient } from "@azure/data-tables";
+import type { RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { UsageError } from "./cli";
 import type { ArchiveRow } from "./outcome";
 
@@ -40,6 +41,18 @@ export async function readLocalEndpoint(stateDir?: string): Promise<LocalEndpoin
   );
   if (!alive) throw new Error(`${NO_LOCAL_ENDPOINT} (nothing answers on 127.0.0.1:${local.port}).`);
   return local;
+}
+
+/**
+ * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is
+ * not one of them has lost its run (a killed `npm start`, or a failed dead-letter mark).
+ */
+export async function localRunEnded(port: number): Promise<RunEnded> {
+  const res = await fetch(`http://127.0.0.1:${port}/runs/in-progress`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok)
+    throw new Error(`The local endpoint answered ${res.status} to /runs/in-progress: restart \`npm start\`.`);
+  const { runEndedOf } = await import("../function-code/src/replay/archiveRows");
+  return runEndedOf((await res.json()) as RunsInProgress);
 }
 
 export interface ArchiveLocation {

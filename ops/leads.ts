@@ -9,8 +9,9 @@
  * Personal fields (the raw lead, contact details, description) are hidden unless --show-pii.
  */
 import type { TableClient } from "@azure/data-tables";
+import type { Row } from "../function-code/src/replay/archiveRows";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
-import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
+import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
 
@@ -68,10 +69,11 @@ async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise
     throw new UsageError("leads show needs the row key (the run id), e.g. leads show 0858...");
   const filter = odataFilter(flags, verb === "show" ? row : undefined);
   const top = wholeNumberFlag("top", flags.top, 1, 10000, 50);
-  const table = await openArchive(await location(flags));
-  const rows = (await readRows(table, filter, verb === "show" ? 1 : top, flags)).map((r) =>
-    view(r, flags["show-pii"] ?? false),
-  );
+  const { archive, port } = await location(flags);
+  const table = await openArchive(archive);
+  const found = await readRows(table, filter, verb === "show" ? 1 : top, flags);
+  const ended = await endedRuns(found, port);
+  const rows = found.map((r) => view(r, flags["show-pii"] ?? false, ended.has(String(r.rowKey))));
   if (verb === "show" && rows.length === 0) {
     console.error(`leads: no archived lead with row key "${row}".`);
     return EXIT.failed;
@@ -82,19 +84,34 @@ async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise
   return EXIT.ok;
 }
 
-async function location(flags: LeadsFlags): Promise<ArchiveLocation> {
+/** The archive, and the port of `npm start` when it is the local one. */
+async function location(flags: LeadsFlags): Promise<{ archive: ArchiveLocation; port?: number }> {
   const azure = flags.stack ?? flags.account;
   if (flags.local && azure) throw new UsageError("--local excludes --stack and --account: pick one archive.");
   if (flags.stack) {
     const out = stackOutputs(flags.stack, "pass --account <storage account> and --table <archive table>");
     return {
-      account: flags.account ?? out.storageAccountName,
-      table: flags.table ?? out.archiveTableName ?? "LeadArchive",
+      archive: {
+        account: flags.account ?? out.storageAccountName,
+        table: flags.table ?? out.archiveTableName ?? "LeadArchive",
+      },
     };
   }
-  if (flags.account) return { account: flags.account, table: flags.table ?? "LeadArchive" };
+  if (flags.account) return { archive: { account: flags.account, table: flags.table ?? "LeadArchive" } };
   const local = await readLocalEndpoint(flags["state-dir"]);
-  return { connectionString: local.tablesConnectionString, table: flags.table ?? local.archiveTableName };
+  return {
+    archive: { connectionString: local.tablesConnectionString, table: flags.table ?? local.archiveTableName },
+    port: local.port,
+  };
+}
+
+/** Locally, the `received` rows whose run has ended (`npm start` knows its runs in progress). */
+async function endedRuns(rows: ArchiveRow[], port: number | undefined): Promise<Set<string>> {
+  const received = rows.filter((r) => r[COLUMN.status] === LEAD_STATUS.received);
+  if (port === undefined || received.length === 0) return new Set();
+  const ended = await localRunEnded(port);
+  const keys = await Promise.all(received.map(async (r) => ((await ended(r as Row)) ? String(r.rowKey) : "")));
+  return new Set(keys.filter(Boolean));
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -163,7 +180,7 @@ export interface LeadView {
 }
 
 /** A row as shown: its outcome, and every column with the personal ones masked unless asked. */
-export function view(row: ArchiveRow, showPii: boolean): LeadView {
+export function view(row: ArchiveRow, showPii: boolean, runEnded = false): LeadView {
   const columns: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(row)) {
     if (["etag", "odata.etag", "timestamp"].includes(name)) continue;
@@ -176,8 +193,20 @@ export function view(row: ArchiveRow, showPii: boolean): LeadView {
     status: String(row[COLUMN.status] ?? ""),
     offer: String(row.OfferDisplayName ?? ""),
     targets: String(row[COLUMN.targets] ?? ""),
-    outcome: describeRow(row),
+    outcome: runEnded ? endedOutcome(row) : describeRow(row),
     columns,
+  };
+}
+
+/** A row left `received` by a run that has ended: what replay does with it. */
+function endedOutcome(row: ArchiveRow): Outcome {
+  return {
+    ...describeRow(row),
+    verdict: "run-ended",
+    ok: false,
+    words:
+      "still received, but its run has ended without marking it: `npm run replay -- --local` settles it " +
+      "(delivered if every target has it, else needs-review; never re-sent)",
   };
 }
 

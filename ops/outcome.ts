@@ -12,7 +12,11 @@ export type ArchiveRow = Record<string, unknown> & { partitionKey?: string; rowK
 
 /** The row's `Status`, except the two a lead passes through; or no row; or a run still under way. */
 export type Verdict =
-  Exclude<LeadStatus, typeof LEAD_STATUS.received | typeof LEAD_STATUS.replaying> | "not-archived" | "pending";
+  | Exclude<LeadStatus, typeof LEAD_STATUS.received | typeof LEAD_STATUS.replaying>
+  | "not-archived"
+  | "pending"
+  /** Still `received` though its run has ended (`npm run leads`, locally). */
+  | "run-ended";
 
 export interface Outcome {
   verdict: Verdict;

@@ -15,10 +15,10 @@
  * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
  */
 // Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
-import type { ArchiveTable, RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
+import type { ArchiveTable, RunEnded } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
-import { ArchiveLocation, openArchive, readLocalEndpoint } from "./archive";
+import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint } from "./archive";
 import { main, Command, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
 
@@ -129,18 +129,6 @@ async function azureRunEnded(workflowId: string): Promise<RunEnded> {
         "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Logic/workflows/<name>).",
     );
   return runEndedFrom((await workflowRunStatus({ [REPLAY_SETTINGS.workflowId]: workflowId }))!);
-}
-
-/**
- * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is
- * not one of them has lost its run (a killed `npm start`, or a failed dead-letter mark).
- */
-async function localRunEnded(port: number): Promise<RunEnded> {
-  const res = await fetch(`http://127.0.0.1:${port}/runs/in-progress`, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok)
-    throw new Error(`The local endpoint answered ${res.status} to /runs/in-progress: restart \`npm start\`.`);
-  const { runEndedOf } = await import("../function-code/src/replay/archiveRows");
-  return runEndedOf((await res.json()) as RunsInProgress);
 }
 
 async function replay(flags: ReplayFlags): Promise<number> {

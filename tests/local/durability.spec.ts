@@ -352,6 +352,19 @@ describe("durability: the whole local server (npm start)", function () {
     await first.exited();
     const again = start("dev");
     await again.url();
+    // The operator's list says what the row is and what settles it.
+    const before = await runCli(["leads", "--status", "received", "--json", "--state-dir", dir]);
+    const received = JSON.parse(before.stdout) as Array<{ outcome: { verdict: string; words: string } }>;
+    assert.deepStrictEqual(
+      received.map((l) => [l.outcome.verdict, l.outcome.words]),
+      [
+        [
+          "run-ended",
+          "still received, but its run has ended without marking it: `npm run replay -- --local` settles it " +
+            "(delivered if every target has it, else needs-review; never re-sent)",
+        ],
+      ],
+    );
     const replay = await runCli(["replay", "--local", "--state-dir", dir]);
     assert.strictEqual(replay.code, 1, "a row that needs a person fails the command");
     assert.match(
