@@ -4,9 +4,9 @@
  */
 import * as assert from "assert";
 import { LocalEndpoint } from "../../local/endpoint";
-import { runHasEnded, runScheduledReplay } from "../../function-code/src/replay/scheduled";
+import { invocationFailure, runHasEnded, runScheduledReplay } from "../../function-code/src/replay/scheduled";
 import { startLocalServer } from "../../local/server";
-import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
+import { replayDeadLetters, ReplayOutcome } from "../../function-code/src/replay/replayDeadLetters";
 import { awaitReplayRuns, replayExitCode, Sender } from "../../ops/replay";
 import { stackFromSettings } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
@@ -230,6 +230,20 @@ describe("dead letters and replay", function () {
         "NotFound",
       ])
         assert.strictEqual(runHasEnded(status), true, status);
+    });
+
+    it("fails its invocation for a failed replay and for rows now needing review, naming them; not otherwise", () => {
+      const o = (row: string, result: ReplayOutcome["result"]) => ({ row, result, detail: "" });
+      assert.strictEqual(invocationFailure([o("2026-11/a", "replayed"), o("2026-11/b", "repaired")]), undefined);
+      assert.strictEqual(
+        invocationFailure([o("2026-11/a", "failed"), o("2026-11/b", "needs-review"), o("2026-11/c", "needs-review")]),
+        "1 dead-lettered lead(s) could not be replayed; they stay dead-lettered; " +
+          "2 lead(s) need review (ReviewReason on each row says why): 2026-11/b, 2026-11/c.",
+      );
+      assert.strictEqual(
+        invocationFailure([o("2026-11/b", "needs-review")]),
+        "1 lead(s) need review (ReviewReason on each row says why): 2026-11/b.",
+      );
     });
 
     it("fails clearly without its settings", async () => {

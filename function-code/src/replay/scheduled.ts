@@ -144,3 +144,20 @@ export async function runScheduledReplay(
     runEnded: status && runEndedFrom(status),
   });
 }
+
+/**
+ * Why a scheduled pass fails its invocation, or undefined: a replay that failed (the row stays dead-lettered),
+ * and rows marked needs-review (a person must look; no later pass takes them again), so both show in the
+ * function's monitoring.
+ */
+export function invocationFailure(outcomes: ReplayOutcome[]): string | undefined {
+  const failed = outcomes.filter((o) => o.result === "failed").length;
+  const review = outcomes.filter((o) => o.result === "needs-review").map((o) => o.row);
+  const parts = [
+    ...(failed > 0 ? [`${failed} dead-lettered lead(s) could not be replayed; they stay dead-lettered`] : []),
+    ...(review.length > 0
+      ? [`${review.length} lead(s) need review (ReviewReason on each row says why): ${review.join(", ")}`]
+      : []),
+  ];
+  return parts.length > 0 ? `${parts.join("; ")}.` : undefined;
+}
