@@ -4,7 +4,7 @@
  */
 import { TableClient } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
-import { TRIGGER_NAME } from "../contract";
+import { LEAD_STATUS, TRIGGER_NAME } from "../contract";
 import { replayDeadLetters, ReplayOutcome, RunEnded, Sender } from "./replayDeadLetters";
 
 export type Settings = Record<string, string | undefined>;
@@ -152,7 +152,7 @@ export async function runScheduledReplay(
  */
 export function invocationFailure(outcomes: ReplayOutcome[]): string | undefined {
   const failed = outcomes.filter((o) => o.result === "failed").length;
-  const review = outcomes.filter((o) => o.result === "needs-review").map((o) => o.row);
+  const review = outcomes.filter((o) => o.result === LEAD_STATUS.needsReview).map((o) => o.row);
   const parts = [
     ...(failed > 0 ? [`${failed} dead-lettered lead(s) could not be replayed; they stay dead-lettered`] : []),
     ...(review.length > 0
