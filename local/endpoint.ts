@@ -7,7 +7,7 @@ import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
 import { ArchiveTable, Row, RunEnded, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
-import { ArchiveRow, describeRow, Outcome } from "../ops/outcome";
+import { ArchiveRow, describeRow, leadHeadline, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
 import { CRM_TARGETS, targetSpec } from "../targets";
 import { localConnectors, Standins } from "./connectors/standins";
@@ -262,11 +262,7 @@ export class LocalEndpoint {
 
 async function summary(r: ArchiveRow, ended: RunEnded): Promise<LeadSummary> {
   return {
-    row: String(r.rowKey),
-    partition: String(r.partitionKey),
-    received: String(r[COLUMN.receivedTime] ?? ""),
-    status: String(r[COLUMN.status] ?? ""),
-    offer: String(r.OfferDisplayName ?? ""),
+    ...leadHeadline(r),
     outcome: describeRow(r),
     runEnded: r[COLUMN.status] === LEAD_STATUS.received && (await ended(r as Row)),
   };

@@ -13,7 +13,7 @@ import type { Row } from "../function-code/src/replay/archiveRows";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
-import { ArchiveRow, describeRow, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
+import { ArchiveRow, describeRow, leadHeadline, mask, Outcome, PERSONAL_COLUMNS } from "./outcome";
 
 interface LeadsFlags {
   local?: boolean;
@@ -187,11 +187,7 @@ export function view(row: ArchiveRow, showPii: boolean, runEnded = false): LeadV
     columns[name] = !showPii && (PERSONAL_COLUMNS as readonly string[]).includes(name) ? mask(value) : value;
   }
   return {
-    row: String(row.rowKey),
-    partition: String(row.partitionKey),
-    received: String(row[COLUMN.receivedTime] ?? ""),
-    status: String(row[COLUMN.status] ?? ""),
-    offer: String(row.OfferDisplayName ?? ""),
+    ...leadHeadline(row),
     targets: String(row[COLUMN.targets] ?? ""),
     outcome: runEnded ? endedOutcome(row) : describeRow(row),
     columns,

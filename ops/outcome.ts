@@ -163,6 +163,23 @@ function deadLetter(row: ArchiveRow, common: Common): Omit<Outcome, keyof Common
   return { verdict: LEAD_STATUS.deadLetter, ok: false, error, words };
 }
 
+/** What every list of leads shows of a row (`npm run leads`, the run page), before its outcome. */
+export function leadHeadline(row: ArchiveRow): {
+  row: string;
+  partition: string;
+  received: string;
+  status: string;
+  offer: string;
+} {
+  return {
+    row: String(row.rowKey),
+    partition: String(row.partitionKey),
+    received: String(row[COLUMN.receivedTime] ?? ""),
+    status: String(row[COLUMN.status] ?? ""),
+    offer: String(row.OfferDisplayName ?? ""),
+  };
+}
+
 /** Personal columns of an archive row, masked by `leads` unless --show-pii. */
 export const PERSONAL_COLUMNS = [COLUMN.leadJson, "CustomerInfo", "Description", COLUMN.dedupKey] as const;
 
