@@ -7,6 +7,7 @@ import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
 import { ArchiveTable, Row, RunEnded, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
+import { findRow } from "../ops/archive";
 import { ArchiveRow, describeRow, leadHeadline, Outcome } from "../ops/outcome";
 import { LoadedStack } from "../program/stacks";
 import { CRM_TARGETS, targetSpec } from "../targets";
@@ -208,10 +209,8 @@ export class LocalEndpoint {
 
   /** One archived lead by its run (RowKey), or undefined while it has no row (`npm run send` waits on it). */
   async lead(runId: string): Promise<LeadSummary | undefined> {
-    const filter = `RowKey eq '${runId.replace(/'/g, "''")}'`;
-    for await (const r of this.archive().listEntities({ queryOptions: { filter } }))
-      return summary(r as ArchiveRow, runEndedOf(this.inProgressRuns()));
-    return undefined;
+    const row = await findRow(this.archive(), runId);
+    return row && summary(row, runEndedOf(this.inProgressRuns()));
   }
 
   /** The run page's chart over the whole archive (local/insights.ts). */

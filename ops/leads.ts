@@ -110,8 +110,9 @@ async function endedRuns(rows: ArchiveRow[], port: number | undefined): Promise<
   const received = rows.filter((r) => r[COLUMN.status] === LEAD_STATUS.received);
   if (port === undefined || received.length === 0) return new Set();
   const ended = await localRunEnded(port);
-  const keys = await Promise.all(received.map(async (r) => ((await ended(r as Row)) ? String(r.rowKey) : "")));
-  return new Set(keys.filter(Boolean));
+  const keys = new Set<string>();
+  for (const r of received) if (await ended(r as Row)) keys.add(String(r.rowKey));
+  return keys;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -189,20 +190,8 @@ export function view(row: ArchiveRow, showPii: boolean, runEnded = false): LeadV
   return {
     ...leadHeadline(row),
     targets: String(row[COLUMN.targets] ?? ""),
-    outcome: runEnded ? endedOutcome(row) : describeRow(row),
+    outcome: describeRow(row, { runEnded }),
     columns,
-  };
-}
-
-/** A row left `received` by a run that has ended: what replay does with it. */
-function endedOutcome(row: ArchiveRow): Outcome {
-  return {
-    ...describeRow(row),
-    verdict: "run-ended",
-    ok: false,
-    words:
-      "still received, but its run has ended without marking it: `npm run replay -- --local` settles it " +
-      "(delivered if every target has it, else needs-review; never re-sent)",
   };
 }
 

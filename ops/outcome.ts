@@ -127,8 +127,11 @@ const DESCRIBE: Record<string, Describe> = {
   }),
 };
 
-/** The outcome of an archived lead; `undefined` row means the archive has no row for the run. */
-export function describeRow(row: ArchiveRow | undefined): Outcome {
+/**
+ * The outcome of an archived lead; `undefined` row means the archive has no row for the run. `runEnded`: the row
+ * is still `received` but its run has ended (known locally, from `npm start`'s runs in progress).
+ */
+export function describeRow(row: ArchiveRow | undefined, { runEnded = false } = {}): Outcome {
   if (!row)
     return {
       sent: {},
@@ -143,15 +146,26 @@ export function describeRow(row: ArchiveRow | undefined): Outcome {
     failedTargets: list(row[COLUMN.failedTargets]),
     row: row.rowKey ? String(row.rowKey) : undefined,
   };
-  const describe: Describe = Object.hasOwn(DESCRIBE, status)
-    ? DESCRIBE[status]
-    : () => ({
-        verdict: "pending",
-        ok: false,
-        words: `still ${String(row[COLUMN.status] ?? "unknown")}: delivery has not finished`,
-      });
+  const describe: Describe = runEnded
+    ? runEndedOutcome
+    : Object.hasOwn(DESCRIBE, status)
+      ? DESCRIBE[status]
+      : () => ({
+          verdict: "pending",
+          ok: false,
+          words: `still ${String(row[COLUMN.status] ?? "unknown")}: delivery has not finished`,
+        });
   return { ...common, ...describe(row, common) };
 }
+
+/** A row left `received` by a run that has ended: what replay does with it. */
+const runEndedOutcome: Describe = () => ({
+  verdict: "run-ended",
+  ok: false,
+  words:
+    "still received, but its run has ended without marking it: `npm run replay -- --local` settles it " +
+    "(delivered if every target has it, else needs-review; never re-sent)",
+});
 
 function deadLetter(row: ArchiveRow, common: Common): Omit<Outcome, keyof Common> {
   const error = failureText(row);
