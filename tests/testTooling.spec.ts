@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runAll, CHECKS, MOCHA: MOCHA_PHASE, parallelFlags } = require("./support/run-tests.js");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parseArgs } = require("./support/types-and-lint.js");
 
 const MOCHA = path.join("node_modules", "mocha", "bin", "mocha.js");
 /** A file with exactly two tests, outside the default spec list. */
@@ -70,14 +72,10 @@ describe("test tooling", function () {
       );
     const local = JSON.parse(argsWith("")) as string[][];
     const ci = JSON.parse(argsWith("true")) as string[][];
-    assert.deepStrictEqual(ci, [["--noEmit", "-p", "tsconfig.json"], ["."], ["--check", "."]]);
+    assert.deepStrictEqual(ci, [[], ["--check", "."]]);
     assert.deepStrictEqual(
-      local.map((args) => args.filter((a) => a.startsWith("--")).filter((a) => a !== "--noEmit" && a !== "--check")),
-      [
-        ["--incremental", "--tsBuildInfoFile"],
-        ["--cache", "--cache-strategy", "--cache-location"],
-        ["--cache", "--cache-strategy", "--cache-location"],
-      ],
+      local.map((args) => args.filter((a) => a.startsWith("--")).filter((a) => a !== "--check")),
+      [["--cache"], ["--cache", "--cache-strategy", "--cache-location"]],
     );
   });
 
@@ -139,5 +137,79 @@ describe("test tooling", function () {
       ),
       lines.join("\n"),
     );
+  });
+
+  describe("the type check and ESLint on one program (tests/support/types-and-lint.js)", () => {
+    const SCRIPT = path.resolve("tests/support/types-and-lint.js");
+    /** A project beside the kit's own ESLint config: PULUMI_FILES (components/ here) are linted with types. */
+    function project(files: Record<string, string>): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-checks-"));
+      fs.symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"), "dir");
+      const config = `export * from ${JSON.stringify(path.resolve("eslint.config.mjs"))};\nexport { default } from ${JSON.stringify(path.resolve("eslint.config.mjs"))};\n`;
+      fs.writeFileSync(path.join(dir, "eslint.config.mjs"), config);
+      const options = { strict: true, module: "commonjs", target: "ES2022", types: [], skipLibCheck: true };
+      fs.writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: options, include: ["**/*.ts"] }),
+      );
+      for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+      }
+      return dir;
+    }
+    function check(dir: string, args: string[] = []): { code: number; out: string } {
+      try {
+        const options = { cwd: dir, encoding: "utf8" as const, stdio: "pipe" as const };
+        return { code: 0, out: execFileSync(process.execPath, [SCRIPT, ...args], options) };
+      } catch (e) {
+        const error = e as { status: number; stdout: string; stderr: string };
+        return { code: error.status, out: error.stdout + error.stderr };
+      }
+    }
+    const OUTPUT_IN_TEMPLATE =
+      'import * as pulumi from "@pulumi/pulumi";\nconst name = pulumi.output("lead");\nexport const url = `https://${name}`;\n';
+    const SUMMARY = /^typecheck \d+\.\d s, then eslint \d+\.\d s on its program$/;
+
+    it("reports tsc's errors and ESLint's, the typed Pulumi rule on PULUMI_FILES included, from one program; exit 1", () => {
+      const { code, out } = check(
+        project({
+          "components/url.ts": OUTPUT_IN_TEMPLATE,
+          "tests/url.ts": OUTPUT_IN_TEMPLATE, // not in PULUMI_FILES: no typed rules there
+          "lib/count.ts": 'export const count: number = "three";\nconst unused = 1;\n',
+        }),
+      );
+      assert.strictEqual(code, 1, out);
+      const lines = out.split("\n").map((l) => l.trim());
+      assert.ok(
+        lines.includes("lib/count.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'."),
+        out,
+      );
+      assert.ok(lines.includes("Found 1 errors."), out);
+      const lint = lines.filter((l) => /^\d+:\d+ +error /.test(l));
+      assert.strictEqual(lint.length, 2, out);
+      assert.match(lint[0], /^3:\d+ +error .*@pulumi\/no-output-in-template-literal$/); // components/url.ts
+      assert.match(lint[1], /^2:7 +error +'unused' is assigned a value but never used/); // lib/count.ts
+      assert.match(lines.at(-2)!, SUMMARY);
+    });
+
+    it("exits 0 on a clean project, 1 on a type error alone; a bad option is named and exits 2", () => {
+      const dir = project({ "lib/count.ts": "export const count = 3;\n" });
+      const clean = check(dir);
+      assert.strictEqual(clean.code, 0, clean.out);
+      assert.match(clean.out.trim(), SUMMARY);
+      fs.writeFileSync(path.join(dir, "lib/count.ts"), 'export const count: number = "three";\n');
+      assert.strictEqual(check(dir).code, 1);
+      assert.deepStrictEqual(check(dir, ["--typed", "x"]), {
+        code: 2,
+        out: 'Unknown option "--typed". Valid options: --project, --cache.\n',
+      });
+      assert.throws(() => parseArgs(["--cache"]), { message: "--cache needs a value." });
+      assert.deepStrictEqual(parseArgs(["--cache", "c", "src"]), {
+        project: "tsconfig.json",
+        cache: "c",
+        paths: ["src"],
+      });
+    });
   });
 });
