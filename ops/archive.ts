@@ -9,6 +9,7 @@ import * as path from "path";
 import type { TableClient } from "@azure/data-tables";
 import type { RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { UsageError } from "./cli";
+import { httpRequest } from "./http";
 import type { ArchiveRow } from "./outcome";
 
 export const PROJECT_ROOT = path.join(__dirname, "..");
@@ -35,7 +36,7 @@ export async function readLocalEndpoint(stateDir?: string): Promise<LocalEndpoin
   if (!fs.existsSync(file)) throw new Error(`${NO_LOCAL_ENDPOINT} (no ${path.relative(process.cwd(), file) || file}).`);
   const local = JSON.parse(fs.readFileSync(file, "utf8")) as LocalEndpointFile;
   // The file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
-  const alive = await fetch(`http://127.0.0.1:${local.port}/runs?top=1`, { signal: AbortSignal.timeout(3000) }).then(
+  const alive = await httpRequest(`http://127.0.0.1:${local.port}/runs?top=1`, { timeoutMs: 3000 }).then(
     () => true,
     () => false,
   );
@@ -48,11 +49,11 @@ export async function readLocalEndpoint(stateDir?: string): Promise<LocalEndpoin
  * not one of them has lost its run (a killed `npm start`, or a failed dead-letter mark).
  */
 export async function localRunEnded(port: number): Promise<RunEnded> {
-  const res = await fetch(`http://127.0.0.1:${port}/runs/in-progress`, { signal: AbortSignal.timeout(10_000) });
+  const res = await httpRequest(`http://127.0.0.1:${port}/runs/in-progress`, { timeoutMs: 10_000 });
   if (!res.ok)
     throw new Error(`The local endpoint answered ${res.status} to /runs/in-progress: restart \`npm start\`.`);
   const { runEndedOf } = await import("../function-code/src/replay/archiveRows");
-  return runEndedOf((await res.json()) as RunsInProgress);
+  return runEndedOf(JSON.parse(res.text) as RunsInProgress);
 }
 
 export interface ArchiveLocation {

@@ -10,6 +10,7 @@
  * at --wait, refused), 2 usage. Kept light: no Pulumi SDK, no workflow code.
  */
 import { findRow, openArchive, readLocalEndpoint } from "./archive";
+import { httpRequest } from "./http";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, Outcome } from "./outcome";
 import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
@@ -101,10 +102,10 @@ async function target(
   const runPage = `http://127.0.0.1:${local.port}`;
   // Read through `npm start` (GET /leads/<run>): the storage SDK would be most of this command's start-up.
   const outcomeOf: OutcomeOf = async (runId) => {
-    const res = await fetch(`${runPage}/leads/${encodeURIComponent(runId)}`, { signal: AbortSignal.timeout(10_000) });
+    const res = await httpRequest(`${runPage}/leads/${encodeURIComponent(runId)}`, { timeoutMs: 10_000 });
     if (!res.ok)
       throw new Error(`The local endpoint answered ${res.status} to /leads/${runId}: restart \`npm start\`.`);
-    return ((await res.json()) as { value: { outcome: Outcome } | null }).value?.outcome;
+    return (JSON.parse(res.text) as { value: { outcome: Outcome } | null }).value?.outcome;
   };
   return { url: local.url, outcomeOf, pollMs: 50, runPage }; // a loopback read: poll often
 }

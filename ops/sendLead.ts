@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { httpRequest } from "./http";
 
 /** Environment variable holding an endpoint's signed URL (never a flag: argv shows in `ps` and logs). */
 export const CALLBACK_URL_ENV = "LEADKIT_CALLBACK_URL";
@@ -36,17 +37,16 @@ export async function sendLead(
   timeoutMs = 130_000,
 ): Promise<SendResult> {
   const started = performance.now();
-  const response = await fetch(url, {
+  const response = await httpRequest(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...headers },
     body: JSON.stringify(lead),
-    signal: AbortSignal.timeout(timeoutMs),
-  }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
-    // fetch says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND, timeout) is what helps.
-    const why = err.cause?.code ?? err.cause?.message ?? err.message;
-    throw new Error(`could not reach ${redactUrl(url)}: ${why}`);
+    timeoutMs,
+  }).catch((err: Error & { code?: string }) => {
+    // The code (ECONNREFUSED, ENOTFOUND, TIMEOUT) is what helps.
+    throw new Error(`could not reach ${redactUrl(url)}: ${err.code ?? err.message}`);
   });
-  const text = await response.text();
+  const text = response.text;
   let body: unknown = text;
   try {
     body = JSON.parse(text);

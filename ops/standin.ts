@@ -3,6 +3,7 @@
  * dead-letter and replay walkthroughs. Sends the admin token of `npm start` (the routes refuse others).
  */
 import { readLocalEndpoint } from "./archive";
+import { httpRequest } from "./http";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 import { TARGET_STANDIN } from "../targets";
 
@@ -43,9 +44,9 @@ async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<
   if (fault === "slow") query.set("ms", String(wholeNumberFlag("ms", flags.ms ?? "", 0, 600000, 2000)));
   const local = await readLocalEndpoint(flags["state-dir"]);
   const url = `http://127.0.0.1:${local.port}/standins/${STANDIN_OF[target]}/${fault}${query.size ? `?${query}` : ""}`;
-  const res = await fetch(url, { method: "POST", headers: { "x-leadkit-admin-token": local.adminToken ?? "" } });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${body}`);
+  const headers = { "x-leadkit-admin-token": local.adminToken ?? "" };
+  const res = await httpRequest(url, { method: "POST", headers, timeoutMs: 10_000 });
+  if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${res.text}`);
   console.log(`${target} stand-in: ${fault}${query.size ? ` (${query})` : ""}`);
   return EXIT.ok;
 }

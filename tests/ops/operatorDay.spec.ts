@@ -64,6 +64,8 @@ describe("operator's day (local endpoint)", function () {
     for await (const r of archive.listEntities({ queryOptions: { filter: `RowKey eq '${runId}'` } })) return r;
     throw new Error(`no row ${runId}`);
   };
+  /** Says on stderr whether the CLI loaded fetch's engine (undici). */
+  const probe = { NODE_OPTIONS: `--require ${path.join(__dirname, "..", "fixtures", "undiciProbe.js")}` };
   const runIdOf = (stdout: string) => /"runId":"(\d+)"/.exec(stdout)![1];
 
   let deliveredRun = "";
@@ -72,7 +74,9 @@ describe("operator's day (local endpoint)", function () {
 
   it("send prints the targets a lead reached, with the CRM record id, and exits 0", async () => {
     const { file } = freshLead(state, "delivered");
-    const r = await cli("send", "--sample", file);
+    // CLI start-up: node:http, not fetch (see the stand-in test below).
+    const r = await runCli(["send", "--sample", file, "--state-dir", state], probe);
+    assert.strictEqual(r.stderr, "undici loaded: false\n");
     assert.strictEqual(r.code, 0, r.stderr);
     deliveredRun = runIdOf(r.stdout);
     const recordId = String((await row(deliveredRun)).Sent_dataverse);
@@ -142,7 +146,10 @@ describe("operator's day (local endpoint)", function () {
   });
 
   it("stand-in up, then replay --local delivers the dead letter and exits 0", async () => {
-    assert.strictEqual((await cli("standin", "dataverse", "up")).code, 0);
+    // CLI start-up: send and standin talk to npm start over node:http, not fetch, whose engine (undici and its
+    // WebAssembly parser) cost 0.3 CPU-s per start.
+    const up = await runCli(["standin", "dataverse", "up", "--state-dir", state], probe);
+    assert.deepStrictEqual([up.code, up.stderr], [0, "undici loaded: false\n"]);
     const r = await cli("replay", "--local", "--wait", "30");
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^replayed {5}\S+ {2}new run \d+ -> new run delivered$/m);
