@@ -70,7 +70,7 @@ async function main(argv) {
   const started = Date.now();
   const { program, diagnostics } = typeCheck(ts, options.project, options.cache);
   const typesMs = Date.now() - started;
-  if (diagnostics.length) process.stdout.write(`${formatted(ts, diagnostics)}\nFound ${diagnostics.length} errors.\n`);
+  if (diagnostics.length) process.stdout.write(`${formatted(ts, diagnostics)}Found ${diagnostics.length} errors.\n`);
 
   // ESLint's cache keys on the config as JSON; a program is not JSON, so it stands there as its project's name
   // (as `parserOptions.project` did).
