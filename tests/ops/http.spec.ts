@@ -72,4 +72,11 @@ describe("CLI HTTP requests (ops/http.ts)", () => {
     const sent = await sendLead(`${base}/lead`, { a: 1 });
     assert.deepStrictEqual([sent.status, sent.body], [200, { runId: "r1", got: 7 }]);
   });
+
+  it("an https URL goes over TLS (a deployed endpoint's): to a plain HTTP server that fails as EPROTO", async () => {
+    const https = base.replace("http:", "https:");
+    await assert.rejects(sendLead(`${https}/lead?sig=secret`, {}), {
+      message: `could not reach ${https}/lead?<signature hidden>: EPROTO`,
+    });
+  });
 });
