@@ -11,7 +11,6 @@ import { listStacks, LoadedStack, loadStack, stackFromSettings } from "../../pro
 import { README, replaceBlock } from "../docs";
 import { BARE_FLOW, costPer1000, listBilled } from "./billing";
 import { costPaths, PathCost } from "./paths";
-import { Command, EXIT, main, Values } from "../../ops/cli";
 
 /** Microsoft's manual flow delivers to Dataverse alone: the fair comparison is a kit stack with that target only. */
 export const DATAVERSE_ONLY = "dataverse-only";
@@ -78,14 +77,8 @@ export function renderCostBlock(text: string, costs: PathCost[], stacks: LoadedS
   return replaceBlock(text, "cost-table", costSection(costs, targetsByStack(stacks)));
 }
 
-export const DOCS_COST: Command<Values> = {
-  name: "docs:cost",
-  usage: ["npm run docs:cost   (runs every lead path on every stack locally and regenerates README.md's cost table)"],
-  flags: {},
-  run: async () => (await writeCostTable(), EXIT.ok),
-};
-
-async function writeCostTable(): Promise<void> {
+/** `npm run docs:cost` (scripts/docsCost.ts): every lead path on every stack, run locally, into README.md. */
+export async function writeCostTable(): Promise<void> {
   const azurite = await startAzurite();
   try {
     const stacks = costStacks();
@@ -98,5 +91,3 @@ async function writeCostTable(): Promise<void> {
     await azurite.stop();
   }
 }
-
-if (require.main === module) main(DOCS_COST);

@@ -166,7 +166,7 @@ describe("project scripts: usage (render, docs, docs:cost, bench)", function () 
   const scripts = {
     render: "scripts/render.ts",
     docs: "scripts/docs.ts",
-    "docs:cost": "scripts/bench/costTable.ts",
+    "docs:cost": "scripts/docsCost.ts",
     bench: "scripts/bench.ts",
   };
   const run = (file: string, args: string[]) => runScript(file, args);

@@ -14,7 +14,7 @@ import * as reference from "../../emulator/expressions/reference/examples.json";
 import { formatSpread, percentile, spread } from "../../scripts/bench/stats";
 import { describeOps, keyedFor, storageOpsOf } from "../../scripts/bench/storageOps";
 import { clearRoundRows, fillArchive, Level, measureThroughput } from "../../scripts/bench/throughput";
-import { warmupLine } from "../../scripts/bench";
+import { warmupLine } from "../../scripts/bench/report";
 import { timeToBanner } from "../../scripts/bench/clis";
 import { loadStack } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
