@@ -213,7 +213,7 @@ describe("test tooling", function () {
       assert.strictEqual(code, 1, lines.join("\n"));
       assert.deepStrictEqual(lines.slice(0, 2), [
         "lib/count.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.",
-        "Found 1 errors.",
+        "Found 1 error.",
       ]);
       assert.deepStrictEqual(lintErrors(lines), []);
       assert.match(lines.at(-1)!, SUMMARY);
