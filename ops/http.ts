@@ -37,18 +37,20 @@ export function httpRequest(
   const client = target.protocol === "https:" ? https : http;
   const sized = body === undefined ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
+    const fail = (error: Error) => (clearTimeout(timer), reject(error));
     const request = client.request(target, { method, headers: sized }, (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
+      res.on("error", fail);
       res.on("end", () => {
         clearTimeout(timer);
         const status = res.statusCode ?? 0;
         resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString("utf8") });
       });
     });
+    // The whole exchange: an answer that stops halfway through its body times out too.
     const timer = setTimeout(() => request.destroy(new HttpTimeout(timeoutMs)), timeoutMs);
-    request.on("error", (error) => (clearTimeout(timer), reject(error)));
+    request.on("error", fail);
     request.end(body);
   });
 }

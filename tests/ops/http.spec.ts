@@ -23,6 +23,7 @@ describe("CLI HTTP requests (ops/http.ts)", () => {
           body,
         });
         if (req.url?.startsWith("/silent")) return; // never answers
+        if (req.url === "/half") return void res.writeHead(200).write("{"); // stops mid-body
         res.writeHead(req.url === "/missing" ? 404 : 200, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ runId: "r1", got: body.length }));
       });
@@ -51,7 +52,7 @@ describe("CLI HTTP requests (ops/http.ts)", () => {
     assert.deepStrictEqual([missing.status, missing.ok], [404, false]);
   });
 
-  it("gives up after timeoutMs on a server that never answers; sendLead names the URL without its signature", async () => {
+  it("gives up after timeoutMs on a server that never answers or stops mid-body; sendLead names the URL without its signature", async () => {
     const started = Date.now();
     await assert.rejects(httpRequest(`${base}/silent`, { timeoutMs: 200 }), (e: unknown) => {
       assert.ok(e instanceof HttpTimeout);
@@ -59,6 +60,7 @@ describe("CLI HTTP requests (ops/http.ts)", () => {
       return true;
     });
     assert.ok(Date.now() - started >= 190);
+    await assert.rejects(httpRequest(`${base}/half`, { timeoutMs: 200 }), { code: "TIMEOUT" });
     await assert.rejects(sendLead(`${base}/silent?sig=secret`, {}, {}, 200), {
       message: `could not reach ${base}/silent?<signature hidden>: TIMEOUT`,
     });
