@@ -3,12 +3,13 @@
  * with the function app's scheduled replay, is in function-code/src/replay).
  *
  *   npm run replay -- --local                                   # the endpoint of `npm start`
+ *   npm run replay -- --stack dev                               # Azure: URL, archive and workflow from the stack
  *   LEADKIT_CALLBACK_URL=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]
  *
  * In Azure the archive is read as you (`az login`, DefaultAzureCredential): the kit's storage account
  * refuses shared keys, so you need Storage Table Data Contributor on the archive table.
  *
- * With --local, or --workflow-id in Azure, rows left `received` by runs that have ended are settled too:
+ * With --local, --stack, or --workflow-id in Azure, rows left `received` by runs that have ended are settled too:
  * marked delivered when every target has the lead, else needs-review; never re-sent.
  *
  * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
@@ -18,7 +19,7 @@
 import type { ArchiveTable, RunEnded } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
-import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint } from "./archive";
+import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { main, Command, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
 
@@ -63,8 +64,9 @@ export function replayExitCode(outcomes: SettledOutcome[]): number {
 /** Environment variable for an archive connection string (a self-hosted table service); never a flag. */
 export const CONNECTION_STRING_ENV = "LEADKIT_TABLES_CONNECTION_STRING";
 
-interface ReplayFlags {
+export interface ReplayFlags {
   local?: boolean;
+  stack?: string;
   account?: string;
   table?: string;
   "dry-run"?: boolean;
@@ -77,11 +79,16 @@ export const REPLAY: Command<ReplayFlags> = {
   name: "replay",
   usage: [
     "npm run replay -- --local [--dry-run] [--wait 120]",
+    "npm run replay -- --stack <stack> [--dry-run] [--wait 120]",
     `${CALLBACK_URL_ENV}=<signed URL> npm run replay -- --account <storage account> [--table LeadArchive] [--dry-run]` +
       " [--workflow-id <id>]",
   ],
   flags: {
     local: { type: "boolean", help: "the endpoint and archive of `npm start`" },
+    stack: {
+      type: "string",
+      help: "Azure: URL, archive and workflow id from `pulumi stack output` of this stack (needs the Pulumi CLI)",
+    },
     account: { type: "string", help: "storage account of the archive in Azure, read as you (az login)" },
     table: { type: "string", help: "archive table (default: LeadArchive)" },
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
@@ -95,10 +102,24 @@ export const REPLAY: Command<ReplayFlags> = {
   run: replay,
 };
 
-/** Endpoint URL and archive: the local endpoint's file, or the environment plus --account. */
-async function where(flags: ReplayFlags): Promise<{ url: string; archive: ArchiveLocation; runEnded?: RunEnded }> {
+/** What `where` reads besides the flags: replaced in tests. */
+export interface WhereDeps {
+  outputs: (stack: string, instead: string) => Record<string, string>;
+  secret: (name: string) => Promise<string | undefined>;
+  runEndedIn: (workflowId: string) => Promise<RunEnded>;
+}
+const DEPS: WhereDeps = { outputs: stackOutputs, secret: secretFromEnv, runEndedIn: azureRunEnded };
+
+/**
+ * Endpoint URL, archive and the reader of ended runs: the local endpoint's file; a stack's outputs (the flags
+ * and the environment still win); or the environment plus --account.
+ */
+export async function where(
+  flags: ReplayFlags,
+  deps: WhereDeps = DEPS,
+): Promise<{ url: string; archive: ArchiveLocation; runEnded?: RunEnded }> {
   if (flags.local) {
-    if (flags.account) throw new UsageError("--local and --account exclude each other: pick one archive.");
+    if (flags.account || flags.stack) throw new UsageError("--local excludes --stack and --account: pick one archive.");
     if (flags["workflow-id"])
       throw new UsageError("--local and --workflow-id exclude each other: `npm start` knows which of its runs ended.");
     const local = await readLocalEndpoint(flags["state-dir"]);
@@ -108,15 +129,25 @@ async function where(flags: ReplayFlags): Promise<{ url: string; archive: Archiv
       runEnded: await localRunEnded(local.port),
     };
   }
-  const url = await secretFromEnv(CALLBACK_URL_ENV);
-  const connectionString = await secretFromEnv(CONNECTION_STRING_ENV);
-  if (!url || (!connectionString && !flags.account))
-    throw new UsageError(
-      `Give --local, or set ${CALLBACK_URL_ENV} (the signed endpoint URL) and pass --account <storage account> ` +
-        "(read as you, after az login).",
+  const out = flags.stack
+    ? deps.outputs(flags.stack, `set ${CALLBACK_URL_ENV} and pass --account <storage account> and --workflow-id <id>`)
+    : {};
+  const url = (await deps.secret(CALLBACK_URL_ENV)) ?? out.leadEndpointUrl;
+  const connectionString = await deps.secret(CONNECTION_STRING_ENV);
+  const account = flags.account ?? out.storageAccountName;
+  if (flags.stack && (!url || (!connectionString && !account)))
+    throw new Error(
+      `Stack ${flags.stack} has no ${url ? "storageAccountName" : "leadEndpointUrl"} output: run \`pulumi up\` ` +
+        "on it first, or pass the missing value (see --help).",
     );
-  const archive = { connectionString, account: flags.account, table: flags.table ?? "LeadArchive" };
-  return { url, archive, runEnded: flags["workflow-id"] ? await azureRunEnded(flags["workflow-id"]) : undefined };
+  if (!url || (!connectionString && !account))
+    throw new UsageError(
+      `Give --local, --stack <stack>, or set ${CALLBACK_URL_ENV} (the signed endpoint URL) and pass --account ` +
+        "<storage account> (read as you, after az login).",
+    );
+  const archive = { connectionString, account, table: flags.table ?? out.archiveTableName ?? "LeadArchive" };
+  const workflowId = flags["workflow-id"] ?? out.workflowId;
+  return { url, archive, runEnded: workflowId ? await deps.runEndedIn(workflowId) : undefined };
 }
 
 /** In Azure, the run behind a row is read from the workflow as you (`az login`), as the scheduled replay does. */

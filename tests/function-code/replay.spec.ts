@@ -7,7 +7,9 @@ import { LocalEndpoint } from "../../local/endpoint";
 import { invocationFailure, runHasEnded, runScheduledReplay } from "../../function-code/src/replay/scheduled";
 import { startLocalServer } from "../../local/server";
 import { replayDeadLetters, ReplayOutcome } from "../../function-code/src/replay/replayDeadLetters";
-import { awaitReplayRuns, replayExitCode, Sender } from "../../ops/replay";
+import { awaitReplayRuns, replayExitCode, Sender, where, WhereDeps } from "../../ops/replay";
+import { UsageError } from "../../ops/cli";
+import type { RunEnded } from "../../function-code/src/replay/archiveRows";
 import { stackFromSettings } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
 
@@ -261,5 +263,81 @@ describe("dead letters and replay", function () {
         },
       );
     });
+  });
+});
+
+describe("npm run replay: where it reads the endpoint, the archive and the ended runs (ops/replay.ts where)", () => {
+  const OUTPUTS = {
+    leadEndpointUrl: "https://prod-00.westeurope.logic.azure.com/workflows/w/triggers/manual/paths/invoke?sig=s",
+    storageAccountName: "leadsdevst",
+    archiveTableName: "LeadArchiveDev",
+    workflowId: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Logic/workflows/leads-dev-workflow",
+  };
+  /** Injected readers that record what they were asked. */
+  function deps(outputs: Record<string, string>, env: Record<string, string> = {}) {
+    const asked: string[] = [];
+    const ended: RunEnded = () => false;
+    return {
+      asked,
+      ended,
+      deps: {
+        outputs: (stack: string, instead: string) => (asked.push(`outputs ${stack}: ${instead}`), outputs),
+        secret: async (name: string) => env[name],
+        runEndedIn: async (id: string) => (asked.push(`runs of ${id}`), ended),
+      } satisfies WhereDeps,
+    };
+  }
+
+  it("--stack: URL, account, table and workflow id from the stack's outputs; ended runs read from that workflow", async () => {
+    const d = deps(OUTPUTS);
+    const found = await where({ stack: "dev" }, d.deps);
+    assert.deepStrictEqual(found, {
+      url: OUTPUTS.leadEndpointUrl,
+      archive: { connectionString: undefined, account: "leadsdevst", table: "LeadArchiveDev" },
+      runEnded: d.ended,
+    });
+    assert.deepStrictEqual(d.asked, [
+      "outputs dev: set LEADKIT_CALLBACK_URL and pass --account <storage account> and --workflow-id <id>",
+      `runs of ${OUTPUTS.workflowId}`,
+    ]);
+  });
+
+  it("--stack: flags and the environment win over the outputs", async () => {
+    const d = deps(OUTPUTS, { LEADKIT_CALLBACK_URL: "https://other/x?sig=t" });
+    const found = await where({ stack: "dev", account: "mine", table: "T", "workflow-id": "/w/other" }, d.deps);
+    assert.deepStrictEqual(
+      [found.url, found.archive, d.asked.at(-1)],
+      ["https://other/x?sig=t", { connectionString: undefined, account: "mine", table: "T" }, "runs of /w/other"],
+    );
+  });
+
+  it("--stack without the outputs of a deployed stack says to run pulumi up; no --stack and no URL is a usage error", async () => {
+    await assert.rejects(where({ stack: "dev" }, deps({}).deps), {
+      message:
+        "Stack dev has no leadEndpointUrl output: run `pulumi up` on it first, or pass the missing value (see --help).",
+    });
+    const noAccount = { leadEndpointUrl: OUTPUTS.leadEndpointUrl };
+    await assert.rejects(where({ stack: "dev" }, deps(noAccount).deps), {
+      message:
+        "Stack dev has no storageAccountName output: run `pulumi up` on it first, or pass the missing value (see --help).",
+    });
+    await assert.rejects(where({ account: "a" }, deps({}).deps), (e: Error) => {
+      assert.ok(e instanceof UsageError);
+      assert.strictEqual(
+        e.message,
+        "Give --local, --stack <stack>, or set LEADKIT_CALLBACK_URL (the signed endpoint URL) and pass --account " +
+          "<storage account> (read as you, after az login).",
+      );
+      return true;
+    });
+    await assert.rejects(where({ local: true, stack: "dev" }, deps({}).deps), {
+      message: "--local excludes --stack and --account: pick one archive.",
+    });
+  });
+
+  it("without --stack or --workflow-id the ended runs are not read (rows left received stay for a later pass)", async () => {
+    const d = deps({}, { LEADKIT_CALLBACK_URL: "https://x/y?sig=z" });
+    const found = await where({ account: "a" }, d.deps);
+    assert.deepStrictEqual([found.runEnded, d.asked], [undefined, []]);
   });
 });

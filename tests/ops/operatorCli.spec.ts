@@ -51,7 +51,7 @@ describe("operator CLIs: usage", function () {
     assert.strictEqual(r.code, 2);
     assert.strictEqual(
       r.stderr,
-      "replay: Unknown option '--dryrun'. Valid options: --local, --account, --table, --dry-run, --wait, --state-dir, --workflow-id, --help.\n" +
+      "replay: Unknown option '--dryrun'. Valid options: --local, --stack, --account, --table, --dry-run, --wait, --state-dir, --workflow-id, --help.\n" +
         "Run with --help for usage.\n",
     );
     assert.strictEqual(r.stdout, "");
@@ -117,6 +117,18 @@ describe("operator CLIs: usage", function () {
       r.stderr.split("\n")[0],
       "verify: --stack needs the Pulumi CLI, which is not installed: install it (https://www.pulumi.com/docs/install/), " +
         "or set LEADKIT_CALLBACK_URL and pass --subscription, --resource-group and --workflow instead of --stack.",
+    );
+  });
+
+  it("replay --stack without the Pulumi CLI says what to install or which flags to pass", async () => {
+    const r = await runCli(["replay", "--stack", "dev"], { PATH: path.dirname(process.execPath) });
+    assert.deepStrictEqual(
+      [r.code, r.stderr.split("\n")[0]],
+      [
+        2,
+        "replay: --stack needs the Pulumi CLI, which is not installed: install it (https://www.pulumi.com/docs/install/), " +
+          "or set LEADKIT_CALLBACK_URL and pass --account <storage account> and --workflow-id <id> instead of --stack.",
+      ],
     );
   });
 
