@@ -269,19 +269,7 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       ...functionApp?.parameters,
       ...connections.targetParameters,
     });
-    const monitoring = new LeadMonitoring(
-      `${name}-monitoring`,
-      {
-        resourceGroupName,
-        location: args.location,
-        workflowId: logicApp.id,
-        workflowName: logicApp.name,
-        alertEmails: args.alertEmails,
-        logRetentionDays: args.logRetentionDays,
-        tags: args.tags,
-      },
-      parent,
-    );
+    const monitoring = monitorWorkflow(scope, logicApp);
     // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
     const callback = logic.listWorkflowTriggerCallbackUrlOutput(
       { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
@@ -516,6 +504,23 @@ export function wireFunctionApp(
 }
 
 /** Lets the function app's identity read the workflow's callback URL and its runs (scheduled replay), on it only. */
+/** Log Analytics, the workflow's diagnostics and its failed-run alert. */
+function monitorWorkflow({ name, args, resourceGroupName, parent }: Scope, logicApp: logic.Workflow): LeadMonitoring {
+  return new LeadMonitoring(
+    `${name}-monitoring`,
+    {
+      resourceGroupName,
+      location: args.location,
+      workflowId: logicApp.id,
+      workflowName: logicApp.name,
+      alertEmails: args.alertEmails,
+      logRetentionDays: args.logRetentionDays,
+      tags: args.tags,
+    },
+    { parent },
+  );
+}
+
 function grantReplay({ name, subscriptionId, parent }: Scope, functionApp: LeadFunctionApp, logicApp: logic.Workflow) {
   for (const [suffix, role] of [
     ["access", WORKFLOW_CALLBACK_READER],
