@@ -90,7 +90,7 @@ export const REPLAY: Command<ReplayFlags> = {
       help: "Azure: URL, archive and workflow id from `pulumi stack output` of this stack (needs the Pulumi CLI)",
     },
     account: { type: "string", help: "storage account of the archive in Azure, read as you (az login)" },
-    table: { type: "string", help: "archive table (default: LeadArchive)" },
+    table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
     wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
     "state-dir": STATE_DIR_FLAG,
