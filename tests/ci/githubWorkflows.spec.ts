@@ -224,6 +224,17 @@ describe("GitHub e2e workflow", () => {
     assert.ok(check.includes('full.log "$FULL_LEAD_STATUS"'), check);
   });
 
+  it("then runs the operator's replay on the stack as a dry run, which must find nothing owed", () => {
+    const order = (pattern: RegExp) => (e2e().steps ?? []).findIndex((s) => pattern.test(s.run ?? ""));
+    const replay = order(/npm run replay -- --stack "\$STACK" --dry-run/);
+    assert.ok(replay > order(/az storage entity query --auth-mode login/), String(replay));
+    assert.ok(replay < (e2e().steps ?? []).length - 1, "before the clean-up");
+    assert.match(
+      e2e().steps?.[replay].run ?? "",
+      /\| tee replay\.log && grep -q '\^0 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped' replay\.log$/,
+    );
+  });
+
   it("always destroys and removes the stack, as the last step, even after a failure or a cancel", () => {
     const all = e2e().steps ?? [];
     const cleanup = all[all.length - 1];
