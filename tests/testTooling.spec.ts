@@ -31,27 +31,33 @@ describe("test tooling", function () {
 
   it("a file given as an option's value (`--file x.ts`) is not taken for the spec: the default list still runs", () => {
     // Mocha's own option loader, as `mocha` calls it (the config reads the command line), without loading
-    // every spec file twice to count them.
-    const options = (args: string[]) =>
-      JSON.parse(
-        execFileSync(
-          process.execPath,
-          [
-            "-e",
-            "process.argv = [process.argv[0], 'mocha', ...process.argv.slice(1)];" +
-              "const o = require('./node_modules/mocha/lib/cli/options.cjs').loadOptions(process.argv.slice(2));" +
-              "console.log(JSON.stringify({ spec: o._, file: o.file ?? [] }))",
-            "--",
-            ...args,
-          ],
-          { encoding: "utf8" },
-        ),
-      );
+    // every spec file twice to count them; one process loads each command line in turn.
+    const lines = [["--file", FIXTURE], ["-r", FIXTURE], [FIXTURE], []];
+    const loaded = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          "-e",
+          "const { loadOptions } = require('./node_modules/mocha/lib/cli/options.cjs');" +
+            "const configFile = require.resolve('./.mocharc.js');" +
+            "console.log(JSON.stringify(JSON.parse(process.argv[1]).map((args) => {" +
+            "  process.argv = [process.argv[0], 'mocha', ...args];" +
+            "  delete require.cache[configFile];" + // the config reads the command line when it loads
+            "  const o = loadOptions(args);" +
+            "  return { spec: o._, file: o.file ?? [] };" +
+            "})))",
+          JSON.stringify(lines),
+        ],
+        { encoding: "utf8" },
+      ),
+    );
     const DEFAULT_SPEC = ["tests/**/*.spec.ts", "function-code/tests/**/*.spec.ts"];
-    assert.deepStrictEqual(options(["--file", FIXTURE]), { spec: DEFAULT_SPEC, file: [FIXTURE] });
-    assert.deepStrictEqual(options(["-r", FIXTURE]), { spec: DEFAULT_SPEC, file: [] });
-    assert.deepStrictEqual(options([FIXTURE]), { spec: [FIXTURE], file: [] });
-    assert.deepStrictEqual(options([]), { spec: DEFAULT_SPEC, file: [] });
+    assert.deepStrictEqual(loaded, [
+      { spec: DEFAULT_SPEC, file: [FIXTURE] },
+      { spec: DEFAULT_SPEC, file: [] },
+      { spec: [FIXTURE], file: [] },
+      { spec: DEFAULT_SPEC, file: [] },
+    ]);
   });
 
   it("`mocha --parallel` keeps a worker's Azurite for all its files (root hooks run after each file there)", () => {
