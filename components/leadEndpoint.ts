@@ -503,7 +503,6 @@ export function wireFunctionApp(
   return { app, parameters };
 }
 
-/** Lets the function app's identity read the workflow's callback URL and its runs (scheduled replay), on it only. */
 /** Log Analytics, the workflow's diagnostics and its failed-run alert. */
 function monitorWorkflow({ name, args, resourceGroupName, parent }: Scope, logicApp: logic.Workflow): LeadMonitoring {
   return new LeadMonitoring(
@@ -521,6 +520,7 @@ function monitorWorkflow({ name, args, resourceGroupName, parent }: Scope, logic
   );
 }
 
+/** Lets the function app's identity read the workflow's callback URL and its runs (scheduled replay), on it only. */
 function grantReplay({ name, subscriptionId, parent }: Scope, functionApp: LeadFunctionApp, logicApp: logic.Workflow) {
   for (const [suffix, role] of [
     ["access", WORKFLOW_CALLBACK_READER],
