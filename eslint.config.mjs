@@ -5,7 +5,14 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 /** The sources that import the Pulumi SDK or policy SDK: the include list of tsconfig.eslint.json. */
-export const PULUMI_FILES = ["index.ts", "components/**/*.ts", "lib/**/*.ts", "program/**/*.ts", "policy/**/*.ts"];
+export const PULUMI_FILES = [
+  "index.ts",
+  "components/**/*.ts",
+  "lib/**/*.ts",
+  "program/**/*.ts",
+  "policy/**/*.ts",
+  "scripts/schema.ts",
+];
 
 /** The rules that need types, on `files`; `parserOptions` says where the types come from. */
 export function typedRules(files, parserOptions) {

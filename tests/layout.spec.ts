@@ -108,7 +108,8 @@ describe("layout: every import points down the floors (README 'Project layout')"
 describe("lint: Pulumi's type-aware rules reach every source that imports a Pulumi SDK", () => {
   it("PULUMI_FILES (eslint.config.mjs) is tsconfig.eslint.json's include and covers each such file", () => {
     const config = fs.readFileSync(path.join(ROOT, "eslint.config.mjs"), "utf8");
-    const globs = JSON.parse(/PULUMI_FILES = (\[[^\]]*\])/.exec(config)![1]) as string[];
+    const list = /PULUMI_FILES = (\[[^\]]*\])/.exec(config)![1].replace(/,\s*\]$/, "]"); // Prettier's trailing comma
+    const globs = JSON.parse(list) as string[];
     const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.eslint.json"), "utf8"));
     assert.deepStrictEqual(tsconfig.include, globs);
     const covered = (file: string) =>

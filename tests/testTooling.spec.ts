@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { writeSchema } from "../scripts/schema";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runAll, CHECKS, MOCHA: MOCHA_PHASE, parallelFlags } = require("./support/run-tests.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -66,7 +67,7 @@ describe("test tooling", function () {
     assert.strictEqual(lastLine(["--parallel", "--jobs", "2", ...files]), "3 passed, 0 failed");
   });
 
-  it("`npm test` keeps the checks' caches locally and uses none in CI (CI=true checks every file afresh)", () => {
+  it("`npm test` keeps the checks' caches locally and uses none in CI (CI=true checks every file afresh), and checks lib/schema.json", () => {
     const argsWith = (ci: string) =>
       execFileSync(
         process.execPath,
@@ -78,9 +79,12 @@ describe("test tooling", function () {
       );
     const local = JSON.parse(argsWith("")) as string[][];
     const ci = JSON.parse(argsWith("true")) as string[][];
-    assert.deepStrictEqual(ci, [[], ["--check", "."]]);
+    assert.deepStrictEqual(ci, [
+      ["--schema", "lib/schema.json"],
+      ["--check", "."],
+    ]);
     assert.deepStrictEqual(
-      local.map((args) => args.filter((a) => a.startsWith("--")).filter((a) => a !== "--check")),
+      local.map((args) => args.filter((a) => a.startsWith("--")).filter((a) => a !== "--check" && a !== "--schema")),
       [["--cache"], ["--cache", "--cache-strategy", "--cache-location"]],
     );
   });
@@ -225,14 +229,74 @@ describe("test tooling", function () {
       assert.match(lines.at(-1)!, SUMMARY);
       assert.deepStrictEqual(check(dir, ["--typed", "x"]), {
         code: 2,
-        lines: ['Unknown option "--typed". Valid options: --project, --cache.'],
+        lines: ['Unknown option "--typed". Valid options: --project, --cache, --schema.'],
       });
       assert.throws(() => parseArgs(["--cache"]), { message: "--cache needs a value." });
-      assert.deepStrictEqual(parseArgs(["--cache", "c", "src"]), {
+      assert.deepStrictEqual(parseArgs(["--cache", "c", "--schema", "lib/schema.json", "src"]), {
         project: "tsconfig.json",
         cache: "c",
+        schema: "lib/schema.json",
         paths: ["src"],
       });
+    });
+
+    it("--schema: Pulumi's analyzer over the same program; a stale committed schema fails it, naming where", async () => {
+      // The analyzer knows a component by its base class: ComponentResource declared in a resource.d.ts.
+      const dir = project({
+        "package.json": JSON.stringify({ name: "tiny", version: "1.2.3", description: "Tiny.", main: "index.ts" }),
+        "resource.d.ts": "export declare class ComponentResource {\n  constructor(type: string, name: string);\n}\n",
+        "index.ts":
+          'import { ComponentResource } from "./resource";\n' +
+          "export interface ThingArgs {\n  /** How big. */\n  size: string;\n  colour?: string;\n}\n" +
+          "export class Thing extends ComponentResource {\n" +
+          "  constructor(name: string, args: ThingArgs) {\n    super(`tiny:index:Thing`, name);\n    void args;\n  }\n}\n",
+      });
+      // What Pulumi's analyzer (3.248.0) generates for it: plain inputs (not Input<T>), no outputs.
+      const respect = { respectSchemaVersion: true };
+      const schema = (description: string) => ({
+        name: "tiny",
+        version: "1.2.3",
+        description: "Tiny.",
+        resources: {
+          "tiny:index:Thing": {
+            type: "object",
+            isComponent: true,
+            inputProperties: {
+              size: { type: "string", plain: true, description },
+              colour: { type: "string", optional: true, plain: true },
+            },
+            requiredInputs: ["size"],
+            properties: {},
+            required: [],
+          },
+        },
+        types: {},
+        language: { nodejs: respect, python: respect, csharp: respect, java: respect, go: respect },
+        dependencies: [],
+      });
+      fs.writeFileSync(path.join(dir, "schema.json"), JSON.stringify(schema("How large.")));
+      const stale = check(dir, ["--schema", "schema.json"]);
+      assert.deepStrictEqual(
+        [stale.code, stale.lines.slice(0, -1)],
+        [
+          1,
+          [
+            "schema.json is not the schema Pulumi's analyzer generates from the code; it differs at: " +
+              "resources.tiny:index:Thing.inputProperties.size.description. Regenerate it with `npm run docs:schema` " +
+              "and commit it.",
+          ],
+        ],
+      );
+      // The writer of `npm run docs:schema`, on this project: the check passes again.
+      assert.strictEqual(await writeSchema(path.join(dir, "schema.json"), dir), true);
+      assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(dir, "schema.json"), "utf8")), schema("How big."));
+      const fresh = check(dir, ["--schema", "schema.json"]);
+      assert.strictEqual(fresh.code, 0, fresh.lines.join("\n"));
+      assert.match(
+        fresh.lines.at(-1)!,
+        /^typecheck \d+\.\d s, then eslint \d+\.\d s, then the schema \d+\.\d s on its program$/,
+      );
+      assert.strictEqual(await writeSchema(path.join(dir, "schema.json"), dir), false, "unchanged the second time");
     });
   });
 });

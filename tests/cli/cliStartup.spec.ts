@@ -40,6 +40,7 @@ describe("CLI start-up: what a command loads before it works", function () {
     // The measuring code loads only to run: --help and a usage error answer at once.
     ["npm run bench", "scripts/bench.ts", HEAVY],
     ["npm run docs:cost", "scripts/docsCost.ts", HEAVY],
+    ["npm run docs:schema", "scripts/docsSchema.ts", HEAVY],
   ] as const) {
     const none = heavy === HEAVY ? "no SDK, Pulumi" : "no Pulumi SDK";
     it(`${what} loads ${none} or TypeScript compiler`, () => {
@@ -72,6 +73,7 @@ describe("CLI start-up: what a command loads before it works", function () {
       docs: "scripts/docs.ts",
       bench: "scripts/bench.ts",
       "docs:cost": "scripts/docsCost.ts",
+      "docs:schema": "scripts/docsSchema.ts",
     }))
       assert.strictEqual(scripts[script], `node -r ./cli/register.js ${file}`, script);
     const mocharc = fs.readFileSync(path.join(ROOT, ".mocharc.js"), "utf8");

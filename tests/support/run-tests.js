@@ -23,13 +23,14 @@ const CACHE = path.join("node_modules", ".cache", "leadkit-checks");
 const cached = (flags) => (process.env.CI ? [] : flags);
 
 /**
- * The static checks: name and node arguments. The type check and ESLint share one TypeScript program
- * (types-and-lint.js): apart, each parsed azure-native's types.
+ * The static checks: name and node arguments. The type check, ESLint and the check of the committed component
+ * schema (Pulumi's analyzer) share one TypeScript program (types-and-lint.js): apart, each parsed azure-native's
+ * types.
  */
 const CHECKS = [
   {
     name: "typecheck+eslint",
-    args: [path.join(__dirname, "types-and-lint.js"), ...cached(["--cache", CACHE])],
+    args: [path.join(__dirname, "types-and-lint.js"), "--schema", "lib/schema.json", ...cached(["--cache", CACHE])],
   },
   {
     name: "prettier",

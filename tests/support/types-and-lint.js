@@ -5,16 +5,17 @@
 // of types twice: 37 CPU-s without caches, 26 together. ESLint's typed rules take the program through
 // typescript-eslint's `parserOptions.programs`; the other rules read the syntax only, as in `eslint .`.
 //
-//   node tests/support/types-and-lint.js [--project tsconfig.json] [--cache <dir>] [<path>...]
+//   node tests/support/types-and-lint.js [--project tsconfig.json] [--cache <dir>] [--schema <file>] [<path>...]
 //
 // Run from the directory of eslint.config.mjs; its PULUMI_FILES are linted with types. --cache: keep tsc's build
-// info and ESLint's per-file cache there (npm test passes it outside CI). Paths: what ESLint lints (default ".").
-// Exit 0 when both are clean, 1 when either reports an error, 2 on bad arguments.
+// info and ESLint's per-file cache there (npm test passes it outside CI). --schema: check that this committed
+// component schema is what Pulumi's analyzer generates over the same program (scripts/schema.ts). Paths: what
+// ESLint lints (default "."). Exit 0 when all are clean, 1 when any reports an error, 2 on bad arguments.
 const path = require("path");
 
 /** The command line as options; throws on an unknown flag or a flag without its value. */
 function parseArgs(argv) {
-  const options = { project: "tsconfig.json", cache: undefined, paths: [] };
+  const options = { project: "tsconfig.json", cache: undefined, schema: undefined, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith("--")) {
@@ -25,7 +26,8 @@ function parseArgs(argv) {
     if (value === undefined || value.startsWith("--")) throw new Error(`${arg} needs a value.`);
     if (arg === "--project") options.project = value;
     else if (arg === "--cache") options.cache = value;
-    else throw new Error(`Unknown option "${arg}". Valid options: --project, --cache.`);
+    else if (arg === "--schema") options.schema = value;
+    else throw new Error(`Unknown option "${arg}". Valid options: --project, --cache, --schema.`);
   }
   if (options.paths.length === 0) options.paths.push(".");
   return options;
@@ -50,6 +52,13 @@ function typeCheck(ts, project, cache) {
   ];
   if (cache) builder.emit(); // with noEmit: the build info only, so the next run checks what changed
   return { program: builder.getProgram(), diagnostics };
+}
+
+/** scripts/schema.ts's check of the committed `file`, through the kit's compile hook (plain node here). */
+function schemaCheck(program, file, project) {
+  require("../../cli/register.js");
+  const { checkSchema } = require("../../scripts/schema.ts");
+  return checkSchema(program, file, path.dirname(path.resolve(project)));
 }
 
 function formatted(ts, diagnostics) {
@@ -86,8 +95,12 @@ async function main(argv) {
   const report = (await eslint.loadFormatter("stylish")).format(results);
   if (report) process.stdout.write(report);
   const lintErrors = results.reduce((n, r) => n + r.errorCount, 0); // fatal (unparsable) ones included
-  console.log(`typecheck ${secs(typesMs)}, then eslint ${secs(Date.now() - started - typesMs)} on its program`);
-  return diagnostics.length || lintErrors ? 1 : 0;
+  const lintMs = Date.now() - started - typesMs;
+  const schemaProblems = options.schema ? schemaCheck(program, options.schema, options.project) : [];
+  for (const problem of schemaProblems) console.log(problem);
+  const schemaNote = options.schema ? `, then the schema ${secs(Date.now() - started - typesMs - lintMs)}` : "";
+  console.log(`typecheck ${secs(typesMs)}, then eslint ${secs(lintMs)}${schemaNote} on its program`);
+  return diagnostics.length || lintErrors || schemaProblems.length ? 1 : 0;
 }
 
 module.exports = { parseArgs };
