@@ -87,8 +87,22 @@ export function schemaDifferences(a: unknown, b: unknown, max = 10, at = ""): st
 
 /** The problems of the committed schema `file` against the analyzer's over `program` ([] when they match). */
 export function checkSchema(program: ts.Program, file: string, dir: string): string[] {
-  const committed = JSON.parse(fs.readFileSync(file, "utf8")) as Json;
-  const paths = schemaDifferences(analyzerSchema(program, dir, committed), committed);
+  let committed: Json;
+  try {
+    committed = JSON.parse(fs.readFileSync(file, "utf8")) as Json;
+  } catch (e) {
+    return [`${file} cannot be read as JSON (${(e as Error).message}). Regenerate it with \`npm run docs:schema\`.`];
+  }
+  let generated: Json;
+  try {
+    generated = analyzerSchema(program, dir, committed);
+  } catch (e) {
+    return [
+      `Pulumi's analyzer failed on the type check's program: ${(e as Error).message} ` +
+        "(scripts/schema.ts sets the analyzer's fields itself: after an SDK upgrade, compare them with its constructor).",
+    ];
+  }
+  const paths = schemaDifferences(generated, committed);
   if (paths.length === 0) return [];
   return [
     `${file} is not the schema Pulumi's analyzer generates from the code; it differs at: ${paths.join(", ")}. ` +

@@ -4,7 +4,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { writeSchema } from "../scripts/schema";
+import * as ts from "typescript";
+import { checkSchema, writeSchema } from "../scripts/schema";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runAll, CHECKS, MOCHA: MOCHA_PHASE, parallelFlags } = require("./support/run-tests.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -297,6 +298,26 @@ describe("test tooling", function () {
         /^typecheck \d+\.\d s, then eslint \d+\.\d s, then the schema \d+\.\d s on its program$/,
       );
       assert.strictEqual(await writeSchema(path.join(dir, "schema.json"), dir), false, "unchanged the second time");
+      // A file that is not JSON, and an analyzer that fails (here: a component the code lacks), are named.
+      const program = ts.createProgram([path.join(dir, "index.ts")], {
+        strict: true,
+        lib: ["lib.es5.d.ts"],
+        types: [],
+      });
+      fs.writeFileSync(path.join(dir, "broken.json"), "{");
+      assert.deepStrictEqual(checkSchema(program, path.join(dir, "broken.json"), dir), [
+        `${path.join(dir, "broken.json")} cannot be read as JSON (Expected property name or '}' in JSON at position 1). ` +
+          "Regenerate it with `npm run docs:schema`.",
+      ]);
+      fs.writeFileSync(
+        path.join(dir, "nope.json"),
+        JSON.stringify({ name: "tiny", resources: { "tiny:index:Nope": {} } }),
+      );
+      const [failed] = checkSchema(program, path.join(dir, "nope.json"), dir);
+      assert.match(
+        failed,
+        /^Pulumi's analyzer failed on the type check's program: Failed to find the following components: Nope\.[\s\S]* \(scripts\/schema\.ts sets the analyzer's fields itself: after an SDK upgrade, compare them with its constructor\)\.$/,
+      );
     });
   });
 });
