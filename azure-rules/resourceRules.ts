@@ -287,6 +287,19 @@ function checkRoleDefinition(r: Registration, before: Registration[] = []): Viol
   ];
 }
 
+function checkPrincipalType(r: Registration): Violation[] {
+  if (r.type !== "azure-native:authorization:RoleAssignment" || r.inputs.principalType !== undefined) return [];
+  return [
+    res(
+      "role-assignment-principal-type",
+      r,
+      `no principalType: ARM looks the principal up in Microsoft Entra ID, and an identity created in the same deployment may not have replicated yet ("PrincipalNotFound: Principal ... does not exist in the directory").`,
+      'set principalType: "ServicePrincipal" (managed identities and apps), which skips the lookup.',
+      "PrincipalNotFound",
+    ),
+  ];
+}
+
 function checkActionGroupShortName(r: Registration): Violation[] {
   const short = r.inputs.groupShortName;
   if (
@@ -436,6 +449,16 @@ export const RESOURCE_RULES: ResourceRule[] = [
     // ARM: Code="RoleDefinitionDoesNotExist" Message="The specified role definition with ID '...' does not exist."
     source: "learn.microsoft.com/azure/role-based-access-control/built-in-roles",
     onRegister: checkRoleDefinition,
+  },
+  {
+    id: "role-assignment-principal-type",
+    // "If you create a new service principal and immediately try to assign a role to that service principal, that
+    // role assignment can fail in some cases ... set the principalType property to ServicePrincipal"
+    // (role-assignments-template#new-service-principal); the error in the field: Azure/ResourceModules#981,
+    // fixed the same way in Azure/AgentBaker#8251.
+    source:
+      "learn.microsoft.com/azure/role-based-access-control/role-assignments-template; Azure/ResourceModules#981; Azure/AgentBaker#8251",
+    onRegister: checkPrincipalType,
   },
   {
     id: "name-rules",

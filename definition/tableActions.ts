@@ -30,8 +30,9 @@ export const IDENTITY_PARAMETER = "workflowIdentity";
 
 /**
  * Retries of the archive write. Partner Center waits for the answer, and a Consumption workflow answers a
- * synchronous request within about 120 s (learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config,
- * "Timeout duration ... Outbound request ... 120 seconds"). Whether `limit.timeout` bounds each attempt or the
+ * Request trigger's caller within 120 s (learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config,
+ * "Inbound request | 120 sec": "For the original caller to get the response, all steps in the response must
+ * finish within the limit"). Whether `limit.timeout` bounds each attempt or the
  * whole action, 3 attempts of at most 15 s plus 2 waits of 5 s stay under 60 s ({@link worstCaseSeconds}).
  * 5 s is the shortest retry interval Logic Apps allows (limits page, "Retry policy").
  */

@@ -58,7 +58,9 @@ export function hasContact(f: FieldReader): string {
 }
 
 /**
- * The dedup key: base64 of identity | offer id | action, `/` made `_`, cut to 500 characters (a RowKey
+ * The dedup key: base64 of identity | offer id | action, `/` made `_` (the one base64 character a key may not
+ * hold: "The following characters are not allowed in values for the PartitionKey and RowKey properties: The
+ * forward slash (/) character ...", same page, #characters-disallowed-in-key-fields), cut to 500 characters (a RowKey
  * holds at most 1 KiB of UTF-16: learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model;
  * 500 base64 characters cover 375 bytes, far beyond any e-mail address). The identity is the e-mail, else
  * phone (digits and `+`) and name; a lead with neither gets a key of its own run, so it never matches another.

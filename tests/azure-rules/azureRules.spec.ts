@@ -420,23 +420,36 @@ describe("Azure rules: resources and invokes", () => {
 
   it("role-definition-built-in: an id that is not a built-in role (RoleDefinitionDoesNotExist)", () => {
     const ra = reg("authorization:RoleAssignment", "blob-owner", {
+      principalType: "ServicePrincipal",
       roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb09550"),
     });
     assert.deepStrictEqual(onRegister(ra), [
       'RoleDefinitionDoesNotExist [role-definition-built-in] azure-native:authorization:RoleAssignment blob-owner: roleDefinitionId "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb09550" is not a built-in role the kit knows ("The specified role definition with ID ... does not exist."). Fix: use /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<id> with one of: Storage Blob Data Owner, Storage Blob Data Contributor, Storage Queue Data Contributor, Storage Table Data Contributor, Logic App Contributor, Microsoft Sentinel Playbook Operator, Reader.',
     ]);
     assert.deepStrictEqual(
-      onRegister({ ...ra, inputs: { roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb0955b") } }),
+      onRegister({ ...ra, inputs: { ...ra.inputs, roleDefinitionId: ROLE("b7e6dc6d-f1e8-4753-8033-0f276bb0955b") } }),
       [],
     );
     // A custom role defined earlier in the same deployment exists by the time it is assigned.
     const custom = "255e7b37-7e8d-5cb3-826a-5334d77a63f7";
-    const customRa = { ...ra, inputs: { roleDefinitionId: ROLE(custom) } };
+    const customRa = { ...ra, inputs: { ...ra.inputs, roleDefinitionId: ROLE(custom) } };
     assert.strictEqual(onRegister(customRa).length, 1, "not defined: refused");
     assert.deepStrictEqual(
       onRegister(customRa, [reg("authorization:RoleDefinition", "replay-role", { roleDefinitionId: custom })]),
       [],
     );
+  });
+
+  it("role-assignment-principal-type: a role assignment without principalType (PrincipalNotFound)", () => {
+    // Storage Table Data Contributor (built-in), the kit's table role.
+    const ra = reg("authorization:RoleAssignment", "tables", {
+      principalType: "ServicePrincipal",
+      roleDefinitionId: ROLE("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),
+    });
+    assert.deepStrictEqual(onRegister({ ...ra, inputs: { ...ra.inputs, principalType: undefined } }), [
+      'PrincipalNotFound [role-assignment-principal-type] azure-native:authorization:RoleAssignment tables: no principalType: ARM looks the principal up in Microsoft Entra ID, and an identity created in the same deployment may not have replicated yet ("PrincipalNotFound: Principal ... does not exist in the directory"). Fix: set principalType: "ServicePrincipal" (managed identities and apps), which skips the lookup.',
+    ]);
+    assert.deepStrictEqual(onRegister(ra), []);
   });
 
   it("name-rules: length after auto-naming, and characters", () => {
@@ -583,7 +596,10 @@ describe("Azure rules: strict mocks", () => {
     await assert.rejects(
       Promise.resolve(
         recording.mocks!.newResource(
-          args("azure-native:authorization:RoleAssignment", "ra", { roleDefinitionId: badRole }),
+          args("azure-native:authorization:RoleAssignment", "ra", {
+            principalType: "ServicePrincipal",
+            roleDefinitionId: badRole,
+          }),
         ),
       ),
       {
