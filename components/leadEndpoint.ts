@@ -337,7 +337,7 @@ export function logicWorkflow(
     },
     // After its tables and its roles on them, so the first lead does not meet a 403. A role can still take
     // "up to 10 minutes" to take effect (learn.microsoft.com/azure/role-based-access-control/troubleshooting): a
-    // lead then gets 500 and Partner Center's retry, which the README's "Roles take time" note explains.
+    // lead in that window gets 500 and its run fails (alert), as the README's "Roles take time" note says.
     { parent, dependsOn: [...storageSide.tables, ...storageSide.tableRoles] },
   );
 }
