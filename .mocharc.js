@@ -3,6 +3,10 @@
 // only when no spec file is named: `npx mocha tests/x.spec.ts` runs that file alone, `npx mocha` runs all.
 const fs = require("fs");
 
+// The tests assert what the example stacks (examples/) do: a Pulumi.<stack>.yaml of the user's own, next to
+// Pulumi.yaml, is not read (program/stackFiles.ts). Set here, it reaches mocha's workers and every child process.
+process.env.LEADKIT_EXAMPLE_STACKS = "1";
+
 const DEFAULT_SPEC = ["tests/**/*.spec.ts", "function-code/tests/**/*.spec.ts"];
 const namesSpec = (arg) =>
   !arg.startsWith("-") && /\.[cm]?[jt]s$/.test(arg) && (arg.includes("*") || fs.existsSync(arg));

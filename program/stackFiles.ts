@@ -16,17 +16,28 @@ export const PROJECT_DIR = path.join(__dirname, "..");
  */
 export const EXAMPLES_DIR = "examples";
 
+/**
+ * With `LEADKIT_EXAMPLE_STACKS=1` only the examples count, your own stack files are ignored: the kit's tests set it
+ * (.mocharc.js), since they assert what the examples do (a `Pulumi.dev.yaml` of yours, as the README's deploy
+ * steps create, would otherwise change what they run).
+ */
+export const EXAMPLES_ONLY_ENV = "LEADKIT_EXAMPLE_STACKS";
+
+/** The folders stack files are read from, first match wins. */
+function stackDirs(projectDir: string): string[] {
+  const examples = path.join(projectDir, EXAMPLES_DIR);
+  return process.env[EXAMPLES_ONLY_ENV] === "1" ? [examples] : [projectDir, examples];
+}
+
 /** Stack names with a stack file: your own (next to `Pulumi.yaml`) and the examples, sorted, once each. */
 export function listStacks(projectDir: string = PROJECT_DIR): string[] {
-  const names = [projectDir, path.join(projectDir, EXAMPLES_DIR)].flatMap(stackNamesIn);
+  const names = stackDirs(projectDir).flatMap(stackNamesIn);
   return [...new Set(names)].sort();
 }
 
 /** The stack's file: your own first, then the example; an error naming the known stacks when neither exists. */
 export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
-  const candidates = [projectDir, path.join(projectDir, EXAMPLES_DIR)].map((dir) =>
-    path.join(dir, `Pulumi.${stack}.yaml`),
-  );
+  const candidates = stackDirs(projectDir).map((dir) => path.join(dir, `Pulumi.${stack}.yaml`));
   const found = candidates.find((file) => fs.existsSync(file));
   if (found) return found;
   const known = listStacks(projectDir);

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { EXAMPLES_ONLY_ENV, stackFilePath } from "../../program/stackFiles";
 import { listStacks, loadStack, projectName, resolvedConfig } from "../../program/stacks";
 import { installMocks, RegisteredResource, settle } from "../support/pulumiMocks";
 
@@ -44,6 +45,10 @@ function projectDir(name: string, stacks: Record<string, string>): string {
 describe("Pulumi config as Pulumi passes it", function () {
   this.timeout(30000);
   const saved = process.env.PULUMI_CONFIG;
+  // These projects' stack files are the user's own, next to their Pulumi.yaml: read as `pulumi up` reads them.
+  const examplesOnly = process.env[EXAMPLES_ONLY_ENV];
+  before(() => delete process.env[EXAMPLES_ONLY_ENV]);
+  after(() => (process.env[EXAMPLES_ONLY_ENV] = examplesOnly));
   afterEach(() => {
     if (saved === undefined) delete process.env.PULUMI_CONFIG;
     else process.env.PULUMI_CONFIG = saved;
@@ -220,10 +225,42 @@ describe("Pulumi.yaml template (pulumi new <repo-url>)", () => {
       .map(([k]) => k);
     assert.deepStrictEqual(secrets, ["webhookSecret", "dataverseClientSecret"]);
   });
+});
 
-  it("no example stack sits next to Pulumi.yaml, where pulumi stack init would adopt it", () => {
-    const stackFiles = fs.readdirSync(path.join(__dirname, "..", "..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
-    assert.deepStrictEqual(stackFiles, []);
+describe("stack files: the examples and yours", () => {
+  it("the examples sit in examples/, where pulumi stack init never adopts them; your own stack file wins", () => {
+    assert.deepStrictEqual(
+      fs.readdirSync(path.join(__dirname, "..", "..", "examples")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)),
+      ["Pulumi.dev.yaml", "Pulumi.notices.yaml", "Pulumi.prod.yaml"],
+    );
+    // A project where the README's deploy steps made a Pulumi.dev.yaml and a Pulumi.staging.yaml of its own.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-own-stack-"));
+    fs.mkdirSync(path.join(dir, "examples"));
+    for (const file of [
+      "Pulumi.dev.yaml",
+      "Pulumi.staging.yaml",
+      "examples/Pulumi.dev.yaml",
+      "examples/Pulumi.prod.yaml",
+    ])
+      fs.writeFileSync(path.join(dir, file), "config: {}\n");
+    const saved = process.env[EXAMPLES_ONLY_ENV];
+    try {
+      delete process.env[EXAMPLES_ONLY_ENV]; // as `pulumi up`, `npm start` and `npm run render` see them
+      assert.deepStrictEqual(listStacks(dir), ["dev", "prod", "staging"]);
+      assert.strictEqual(stackFilePath("dev", dir), path.join(dir, "Pulumi.dev.yaml"));
+      process.env[EXAMPLES_ONLY_ENV] = "1"; // as the tests see them (.mocharc.js)
+      assert.deepStrictEqual(listStacks(dir), ["dev", "prod"]);
+      assert.strictEqual(stackFilePath("dev", dir), path.join(dir, "examples", "Pulumi.dev.yaml"));
+      assert.throws(() => stackFilePath("staging", dir), {
+        message:
+          'Stack "staging" has no file Pulumi.staging.yaml (looked in the project and examples/). Known stacks: dev, prod.',
+      });
+    } finally {
+      if (saved === undefined) delete process.env[EXAMPLES_ONLY_ENV];
+      else process.env[EXAMPLES_ONLY_ENV] = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    assert.strictEqual(saved, "1", "the tests' config sets it, for mocha's workers and the CLIs they start");
     assert.deepStrictEqual(listStacks(), ["dev", "notices", "prod"]);
   });
 });

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import type { LeadEndpointArgs } from "../../components/leadEndpoint";
 import { leadWorkflowOptions } from "../../components/workflowOptions";
+import { EXAMPLES_ONLY_ENV } from "../../program/stackFiles";
 import { CRM_TARGETS, TargetSetting, targetSpec } from "../../targets";
 import { buildLeadWorkflow, LeadWorkflow } from "../../workflow/leadWorkflow";
 
@@ -26,4 +27,19 @@ export function exampleTargetArgs(): Partial<LeadEndpointArgs> {
 /** The workflow with every CRM target (and, optionally, the normalizer function). */
 export function allTargetsWorkflow(normalizerFunction = false): LeadWorkflow {
   return buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope", ...exampleTargetArgs(), normalizerFunction }));
+}
+
+/**
+ * `fn` with the stacks resolved as `npm run render` resolves them for you (your Pulumi.<stack>.yaml first, then the
+ * examples), not the examples alone that the tests otherwise run (.mocharc.js): for the checks of rendered/, which
+ * the pull-request workflow keeps in step with your own stacks.
+ */
+export function asRendered<T>(fn: () => T): T {
+  const saved = process.env[EXAMPLES_ONLY_ENV];
+  delete process.env[EXAMPLES_ONLY_ENV];
+  try {
+    return fn();
+  } finally {
+    if (saved !== undefined) process.env[EXAMPLES_ONLY_ENV] = saved;
+  }
 }

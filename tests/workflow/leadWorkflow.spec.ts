@@ -15,7 +15,7 @@ import { listStacks } from "../../program/stacks";
 import { WorkflowAction, WorkflowDefinition } from "../../definition/types";
 import { TARGET_ACTION } from "../../workflow/crmActions";
 import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, STORAGE_AUDIENCE, worstCaseSeconds } from "../../definition/tableActions";
-import { allTargetsWorkflow, sample } from "../support/fixtures";
+import { allTargetsWorkflow, asRendered, sample } from "../support/fixtures";
 
 const VALIDATE_LEAD = sample("validate");
 const FULL_LEAD = sample("full");
@@ -379,9 +379,13 @@ describe("lead workflow definition", () => {
     it("covers every example stack", () => {
       assert.deepStrictEqual(listStacks(), ["dev", "notices", "prod"]);
     });
-    for (const stack of listStacks()) {
+    // Your own stacks too, as `npm run render` writes them (the examples are what every other test runs).
+    for (const stack of asRendered(listStacks)) {
       it(`rendered/${stack}.workflow.json is what stack ${stack} deploys (run \`npm run render\` after a change)`, () => {
-        assert.strictEqual(fs.readFileSync(renderedPath(stack), "utf8"), renderStack(stack));
+        assert.strictEqual(
+          fs.readFileSync(renderedPath(stack), "utf8"),
+          asRendered(() => renderStack(stack)),
+        );
       });
     }
   });
