@@ -10,6 +10,7 @@ import { actionNodes, checkDefinition, DEFINITION_RULES, DefinitionOptions } fro
 import { checkInvoke, checkRegistration, Registration, RESOURCE_RULES } from "../../azure-rules/resourceRules";
 import { formatViolation } from "../../azure-rules/violation";
 import { configText, listStacks, loadStack } from "../../program/stacks";
+import { stackFilePath } from "../../program/stackFiles";
 import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../../definition/types";
 import { asRendered } from "../support/fixtures";
 import { installStrictMocks, StrictRecording } from "../support/strictMocks";
@@ -565,7 +566,9 @@ describe("Azure rules: catalogue", () => {
 
 /** Runs index.ts afresh under strict mocks with a stack's settings; resolves once registrations stop. */
 async function runStrict(stack: string): Promise<StrictRecording> {
-  const yaml = parse(fs.readFileSync(`examples/Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
+  // The stack file `pulumi up` would read: yours when you have one (the loop runs over your stacks too).
+  const file = asRendered(() => stackFilePath(stack));
+  const yaml = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
   const config: Record<string, string> = {};
   // As the CLI passes them: YAML lists and maps as JSON text (String() made a map "[object Object]").
   for (const [k, val] of Object.entries(yaml.config)) config[k] = configText(val);
