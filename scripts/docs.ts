@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT, SETTINGS, SETTING_NAMES, SettingSpec } from "../config/settings";
+import { LEAD_STATUS } from "../function-code/src/contract";
 import { Command, EXIT, main, Values } from "../ops/cli";
 
 const ROOT = path.join(__dirname, "..");
@@ -20,10 +21,10 @@ export const OUTPUT_DOCS: Record<string, string> = {
   workflowId: "ARM resource id of the workflow.",
   resourceGroupName: "Resource group holding every resource.",
   storageAccountName: "Storage account of the lead archive table.",
-  archiveTableName: "Table archiving every raw lead (Status: received, test, delivered, archived, dead-letter).",
+  archiveTableName: `Table archiving every raw lead (Status: ${Object.values(LEAD_STATUS).join(", ")}).`,
   logWorkspaceId: "Log Analytics workspace receiving the workflow's run logs.",
   functionAppName:
-    "The normalizer function app (setting `normalizer: function`); publish `function-code/` to it. Undefined otherwise.",
+    "The function app of `function-code/`: the normalizer (`normalizer: function`), the scheduled replay (`replaySchedule`) and the daily purge (`archiveRetentionDays` above 0, the default). Publish `function-code/` to it after the first `pulumi up`. Undefined when none of the three is set.",
   connectionsToAuthorize:
     "Salesforce / Office 365 connections to sign in once after the first deployment: connector name -> portal link.",
 };
