@@ -50,6 +50,13 @@ export function judgeRun(isTestLead: boolean, runStatus: string, actions: Action
       problems.push(`${ACTION.markTestLead} is ${status(ACTION.markTestLead)}`);
     const called = crm.filter((name) => !["Skipped", "NotRun"].includes(status(name)));
     if (called.length > 0) problems.push(`the test lead reached a CRM: ${called.join(", ")}`);
+  } else if (status(ACTION.markDuplicate) === "Succeeded") {
+    // The sample's e-mail is fixed: a second `--sample full` within the dedup window is this.
+    problems.push(
+      "the lead is a duplicate of one already delivered (same e-mail, offer and action within dedupWindowDays): " +
+        "nothing was sent. To check a delivery again, send a new e-mail: " +
+        'sed "s/someone@/verify-$(date +%s)@/" samples/full-lead.json > /tmp/lead.json, then --sample /tmp/lead.json',
+    );
   } else {
     if (status(ACTION.markDelivered) !== "Succeeded")
       problems.push(`${ACTION.markDelivered} is ${status(ACTION.markDelivered)}`);

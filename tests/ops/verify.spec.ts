@@ -93,10 +93,36 @@ describe("verify command", () => {
     });
   });
 
-  it("waits while the run is still running", async () => {
-    const statuses = ["Running", "Running", "Succeeded"];
+  it("names a duplicate (the sample sent twice within the dedup window) and how to check a delivery again", () => {
+    const v = judgeRun(false, "Succeeded", [
+      act("Archive_raw_lead", "Succeeded"),
+      act("Mark_duplicate", "Succeeded"),
+      act("Create_dataverse_lead", "Skipped"),
+      act("Mark_delivered", "Skipped"),
+    ]);
+    assert.deepStrictEqual(v, {
+      ok: false,
+      lines: [
+        "run status: Succeeded",
+        "problem: the lead is a duplicate of one already delivered (same e-mail, offer and action within " +
+          "dedupWindowDays): nothing was sent. To check a delivery again, send a new e-mail: " +
+          'sed "s/someone@/verify-$(date +%s)@/" samples/full-lead.json > /tmp/lead.json, then --sample /tmp/lead.json',
+      ],
+    });
+  });
+
+  it("waits while the run is still running, saying so", async () => {
+    const statuses = ["Running", "Waiting", "Succeeded"];
     const reader: RunReader = { runStatus: async () => statuses.shift()!, actions: async () => [] };
-    assert.strictEqual(await waitForRun(reader, "run", 5000, 1), "Succeeded");
+    const said: string[] = [];
+    assert.strictEqual(await waitForRun(reader, "run-1", 5000, 1, (line) => said.push(line)), "Succeeded");
     assert.deepStrictEqual(statuses, []);
+    assert.deepStrictEqual(
+      said.map((l) => l.replace(/after \d+ s/, "after N s")),
+      [
+        "run run-1 is Running after N s; waiting (up to --wait)",
+        "run run-1 is Waiting after N s; waiting (up to --wait)",
+      ],
+    );
   });
 });
