@@ -43,6 +43,7 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR, optio
   if (resolved === undefined && stackYaml.environment !== undefined) {
     throw new Error(escRefusal(stack, stackFile, stackYaml.environment));
   }
+  if (resolved === undefined) refuseMistyped(stack, stackYaml, readProject(projectDir).config ?? {}, project);
   const all: ResolvedConfig = resolved ?? stackFileConfig(stackYaml);
   const raw: RawSettings = { ...projectDefaults(projectDir), ...projectSettings(all, project) };
   for (const [key, value] of Object.entries(raw)) if (value === undefined) raw[key] = SECRET_PLACEHOLDER;
@@ -109,6 +110,32 @@ interface StackFile {
   environment?: unknown;
 }
 
+/**
+ * What `pulumi up` refuses before the program runs: a stack file list or map for a key `Pulumi.yaml` declares as
+ * `string` or `integer` (pulumi/pulumi ValidateStackConfigAndMergeProjectConfig: "Stack '%v' with configuration
+ * key '%v' must be of type '%v'"). Offline the kit refuses it the same way, so a render never shows a stack that
+ * cannot deploy.
+ */
+function refuseMistyped(
+  stack: string,
+  stackYaml: StackFile,
+  declared: Record<string, { type?: unknown }>,
+  project: string,
+): void {
+  const problems = Object.entries(stackYaml.config ?? {}).flatMap(([key, value]) => {
+    const short = key.startsWith(`${project}:`) ? key.slice(project.length + 1) : undefined;
+    const type = short === undefined ? undefined : declared[short]?.type;
+    const structured = typeof value === "object" && value !== null && !("secure" in value);
+    if (!structured || (type !== "string" && type !== "integer")) return [];
+    const fix = Array.isArray(value) ? ` Fix: write it as comma text: ${key}: ${value.join(",")}` : "";
+    return [`Stack '${stack}' with configuration key '${short}' must be of type '${type}'.${fix}`];
+  });
+  if (problems.length > 0)
+    throw new Error(
+      `${problems.join("\n")}\n(pulumi up refuses these the same way: Pulumi.yaml declares their types.)`,
+    );
+}
+
 /** A stack file's config as the CLI hands it to the program: text as is, secure values undefined. */
 function stackFileConfig(stackYaml: StackFile): ResolvedConfig {
   const config: ResolvedConfig = {};
@@ -154,6 +181,9 @@ function projectDefaults(projectDir: string): RawSettings {
   return defaults;
 }
 
-function readProject(projectDir: string): { name?: unknown; config?: Record<string, { default?: unknown }> } {
+function readProject(projectDir: string): {
+  name?: unknown;
+  config?: Record<string, { default?: unknown; type?: unknown }>;
+} {
   return parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
 }

@@ -92,8 +92,8 @@ describe("Pulumi config as Pulumi passes it", function () {
     });
   });
 
-  describe("lists: comma text and YAML lists alike", () => {
-    it("pulumi up accepts the JSON text Pulumi passes for a YAML list, as it does comma text", async () => {
+  describe("lists: comma text; the JSON text of a list reads the same", () => {
+    it("pulumi up reads the JSON text of a list (PULUMI_CONFIG, ESC) as it reads comma text", async () => {
       const base = { "leadkit:webhookUrl": WEBHOOK.webhookUrl, "leadkit:webhookSecret": WEBHOOK.webhookSecret };
       const asJson = await deploy({
         ...base,
@@ -110,18 +110,22 @@ describe("Pulumi config as Pulumi passes it", function () {
       assert.strictEqual(alerts(asJson).length, 1);
     });
 
-    it("a YAML list offline renders exactly what pulumi up deploys from its JSON text", async () => {
+    it("a YAML list in a stack file is refused offline as pulumi up refuses it (the keys are declared strings)", () => {
       const dir = projectDir("leadkit", {
-        dev: `config:\n  leadkit:targets:\n    - webhook\n  leadkit:webhookUrl: ${WEBHOOK.webhookUrl}\n`,
+        dev:
+          "config:\n  leadkit:targets:\n    - webhook\n    - email\n  leadkit:offerRoutes:\n    a.b: [webhook]\n" +
+          `  leadkit:webhookUrl: ${WEBHOOK.webhookUrl}\n  leadkit:webhookSecret:\n    secure: v1:abc\n`,
       });
-      const offline = loadStack("dev", dir);
-      assert.deepStrictEqual(offline.config.targets, ["webhook"]);
-      const deployed = await deploy({
-        "leadkit:targets": '["webhook"]',
-        "leadkit:webhookUrl": WEBHOOK.webhookUrl,
-        "leadkit:webhookSecret": WEBHOOK.webhookSecret,
+      assert.throws(() => loadStack("dev", dir), {
+        message:
+          "Stack 'dev' with configuration key 'targets' must be of type 'string'. Fix: write it as comma text: " +
+          "leadkit:targets: webhook,email\n" +
+          "Stack 'dev' with configuration key 'offerRoutes' must be of type 'string'.\n" +
+          "(pulumi up refuses these the same way: Pulumi.yaml declares their types.)",
       });
-      assert.deepStrictEqual(offline.definition, workflowOf(deployed).inputs.definition);
+      // The declarations it follows: Pulumi.yaml's, as the CLI reads them.
+      const declared = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")).config;
+      assert.deepStrictEqual([declared.targets.type, declared.offerRoutes.type], ["string", "string"]);
     });
 
     it("JSON that is not a list of strings is refused with the field, the value and the fix", () => {
