@@ -270,14 +270,9 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       ...connections.targetParameters,
     });
     const monitoring = monitorWorkflow(scope, logicApp);
-    // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
-    const callback = logic.listWorkflowTriggerCallbackUrlOutput(
-      { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
-      parent,
-    );
     if (functionApp) grantReplay(scope, functionApp.app, logicApp);
 
-    this.leadEndpointUrl = pulumi.secret(callback.value);
+    this.leadEndpointUrl = pulumi.secret(callbackUrl(scope, logicApp));
     this.workflowName = logicApp.name;
     this.workflowId = logicApp.id;
     this.resourceGroupName = resourceGroupName;
@@ -520,6 +515,21 @@ function monitorWorkflow({ name, args, resourceGroupName, parent }: Scope, logic
     },
     { parent },
   );
+}
+
+/**
+ * The workflow's signed callback URL, read with `listCallbackUrl` by `pulumi up`. A preview leaves it unknown
+ * instead: Reader lacks that action (Microsoft.Logic/workflows/triggers/listCallbackUrl/action, learn.microsoft.com/
+ * azure/role-based-access-control/permissions/integration#microsoftlogic), so a pull request's preview identity can
+ * be a plain Reader, one that no branch's program can use to read the URL.
+ */
+export function callbackUrl({ resourceGroupName, parent }: Scope, logicApp: logic.Workflow): pulumi.Output<string> {
+  if (pulumi.runtime.isDryRun()) return pulumi.output(pulumi.unknown as unknown as string);
+  // The trigger name is the one the definition uses: defined once, in TRIGGER_NAME.
+  return logic.listWorkflowTriggerCallbackUrlOutput(
+    { resourceGroupName, workflowName: logicApp.name, triggerName: TRIGGER_NAME },
+    { parent },
+  ).value as pulumi.Output<string>;
 }
 
 /** Lets the function app's identity read the workflow's callback URL and its runs (scheduled replay), on it only. */

@@ -133,6 +133,27 @@ describe("LeadEndpoint component", () => {
       ]);
     });
 
+    it("in a preview, leaves the callback URL unknown and reads nothing a Reader cannot (no listCallbackUrl)", async () => {
+      const preview = installMocks({}, [], "leadkit", true);
+      const { LeadEndpoint } = await import("../../components/leadEndpoint");
+      const endpoint = new LeadEndpoint("leads-preview", { location: "westeurope", archiveRetentionDays: 0 });
+      await settle(endpoint.archiveTableName);
+      await new Promise((r) => setTimeout(r, 100)); // the registrations, asynchronous
+      assert.ok(
+        preview.resources.some((r) => r.type === "azure-native:logic:Workflow"),
+        "the workflow is planned",
+      );
+      assert.deepStrictEqual(
+        [...new Set(preview.calls.map((c) => c.token))],
+        ["azure-native:authorization:getClientConfig"],
+      );
+      assert.strictEqual(await pulumi.isSecret(endpoint.leadEndpointUrl), true);
+      const url = await (
+        endpoint.leadEndpointUrl as unknown as { promise(withUnknowns: boolean): Promise<unknown> }
+      ).promise(true);
+      assert.strictEqual(pulumi.isUnknown(url), true, "shown as output<string> in the preview, not as a value");
+    });
+
     it("reads no storage or function key: the only invokes are the client config and the callback URL", () => {
       const tokens = [...new Set(out.calls.map((c) => c.token))].sort();
       assert.deepStrictEqual(tokens, [

@@ -71,11 +71,12 @@ export function installMocks(
   config: Record<string, string> = {},
   secretKeys: string[] = [],
   project = "leadkit",
+  preview = false,
 ): { resources: RegisteredResource[]; calls: MockCall[] } {
   const resources: RegisteredResource[] = [];
   const calls: MockCall[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
-  void pulumi.runtime.setMocks(kitMocks(resources, calls), project, "test");
+  void pulumi.runtime.setMocks(kitMocks(resources, calls), project, "test", preview);
   return { resources, calls };
 }
 
