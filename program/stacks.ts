@@ -37,15 +37,16 @@ export interface LoadOptions {
  */
 export function loadStack(stack: string, projectDir: string = PROJECT_DIR, options: LoadOptions = {}): LoadedStack {
   const stackFile = stackFilePath(stack, projectDir);
-  const project = projectName(projectDir);
+  const projectFile = readProject(projectDir);
+  const project = nameOf(projectFile);
   const stackYaml = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as StackFile;
   const resolved = options.config ?? configFromEnv();
   if (resolved === undefined && stackYaml.environment !== undefined) {
     throw new Error(escRefusal(stack, stackFile, stackYaml.environment));
   }
-  if (resolved === undefined) refuseMistyped(stack, stackYaml, readProject(projectDir).config ?? {}, project);
+  if (resolved === undefined) refuseMistyped(stack, stackYaml, projectFile.config ?? {}, project);
   const all: ResolvedConfig = resolved ?? stackFileConfig(stackYaml);
-  const raw: RawSettings = { ...projectDefaults(projectDir), ...projectSettings(all, project) };
+  const raw: RawSettings = { ...projectDefaults(projectFile), ...projectSettings(all, project) };
   for (const [key, value] of Object.entries(raw)) if (value === undefined) raw[key] = SECRET_PLACEHOLDER;
   return stackFromSettings(stack, raw, { project, providerLocation: all["azure-native:location"] });
 }
@@ -101,9 +102,11 @@ export const LOCAL_DEMO_STACKS: readonly string[] = ["notices"];
 
 /** `name:` of `Pulumi.yaml`: the namespace of the project's config keys. */
 export function projectName(projectDir: string = PROJECT_DIR): string {
-  const project = readProject(projectDir);
-  return typeof project.name === "string" && project.name !== "" ? project.name : PROJECT;
+  return nameOf(readProject(projectDir));
 }
+
+const nameOf = (project: ProjectFile) =>
+  typeof project.name === "string" && project.name !== "" ? project.name : PROJECT;
 
 interface StackFile {
   config?: Record<string, unknown>;
@@ -172,8 +175,7 @@ function escRefusal(stack: string, stackFile: string, environment: unknown): str
 }
 
 /** Defaults of the project config block of `Pulumi.yaml` (the CLI applies them to every stack). */
-function projectDefaults(projectDir: string): RawSettings {
-  const project = readProject(projectDir);
+function projectDefaults(project: ProjectFile): RawSettings {
   const defaults: RawSettings = {};
   for (const [key, spec] of Object.entries(project.config ?? {})) {
     if (!key.includes(":") && spec?.default !== undefined) defaults[key] = configText(spec.default);
@@ -181,9 +183,12 @@ function projectDefaults(projectDir: string): RawSettings {
   return defaults;
 }
 
-function readProject(projectDir: string): {
+/** `Pulumi.yaml`, the parts the kit reads. */
+interface ProjectFile {
   name?: unknown;
   config?: Record<string, { default?: unknown; type?: unknown }>;
-} {
+}
+
+function readProject(projectDir: string): ProjectFile {
   return parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
 }
