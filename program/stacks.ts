@@ -130,8 +130,10 @@ function refuseMistyped(
     const type = short === undefined ? undefined : declared[short]?.type;
     const structured = typeof value === "object" && value !== null && !("secure" in value);
     if (!structured || (type !== "string" && type !== "integer")) return [];
-    const fix = Array.isArray(value) ? ` Fix: write it as comma text: ${key}: ${value.join(",")}` : "";
-    return [`Stack '${stack}' with configuration key '${short}' must be of type '${type}'.${fix}`];
+    const fix = Array.isArray(value)
+      ? `write it as comma text: ${key}: ${value.join(",")}`
+      : `write it as one quoted JSON text: ${key}: '${JSON.stringify(value)}'`;
+    return [`Stack '${stack}' with configuration key '${short}' must be of type '${type}'. Fix: ${fix}`];
   });
   if (problems.length > 0)
     throw new Error(

@@ -120,7 +120,8 @@ describe("Pulumi config as Pulumi passes it", function () {
         message:
           "Stack 'dev' with configuration key 'targets' must be of type 'string'. Fix: write it as comma text: " +
           "leadkit:targets: webhook,email\n" +
-          "Stack 'dev' with configuration key 'offerRoutes' must be of type 'string'.\n" +
+          "Stack 'dev' with configuration key 'offerRoutes' must be of type 'string'. Fix: write it as one quoted " +
+          `JSON text: leadkit:offerRoutes: '{"a.b":["webhook"]}'\n` +
           "(pulumi up refuses these the same way: Pulumi.yaml declares their types.)",
       });
       // The declarations it follows: Pulumi.yaml's, as the CLI reads them.
