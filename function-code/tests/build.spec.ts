@@ -36,3 +36,26 @@ describe("function-code build (npm run build:function)", function () {
     );
   });
 });
+
+describe("function-code package (what `npm ci` installs before a publish)", () => {
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+  const pkg = read("function-code/package.json");
+
+  it("its lockfile matches its package.json: npm ci there, the publish step, refuses a lockfile out of step", () => {
+    const root = read("function-code/package-lock.json").packages[""];
+    assert.deepStrictEqual(
+      [root.dependencies, root.devDependencies],
+      [pkg.dependencies, pkg.devDependencies],
+      "run `npm install` in function-code/ and commit package-lock.json",
+    );
+  });
+
+  it("pins the versions the kit's own tests run it with (the project's node_modules)", () => {
+    const kit = read("package.json");
+    const all = { ...kit.dependencies, ...kit.devDependencies };
+    const differ = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
+      .filter(([name, version]) => all[name] !== version)
+      .map(([name, version]) => `${name}: function-code ${version}, kit ${all[name]}`);
+    assert.deepStrictEqual(differ, []);
+  });
+});
