@@ -12,7 +12,8 @@ interface Args {
 const SETTINGS = {
   webhookUrl: {
     schema: { type: "string", pattern: "^https://[^\\s]+$" },
-    description: "HTTPS URL that receives each lead as JSON (POST).",
+    description:
+      "HTTPS URL that receives each lead as JSON (POST). The workflow holds it as a secured parameter; set it with --secret if it carries a token.",
     expect: "an https URL",
     example: "https://hooks.contoso.com/leads",
     default: "",
@@ -62,9 +63,12 @@ export const WEBHOOK = {
       "Http",
     ),
   parameters: {
+    // A hook URL often holds its own token (catch hooks, Teams): secured, it "isn't visible after you save your
+    // logic app workflow" (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app#secure-parameters-workflow),
+    // so the preview identity, a Reader on the workflow, cannot read it either.
     webhookUrl: {
-      declaration: { type: "String", metadata: { description: "Webhook target URL." } },
-      value: (args) => args.url,
+      declaration: { type: "SecureString", metadata: { description: "Webhook target URL (may hold a token)." } },
+      value: (args, secret) => secret(args.url),
     },
     webhookSecret: {
       declaration: { type: "SecureString", metadata: { description: "Secret sent in the webhook's secret header." } },

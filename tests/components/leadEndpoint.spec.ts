@@ -349,6 +349,10 @@ describe("LeadEndpoint component", () => {
       // And the secrets did reach the resources that need them, as secrets.
       const wfProps = out.seen.find((s) => s.type === "azure-native:logic:Workflow")!.props as any;
       assert.strictEqual(await pulumi.isSecret(wfProps.parameters.webhookSecret.value), true);
+      // The hook URL too (it may hold a token): a SecureString parameter, passed as a secret.
+      assert.strictEqual(await pulumi.isSecret(wfProps.parameters.webhookUrl.value), true);
+      const definition = out.resources.find((r) => r.type === "azure-native:logic:Workflow")!.inputs.definition;
+      assert.strictEqual(definition.parameters.webhookUrl.type, "SecureString");
       // The engine receives (and stores in state) the whole containing input encrypted.
       const secretInputs = out.resources
         .filter((r) => r.secretPaths.length > 0)
