@@ -40,14 +40,24 @@ async function newRunStatus(table: ArchiveTable, o: ReplayOutcome): Promise<stri
 export async function awaitReplayRuns(
   table: ArchiveTable,
   outcomes: ReplayOutcome[],
-  { waitMs, pollMs = 2000 }: { waitMs: number; pollMs?: number },
+  {
+    waitMs,
+    pollMs = 2000,
+    progress = () => undefined,
+  }: { waitMs: number; pollMs?: number; progress?: (line: string) => void },
 ): Promise<SettledOutcome[]> {
   const settled: SettledOutcome[] = outcomes.map((o) => ({ ...o }));
   const deadline = Date.now() + waitMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const pending = settled.filter((o) => o.result === "replayed" && o.newRun && o.newStatus === undefined);
     for (const o of pending) o.newStatus = await newRunStatus(table, o);
-    if (settled.every((o) => o.result !== "replayed" || !o.newRun || o.newStatus) || Date.now() >= deadline) break;
+    const waiting = settled.filter((o) => o.result === "replayed" && o.newRun && !o.newStatus).length;
+    if (waiting === 0 || Date.now() >= deadline) break;
+    // Said once: without it the command sat silent for up to --wait seconds.
+    if (round === 0)
+      progress(
+        `Waiting up to ${Math.round(waitMs / 1000)} s for ${waiting} replayed run${waiting === 1 ? "" : "s"} to end (--wait).`,
+      );
     await new Promise((r) => setTimeout(r, pollMs));
   }
   return settled;
@@ -177,7 +187,8 @@ async function replay(flags: ReplayFlags): Promise<number> {
       return { status, body };
     },
   });
-  const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs });
+  const progress = (line: string) => console.error(line);
+  const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, progress });
   report(outcomes);
   return replayExitCode(outcomes);
 }

@@ -523,12 +523,19 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
         () => void table.updateEntity({ partitionKey: "2025-02", rowKey: "08584run1", Status: "delivered" }),
         150,
       );
-      const settled = await awaitReplayRuns(table, outcomes, { waitMs: 5000, pollMs: 50 });
+      const said: string[] = [];
+      const settled = await awaitReplayRuns(table, outcomes, {
+        waitMs: 5000,
+        pollMs: 50,
+        progress: (line) => said.push(line),
+      });
       assert.deepStrictEqual(
         settled.map((o) => [o.result, o.newRun, o.newStatus]),
         [["replayed", "08584run1", "delivered"]],
       );
       assert.strictEqual(replayExitCode(settled), 0);
+      // It says why it pauses, once (it sat silent up to --wait seconds).
+      assert.deepStrictEqual(said, ["Waiting up to 5 s for 1 replayed run to end (--wait)."]);
     });
 
     it("exits 1 for a failed row or one that needs review, 0 for repaired and skipped", () => {
