@@ -128,6 +128,8 @@ export interface ApiConnectionCall {
   body?: unknown;
   /** Name of the calling action, for stand-in logs. */
   actionName: string;
+  /** Name of the calling run, for stand-in logs. */
+  runName: string;
 }
 
 /** A call an `Http` action (or an `Function` action) makes. */
@@ -138,6 +140,8 @@ export interface HttpCall {
   queries?: Record<string, string>;
   body?: unknown;
   actionName: string;
+  /** Name of the calling run. */
+  runName: string;
   /** For `Function` actions: the `function.id` of the action inputs. */
   functionId?: string;
   /** The action's `authentication` (e.g. `{ type: "ManagedServiceIdentity", audience }`), evaluated. */

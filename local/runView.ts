@@ -87,8 +87,7 @@ function leadOutcome(name) {
 async function received(run) {
   const res = await fetch("/standins/requests");
   if (!res.ok) return "";
-  const end = run.endTime ? Date.parse(run.endTime) : Infinity;
-  const mine = (await res.json()).value.filter((r) => Date.parse(r.at) >= Date.parse(run.startTime) && Date.parse(r.at) <= end);
+  const mine = (await res.json()).value.filter((r) => r.runName === run.name);
   return "<h3>What the stand-ins received</h3>" + (mine.length === 0 ? "<p>Nothing.</p>" : '<table class="received"><thead><tr><th>Stand-in</th><th>Action</th><th>Request</th><th>Body</th></tr></thead><tbody>' +
     mine.map((r) => "<tr><td>" + esc(r.target) + "</td><td>" + esc(r.actionName) + "</td><td>" + esc(r.method + " " + r.path) + "</td><td>" + show(r.body) + "</td></tr>").join("") + "</tbody></table>");
 }

@@ -27,6 +27,8 @@ export class Terminated extends Error {}
 /** What a call needs of its run. */
 export interface CallContext {
   connectors: Connectors;
+  /** The run making the calls: each call carries it (a host's logs tell runs apart by it). */
+  readonly runName: string;
   now: () => Date;
   /** Aborted when the run is terminated. */
   signal: AbortSignal;
@@ -148,6 +150,7 @@ function connectorCall(ctx: CallContext, name: string, type: string, inputs: Jso
     body: inputs.body,
     authentication: inputs.authentication as Record<string, unknown> | undefined,
     actionName: name,
+    runName: ctx.runName,
     ...extra,
   });
   if (type === "Http") return (signal) => connectors.http(httpCall({}), signal);
@@ -182,6 +185,7 @@ function apiConnectionCall(ctx: CallContext, name: string, inputs: JsonObject): 
     headers: inputs.headers as Record<string, string>,
     body: inputs.body,
     actionName: name,
+    runName: ctx.runName,
   };
   return (signal) => ctx.connectors.apiConnection(call, signal);
 }

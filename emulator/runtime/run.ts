@@ -114,6 +114,7 @@ class Run implements RunControl {
   readonly response: Promise<HttpResponseRecord>;
   readonly variables = new Map<string, unknown>();
   readonly connectors: Connectors;
+  readonly runName: string;
   readonly now: () => Date;
   readonly retryDelayMs?: (attempt: number, policy: RetryPolicy, retryAfter?: number) => number;
   readonly actionTimeoutMs?: number;
@@ -167,6 +168,7 @@ class Run implements RunControl {
       },
       actions: {},
     };
+    this.runName = this.history.name;
     this.source = {
       workflowName: options.workflowName,
       runName: this.history.name,

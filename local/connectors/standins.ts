@@ -20,6 +20,8 @@ export const STANDIN_NAMES: readonly StandinTarget[] = [...TARGET_STANDINS.map((
 export interface RecordedRequest {
   target: StandinTarget;
   actionName: string;
+  /** The run that made the request (the run page lists a run's requests by it). */
+  runName: string;
   method: string;
   /** Connector path, or the URI of an HTTP call. */
   path: string;
@@ -143,6 +145,7 @@ export function localConnectors(
 ): Connectors {
   const record = (c: ApiConnectionCall | HttpCall, path: string) => ({
     actionName: c.actionName,
+    runName: c.runName,
     method: c.method.toUpperCase(),
     path,
     headers: c.headers ?? {},

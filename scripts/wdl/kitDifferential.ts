@@ -151,6 +151,7 @@ export function standinServer(connectors: Connectors): Server {
             headers,
             body,
             actionName: headers["x-ms-workflow-operation-name"] ?? "",
+            runName: headers["x-ms-workflow-run-id"] ?? "",
           },
           signal,
         )
@@ -161,6 +162,7 @@ export function standinServer(connectors: Connectors): Server {
             headers,
             body,
             actionName: "",
+            runName: headers["x-ms-workflow-run-id"] ?? "",
             authentication: carriedAuthentication(headers),
           },
           signal,

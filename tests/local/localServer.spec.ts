@@ -107,6 +107,8 @@ describe("local endpoint server", function () {
       "Post_webhook",
       "Send_email_notice",
     ]);
+    // Each names the run that made it (the run page lists a run's requests by it).
+    assert.deepStrictEqual([...new Set(requests.value.map((r: any) => r.runName))], [body.runId]);
     // One lead's outcome by its run (what `npm run send` reads), and null for a run with no row.
     const lead = async (id: string) =>
       (await (await fetch(`http://127.0.0.1:${server.port}/leads/${id}`)).json()) as { value: any };

@@ -223,4 +223,16 @@ describe("run page in headless Chromium", function () {
     );
     assert.strictEqual(endpoint.standins.requests.length, sent, "nothing sent");
   });
+
+  it("a run lists only its own stand-in requests, though another run overlapped it", async () => {
+    endpoint.standins.delay("webhook", 300); // both runs wait on the webhook at once
+    const [first, second] = await Promise.all([send(leadOf("overlap-a")), send(leadOf("overlap-b"))]);
+    endpoint.standins.delay("webhook", 0);
+    await open();
+    await click(`#leads tr[data-run="${first}"]`);
+    await page.waitForSelector("#detail table.received");
+    const bodies = (await cellText("#detail table.received tbody tr td:last-child")).join("\n");
+    assert.ok(bodies.includes("overlap-a-"), bodies);
+    assert.ok(!bodies.includes("overlap-b-"), `run ${second}'s payloads are not run ${first}'s: ${bodies}`);
+  });
 });

@@ -141,6 +141,7 @@ describe("benchmark floor operations", () => {
   const calls: HttpCall[] = [
     {
       actionName: "Archive_raw_lead",
+      runName: "08584run",
       method: "PUT",
       uri: `${ENDPOINT}${archive}`,
       headers,
@@ -149,15 +150,23 @@ describe("benchmark floor operations", () => {
     },
     {
       actionName: "Claim_dedup_key",
+      runName: "08584run",
       method: "POST",
       uri: `${ENDPOINT}LeadDedup`,
       headers: { ...headers, Prefer: "return-no-content" },
       authentication: auth,
       body: { PartitionKey: "v1", RowKey: "9f2c", ArchiveRow: "run/0851" },
     },
-    { actionName: "Post_webhook", method: "POST", uri: "https://hooks.contoso.com/x", body: { a: 1 } },
+    {
+      actionName: "Post_webhook",
+      runName: "08584run",
+      method: "POST",
+      uri: "https://hooks.contoso.com/x",
+      body: { a: 1 },
+    },
     {
       actionName: "Mark_delivered",
+      runName: "08584run",
       method: "PATCH",
       uri: `${ENDPOINT}${archive}`,
       headers: { ...headers, "If-Match": "*" },
