@@ -37,9 +37,11 @@ export interface Verdict {
  * Judges a run: the lead must be archived; a test lead must be marked and reach no CRM; a real lead
  * must be delivered (or, when a target is down, dead-lettered: kept, but reported as a failure).
  */
-export function judgeRun(isTestLead: boolean, runStatus: string, actions: ActionOutcome[]): Verdict {
+export function judgeRun(sentTestLead: boolean, runStatus: string, actions: ActionOutcome[]): Verdict {
   const by = new Map(actions.map((a) => [a.name, a]));
   const status = (name: string) => by.get(name)?.status ?? "NotRun";
+  // A lead file of your own can be a test lead too (MSFT_TEST, Validate's shape): the workflow's mark says so.
+  const isTestLead = sentTestLead || status(ACTION.markTestLead) === "Succeeded";
   const lines = [`run status: ${runStatus}`];
   const problems: string[] = [];
   if (status(ACTION.archive) !== "Succeeded")

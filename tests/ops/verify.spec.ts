@@ -60,6 +60,16 @@ describe("verify command", () => {
     assert.deepStrictEqual(v, { ok: true, lines: ["run status: Succeeded"] });
   });
 
+  it("judges a lead file that the workflow marked as a test lead as a test lead (not as an undelivered lead)", () => {
+    const v = judgeRun(false, "Succeeded", [
+      act("Archive_raw_lead", "Succeeded"),
+      act("Mark_test_lead", "Succeeded"),
+      act("Stop_test_lead", "Succeeded"),
+      act("Mark_delivered", "Skipped"),
+    ]);
+    assert.deepStrictEqual(v, { ok: true, lines: ["run status: Succeeded"] });
+  });
+
   it("fails a test lead that reached a CRM", () => {
     const v = judgeRun(true, "Succeeded", [
       act("Archive_raw_lead", "Succeeded"),
