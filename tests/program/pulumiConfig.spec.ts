@@ -10,6 +10,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { EXAMPLES_ONLY_ENV, stackFilePath } from "../../program/stackFiles";
 import { listStacks, loadStack, projectName, resolvedConfig } from "../../program/stacks";
+import { asRendered } from "../support/fixtures";
 import { installMocks, RegisteredResource, settle } from "../support/pulumiMocks";
 
 const INDEX = require.resolve("../../index");
@@ -248,12 +249,14 @@ describe("stack files: the examples and yours", () => {
       "examples/Pulumi.prod.yaml",
     ])
       fs.writeFileSync(path.join(dir, file), "config: {}\n");
-    const saved = process.env[EXAMPLES_ONLY_ENV];
     try {
-      delete process.env[EXAMPLES_ONLY_ENV]; // as `pulumi up`, `npm start` and `npm run render` see them
-      assert.deepStrictEqual(listStacks(dir), ["dev", "prod", "staging"]);
-      assert.strictEqual(stackFilePath("dev", dir), path.join(dir, "Pulumi.dev.yaml"));
-      process.env[EXAMPLES_ONLY_ENV] = "1"; // as the tests see them (.mocharc.js)
+      // As `pulumi up`, `npm start` and `npm run render` see them: yours first.
+      assert.deepStrictEqual(
+        asRendered(() => [listStacks(dir), stackFilePath("dev", dir)]),
+        [["dev", "prod", "staging"], path.join(dir, "Pulumi.dev.yaml")],
+      );
+      // As the tests see them: the examples alone (.mocharc.js sets it, for the workers and the CLIs they start).
+      assert.strictEqual(process.env[EXAMPLES_ONLY_ENV], "1");
       assert.deepStrictEqual(listStacks(dir), ["dev", "prod"]);
       assert.strictEqual(stackFilePath("dev", dir), path.join(dir, "examples", "Pulumi.dev.yaml"));
       assert.throws(() => stackFilePath("staging", dir), {
@@ -261,11 +264,8 @@ describe("stack files: the examples and yours", () => {
           'Stack "staging" has no file Pulumi.staging.yaml (looked in the project and examples/). Known stacks: dev, prod.',
       });
     } finally {
-      if (saved === undefined) delete process.env[EXAMPLES_ONLY_ENV];
-      else process.env[EXAMPLES_ONLY_ENV] = saved;
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.strictEqual(saved, "1", "the tests' config sets it, for mocha's workers and the CLIs they start");
     assert.deepStrictEqual(listStacks(), ["dev", "notices", "prod"]);
   });
 });
