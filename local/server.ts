@@ -269,6 +269,11 @@ const ROUTES: Route[] = [
     handle: (ctx, res, url, m) => standinFault(ctx, res, url, m[1] as StandinTarget, m[2]),
   },
   { method: "GET", path: /^\/standins\/requests$/, handle: (ctx, res) => standinRequests(ctx, res) },
+  {
+    method: "GET",
+    path: /^\/standins\/state$/,
+    handle: (ctx, res) => json(res, 200, { value: ctx.options.endpoint.standins.states() }),
+  },
   { method: "GET", path: /^\/$/, handle: (ctx, res) => runPage(ctx, res) },
 ];
 

@@ -22,6 +22,7 @@ export const STANDIN: Command<StandinFlags> = {
   name: "standin",
   usage: [
     `npm run standin -- <${Object.keys(STANDIN_OF).join("|")}> <${FAULTS.join("|")}> [--times N] [--status 500] [--ms 2000]`,
+    "npm run standin   (no arguments: what each stand-in does now)",
   ],
   flags: {
     times: { type: "string", help: "fail: fail this many calls, then answer again (default: until `up`)" },
@@ -33,8 +34,36 @@ export const STANDIN: Command<StandinFlags> = {
   run: standin,
 };
 
+/** A stand-in's state as `GET /standins/state` of `npm start` answers it (local/connectors/standins.ts). */
+export interface StandinState {
+  target: string;
+  state: "up" | "down" | "failing";
+  statusCode?: number;
+  callsLeft?: number;
+  slowerMs?: number;
+}
+
+/** One line per stand-in, under the kit's target names: `email  failing (500, 2 more calls), 2000 ms slower`. */
+export function stateLines(states: StandinState[]): string[] {
+  const nameOf = Object.fromEntries(Object.entries(STANDIN_OF).map(([kit, standin]) => [standin, kit]));
+  return states.map((s) => {
+    const failing = `failing (${s.statusCode}${s.callsLeft === undefined ? ", until up" : `, ${s.callsLeft} more call${s.callsLeft === 1 ? "" : "s"}`})`;
+    const state = s.state === "failing" ? failing : s.state;
+    return `${(nameOf[s.target] ?? s.target).padEnd(11)} ${state}${s.slowerMs ? `, ${s.slowerMs} ms slower` : ""}`;
+  });
+}
+
 async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<number> {
-  if (!target || !(target in STANDIN_OF))
+  const local = await readLocalEndpoint(flags["state-dir"]);
+  const headers = { "x-leadkit-admin-token": local.adminToken ?? "" };
+  if (target === undefined) {
+    // No arguments: what each stand-in does now.
+    const res = await httpRequest(`http://127.0.0.1:${local.port}/standins/state`, { headers, timeoutMs: 10_000 });
+    if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${res.text}`);
+    for (const line of stateLines((JSON.parse(res.text) as { value: StandinState[] }).value)) console.log(line);
+    return EXIT.ok;
+  }
+  if (!(target in STANDIN_OF))
     throw new UsageError(`target is "${target ?? ""}": give one of ${Object.keys(STANDIN_OF).join(", ")}.`);
   if (!fault || !(FAULTS as readonly string[]).includes(fault))
     throw new UsageError(`fault is "${fault ?? ""}": give one of ${FAULTS.join(", ")}.`);
@@ -42,9 +71,7 @@ async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<
   if (flags.times) query.set("times", String(wholeNumberFlag("times", flags.times, 1, 1000000, 1)));
   if (flags.status) query.set("status", String(wholeNumberFlag("status", flags.status, 100, 599, 500)));
   if (fault === "slow") query.set("ms", String(wholeNumberFlag("ms", flags.ms ?? "", 0, 600000, 2000)));
-  const local = await readLocalEndpoint(flags["state-dir"]);
   const url = `http://127.0.0.1:${local.port}/standins/${STANDIN_OF[target]}/${fault}${query.size ? `?${query}` : ""}`;
-  const headers = { "x-leadkit-admin-token": local.adminToken ?? "" };
   const res = await httpRequest(url, { method: "POST", headers, timeoutMs: 10_000 });
   if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${res.text}`);
   console.log(`${target} stand-in: ${fault}${query.size ? ` (${query})` : ""}`);

@@ -31,6 +31,14 @@ export interface RecordedRequest {
   at: string;
 }
 
+export interface StandinState {
+  target: StandinTarget;
+  state: "up" | "down" | "failing";
+  statusCode?: number;
+  callsLeft?: number;
+  slowerMs?: number;
+}
+
 interface Fault {
   /** Fail this many calls (Infinity: until cleared). */
   times: number;
@@ -94,6 +102,28 @@ export class Standins {
     this.dropped = 0;
     this.faults.clear();
     this.delays.clear();
+  }
+
+  /**
+   * Each stand-in's state, as `npm run standin` shows it: `up`, `down`, `failing` (with the status it answers
+   * and, when counted, the calls left) and how much slower each answer is.
+   */
+  states(): StandinState[] {
+    return STANDIN_NAMES.map((target) => {
+      const fault = this.faults.get(target);
+      const slowerMs = this.delays.get(target) ?? 0;
+      const state: StandinState = !fault
+        ? { target, state: "up" }
+        : fault.statusCode === 0
+          ? { target, state: "down" }
+          : {
+              target,
+              state: "failing",
+              statusCode: fault.statusCode,
+              ...(Number.isFinite(fault.times) ? { callsLeft: fault.times } : {}),
+            };
+      return slowerMs > 0 ? { ...state, slowerMs } : state;
+    });
   }
 
   /** Requests a target received, in order. */

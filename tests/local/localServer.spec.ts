@@ -5,6 +5,7 @@ import * as http from "http";
 import * as net from "net";
 import { LocalEndpoint } from "../../local/endpoint";
 import { ADMIN_TOKEN_HEADER, LocalServer, signature, startLocalServer } from "../../local/server";
+import { stateLines } from "../../ops/standin";
 import { waitForRun } from "../../ops/verify";
 import { loadStack } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
@@ -182,6 +183,42 @@ describe("local endpoint server", function () {
       (await rawRequest("POST", url.replace("down", "up"), { [ADMIN_TOKEN_HEADER]: adminToken })).status,
       200,
     );
+  });
+
+  it("tells each stand-in's state (npm run standin with no arguments), to the token only", async () => {
+    const base = `http://127.0.0.1:${server.port}/standins`;
+    await fetch(`${base}/webhook/down`, { method: "POST", headers: admin() });
+    await fetch(`${base}/office365/fail?times=2&status=503`, { method: "POST", headers: admin() });
+    await fetch(`${base}/salesforce/fail`, { method: "POST", headers: admin() });
+    await fetch(`${base}/commondataservice/slow?ms=250`, { method: "POST", headers: admin() });
+    try {
+      const res = await fetch(`${base}/state`, { headers: admin() });
+      assert.deepStrictEqual(await res.json(), {
+        value: [
+          { target: "commondataservice", state: "up", slowerMs: 250 },
+          { target: "salesforce", state: "failing", statusCode: 500 },
+          { target: "hubspot", state: "up" },
+          { target: "office365", state: "failing", statusCode: 503, callsLeft: 2 },
+          { target: "webhook", state: "down" },
+          { target: "teams", state: "up" },
+          { target: "function", state: "up" },
+        ],
+      });
+      assert.deepStrictEqual(stateLines((await (await fetch(`${base}/state`, { headers: admin() })).json()).value), [
+        "dataverse   up, 250 ms slower",
+        "salesforce  failing (500, until up)",
+        "hubspot     up",
+        "email       failing (503, 2 more calls)",
+        "webhook     down",
+        "teams       up",
+        "function    up",
+      ]);
+      assert.strictEqual((await rawRequest("GET", `${base}/state`, {})).status, 403, "admin route");
+    } finally {
+      for (const t of ["webhook", "office365", "salesforce"])
+        await fetch(`${base}/${t}/up`, { method: "POST", headers: admin() });
+      await fetch(`${base}/commondataservice/slow?ms=0`, { method: "POST", headers: admin() });
+    }
   });
 
   it("serves the run view page and 404s unknown runs", async () => {

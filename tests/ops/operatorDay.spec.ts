@@ -106,6 +106,9 @@ describe("operator's day (local endpoint)", function () {
     const down = await cli("standin", "dataverse", "down");
     assert.strictEqual(down.code, 0, down.stderr);
     assert.strictEqual(down.stdout, "dataverse stand-in: down\n");
+    const states = await cli("standin"); // no arguments: what each stand-in does now
+    assert.strictEqual(states.code, 0, states.stderr);
+    assert.deepStrictEqual(states.stdout.split("\n").slice(0, 2), ["dataverse   down", "salesforce  up"]);
     const lead = freshLead(state, "dead");
     deadEmail = lead.email;
     const r = await cli("send", "--sample", lead.file, "--json");
