@@ -26,11 +26,12 @@ export const RUN_VIEW_HTML = `<!doctype html>
   .bar .label { width: 12rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .bar .fill { background: #0063b1; height: .9rem; min-width: 2px; }
   .bar .count { font-variant-numeric: tabular-nums; }
-  .delivered, .test, .archived { color: #107c10; } .dead-letter { color: #c50f1f; } .duplicate, .incomplete { color: #8a6d00; }
+  .delivered, .test, .archived { color: #107c10; } .dead-letter, .standin.down, .standin.failing { color: #c50f1f; } .duplicate, .incomplete { color: #8a6d00; }
 </style>
 </head>
 <body>
 <h1>Runs of <code>{{WORKFLOW}}</code> (local runtime)</h1>
+<p id="standins"></p>
 <h2>Insights (the whole archive)</h2>
 <div id="insights"></div>
 <h2>Leads (from the archive)</h2>
@@ -70,7 +71,14 @@ async function loadInsights() {
     chart("outcomes", "Outcomes", i.outcomes.map((o) => ({ label: o.outcome, leads: o.leads }))) +
     chart("failures", "Failed CRM calls by target", i.failuresByTarget.map((f) => ({ label: f.target, leads: f.leads })));
 }
-async function refresh() { await loadInsights(); await loadLeads(); await loadRuns(); }
+async function loadStandins() {
+  const res = await fetch("/standins/state");
+  if (!res.ok) return;
+  document.querySelector("#standins").innerHTML = "Stand-ins (npm run standin): " + (await res.json()).value.map((s) =>
+    '<span class="standin ' + esc(s.state) + '">' + esc(s.target) + " " + esc(s.state) + (s.statusCode ? " " + esc(s.statusCode) : "") +
+    (s.slowerMs ? ", " + esc(s.slowerMs) + " ms slower" : "") + "</span>").join(" · ");
+}
+async function refresh() { await loadStandins(); await loadInsights(); await loadLeads(); await loadRuns(); }
 async function loadRuns() {
   const { value } = await (await fetch("/runs")).json();
   document.querySelector("#runs tbody").innerHTML = value.map((r) =>

@@ -235,4 +235,21 @@ describe("run page in headless Chromium", function () {
     assert.ok(bodies.includes("overlap-a-"), bodies);
     assert.ok(!bodies.includes("overlap-b-"), `run ${second}'s payloads are not run ${first}'s: ${bodies}`);
   });
+
+  it("shows each stand-in's state at the top (down ones in red)", async () => {
+    endpoint.standins.down("webhook");
+    endpoint.standins.delay("office365", 100);
+    try {
+      await open();
+      assert.strictEqual(
+        await page.$eval("#standins", (p) => p.textContent),
+        "Stand-ins (npm run standin): commondataservice up · salesforce up · hubspot up · office365 up, 100 ms slower · " +
+          "webhook down · teams up · function up",
+      );
+      assert.deepStrictEqual(await cellText("#standins .standin.down"), ["webhook down"]);
+    } finally {
+      endpoint.standins.up("webhook");
+      endpoint.standins.delay("office365", 0);
+    }
+  });
 });
