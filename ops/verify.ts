@@ -119,6 +119,18 @@ interface VerifyFlags {
   "resource-group"?: string;
   workflow?: string;
   wait?: string;
+  json?: boolean;
+}
+
+/** What `verify --json` prints: one object for scripts (the e2e workflow reads `runId` from it). */
+export interface VerifyReport {
+  sample: string;
+  http: { status: number; milliseconds: number; body: unknown };
+  runId?: string;
+  /** Absent when the run was not read (no --stack, or not answered 200). */
+  runStatus?: string;
+  ok: boolean;
+  lines: string[];
 }
 
 interface Target {
@@ -141,6 +153,7 @@ export const VERIFY: Command<VerifyFlags> = {
     "resource-group": { type: "string", help: "resource group of the workflow" },
     workflow: { type: "string", help: "name of the workflow" },
     wait: { type: "string", help: "seconds to wait for the run to finish (default: 600)" },
+    json: { type: "boolean", help: "print one JSON object (HTTP answer, run id, verdict) for scripts" },
   },
   run: verify,
 };
@@ -166,31 +179,64 @@ function fromStack(flags: VerifyFlags, url: string | undefined): Target {
   };
 }
 
+/** What {@link verifyRun} reads besides its target: replaced in tests. */
+export interface VerifyDeps {
+  send: typeof sendLead;
+  reader: (subscription: string, resourceGroup: string, workflow: string) => Promise<RunReader>;
+  /** Lines for a person (stdout, or stderr under --json). */
+  say: (line: string) => void;
+  pollMs?: number;
+}
+
+/** Sends `sample` to the target and, when the workflow is named, judges its run. */
+export async function verifyRun(
+  target: Target & { url: string },
+  sample: string,
+  waitSeconds: number,
+  deps: VerifyDeps,
+): Promise<VerifyReport> {
+  const { say } = deps;
+  say(`POST ${redactUrl(target.url)} (sample: ${sample})`);
+  const result = await deps.send(target.url, loadSample(sample));
+  const http = { status: result.status, milliseconds: result.milliseconds, body: result.body };
+  say(`HTTP ${result.status} in ${result.milliseconds} ms: ${JSON.stringify(result.body)}`);
+  const runId = (result.body as { runId?: string } | null)?.runId;
+  const report: VerifyReport = { sample, http, runId, ok: result.status === 200, lines: [] };
+  const { subscription, resourceGroup, workflow } = target;
+  if (result.status !== 200) return report;
+  if (!subscription || !resourceGroup || !workflow || !runId) {
+    report.lines.push(
+      "Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.",
+    );
+    return report;
+  }
+  const reader = await deps.reader(subscription, resourceGroup, workflow);
+  say(`Waiting for run ${runId} (CRM calls go on after the answer; up to ${waitSeconds} s)...`);
+  report.runStatus = await waitForRun(reader, runId, waitSeconds * 1000, deps.pollMs ?? 3000, say);
+  const verdict = judgeRun(sample === "validate", report.runStatus, await reader.actions(runId));
+  return { ...report, ok: verdict.ok, lines: verdict.lines };
+}
+
 async function verify(flags: VerifyFlags): Promise<number> {
   const waitSeconds = wholeNumberFlag("wait", flags.wait, 0, 3600, 600);
   const sample = flags.sample ?? "validate";
-  const options = fromStack(flags, await secretFromEnv(CALLBACK_URL_ENV));
-  if (!options.url)
+  const target = fromStack(flags, await secretFromEnv(CALLBACK_URL_ENV));
+  if (!target.url)
     throw new UsageError(`Give --stack <stack>, or set ${CALLBACK_URL_ENV} to the endpoint's signed URL.`);
-  const lead = loadSample(sample);
-  console.log(`POST ${redactUrl(options.url)} (sample: ${sample})`);
-  const result = await sendLead(options.url, lead);
-  console.log(`HTTP ${result.status} in ${result.milliseconds} ms: ${JSON.stringify(result.body)}`);
-  if (result.status !== 200) return EXIT.failed;
-  const runId = (result.body as { runId?: string }).runId;
-  if (!options.subscription || !options.resourceGroup || !options.workflow || !runId) {
-    console.log(
-      "Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.",
-    );
-    return EXIT.ok;
+  // With --json, stdout carries the one object; what a person reads goes to stderr.
+  const say = flags.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const report = await verifyRun({ ...target, url: target.url }, sample, waitSeconds, {
+    send: sendLead,
+    reader: azureRunReader,
+    say,
+  });
+  if (flags.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    for (const line of report.lines) console.log(line);
+    if (report.runStatus !== undefined || report.http.status !== 200)
+      console.log(report.ok ? "verify: OK" : "verify: FAILED");
   }
-  const reader = await azureRunReader(options.subscription, options.resourceGroup, options.workflow);
-  console.log(`Waiting for run ${runId} (CRM calls go on after the answer; up to ${waitSeconds} s)...`);
-  const runStatus = await waitForRun(reader, runId, waitSeconds * 1000, 3000, (line) => console.log(line));
-  const verdict = judgeRun(sample === "validate", runStatus, await reader.actions(runId));
-  for (const line of verdict.lines) console.log(line);
-  console.log(verdict.ok ? "verify: OK" : "verify: FAILED");
-  return verdict.ok ? EXIT.ok : EXIT.failed;
+  return report.ok ? EXIT.ok : EXIT.failed;
 }
 
 if (require.main === module) main(VERIFY);

@@ -219,9 +219,13 @@ describe("GitHub e2e workflow", () => {
     const full = order(/npm run verify -- --stack "\$STACK" --sample full/);
     const archive = order(/az storage entity query --auth-mode login/);
     assert.ok(validate > order(/pulumi up/) && full > validate && archive > full, `${validate} ${full} ${archive}`);
+    // verify --json: the run id is read from its report (jq), not grepped from its log.
+    assert.match(e2e().steps?.[validate].run ?? "", / --json \| tee validate\.json$/);
+    assert.match(e2e().steps?.[full].run ?? "", / --json \| tee full\.json$/);
     const check = e2e().steps?.[archive].run ?? "";
-    assert.ok(check.includes("validate.log test"), check);
-    assert.ok(check.includes('full.log "$FULL_LEAD_STATUS"'), check);
+    assert.ok(check.includes(`run_id="$(jq -r '.runId // empty' "$1")"`), check);
+    assert.ok(check.includes("validate.json test"), check);
+    assert.ok(check.includes('full.json "$FULL_LEAD_STATUS"'), check);
   });
 
   it("then runs the operator's replay on the stack as a dry run, which must find nothing owed", () => {

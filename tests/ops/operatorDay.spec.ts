@@ -102,6 +102,29 @@ describe("operator's day (local endpoint)", function () {
     assert.ok(test.stdout.includes("Outcome: test lead set aside: archived, sent to no CRM\n"), test.stdout);
   });
 
+  it("verify --json against any endpoint (the signed URL from the environment): one object on stdout", async () => {
+    const r = await runCli(["verify", "--sample", "validate", "--json"], { LEADKIT_CALLBACK_URL: server.callbackUrl });
+    assert.strictEqual(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepStrictEqual(
+      [report.sample, report.http.status, report.runId, report.ok, report.runStatus, report.lines],
+      [
+        "validate",
+        200,
+        report.http.body.runId,
+        true,
+        undefined,
+        ["Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run."],
+      ],
+    );
+    assert.match(report.runId, /^\d+$/);
+    // What a person reads went to stderr, the signature hidden.
+    assert.match(
+      r.stderr,
+      /^POST http:\/\/127\.0\.0\.1:\d+\/\S+\?<signature hidden> \(sample: validate\)\nHTTP 200 in \d+ ms: /,
+    );
+  });
+
   it("a stand-in down: send exits 1 naming the failing target and its error; --json for scripts", async () => {
     const down = await cli("standin", "dataverse", "down");
     assert.strictEqual(down.code, 0, down.stderr);

@@ -2,7 +2,16 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { ActionOutcome, judgeRun, loadSample, redactUrl, RunReader, sendLead, waitForRun } from "../../ops/verify";
+import {
+  ActionOutcome,
+  judgeRun,
+  loadSample,
+  redactUrl,
+  RunReader,
+  sendLead,
+  verifyRun,
+  waitForRun,
+} from "../../ops/verify";
 
 describe("verify command", () => {
   let server: http.Server;
@@ -119,6 +128,48 @@ describe("verify command", () => {
           'sed "s/someone@/verify-$(date +%s)@/" samples/full-lead.json > /tmp/lead.json, then --sample /tmp/lead.json',
       ],
     });
+  });
+
+  it("verifyRun sends the sample, waits for the run and judges it: the report is what --json prints", async () => {
+    const statuses = ["Running", "Succeeded"];
+    const said: string[] = [];
+    const url = "https://prod-1.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRET";
+    const report = await verifyRun({ url, subscription: "sub", resourceGroup: "rg", workflow: "wf" }, "validate", 30, {
+      send: async () => ({ status: 200, milliseconds: 42, body: { status: "accepted", runId: "08584run" } }),
+      reader: async (...where) => {
+        assert.deepStrictEqual(where, ["sub", "rg", "wf"]);
+        return {
+          runStatus: async () => statuses.shift()!,
+          actions: async () => [act("Archive_raw_lead", "Succeeded"), act("Mark_test_lead", "Succeeded")],
+        };
+      },
+      say: (line) => said.push(line),
+      pollMs: 1,
+    });
+    assert.deepStrictEqual(report, {
+      sample: "validate",
+      http: { status: 200, milliseconds: 42, body: { status: "accepted", runId: "08584run" } },
+      runId: "08584run",
+      runStatus: "Succeeded",
+      ok: true,
+      lines: ["run status: Succeeded"],
+    });
+    assert.deepStrictEqual(
+      said.map((l) => l.replace(/after \d+ s/, "after N s")),
+      [
+        "POST https://prod-1.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?<signature hidden> (sample: validate)",
+        'HTTP 200 in 42 ms: {"status":"accepted","runId":"08584run"}',
+        "Waiting for run 08584run (CRM calls go on after the answer; up to 30 s)...",
+        "run 08584run is Running after N s; waiting (up to --wait)",
+      ],
+    );
+    // Not answered 200: no run is read, and the report says so.
+    const refused = await verifyRun({ url, subscription: "sub", resourceGroup: "rg", workflow: "wf" }, "full", 30, {
+      send: async () => ({ status: 401, milliseconds: 5, body: { error: { code: "Unauthorized" } } }),
+      reader: async () => assert.fail("no run to read"),
+      say: () => undefined,
+    });
+    assert.deepStrictEqual([refused.ok, refused.runStatus, refused.lines], [false, undefined, []]);
   });
 
   it("waits while the run is still running, saying so", async () => {
