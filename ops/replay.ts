@@ -83,6 +83,7 @@ export interface ReplayFlags {
   wait?: string;
   "state-dir"?: string;
   "workflow-id"?: string;
+  json?: boolean;
 }
 
 export const REPLAY: Command<ReplayFlags> = {
@@ -103,6 +104,7 @@ export const REPLAY: Command<ReplayFlags> = {
     table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
     wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
+    json: { type: "boolean", help: "print one JSON object (each row's outcome, the counts) for scripts" },
     "state-dir": STATE_DIR_FLAG,
     "workflow-id": {
       type: "string",
@@ -189,8 +191,20 @@ async function replay(flags: ReplayFlags): Promise<number> {
   });
   const progress = (line: string) => console.error(line);
   const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, progress });
-  report(outcomes);
+  if (flags.json) console.log(JSON.stringify({ outcomes, counts: replayCounts(outcomes) }, null, 2));
+  else report(outcomes);
   return replayExitCode(outcomes);
+}
+
+const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped"] as const;
+
+/** How many rows ended each way, and how many re-sent leads were dead-lettered again. */
+export function replayCounts(
+  outcomes: SettledOutcome[],
+): Record<(typeof RESULTS)[number] | "deadLetteredAgain", number> {
+  const by = Object.fromEntries(RESULTS.map((r) => [r, outcomes.filter((o) => o.result === r).length]));
+  const deadLetteredAgain = outcomes.filter((o) => o.newStatus === LEAD_STATUS.deadLetter).length;
+  return { ...by, deadLetteredAgain } as ReturnType<typeof replayCounts>;
 }
 
 /** Seconds to await the replays' runs, from --wait. */
@@ -205,10 +219,8 @@ function report(outcomes: SettledOutcome[]): void {
     const run = o.newStatus ? ` -> new run ${o.newStatus}` : o.newRun ? " -> new run still running" : "";
     console.log(`${o.result.padEnd(12)} ${o.row}  ${o.detail}${run}`);
   }
-  const count = (r: ReplayOutcome["result"]) => `${outcomes.filter((o) => o.result === r).length} ${r}`;
-  const again = outcomes.filter((o) => o.newStatus === LEAD_STATUS.deadLetter).length;
-  const results = ["replayed", "repaired", "needs-review", "failed", "skipped"] as const;
-  console.log(`${results.map(count).join(", ")}; ${again} dead-lettered again`);
+  const counts = replayCounts(outcomes);
+  console.log(`${RESULTS.map((r) => `${counts[r]} ${r}`).join(", ")}; ${counts.deadLetteredAgain} dead-lettered again`);
 }
 
 if (require.main === module) main(REPLAY);

@@ -9,7 +9,7 @@ import type { ArchiveTable } from "../../function-code/src/replay/archiveRows";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../../function-code/src/replay/replayDeadLetters";
 import { MARK_DELIVERED_ACTION, owedTargets, REPLAY_TARGETS } from "../../function-code/src/replay/owedTargets";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
-import { awaitReplayRuns, replayExitCode, Sender, waitOption } from "../../ops/replay";
+import { awaitReplayRuns, replayCounts, replayExitCode, Sender, waitOption } from "../../ops/replay";
 import { TARGETS } from "../../targets";
 import { ACTION } from "../../workflow/leadWorkflow";
 import { useAzurite } from "../support/azurite";
@@ -548,6 +548,17 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.strictEqual(replayExitCode([o("repaired"), o("failed")]), 1);
       assert.strictEqual(replayExitCode([o("needs-review")]), 1);
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "dead-letter" }]), 1);
+      // The counts `replay --json` prints (and the summary line is made of).
+      assert.deepStrictEqual(
+        replayCounts([
+          { ...o("replayed"), newRun: "x", newStatus: "dead-letter" },
+          { ...o("replayed"), newRun: "y", newStatus: "delivered" },
+          o("repaired"),
+          o("needs-review"),
+          o("needs-review"),
+        ]),
+        { replayed: 2, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deadLetteredAgain: 1 },
+      );
     });
 
     it("refuses a --wait that is not whole seconds, naming the value", () => {

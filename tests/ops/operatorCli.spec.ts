@@ -51,7 +51,7 @@ describe("operator CLIs: usage", function () {
     assert.strictEqual(r.code, 2);
     assert.strictEqual(
       r.stderr,
-      "replay: Unknown option '--dryrun'. Valid options: --local, --stack, --account, --table, --dry-run, --wait, --state-dir, --workflow-id, --help.\n" +
+      "replay: Unknown option '--dryrun'. Valid options: --local, --stack, --account, --table, --dry-run, --wait, --json, --state-dir, --workflow-id, --help.\n" +
         "Run with --help for usage.\n",
     );
     assert.strictEqual(r.stdout, "");

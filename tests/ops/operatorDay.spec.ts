@@ -180,5 +180,12 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^replayed {5}\S+ {2}new run \d+ -> new run delivered$/m);
     assert.ok(r.stdout.includes("1 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped; 0 dead-lettered again"));
+    // Once more, for a script: nothing is owed now.
+    const again = await cli("replay", "--local", "--json");
+    assert.strictEqual(again.code, 0, again.stderr);
+    assert.deepStrictEqual(JSON.parse(again.stdout), {
+      outcomes: [],
+      counts: { replayed: 0, repaired: 0, "needs-review": 0, failed: 0, skipped: 0, deadLetteredAgain: 0 },
+    });
   });
 });
