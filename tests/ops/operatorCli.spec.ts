@@ -9,8 +9,14 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { busyPort } from "../../local/serve";
-import { parseFlags, UsageError } from "../../ops/cli";
+import { Command, parseFlags, UsageError } from "../../ops/cli";
+import { FORGET } from "../../ops/forget";
+import { LEADS } from "../../ops/leads";
+import { PURGE } from "../../ops/purge";
+import { REPLAY } from "../../ops/replay";
 import { SEND } from "../../ops/send";
+import { STANDIN } from "../../ops/standin";
+import { VERIFY } from "../../ops/verify";
 import { runCli, runScript } from "../support/cli";
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
@@ -31,6 +37,14 @@ describe("operator CLIs: usage", function () {
       assert.deepStrictEqual(fs.readdirSync(state), []);
     });
   }
+
+  it("the commands the README says take --json do, and no other", async () => {
+    const commands = [SEND, VERIFY, REPLAY, LEADS, FORGET, PURGE, STANDIN].map((c) => c as unknown as Command<never>);
+    const withJson = commands.filter((c) => "json" in c.flags).map((c) => c.name);
+    const readme = fs.readFileSync("README.md", "utf8").replace(/\s+/g, " ");
+    const claimed = /; (`\w+`(?:, `\w+`)* and `\w+`) take `--json`/.exec(readme)![1].match(/(?<=`)\w+(?=`)/g);
+    assert.deepStrictEqual(withJson.sort(), [...claimed!].sort());
+  });
 
   it("serve refuses a stack without a stack file before anything starts, naming the stacks there are", async () => {
     const state = tempDir();
