@@ -15,6 +15,7 @@ interface PurgeFlags {
   days?: string;
   "dedup-window"?: string;
   "state-dir"?: string;
+  json?: boolean;
 }
 
 export const PURGE: Command<PurgeFlags> = {
@@ -27,6 +28,7 @@ export const PURGE: Command<PurgeFlags> = {
     "dedup-table": { type: "string", help: "dedup table (default: LeadDedup, or the local stack's)" },
     days: { type: "string", help: "delete archive rows received more than this many days ago (default: 365)" },
     "dedup-window": { type: "string", help: "delete dedup claims older than this many days (default: 30)" },
+    json: { type: "boolean", help: "print one JSON object (tables, rows deleted, cut-offs) for scripts" },
     "state-dir": STATE_DIR_FLAG,
   },
   run: purge,
@@ -58,7 +60,11 @@ async function purge(flags: PurgeFlags): Promise<number> {
     retentionDays,
     dedupWindowDays,
   });
-  if (retentionDays === 0) console.log("Retention is off (--days 0): nothing deleted.");
+  if (flags.json)
+    console.log(
+      JSON.stringify({ table: where.table, dedupTable: where.dedupTable, retentionDays, ...counts }, null, 2),
+    );
+  else if (retentionDays === 0) console.log("Retention is off (--days 0): nothing deleted.");
   else
     console.log(
       `${where.table}: deleted ${counts.archiveRows} lead(s) received before ${counts.archiveCutoff}\n` +

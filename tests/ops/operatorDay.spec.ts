@@ -180,6 +180,18 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^replayed {5}\S+ {2}new run \d+ -> new run delivered$/m);
     assert.ok(r.stdout.includes("1 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped; 0 dead-lettered again"));
+    // The retention purge on demand: nothing here is a year old; --days 0 turns it off.
+    const purge = await cli("purge", "--local", "--json");
+    assert.strictEqual(purge.code, 0, purge.stderr);
+    const counts = JSON.parse(purge.stdout);
+    assert.deepStrictEqual(
+      [counts.table, counts.dedupTable, counts.retentionDays, counts.archiveRows, counts.dedupClaims],
+      [stack.config.archiveTableName, stack.config.dedupTableName, 365, 0, 0],
+    );
+    const day = 86_400_000;
+    assert.ok(Math.abs(Date.parse(counts.archiveCutoff) - (Date.now() - 365 * day)) < 60_000, counts.archiveCutoff);
+    const off = await cli("purge", "--local", "--days", "0");
+    assert.deepStrictEqual([off.code, off.stdout], [0, "Retention is off (--days 0): nothing deleted.\n"]);
     // Once more, for a script: nothing is owed now.
     const again = await cli("replay", "--local", "--json");
     assert.strictEqual(again.code, 0, again.stderr);
