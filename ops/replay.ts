@@ -51,7 +51,7 @@ export async function awaitReplayRuns(
   for (let round = 0; ; round++) {
     const pending = settled.filter((o) => o.result === "replayed" && o.newRun && o.newStatus === undefined);
     for (const o of pending) o.newStatus = await newRunStatus(table, o);
-    const waiting = settled.filter((o) => o.result === "replayed" && o.newRun && !o.newStatus).length;
+    const waiting = pending.filter((o) => !o.newStatus).length;
     if (waiting === 0 || Date.now() >= deadline) break;
     // Said once: without it the command sat silent for up to --wait seconds.
     if (round === 0)

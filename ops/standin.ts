@@ -34,7 +34,7 @@ export const STANDIN: Command<StandinFlags> = {
   run: standin,
 };
 
-/** A stand-in's state as `GET /standins/state` of `npm start` answers it (local/connectors/standins.ts). */
+/** A stand-in's state as `GET /standins/state` of `npm start` answers it (Standins.states, local/connectors/). */
 export interface StandinState {
   target: string;
   state: "up" | "down" | "failing";

@@ -4,6 +4,7 @@
  */
 import { ApiConnectionCall, Connectors, ConnectorResponse, HttpCall } from "../../emulator/types";
 import { CRM_TARGETS, targetSpec, TargetStandinName } from "../../targets";
+import type { StandinState } from "../../ops/standin";
 import { TablesConnector } from "./tables";
 
 export type StandinTarget = TargetStandinName | "function";
@@ -29,14 +30,6 @@ export interface RecordedRequest {
   queries: Record<string, string>;
   body: unknown;
   at: string;
-}
-
-export interface StandinState {
-  target: StandinTarget;
-  state: "up" | "down" | "failing";
-  statusCode?: number;
-  callsLeft?: number;
-  slowerMs?: number;
 }
 
 interface Fault {

@@ -49,12 +49,20 @@ async function load(url: string, tag: string, count: number, at: number, midway:
   return accepted;
 }
 
-async function archivedEmails(connectionString: string, table: string): Promise<Set<string>> {
+type Row = Record<string, unknown>;
+
+async function archiveRows(connectionString: string, table: string): Promise<Row[]> {
   const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
-  const emails = new Set<string>();
-  for await (const row of client.listEntities()) emails.add(JSON.parse(String(row.LeadJson)).UserDetails.Email);
-  return emails;
+  const rows: Row[] = [];
+  for await (const row of client.listEntities()) rows.push(row);
+  return rows;
 }
+
+const emailsOf = (rows: Row[]) =>
+  new Set(rows.map((row) => JSON.parse(String(row.LeadJson)).UserDetails.Email as string));
+
+const archivedEmails = async (connectionString: string, table: string) =>
+  emailsOf(await archiveRows(connectionString, table));
 
 function report(label: string, accepted: string[], archived: Set<string>): void {
   const lost = accepted.filter((e) => !archived.has(e));
@@ -266,25 +274,14 @@ class Cli {
  * The archive rows of a stopped `npm start` of `stack`, read from its data folder with its tables alone
  * (Azurite and the journal, as serve starts them), where a restart of the whole server is not what is tested.
  */
-async function stoppedArchive(stateDir: string, stack: string): Promise<Array<Record<string, unknown>>> {
+async function stoppedArchive(stateDir: string, stack: string): Promise<Row[]> {
   const tables = await startDurableTables({ location: path.join(stateDir, ".azurite", stack) });
   try {
-    const archive = TableClient.fromConnectionString(
-      tables.connectionString,
-      loadStack(stack).config.archiveTableName,
-      {
-        allowInsecureConnection: true,
-      },
-    );
-    const rows: Array<Record<string, unknown>> = [];
-    for await (const row of archive.listEntities()) rows.push(row);
-    return rows;
+    return await archiveRows(tables.connectionString, loadStack(stack).config.archiveTableName);
   } finally {
     await tables.stop();
   }
 }
-const emailsOf = (rows: Array<Record<string, unknown>>) =>
-  new Set(rows.map((row) => JSON.parse(String(row.LeadJson)).UserDetails.Email as string));
 
 const tablesOf = (stateDir: string) =>
   (
@@ -393,11 +390,9 @@ describe("durability: the whole local server (npm start)", function () {
       /^needs-review +\d{4}-\d{2}\/(\d+) {2}Status is still received but run \1 has ended: (\w+(,\w+)*) may or may not have the lead/m,
     );
     assert.match(replay.stdout, /0 replayed, 0 repaired, 1 needs-review, 0 failed, 0 skipped/);
-    const archive = TableClient.fromConnectionString(tablesOf(dir), loadStack("dev").config.archiveTableName, {
-      allowInsecureConnection: true,
-    });
-    const rows: Array<Record<string, unknown>> = [];
-    for await (const row of archive.listEntities()) if (String(row.LeadJson).includes(accepted)) rows.push(row);
+    const rows = (await archiveRows(tablesOf(dir), loadStack("dev").config.archiveTableName)).filter((row) =>
+      String(row.LeadJson).includes(accepted),
+    );
     assert.deepStrictEqual(
       rows.map((r) => [r.Status, r.ReplayOf]),
       [["needs-review", ""]],
