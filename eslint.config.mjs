@@ -14,6 +14,15 @@ export const PULUMI_FILES = [
   "scripts/schema.ts",
 ];
 
+/** Where mocha's globals exist at run time. */
+export const TEST_FILES = ["tests/**", "function-code/tests/**"];
+/** The globals @types/mocha declares. */
+export const MOCHA_GLOBALS = [
+  ...["describe", "context", "suite", "xdescribe", "xcontext", "it", "specify", "test", "xit", "xspecify"],
+  ...["before", "after", "beforeEach", "afterEach", "suiteSetup", "suiteTeardown", "setup", "teardown", "run", "mocha"],
+];
+const MOCHA_MESSAGE = "It is a mocha global, undefined outside the tests: declare or import what you meant.";
+
 /** The rules that need types, on `files`; `parserOptions` says where the types come from. */
 export function typedRules(files, parserOptions) {
   return {
@@ -54,6 +63,13 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
       ],
     },
+  },
+  // The one TypeScript program declares mocha's globals for every file (tsconfig.json `types`), so a call to a
+  // `describe` or `run` that a refactor removed would still type-check and fail only when it runs.
+  {
+    files: ["**/*.ts"],
+    ignores: TEST_FILES,
+    rules: { "no-restricted-globals": ["error", ...MOCHA_GLOBALS.map((name) => ({ name, message: MOCHA_MESSAGE }))] },
   },
   // Tests read untyped JSON (recorded inputs, definitions): `any` is the honest type there.
   { files: ["tests/**/*.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },

@@ -198,6 +198,25 @@ describe("test tooling", function () {
     const lintErrors = (lines: string[]) => lines.filter((l) => /^\d+:\d+ +error /.test(l));
     // Exit 0 on a clean tree is what every `npm test` run of the kit's own tree checks.
 
+    it("program code may not use mocha's globals, which the one program declares for every file", async () => {
+      const { ESLint } = await import("eslint");
+      const eslint = new ESLint({ cwd: process.cwd() });
+      const lint = async (filePath: string, text: string) =>
+        (await eslint.lintText(text, { filePath }))[0].messages.map(
+          (m) => `${m.ruleId} ${m.line}:${m.column} ${m.message}`,
+        );
+      const CALLS = "export const go = () => describe(run);\n";
+      assert.deepStrictEqual(await lint("local/calls.ts", CALLS), [
+        "no-restricted-globals 1:25 Unexpected use of 'describe'. It is a mocha global, undefined outside the tests: " +
+          "declare or import what you meant.",
+        "no-restricted-globals 1:34 Unexpected use of 'run'. It is a mocha global, undefined outside the tests: " +
+          "declare or import what you meant.",
+      ]);
+      assert.deepStrictEqual(await lint("tests/calls.ts", CALLS), []);
+      const OWN = "const describe = (n: number) => `${n}`;\nexport const go = () => describe(1);\n";
+      assert.deepStrictEqual(await lint("config/own.ts", OWN), []);
+    });
+
     it("ESLint's errors alone, the typed Pulumi rule on PULUMI_FILES included, fail it (exit 1)", () => {
       const { code, lines } = check(
         project({
