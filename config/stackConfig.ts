@@ -75,6 +75,8 @@ export interface ParseOptions {
   project?: string;
   /** `azure-native:location`, the region when the kit's own `location` is unset. */
   providerLocation?: string;
+  /** Keys the stack holds as secrets (`pulumi config set --secret`): their values are never printed. */
+  secretKeys?: readonly string[];
 }
 
 const MIN_INTERVAL_S = 5;
@@ -109,6 +111,7 @@ export function parseStackConfig(
 ): KitConfig {
   const problems: string[] = [];
   const data: Record<string, unknown> = {};
+  const masked = (name: SettingName) => Boolean(spec(name).secret) || (options.secretKeys ?? []).includes(name);
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in SETTINGS)) {
       problems.push(unknownKeyProblem(key));
@@ -121,8 +124,9 @@ export function parseStackConfig(
     if (value === undefined || value.trim() === "") continue;
     const parsed = s.list ? parseList(value) : "map" in s && s.map ? parseMap(value) : value.trim();
     const checked = typeof parsed === "string" ? s.check?.(parsed) : undefined;
-    if (parsed === undefined) problems.push(invalid(key as SettingName, value));
-    else if (checked) problems.push(`${key}: ${checked}`);
+    if (parsed === undefined) problems.push(invalid(key as SettingName, value, masked(key as SettingName)));
+    else if (checked)
+      problems.push(masked(key as SettingName) ? invalid(key as SettingName, value, true) : `${key}: ${checked}`);
     else data[key] = parsed;
   }
   for (const name of SETTING_NAMES) {
@@ -139,14 +143,14 @@ export function parseStackConfig(
   const snapshot = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
   if (!validate(data)) {
     for (const err of validate.errors ?? []) {
-      const problem = describe(err, snapshot);
+      const problem = describe(err, snapshot, masked);
       if (problem && !problems.includes(problem)) problems.push(problem);
     }
   }
   for (const name of ["crmRetryInterval", "crmRetryMaxInterval"] as const) {
     const seconds = durationSeconds(String(data[name] ?? ""));
     if (seconds !== undefined && (seconds < MIN_INTERVAL_S || seconds > MAX_INTERVAL_S)) {
-      problems.push(invalid(name, String(snapshot[name])));
+      problems.push(invalid(name, String(snapshot[name]), masked(name)));
     }
   }
   const interval = durationSeconds(String(data.crmRetryInterval));
@@ -304,17 +308,20 @@ function splitList(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-function fix(name: SettingName): string {
-  const s = spec(name);
-  return `Fix: pulumi config set${s.secret ? " --secret" : ""} ${name} ${s.example}`;
+function fix(name: SettingName, secret = Boolean(spec(name).secret)): string {
+  return `Fix: pulumi config set${secret ? " --secret" : ""} ${name} ${spec(name).example}`;
 }
 
-function invalid(name: SettingName, received: unknown): string {
-  const shown = spec(name).secret ? "the secret value" : JSON.stringify(received);
-  return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name)}`;
+function invalid(name: SettingName, received: unknown, masked: boolean): string {
+  const shown = masked ? "the secret value" : JSON.stringify(received);
+  return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, masked)}`;
 }
 
-function describe(err: ErrorObject, data: Record<string, unknown>): string | undefined {
+function describe(
+  err: ErrorObject,
+  data: Record<string, unknown>,
+  masked: (name: SettingName) => boolean,
+): string | undefined {
   if (err.keyword === "if") return undefined; // the "then" error carries the detail
   if (err.keyword === "required") {
     const name = (err.params as { missingProperty: string }).missingProperty as SettingName;
@@ -334,7 +341,7 @@ function describe(err: ErrorObject, data: Record<string, unknown>): string | und
     return `targets: ${JSON.stringify((data.targets as string[]).join(","))} lists a target twice. ${fix("targets")}`;
   }
   const received = spec(name).list ? (data[name] as string[]).join(",") : data[name];
-  return invalid(name, received);
+  return invalid(name, received, masked(name));
 }
 
 function unknownKeyProblem(key: string): string {

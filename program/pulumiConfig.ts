@@ -11,10 +11,14 @@ import { SecretSettings } from "./endpointArgs";
 export function readStackConfig(project: string = pulumi.getProject()): { config: KitConfig; secrets: SecretSettings } {
   const all = pulumi.runtime.allConfig();
   const raw = projectSettings(all, project);
-  const plaintextSecrets = SETTING_NAMES.filter(
-    (name) => "secret" in SETTINGS[name] && raw[name] !== undefined && !isConfigSecret(`${project}:${name}`),
-  );
-  const config = parseStackConfig(raw, plaintextSecrets, { project, providerLocation: all["azure-native:location"] });
+  const set = SETTING_NAMES.filter((name) => raw[name] !== undefined);
+  const secretKeys = set.filter((name) => isConfigSecret(`${project}:${name}`));
+  const plaintextSecrets = set.filter((name) => "secret" in SETTINGS[name] && !secretKeys.includes(name));
+  const config = parseStackConfig(raw, plaintextSecrets, {
+    project,
+    providerLocation: all["azure-native:location"],
+    secretKeys,
+  });
   const cfg = new pulumi.Config(project);
   return {
     config,
@@ -29,7 +33,8 @@ export function readStackConfig(project: string = pulumi.getProject()): { config
 
 /**
  * Whether Pulumi holds a key as a secret. `isConfigSecret` is exported by the SDK's runtime module
- * but not declared in its typings; without it, no plain-text check is made.
+ * but not declared in its typings; without it, every key counts as secret: no plain-text check is made,
+ * and no value is printed.
  */
 function isConfigSecret(fullKey: string): boolean {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { leadWorkflowOptions } from "../components/workflowOptions";
 import { endpointArgs } from "./endpointArgs";
-import { PROJECT, SETTINGS, SETTING_NAMES } from "../config/settings";
+import { PROJECT, SettingName, SettingSpec, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
 import { listStacks, PROJECT_DIR, stackFilePath } from "./stackFiles";
@@ -47,8 +47,24 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR, optio
   if (resolved === undefined) refuseMistyped(stack, stackYaml, projectFile.config ?? {}, project);
   const all: ResolvedConfig = resolved ?? stackFileConfig(stackYaml);
   const raw: RawSettings = { ...projectDefaults(projectFile), ...projectSettings(all, project) };
-  for (const [key, value] of Object.entries(raw)) if (value === undefined) raw[key] = SECRET_PLACEHOLDER;
+  for (const [key, value] of Object.entries(raw)) if (value === undefined) raw[key] = secretStandIn(key, stack);
   return stackFromSettings(stack, raw, { project, providerLocation: all["azure-native:location"] });
+}
+
+/**
+ * What stands in offline for a value the stack holds as a secret, which is not decrypted here: a placeholder
+ * for a secret setting, the example of one that may be secret (a parameter's value, never the definition's
+ * shape). Any other setting shapes the workflow, so its secret value is refused with the fix.
+ */
+export function secretStandIn(key: string, stack: string): string {
+  if (!(key in SETTINGS)) return SECRET_PLACEHOLDER; // an unknown key: parseStackConfig names it
+  const spec: SettingSpec = SETTINGS[key as SettingName];
+  if (spec.secret) return SECRET_PLACEHOLDER;
+  if (spec.maybeSecret) return spec.example;
+  throw new Error(
+    `Stack '${stack}': ${key} is set as a secret, but it shapes the workflow that npm run render and npm start ` +
+      `build here, where secrets are not decrypted. Fix: pulumi config set ${key} <value> (without --secret).`,
+  );
 }
 
 /** Builds a stack's workflow from raw settings (as in a stack file), the way `pulumi up` would. */

@@ -22,6 +22,12 @@ export interface TargetSetting {
   default?: string;
   /** Read with `requireSecret`; set with `pulumi config set --secret`. */
   secret?: boolean;
+  /**
+   * May be set with `--secret` although not read as a secret: the workflow gets it as a SecureString parameter,
+   * so the value never shapes the definition, and offline (render, `npm start`), where a secret is not
+   * decrypted, `example` stands in.
+   */
+  maybeSecret?: boolean;
   /** Not required with its target although its default is empty. */
   optional?: boolean;
   /** What is wrong with a value the schema accepts (says the part, the value and the fix), or undefined. */

@@ -17,6 +17,7 @@ const SETTINGS = {
     expect: "an https URL",
     example: "https://hooks.contoso.com/leads",
     default: "",
+    maybeSecret: true,
   },
   webhookSecretHeader: {
     schema: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" },

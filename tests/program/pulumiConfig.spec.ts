@@ -17,8 +17,12 @@ const INDEX = require.resolve("../../index");
 const WEBHOOK = { webhookUrl: "https://hooks.contoso.com/leads", webhookSecret: "wh-secret-0123456789abcdef" };
 
 /** Runs index.ts afresh as project `project` with the given full config keys; returns what it registered. */
-async function deploy(config: Record<string, string>, project = "leadkit"): Promise<RegisteredResource[]> {
-  const secretKeys = Object.keys(config).filter((k) => k.endsWith(":webhookSecret"));
+async function deploy(
+  config: Record<string, string>,
+  project = "leadkit",
+  secret = [":webhookSecret"],
+): Promise<RegisteredResource[]> {
+  const secretKeys = Object.keys(config).filter((k) => secret.some((suffix) => k.endsWith(suffix)));
   const recorded = installMocks(config, secretKeys, project);
   delete require.cache[INDEX];
   const program = (await import("../../index")) as typeof import("../../index");
@@ -130,6 +134,48 @@ describe("Pulumi config as Pulumi passes it", function () {
       assert.deepStrictEqual([declared.targets.type, declared.offerRoutes.type], ["string", "string"]);
     });
 
+    it("a webhookUrl set with --secret renders offline (its example stands in); a secret that shapes the workflow is refused", () => {
+      const stack = (extra: string) =>
+        "config:\n  leadkit:targets: webhook\n  leadkit:webhookUrl:\n    secure: v1:abc\n" +
+        `  leadkit:webhookSecret:\n    secure: v1:def\n${extra}`;
+      const dir = projectDir("leadkit", {
+        dev: stack(""),
+        prod: stack("  leadkit:archiveTableName:\n    secure: v1:x\n"),
+      });
+      const dev = loadStack("dev", dir);
+      assert.deepStrictEqual(
+        [dev.config.webhook, dev.parameterNames.includes("webhookUrl")],
+        [{ url: "https://hooks.contoso.com/leads", secretHeader: "X-Lead-Secret" }, true],
+      );
+      assert.throws(() => loadStack("prod", dir), {
+        message:
+          "Stack 'prod': archiveTableName is set as a secret, but it shapes the workflow that npm run render and " +
+          "npm start build here, where secrets are not decrypted. Fix: pulumi config set archiveTableName <value> " +
+          "(without --secret).",
+      });
+    });
+
+    it("pulumi up never prints a value the stack holds as a secret, not even a wrong one", async () => {
+      const config = { "leadkit:targets": "webhook", "leadkit:webhookSecret": WEBHOOK.webhookSecret };
+      const url = { "leadkit:webhookUrl": "http://hooks.contoso.com/leads?token=abc" };
+      const failure = (secret: string[]) =>
+        deploy({ ...config, ...url }, "leadkit", secret).then(
+          () => assert.fail("deployed"),
+          (e: Error) => e.message,
+        );
+      const masked = await failure([":webhookSecret", ":webhookUrl"]);
+      assert.ok(
+        masked.includes(
+          "webhookUrl: the secret value is not valid: must be an https URL. " +
+            "Fix: pulumi config set --secret webhookUrl https://hooks.contoso.com/leads",
+        ),
+        masked,
+      );
+      assert.ok(!masked.includes("token=abc"), masked);
+      const plain = await failure([":webhookSecret"]);
+      assert.ok(plain.includes('webhookUrl: "http://hooks.contoso.com/leads?token=abc" is not valid'), plain);
+    });
+
     it("JSON that is not a list of strings is refused with the field, the value and the fix", () => {
       const dir = projectDir("leadkit", { dev: "config:\n  leadkit:targets: '[\"webhook\"'\n" });
       assert.throws(() => loadStack("dev", dir), {
@@ -229,7 +275,7 @@ describe("Pulumi.yaml template (pulumi new <repo-url>)", () => {
     const secrets = Object.entries(prompts)
       .filter(([, p]) => p.secret === true)
       .map(([k]) => k);
-    assert.deepStrictEqual(secrets, ["webhookSecret", "dataverseClientSecret"]);
+    assert.deepStrictEqual(secrets, ["webhookUrl", "webhookSecret", "dataverseClientSecret"]);
   });
 });
 
