@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { TableClient } from "@azure/data-tables";
+import type { KitConfig } from "../config/stackConfig";
 import type { RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { UsageError } from "./cli";
 import { httpRequest } from "./http";
@@ -77,6 +78,59 @@ export async function openArchive(where: ArchiveLocation): Promise<TableClient> 
     );
   const { DefaultAzureCredential } = await import("@azure/identity");
   return new TableClient(`https://${where.account}.table.core.windows.net`, where.table, new DefaultAzureCredential());
+}
+
+/** The flags of the commands that work on the archive and dedup tables (forget, purge). */
+export interface TableFlags {
+  local?: boolean;
+  stack?: string;
+  account?: string;
+  table?: string;
+  "dedup-table"?: string;
+  "state-dir"?: string;
+}
+
+/** Where the tables are, and the stack whose settings they follow (undefined for --account alone). */
+export type TablesLocation = ArchiveLocation & { dedupTable: string; stack?: string };
+
+/** The archive and dedup tables of --local (the default), --stack or --account. */
+export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
+  if (flags.local && (flags.stack ?? flags.account))
+    throw new UsageError("--local excludes --stack and --account: pick one place.");
+  if (flags.stack) {
+    const out = stackOutputs(flags.stack, "pass --account <storage account>, --table and --dedup-table");
+    return {
+      account: flags.account ?? out.storageAccountName,
+      table: flags.table ?? out.archiveTableName ?? "LeadArchive",
+      dedupTable: flags["dedup-table"] ?? (await stackSettings(flags.stack, "pass --dedup-table")).dedupTableName,
+      stack: flags.stack,
+    };
+  }
+  if (flags.account)
+    return {
+      account: flags.account,
+      table: flags.table ?? "LeadArchive",
+      dedupTable: flags["dedup-table"] ?? "LeadDedup",
+    };
+  const local = await readLocalEndpoint(flags["state-dir"]);
+  return {
+    connectionString: local.tablesConnectionString,
+    table: flags.table ?? local.archiveTableName,
+    dedupTable: flags["dedup-table"] ?? (await stackSettings(local.stack, "pass --dedup-table")).dedupTableName,
+    stack: local.stack,
+  };
+}
+
+/** The stack's settings, read from its stack file as `npm run render` reads them; `instead` says what to pass. */
+export async function stackSettings(stack: string, instead: string): Promise<KitConfig> {
+  const { loadStack } = await import("../program/stacks");
+  try {
+    return loadStack(stack).config;
+  } catch (err) {
+    throw new UsageError(
+      `cannot read stack ${stack}'s settings (${(err as Error).message.split("\n")[0]}): ${instead}.`,
+    );
+  }
 }
 
 /** The archive row of a run (row key = run id); partitions are months, so the query goes by row key. */

@@ -10,7 +10,7 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import { COLUMN } from "../function-code/src/contract";
-import { ArchiveLocation, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
+import { locateTables, openArchive } from "./archive";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError } from "./cli";
 
 interface ForgetFlags {
@@ -80,47 +80,10 @@ async function forget(flags: ForgetFlags): Promise<number> {
 
 /** The archive and dedup tables of --local, --stack or --account. */
 async function openTables(flags: ForgetFlags): Promise<Tables> {
-  const where = await locate(flags);
+  const where = await locateTables(flags);
   const archive = await openArchive({ ...where, table: where.table });
   const dedup = await openArchive({ ...where, table: where.dedupTable });
   return { archive, dedup, archiveTable: where.table, dedupTable: where.dedupTable };
-}
-
-async function locate(flags: ForgetFlags): Promise<ArchiveLocation & { dedupTable: string }> {
-  if (flags.local && (flags.stack ?? flags.account))
-    throw new UsageError("--local excludes --stack and --account: pick one place.");
-  if (flags.stack) {
-    const out = stackOutputs(flags.stack, "pass --account <storage account>, --table and --dedup-table");
-    return {
-      account: flags.account ?? out.storageAccountName,
-      table: flags.table ?? out.archiveTableName ?? "LeadArchive",
-      dedupTable: flags["dedup-table"] ?? (await stackDedupTable(flags.stack)),
-    };
-  }
-  if (flags.account)
-    return {
-      account: flags.account,
-      table: flags.table ?? "LeadArchive",
-      dedupTable: flags["dedup-table"] ?? "LeadDedup",
-    };
-  const local = await readLocalEndpoint(flags["state-dir"]);
-  return {
-    connectionString: local.tablesConnectionString,
-    table: flags.table ?? local.archiveTableName,
-    dedupTable: flags["dedup-table"] ?? (await stackDedupTable(local.stack)),
-  };
-}
-
-/** The stack's `dedupTableName`, read from its stack file like `npm run render` does. */
-async function stackDedupTable(stack: string): Promise<string> {
-  const { loadStack } = await import("../program/stacks");
-  try {
-    return loadStack(stack).config.dedupTableName;
-  } catch (err) {
-    throw new UsageError(
-      `cannot read stack ${stack}'s dedupTableName (${(err as Error).message.split("\n")[0]}): pass --dedup-table.`,
-    );
-  }
 }
 
 /**

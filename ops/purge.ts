@@ -1,58 +1,77 @@
 /**
  * `npm run purge`: the retention purge of the function app's timer, on demand: against the tables of
- * `npm start` (Azurite) or, as you (az login), a storage account in Azure.
+ * `npm start` (Azurite) or, as you (az login), a storage account in Azure. It keeps what the stack keeps: the
+ * days default to the stack's archiveRetentionDays and dedupWindowDays, and a dedup window shorter than the
+ * stack's is refused (the claims it would delete still stop a resent lead from being delivered twice).
  *
- *   npm run purge -- --local --days 365 [--dedup-window 30]
+ *   npm run purge -- [--local | --stack prod | --account <storage account> --days 365 --dedup-window 30]
  */
-import { openArchive, readLocalEndpoint } from "./archive";
-import { Command, EXIT, STATE_DIR_FLAG, wholeNumberFlag } from "./cli";
+import { KitConfig } from "../config/stackConfig";
+import { locateTables, openArchive, stackSettings, TableFlags } from "./archive";
+import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 
-interface PurgeFlags {
-  local?: boolean;
-  account?: string;
-  table?: string;
-  "dedup-table"?: string;
+interface PurgeFlags extends TableFlags {
   days?: string;
   "dedup-window"?: string;
-  "state-dir"?: string;
   json?: boolean;
 }
 
 export const PURGE: Command<PurgeFlags> = {
   name: "purge",
-  usage: ["npm run purge -- [--local | --account <storage account>] [--days 365] [--dedup-window 30]"],
+  usage: [
+    "npm run purge -- [--local | --stack <stack>] [--days <days>] [--dedup-window <days>]",
+    "npm run purge -- --account <storage account> --days <days> --dedup-window <days>",
+  ],
   flags: {
-    local: { type: "boolean", help: "the tables of `npm start` (the default without --account)" },
+    local: { type: "boolean", help: "the tables of `npm start` (the default without --stack/--account)" },
+    stack: { type: "string", help: "Azure: storage account, tables and settings of this stack (pulumi stack output)" },
     account: { type: "string", help: "Azure: storage account of the archive, as you (az login)" },
-    table: { type: "string", help: "archive table (default: LeadArchive, or the local stack's)" },
-    "dedup-table": { type: "string", help: "dedup table (default: LeadDedup, or the local stack's)" },
-    days: { type: "string", help: "delete archive rows received more than this many days ago (default: 365)" },
-    "dedup-window": { type: "string", help: "delete dedup claims older than this many days (default: 30)" },
+    table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
+    "dedup-table": { type: "string", help: "dedup table (default: LeadDedup, or the stack's)" },
+    days: {
+      type: "string",
+      help: "delete archive rows received more than this many days ago (default: the stack's archiveRetentionDays; 0: none)",
+    },
+    "dedup-window": {
+      type: "string",
+      help: "delete dedup claims older than this many days (default: the stack's dedupWindowDays)",
+    },
     json: { type: "boolean", help: "print one JSON object (tables, rows deleted, cut-offs) for scripts" },
     "state-dir": STATE_DIR_FLAG,
   },
   run: purge,
 };
 
+/**
+ * The purge's days: the flags, else the stack's settings (`config`; undefined for --account alone, where both
+ * flags are required). A dedup window shorter than the stack's is refused.
+ */
+export function purgeDays(
+  flags: Pick<PurgeFlags, "days" | "dedup-window">,
+  config: Pick<KitConfig, "archiveRetentionDays" | "dedupWindowDays"> | undefined,
+): { retentionDays: number; dedupWindowDays: number } {
+  if (!config && (flags.days === undefined || flags["dedup-window"] === undefined))
+    throw new UsageError(
+      "--account alone does not say how long the stack keeps leads and dedup claims: give --stack <stack>, " +
+        "or both --days (its archiveRetentionDays) and --dedup-window (its dedupWindowDays).",
+    );
+  const retentionDays = wholeNumberFlag("days", flags.days, 0, 3650, config?.archiveRetentionDays ?? 365, "whole days");
+  const window = config?.dedupWindowDays ?? 1;
+  const dedupWindowDays = wholeNumberFlag("dedup-window", flags["dedup-window"], 1, 3650, window, "whole days");
+  if (dedupWindowDays < window)
+    throw new UsageError(
+      `--dedup-window is "${flags["dedup-window"]}", shorter than the stack's dedupWindowDays ${window}: the claims ` +
+        `it would delete still stop a resent lead from being delivered twice. Omit it, or give at least ${window}.`,
+    );
+  return { retentionDays, dedupWindowDays };
+}
+
 async function purge(flags: PurgeFlags): Promise<number> {
-  const retentionDays = wholeNumberFlag("days", flags.days, 0, 3650, 365, "whole days");
-  const dedupWindowDays = wholeNumberFlag("dedup-window", flags["dedup-window"], 1, 3650, 30, "whole days");
-  let where: { connectionString?: string; account?: string; table: string; dedupTable: string };
-  if (flags.account && !flags.local)
-    where = {
-      account: flags.account,
-      table: flags.table ?? "LeadArchive",
-      dedupTable: flags["dedup-table"] ?? "LeadDedup",
-    };
-  else {
-    const local = await readLocalEndpoint(flags["state-dir"]);
-    const { loadStack } = await import("../program/stacks");
-    where = {
-      connectionString: local.tablesConnectionString,
-      table: flags.table ?? local.archiveTableName,
-      dedupTable: flags["dedup-table"] ?? loadStack(local.stack).config.dedupTableName,
-    };
-  }
+  const where = await locateTables(flags);
+  const config = where.stack
+    ? await stackSettings(where.stack, "pass --days and --dedup-window with --account")
+    : undefined;
+  const { retentionDays, dedupWindowDays } = purgeDays(flags, config);
   const { purgeExpired } = await import("../function-code/src/retention/purge");
   const counts = await purgeExpired({
     archive: await openArchive(where),
@@ -62,9 +81,14 @@ async function purge(flags: PurgeFlags): Promise<number> {
   });
   if (flags.json)
     console.log(
-      JSON.stringify({ table: where.table, dedupTable: where.dedupTable, retentionDays, ...counts }, null, 2),
+      JSON.stringify(
+        { table: where.table, dedupTable: where.dedupTable, retentionDays, dedupWindowDays, ...counts },
+        null,
+        2,
+      ),
     );
-  else if (retentionDays === 0) console.log("Retention is off (--days 0): nothing deleted.");
+  else if (retentionDays === 0)
+    console.log(`Retention is off (${flags.days ? "--days 0" : "archiveRetentionDays is 0"}): nothing deleted.`);
   else
     console.log(
       `${where.table}: deleted ${counts.archiveRows} lead(s) received before ${counts.archiveCutoff}\n` +

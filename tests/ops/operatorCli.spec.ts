@@ -12,7 +12,7 @@ import { busyPort } from "../../local/serve";
 import { Command, parseFlags, UsageError } from "../../ops/cli";
 import { FORGET } from "../../ops/forget";
 import { LEADS } from "../../ops/leads";
-import { PURGE } from "../../ops/purge";
+import { PURGE, purgeDays } from "../../ops/purge";
 import { REPLAY } from "../../ops/replay";
 import { SEND } from "../../ops/send";
 import { STANDIN } from "../../ops/standin";
@@ -44,6 +44,29 @@ describe("operator CLIs: usage", function () {
     const readme = fs.readFileSync("README.md", "utf8").replace(/\s+/g, " ");
     const claimed = /; (`\w+`(?:, `\w+`)* and `\w+`) take `--json`/.exec(readme)![1].match(/(?<=`)\w+(?=`)/g);
     assert.deepStrictEqual(withJson.sort(), [...claimed!].sort());
+  });
+
+  it("purge keeps what the stack keeps: its days by default, a shorter dedup window refused, --account needs both", () => {
+    const stack = { archiveRetentionDays: 0, dedupWindowDays: 90 };
+    assert.deepStrictEqual(purgeDays({}, stack), { retentionDays: 0, dedupWindowDays: 90 });
+    assert.deepStrictEqual(purgeDays({ days: "30", "dedup-window": "120" }, stack), {
+      retentionDays: 30,
+      dedupWindowDays: 120,
+    });
+    assert.throws(() => purgeDays({ "dedup-window": "30" }, stack), {
+      message:
+        '--dedup-window is "30", shorter than the stack\'s dedupWindowDays 90: the claims it would delete still ' +
+        "stop a resent lead from being delivered twice. Omit it, or give at least 90.",
+    });
+    assert.throws(() => purgeDays({ days: "365" }, undefined), {
+      message:
+        "--account alone does not say how long the stack keeps leads and dedup claims: give --stack <stack>, " +
+        "or both --days (its archiveRetentionDays) and --dedup-window (its dedupWindowDays).",
+    });
+    assert.deepStrictEqual(purgeDays({ days: "365", "dedup-window": "30" }, undefined), {
+      retentionDays: 365,
+      dedupWindowDays: 30,
+    });
   });
 
   it("serve refuses a stack without a stack file before anything starts, naming the stacks there are", async () => {

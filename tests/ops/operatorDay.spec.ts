@@ -185,13 +185,19 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(purge.code, 0, purge.stderr);
     const counts = JSON.parse(purge.stdout);
     assert.deepStrictEqual(
-      [counts.table, counts.dedupTable, counts.retentionDays, counts.archiveRows, counts.dedupClaims],
-      [stack.config.archiveTableName, stack.config.dedupTableName, 365, 0, 0],
+      [counts.table, counts.dedupTable, counts.retentionDays, counts.dedupWindowDays, counts.archiveRows],
+      [stack.config.archiveTableName, stack.config.dedupTableName, 365, stack.config.dedupWindowDays, 0],
     );
+    assert.strictEqual(counts.dedupClaims, 0);
     const day = 86_400_000;
     assert.ok(Math.abs(Date.parse(counts.archiveCutoff) - (Date.now() - 365 * day)) < 60_000, counts.archiveCutoff);
     const off = await cli("purge", "--local", "--days", "0");
     assert.deepStrictEqual([off.code, off.stdout], [0, "Retention is off (--days 0): nothing deleted.\n"]);
+    const both = await cli("purge", "--local", "--account", "leadsdev");
+    assert.deepStrictEqual(
+      [both.code, both.stderr],
+      [2, "purge: --local excludes --stack and --account: pick one place.\nRun with --help for usage.\n"],
+    );
     // Once more, for a script: nothing is owed now.
     const again = await cli("replay", "--local", "--json");
     assert.strictEqual(again.code, 0, again.stderr);
