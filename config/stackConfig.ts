@@ -161,7 +161,7 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
     );
   }
-  problems.push(...routeProblems(data), ...ownerProblems(data));
+  problems.push(...routeProblems(data), ...ownerProblems(data), ...tableProblems(data));
   const project = options.project ?? PROJECT;
   if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
   return toKitConfig(data);
@@ -232,6 +232,34 @@ const routesText = (routes: Record<string, string[]>) =>
   Object.entries(routes)
     .map(([offer, targets]) => `${offer}=${targets.join("+")}`)
     .join(";");
+
+/**
+ * The stack's tables must be distinct tables, and none the reserved name: "Table names are case-insensitive" and
+ * "Some table names are reserved, including \"tables\""
+ * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model). Two settings
+ * naming one table would declare it twice (pulumi up stops on the duplicate resource) and mix its rows.
+ */
+function tableProblems(data: Record<string, unknown>): string[] {
+  const targets = (data.targets as string[] | undefined) ?? [];
+  const names = (["archiveTableName", "dedupTableName", "azureTableName"] as const).filter(
+    (name) => typeof data[name] === "string" && (name !== "azureTableName" || targets.includes("azureTable")),
+  );
+  const problems: string[] = [];
+  names.forEach((name, i) => {
+    const value = data[name] as string;
+    const same = names.slice(0, i).find((other) => (data[other] as string).toLowerCase() === value.toLowerCase());
+    if (same)
+      problems.push(
+        `${name}: "${value}" is the table ${same} names ("${data[same]}"; table names ignore case): give each ` +
+          `table its own name. Fix: pulumi config set ${name} ${SETTINGS[name].default}`,
+      );
+    else if (value.toLowerCase() === "tables")
+      problems.push(
+        `${name}: "${value}" is a name Azure reserves. Fix: pulumi config set ${name} ${SETTINGS[name].default}`,
+      );
+  });
+  return problems;
+}
 
 /** Each route's targets must be targets of the stack: an offer routed elsewhere would never be delivered. */
 function routeProblems(data: Record<string, unknown>): string[] {

@@ -168,6 +168,21 @@ describe("stack settings", () => {
     );
   });
 
+  it("fails on two settings naming one table (names ignore case) and on the reserved name", () => {
+    assert.deepStrictEqual(
+      problemsOf({ targets: "azureTable", dedupTableName: "leadarchive", azureTableName: "LEADARCHIVE" }),
+      [
+        'leadkit:azureTableName: "LEADARCHIVE" is the table archiveTableName names ("LeadArchive"; table names ignore case): give each table its own name. Fix: pulumi config set azureTableName MarketplaceLeads',
+        'leadkit:dedupTableName: "leadarchive" is the table archiveTableName names ("LeadArchive"; table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup',
+      ],
+    );
+    assert.deepStrictEqual(problemsOf({ archiveTableName: "Tables" }), [
+      'leadkit:archiveTableName: "Tables" is a name Azure reserves. Fix: pulumi config set archiveTableName LeadArchive',
+    ]);
+    // azureTableName counts only with its target.
+    assert.strictEqual(parseStackConfig({ azureTableName: "LeadArchive" }).archiveTableName, "LeadArchive");
+  });
+
   it("fails on retry intervals out of Logic Apps' range or in the wrong order", () => {
     assert.deepStrictEqual(problemsOf({ crmRetryInterval: "PT2S", crmRetryMaxInterval: "P2D" }), [
       'leadkit:crmRetryInterval: "PT2S" is not valid: must be an ISO 8601 duration from PT5S to P1D. Fix: pulumi config set crmRetryInterval PT30S',
