@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LeadEndpoint } from "./lib"; // the package entry, as an outside program uses it
 import { endpointArgs } from "./program/endpointArgs";
-import { readStackConfig } from "./program/pulumiConfig";
+import { endpointName, readStackConfig } from "./program/pulumiConfig";
 
-// Settings -> component -> outputs. Every setting is validated before any resource is declared.
+// Settings -> component -> outputs. Every setting, and the stack's name, is validated before any resource is declared.
 const { config, secrets } = readStackConfig();
 
-const endpoint = new LeadEndpoint(`leads-${pulumi.getStack()}`, {
+const endpoint = new LeadEndpoint(endpointName(pulumi.getStack()), {
   ...endpointArgs(config, secrets),
   tags: { "leadkit-stack": pulumi.getStack() },
 });

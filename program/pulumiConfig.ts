@@ -40,3 +40,29 @@ function isConfigSecret(fullKey: string): boolean {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
   return runtime.isConfigSecret ? runtime.isConfigSecret(fullKey) : true;
 }
+
+/** The longest stack name whose derived Azure names all fit (see {@link endpointName}). */
+export const MAX_STACK_NAME = 33;
+
+/**
+ * The component's name, `leads-<stack>`, from which the Azure names of its resources are derived. Pulumi allows
+ * stack names Azure refuses in those: upper case and "--" (blob containers: lower-case letters, digits and single
+ * hyphens), "_" and "." (function apps, Log Analytics workspaces); azure-native adds 8 random characters
+ * (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, azure-rules/resourceRules.ts).
+ * The longest, the Log Analytics workspace `leads-<stack>-monitoring-logs` + 8, must fit the workspace's 63.
+ */
+export function endpointName(stack: string): string {
+  if (stack.length <= MAX_STACK_NAME && /^[a-z0-9](?:-?[a-z0-9])*$/.test(stack)) return `leads-${stack}`;
+  const fixed =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, MAX_STACK_NAME)
+      .replace(/-+$/, "") || "leads";
+  throw new Error(
+    `Stack name "${stack}" cannot name the kit's Azure resources (leads-${stack}-...): use lower-case letters, ` +
+      `digits and single hyphens, at most ${MAX_STACK_NAME} characters (blob containers allow no upper case, ` +
+      `function apps and workspaces no "_" or "."). Fix: pulumi stack rename ${fixed} (before the first pulumi up).`,
+  );
+}

@@ -11,6 +11,9 @@ import { checkInvoke, checkRegistration, Registration, RESOURCE_RULES } from "..
 import { formatViolation } from "../../azure-rules/violation";
 import { configText, listStacks, loadStack } from "../../program/stacks";
 import { stackFilePath } from "../../program/stackFiles";
+import { endpointArgs } from "../../program/endpointArgs";
+import { endpointName, MAX_STACK_NAME } from "../../program/pulumiConfig";
+import { parseStackConfig } from "../../config/stackConfig";
 import { WDL_SCHEMA, WorkflowAction, WorkflowDefinition } from "../../definition/types";
 import { asRendered } from "../support/fixtures";
 import { installStrictMocks, StrictRecording } from "../support/strictMocks";
@@ -561,6 +564,49 @@ describe("Azure rules: catalogue", () => {
       expected.filter((id) => id !== "workflow-definition" && !fired.has(id)),
       [],
     );
+  });
+});
+
+describe("Azure rules: the stack's name in Azure names", function () {
+  this.timeout(30000);
+
+  it("a stack name Azure would refuse in a derived name is refused before anything is declared, with the fix", () => {
+    assert.strictEqual(endpointName("prod-eu-2"), "leads-prod-eu-2");
+    assert.throws(() => endpointName("Prod_EU.2"), {
+      message:
+        'Stack name "Prod_EU.2" cannot name the kit\'s Azure resources (leads-Prod_EU.2-...): use lower-case ' +
+        "letters, digits and single hyphens, at most 33 characters (blob containers allow no upper case, function " +
+        'apps and workspaces no "_" or "."). Fix: pulumi stack rename prod-eu-2 (before the first pulumi up).',
+    });
+    for (const stack of ["a--b", "-a", "a-", "a".repeat(34)])
+      assert.throws(() => endpointName(stack), /^Error: Stack name/);
+  });
+
+  /** The name-rules violations of the whole component (function app included, as by default) named `name`. */
+  async function nameViolations(name: string): Promise<string[]> {
+    const recording = installStrictMocks({}, [], "record", name.slice("leads-".length));
+    const { LeadEndpoint } = await import("../../components/leadEndpoint");
+    new LeadEndpoint(name, endpointArgs(parseStackConfig({}), {}));
+    for (let seen = -1; seen !== recording.resources.length;) {
+      seen = recording.resources.length;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(
+      recording.resources.some((r) => r.type === "azure-native:storage:BlobContainer"),
+      "a function app",
+    );
+    return recording.violations.filter((v) => v.rule === "name-rules").map((v) => v.path);
+  }
+
+  it("the longest stack name accepted gives names Azure accepts; one character more, or upper case, does not", async () => {
+    assert.deepStrictEqual(await nameViolations(endpointName("a".repeat(MAX_STACK_NAME))), []);
+    const longer = "a".repeat(MAX_STACK_NAME + 1);
+    assert.deepStrictEqual(await nameViolations(`leads-${longer}`), [
+      `azure-native:operationalinsights:Workspace leads-${longer}-monitoring-logs`,
+    ]);
+    assert.deepStrictEqual(await nameViolations("leads-Prod"), [
+      "azure-native:storage:BlobContainer leads-Prod-fn-package",
+    ]);
   });
 });
 

@@ -30,6 +30,7 @@ export function installStrictMocks(
   config: Record<string, string> = {},
   secretKeys: string[] = [],
   mode: "reject" | "record" = "reject",
+  stack = "test",
 ): StrictRecording {
   const recording: StrictRecording = { resources: [], calls: [], violations: [] };
   const registrations: Registration[] = [];
@@ -53,6 +54,6 @@ export function installStrictMocks(
     },
   };
   recording.mocks = strict;
-  void pulumi.runtime.setMocks(strict, "leadkit", "test");
+  void pulumi.runtime.setMocks(strict, "leadkit", stack);
   return recording;
 }
