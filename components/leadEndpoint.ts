@@ -270,7 +270,8 @@ export class LeadEndpoint extends pulumi.ComponentResource {
       ...connections.targetParameters,
     });
     const monitoring = monitorWorkflow(scope, logicApp);
-    if (functionApp) grantReplay(scope, functionApp.app, logicApp);
+    // Only the scheduled replay reads the callback URL and the runs: the purge and the normalizer need neither.
+    if (functionApp && args.replaySchedule) grantReplay(scope, functionApp.app, logicApp);
 
     this.leadEndpointUrl = pulumi.secret(callbackUrl(scope, logicApp));
     this.workflowName = logicApp.name;

@@ -186,6 +186,11 @@ describe("LeadEndpoint with the function app", () => {
       { name: "DEDUP_WINDOW_DAYS", value: "14" },
     ]);
     assert.match(byName["leads-test-fn-dedup-contributor"].inputs.scope, /\/tableServices\/default\/tables\/Claims$/);
+    // Without replaySchedule the app reads neither the callback URL nor the runs: no role on the workflow.
+    assert.deepStrictEqual(
+      resources.filter((r) => r.name.startsWith("leads-test-fn-workflow-")).map((r) => r.name),
+      [],
+    );
     // Off, the app is not deployed: leadEndpoint.spec.ts pins that footprint (archiveRetentionDays 0).
     assert.ok(resources.some((r) => r.name === "leads-test-fn-app"));
     const { archiveRetentionDays } = await import("../../components/workflowOptions");
