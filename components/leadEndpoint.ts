@@ -116,6 +116,14 @@ export interface LeadEndpointArgs {
    */
   archiveRetentionDays?: number;
   /**
+   * Pulumi `protect` on what holds or receives leads: the storage account, its tables (the archive with the
+   * dead letters, the dedup claims) and the workflow (its callback URL is in Partner Center). A change that
+   * would replace or delete one (a renamed table, another location) then stops `pulumi up`, and `pulumi destroy`
+   * stops before them; false for a throwaway stack.
+   * @default true
+   */
+  protectLeads?: boolean;
+  /**
    * What happens to a lead missing fields the CRMs need: keep it in the archive only, or deliver it anyway.
    * @default "archive"
    */
@@ -334,9 +342,19 @@ export function logicWorkflow(
     // After its tables and its roles on them, so the first lead does not meet a 403. A role can still take
     // "up to 10 minutes" to take effect (learn.microsoft.com/azure/role-based-access-control/troubleshooting): a
     // lead in that window gets 500 and its run fails (alert), as the README's "Roles take time" note says.
-    { parent, dependsOn: [...storageSide.tables, ...storageSide.tableRoles] },
+    // A fixed name: a replacement must delete the old workflow before it creates the new one (create first meets
+    // the name taken: pulumi/pulumi-azure#182, pulumi/pulumi#6350).
+    {
+      parent,
+      dependsOn: [...storageSide.tables, ...storageSide.tableRoles],
+      protect: protects(args),
+      deleteBeforeReplace: true,
+    },
   );
 }
+
+/** Whether the resources that hold or receive leads are protected (see LeadEndpointArgs.protectLeads). */
+export const protects = (args: Pick<LeadEndpointArgs, "protectLeads">): boolean => args.protectLeads ?? true;
 
 type WorkflowParameterValues = Record<string, pulumi.Input<{ value: unknown }>>;
 type ConnectionProperties = Omit<web.ConnectionArgs["properties"] & object, "api">;
@@ -366,14 +384,14 @@ function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent
       allowSharedKeyAccess: false,
       tags: args.tags,
     },
-    { parent },
+    { parent, protect: protects(args) },
   );
   const tables = tableNames.map(
     (tableName) =>
       new storage.Table(
         `${name}-${tableName.toLowerCase()}`,
         { resourceGroupName, accountName: account.name, tableName },
-        { parent },
+        { parent, protect: protects(args) },
       ),
   );
   // User-assigned: it exists (with its roles) before the workflow, and it is the identity the

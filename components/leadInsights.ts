@@ -45,6 +45,8 @@ export function leadInsightsWorkbook(
       serializedData: names.apply(([, wf, ws]) => JSON.stringify(insightsWorkbook(wf, ws))),
       tags: args.tags,
     },
-    opts,
+    // Its name is a GUID of the resource group and workflow: a replacement deletes first (create first meets the
+    // name taken: pulumi/pulumi-azure#182).
+    { ...opts, deleteBeforeReplace: true },
   );
 }

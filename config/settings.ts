@@ -133,6 +133,14 @@ export const SETTINGS = {
     example: "365",
     default: "365",
   },
+  protectLeads: {
+    schema: { type: "string", enum: ["true", "false"] },
+    description:
+      "Pulumi protect on what holds or receives leads (the storage account, its tables, the workflow): pulumi up refuses a change that would replace or delete them, and pulumi destroy stops. false: a throwaway stack.",
+    expect: "true or false",
+    example: "false",
+    default: "true",
+  },
   incompleteLeads: {
     schema: { type: "string", enum: ["archive", "deliver"] },
     description:

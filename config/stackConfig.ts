@@ -27,6 +27,7 @@ export interface KitConfig extends TargetConfigs {
   dedupWindowDays: number;
   /** Days archive rows are kept; 0 = no purge. */
   archiveRetentionDays: number;
+  protectLeads: boolean;
   incompleteLeads: "archive" | "deliver";
   crmRetry: { count: number; interval: string; maximumInterval: string };
   allowedCallerIps: string[];
@@ -179,6 +180,7 @@ function toKitConfig(d: Record<string, unknown>): KitConfig {
     dedupTableName: str("dedupTableName"),
     dedupWindowDays: d.dedupWindowDays as number,
     archiveRetentionDays: d.archiveRetentionDays as number,
+    protectLeads: d.protectLeads !== "false",
     incompleteLeads: d.incompleteLeads as KitConfig["incompleteLeads"],
     ...Object.fromEntries(
       CRM_TARGETS.map((t) => [t, on(t) ? targetSpec(t).config((key) => d[key] as string) : undefined]),

@@ -19,6 +19,7 @@ export function endpointArgs(config: KitConfig, secrets: SecretSettings): LeadEn
     dedupTableName: config.dedupTableName,
     dedupWindowDays: config.dedupWindowDays,
     archiveRetentionDays: config.archiveRetentionDays,
+    protectLeads: config.protectLeads,
     incompleteLeads: config.incompleteLeads,
     dataverse: config.dataverse && { ...config.dataverse, clientSecret: required(secrets.dataverseClientSecret) },
     salesforce: config.salesforce,

@@ -211,6 +211,8 @@ describe("GitHub e2e workflow", () => {
     const configure = stepRunning(/pulumi config set --stack "\$STACK" targets webhook/)?.run ?? "";
     assert.match(configure, /pulumi config set --stack "\$STACK" --secret webhookSecret/);
     assert.match(configure, /pulumi config set --stack "\$STACK" crmRetryCount \d\n/);
+    // Unprotected: the always-run pulumi destroy must be able to remove the archive and the workflow.
+    assert.match(configure, /pulumi config set --stack "\$STACK" protectLeads false\n/);
   });
 
   it("verifies the Validate test lead and a full lead, then reads their archive rows", () => {

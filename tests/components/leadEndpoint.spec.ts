@@ -26,6 +26,8 @@ interface Seen {
   resource: pulumi.Resource;
   parent: pulumi.Resource | undefined;
   dependsOn: unknown;
+  protect?: boolean;
+  deleteBeforeReplace?: boolean;
   props: Record<string, unknown>;
 }
 
@@ -65,6 +67,8 @@ async function deploy(args: LeadEndpointArgs): Promise<{
             resource: a.resource,
             parent: a.opts.parent,
             dependsOn: a.opts.dependsOn,
+            protect: a.opts.protect,
+            deleteBeforeReplace: (a.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
             props: a.props as Record<string, unknown>,
           });
           return undefined;
@@ -111,6 +115,24 @@ describe("LeadEndpoint component", () => {
     let out: Awaited<ReturnType<typeof deploy>>;
     before(async () => {
       out = await deploy({ location: "westeurope" });
+    });
+
+    it("protects what holds or receives leads, and replaces fixed names by deleting first; protectLeads false: no protect", async () => {
+      const names = (seen: Seen[], flag: "protect" | "deleteBeforeReplace") =>
+        seen.filter((s) => s[flag] === true).map((s) => s.name);
+      assert.deepStrictEqual(names(out.seen, "protect"), [
+        "leadstestst",
+        "leads-test-leadarchive",
+        "leads-test-leaddedup",
+        "leads-test-workflow",
+      ]);
+      assert.deepStrictEqual(names(out.seen, "deleteBeforeReplace"), [
+        "leads-test-workflow",
+        "leads-test-monitoring-insights",
+      ]);
+      const unprotected = await deploy({ location: "westeurope", protectLeads: false });
+      assert.deepStrictEqual(names(unprotected.seen, "protect"), []);
+      assert.deepStrictEqual(names(unprotected.seen, "deleteBeforeReplace"), names(out.seen, "deleteBeforeReplace"));
     });
 
     it("registers exactly the group, account, archive and dedup tables, workflow identity with its roles, and workflow", () => {

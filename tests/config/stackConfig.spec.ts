@@ -21,6 +21,7 @@ const DEFAULTS: KitConfig = {
   dedupTableName: "LeadDedup",
   dedupWindowDays: 30,
   archiveRetentionDays: 365,
+  protectLeads: true,
   incompleteLeads: "archive",
   dataverse: undefined,
   salesforce: undefined,
@@ -195,7 +196,7 @@ describe("stack settings", () => {
 
   it("fails on an unknown key with a suggestion", () => {
     assert.deepStrictEqual(problemsOf({ target: "email" }), [
-      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, offerRoutes, offerOwners, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, dataverseCampaigns, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
+      'leadkit:target: unknown setting. Did you mean "targets"? Known settings: location, resourceGroupName, targets, offerRoutes, offerOwners, archiveTableName, dataverseUrl, dataverseTenantId, dataverseClientId, dataverseClientSecret, dataverseCampaigns, salesforceLoginUri, salesforceLeadSource, hubspotToken, hubspotPropertyMap, emailTo, webhookUrl, webhookSecretHeader, webhookSecret, azureTableName, teamsWebhookUrl, dedupTableName, dedupWindowDays, archiveRetentionDays, protectLeads, incompleteLeads, crmRetryCount, crmRetryInterval, crmRetryMaxInterval, allowedCallerIps, normalizer, replaySchedule, alertEmails, logRetentionDays. Fix: pulumi config rm target',
     ]);
   });
 
