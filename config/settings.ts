@@ -27,6 +27,8 @@ export const FALLBACK_LOCATION = "westeurope";
 export interface SettingSpec extends TargetSetting {
   /** Only meaningful (and required) when this target is selected. */
   requiredFor?: CrmTarget;
+  /** The target whose setting this is (targets/): it counts only when that target is selected. */
+  target?: CrmTarget;
   /** Value is a comma-separated list (JSON schema of the value after parsing: lists split, numbers coerced). */
   list?: boolean;
   /**
@@ -48,7 +50,7 @@ function targetSettings(): Record<TargetSettingName, SettingSpec> {
   for (const target of CRM_TARGETS) {
     const settings: Record<string, TargetSetting> = TARGETS[target].settings;
     for (const [key, row] of Object.entries(settings))
-      rows[key] = row.default || row.optional ? { ...row } : { ...row, requiredFor: target };
+      rows[key] = row.default || row.optional ? { ...row, target } : { ...row, target, requiredFor: target };
   }
   return rows as Record<TargetSettingName, SettingSpec>;
 }
@@ -107,6 +109,7 @@ export const SETTINGS = {
     expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
     example: "LeadArchive",
     default: "LeadArchive",
+    table: true,
   },
   ...targetSettings(),
   dedupTableName: {
@@ -116,6 +119,7 @@ export const SETTINGS = {
     expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
     example: "LeadDedup",
     default: "LeadDedup",
+    table: true,
   },
   dedupWindowDays: {
     schema: { type: "integer", minimum: 1, maximum: 3650 },

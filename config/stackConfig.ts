@@ -120,7 +120,7 @@ export function parseStackConfig(
     }
     const s = spec(key as SettingName);
     if (s.secret && plaintextSecrets.includes(key)) {
-      problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${s.example}`);
+      problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${shellWord(s.example)}`);
     }
     if (value === undefined || value.trim() === "") continue;
     const parsed = s.list ? parseList(value) : "map" in s && s.map ? parseMap(value) : value.trim();
@@ -159,7 +159,7 @@ export function parseStackConfig(
   if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
     problems.push(
       `crmRetryMaxInterval: "${data.crmRetryMaxInterval}" is shorter than crmRetryInterval "${data.crmRetryInterval}". ` +
-        `Fix: pulumi config set crmRetryMaxInterval ${SETTINGS.crmRetryMaxInterval.example}`,
+        `Fix: pulumi config set crmRetryMaxInterval ${shellWord(SETTINGS.crmRetryMaxInterval.example)}`,
     );
   }
   problems.push(...routeProblems(data), ...ownerProblems(data), ...tableProblems(data));
@@ -243,9 +243,10 @@ const routesText = (routes: Record<string, string[]>) =>
  */
 function tableProblems(data: Record<string, unknown>): string[] {
   const targets = (data.targets as string[] | undefined) ?? [];
-  const names = (["archiveTableName", "dedupTableName", "azureTableName"] as const).filter(
-    (name) => typeof data[name] === "string" && (name !== "azureTableName" || targets.includes("azureTable")),
-  );
+  const names = SETTING_NAMES.filter((name) => {
+    const s = spec(name);
+    return s.table && typeof data[name] === "string" && (!s.target || targets.includes(s.target));
+  });
   const problems: string[] = [];
   names.forEach((name, i) => {
     const value = data[name] as string;
@@ -338,8 +339,13 @@ function splitList(text: string): string[] {
     .filter((s) => s !== "");
 }
 
+/** A value as one shell word: single-quoted when a shell would read any of it (`;`, `*`, `<`, spaces...). */
+export function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
 function fix(name: SettingName, secret = Boolean(spec(name).secret)): string {
-  return `Fix: pulumi config set${secret ? " --secret" : ""} ${name} ${spec(name).example}`;
+  return `Fix: pulumi config set${secret ? " --secret" : ""} ${name} ${shellWord(spec(name).example)}`;
 }
 
 function invalid(name: SettingName, received: unknown, masked: boolean): string {
@@ -362,9 +368,14 @@ function describe(
   if (name === "targets" && err.keyword === "enum") {
     const index = Number(err.instancePath.split("/")[2]);
     const item = (data.targets as string[])[index];
+    // The fix keeps the stack's valid targets; each other item becomes the target it resembles, else goes.
+    const valid = (t: string): t is CrmTarget => (CRM_TARGETS as readonly string[]).includes(t);
+    const resembled = (t: string) => CRM_TARGETS.find((c) => similar(c.toLowerCase(), t.toLowerCase()));
+    const fixed = [...new Set((data.targets as string[]).flatMap((t) => (valid(t) ? [t] : (resembled(t) ?? []))))];
+    const value = fixed.length > 0 ? fixed.join(",") : spec("targets").example;
     return (
       `targets: "${item}" is not a CRM target. Valid targets: ${CRM_TARGETS.join(", ")}. ` +
-      `Fix: pulumi config set targets ${spec("targets").example}`
+      `Fix: pulumi config set targets ${shellWord(value)}`
     );
   }
   if (name === "targets" && err.keyword === "uniqueItems") {

@@ -63,7 +63,7 @@ export function secretStandIn(key: string, stack: string): string {
   if (spec.maybeSecret) return spec.example;
   throw new Error(
     `Stack '${stack}': ${key} is set as a secret, but it shapes the workflow that npm run render and npm start ` +
-      `build here, where secrets are not decrypted. Fix: pulumi config set ${key} <value> (without --secret).`,
+      `build here, where secrets are not decrypted. Fix: pulumi config set ${key} '<value>' (without --secret).`,
   );
 }
 

@@ -27,6 +27,7 @@ const SETTINGS = {
     expect: "3-63 letters or digits, starting with a letter (Azure Table naming rules)",
     example: "MarketplaceLeads",
     default: "MarketplaceLeads",
+    table: true,
   },
 };
 

@@ -28,6 +28,8 @@ export interface TargetSetting {
    * decrypted, `example` stands in.
    */
   maybeSecret?: boolean;
+  /** Names a table of the stack's storage account: it must differ from the others (names ignore case). */
+  table?: boolean;
   /** Not required with its target although its default is empty. */
   optional?: boolean;
   /** What is wrong with a value the schema accepts (says the part, the value and the fix), or undefined. */

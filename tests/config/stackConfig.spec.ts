@@ -1,6 +1,8 @@
 import Ajv from "ajv";
 import * as assert from "assert";
-import { KitConfig, parseStackConfig, settingsSchema, StackConfigError } from "../../config/stackConfig";
+import { execFileSync } from "child_process";
+import { SettingSpec, SETTINGS, SETTING_NAMES } from "../../config/settings";
+import { KitConfig, parseStackConfig, settingsSchema, shellWord, StackConfigError } from "../../config/stackConfig";
 import { durationSeconds } from "../../emulator/iso8601";
 
 function problemsOf(raw: Record<string, string>, plaintextSecrets: string[] = []): string[] {
@@ -98,8 +100,13 @@ describe("stack settings", () => {
   });
 
   it("fails on an unknown target, listing the valid ones", () => {
+    // The fix keeps the stack's other targets, and turns a near miss into the target it resembles.
+    assert.deepStrictEqual(
+      problemsOf({ targets: "Webhook,email,teams,e-mail" })[0].split("Fix: ")[1],
+      ["pulumi config set targets webhook,email,teams"][0],
+    );
     assert.deepStrictEqual(problemsOf({ targets: "email,pipedrive", emailTo: "a@contoso.com" }), [
-      'leadkit:targets: "pipedrive" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email',
+      'leadkit:targets: "pipedrive" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets email',
     ]);
   });
 
@@ -128,7 +135,7 @@ describe("stack settings", () => {
     });
     it("fails on a route without '=' or target, and on routes with no targets at all", () => {
       assert.deepStrictEqual(problemsOf({ ...stack, offerRoutes: "contoso.offer-a" }), [
-        `leadkit:offerRoutes: "contoso.offer-a" is not valid: must be offer=target+target;offer=target with each target one of the stack's targets. Fix: pulumi config set offerRoutes contoso.offer-a=dataverse+email;contoso.offer-b=salesforce`,
+        `leadkit:offerRoutes: "contoso.offer-a" is not valid: must be offer=target+target;offer=target with each target one of the stack's targets. Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'`,
       ]);
       assert.deepStrictEqual(problemsOf({ offerRoutes: "contoso.offer-a=email" }), [
         "leadkit:offerRoutes: routes leads to targets, but targets is empty. Fix: pulumi config set targets dataverse,email",
@@ -141,10 +148,10 @@ describe("stack settings", () => {
       'leadkit:dataverseUrl: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com',
       'leadkit:dataverseTenantId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseTenantId 00000000-0000-0000-0000-000000000000',
       'leadkit:dataverseClientId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseClientId 00000000-0000-0000-0000-000000000000',
-      'leadkit:dataverseClientSecret: missing; required because targets includes "dataverse". Fix: pulumi config set --secret dataverseClientSecret <client-secret>',
-      'leadkit:emailTo: missing; required because targets includes "email". Fix: pulumi config set emailTo sales@contoso.com;ops@contoso.com',
+      `leadkit:dataverseClientSecret: missing; required because targets includes "dataverse". Fix: pulumi config set --secret dataverseClientSecret '<client-secret>'`,
+      `leadkit:emailTo: missing; required because targets includes "email". Fix: pulumi config set emailTo 'sales@contoso.com;ops@contoso.com'`,
       'leadkit:webhookUrl: missing; required because targets includes "webhook". Fix: pulumi config set webhookUrl https://hooks.contoso.com/leads',
-      'leadkit:webhookSecret: missing; required because targets includes "webhook". Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>',
+      `leadkit:webhookSecret: missing; required because targets includes "webhook". Fix: pulumi config set --secret webhookSecret '<random-string-of-32-chars>'`,
     ]);
   });
 
@@ -184,6 +191,19 @@ describe("stack settings", () => {
     assert.strictEqual(parseStackConfig({ azureTableName: "LeadArchive" }).archiveTableName, "LeadArchive");
   });
 
+  it("the Fix commands paste into a shell as they read: every example value stays one word, as written", () => {
+    const examples = SETTING_NAMES.map((name) => (SETTINGS[name] as SettingSpec).example);
+    const script = examples.map((example) => `printf '%s\\0' ${shellWord(example)}`).join("\n");
+    const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+    assert.deepStrictEqual(out.split("\0").slice(0, -1), examples);
+    assert.deepStrictEqual(["0 */30 * * * *", "a;b", "it's", "westeurope"].map(shellWord), [
+      "'0 */30 * * * *'",
+      "'a;b'",
+      "'it'\\''s'",
+      "westeurope",
+    ]);
+  });
+
   it("fails on retry intervals out of Logic Apps' range or in the wrong order", () => {
     assert.deepStrictEqual(problemsOf({ crmRetryInterval: "PT2S", crmRetryMaxInterval: "P2D" }), [
       'leadkit:crmRetryInterval: "PT2S" is not valid: must be an ISO 8601 duration from PT5S to P1D. Fix: pulumi config set crmRetryInterval PT30S',
@@ -206,8 +226,8 @@ describe("stack settings", () => {
       ["webhookSecret"],
     );
     assert.deepStrictEqual(problems, [
-      "leadkit:webhookSecret: is stored in plain text. Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>",
-      "leadkit:webhookSecret: the secret value is not valid: must be at least 16 characters. Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>",
+      "leadkit:webhookSecret: is stored in plain text. Fix: pulumi config set --secret webhookSecret '<random-string-of-32-chars>'",
+      "leadkit:webhookSecret: the secret value is not valid: must be at least 16 characters. Fix: pulumi config set --secret webhookSecret '<random-string-of-32-chars>'",
     ]);
     assert.ok(!problems.join("\n").includes("short"));
   });

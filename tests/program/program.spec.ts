@@ -82,11 +82,11 @@ describe("Pulumi program (index.ts)", () => {
     assert.strictEqual(
       error?.message,
       "Invalid stack configuration (6 problems):\n" +
-        '  - leadkit:targets: "zoho" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email\n' +
+        '  - leadkit:targets: "zoho" is not a CRM target. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse\n' +
         '  - leadkit:dataverseUrl: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseUrl https://contoso.crm4.dynamics.com\n' +
         '  - leadkit:dataverseTenantId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseTenantId 00000000-0000-0000-0000-000000000000\n' +
         '  - leadkit:dataverseClientId: missing; required because targets includes "dataverse". Fix: pulumi config set dataverseClientId 00000000-0000-0000-0000-000000000000\n' +
-        '  - leadkit:dataverseClientSecret: missing; required because targets includes "dataverse". Fix: pulumi config set --secret dataverseClientSecret <client-secret>\n' +
+        `  - leadkit:dataverseClientSecret: missing; required because targets includes "dataverse". Fix: pulumi config set --secret dataverseClientSecret '<client-secret>'\n` +
         '  - leadkit:crmRetryCount: "0" is not valid: must be a whole number from 1 to 90. Fix: pulumi config set crmRetryCount 10',
     );
     assert.deepStrictEqual(resources, []);
@@ -102,7 +102,7 @@ describe("Pulumi program (index.ts)", () => {
       {
         message:
           "Invalid stack configuration (1 problem):\n" +
-          "  - leadkit:webhookSecret: is stored in plain text. Fix: pulumi config set --secret webhookSecret <random-string-of-32-chars>",
+          "  - leadkit:webhookSecret: is stored in plain text. Fix: pulumi config set --secret webhookSecret '<random-string-of-32-chars>'",
       },
     );
   });

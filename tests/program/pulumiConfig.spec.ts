@@ -150,7 +150,7 @@ describe("Pulumi config as Pulumi passes it", function () {
       assert.throws(() => loadStack("prod", dir), {
         message:
           "Stack 'prod': archiveTableName is set as a secret, but it shapes the workflow that npm run render and " +
-          "npm start build here, where secrets are not decrypted. Fix: pulumi config set archiveTableName <value> " +
+          "npm start build here, where secrets are not decrypted. Fix: pulumi config set archiveTableName '<value>' " +
           "(without --secret).",
       });
     });

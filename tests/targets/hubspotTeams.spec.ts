@@ -294,8 +294,8 @@ describe("HubSpot target and Teams notice", function () {
 
     it("requires the token and the Teams webhook URL, as secrets", () => {
       assert.deepStrictEqual(errors({ targets: "hubspot,teams" }), [
-        `p:hubspotToken: missing; required because targets includes "hubspot". Fix: pulumi config set --secret hubspotToken <pat-na1-...>`,
-        `p:teamsWebhookUrl: missing; required because targets includes "teams". Fix: pulumi config set --secret teamsWebhookUrl <https://...logic.azure.com/workflows/...>`,
+        `p:hubspotToken: missing; required because targets includes "hubspot". Fix: pulumi config set --secret hubspotToken '<pat-na1-...>'`,
+        `p:teamsWebhookUrl: missing; required because targets includes "teams". Fix: pulumi config set --secret teamsWebhookUrl '<https://...logic.azure.com/workflows/...>'`,
       ]);
     });
   });
