@@ -63,10 +63,17 @@ export async function awaitReplayRuns(
   return settled;
 }
 
-/** 1 when a row failed or needs a person, or a re-sent lead was dead-lettered again; else 0. */
+/** A re-sent lead whose run had not ended when the wait did: its delivery is not known yet. */
+const stillRunning = (o: SettledOutcome) => o.result === "replayed" && Boolean(o.newRun) && !o.newStatus;
+
+/**
+ * 1 when a row failed or needs a person, a re-sent lead was dead-lettered again, or its run had not ended within
+ * --wait (as `send` exits 1 while a run is pending: exit 0 says every re-sent lead was settled); else 0.
+ */
 export function replayExitCode(outcomes: SettledOutcome[]): number {
   const bad = outcomes.some(
-    (o) => o.result === "failed" || o.result === "needs-review" || o.newStatus === LEAD_STATUS.deadLetter,
+    (o) =>
+      o.result === "failed" || o.result === "needs-review" || o.newStatus === LEAD_STATUS.deadLetter || stillRunning(o),
   );
   return bad ? 1 : 0;
 }
@@ -201,10 +208,12 @@ const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped"] as
 /** How many rows ended each way, and how many re-sent leads were dead-lettered again. */
 export function replayCounts(
   outcomes: SettledOutcome[],
-): Record<(typeof RESULTS)[number] | "deadLetteredAgain", number> {
+): Record<(typeof RESULTS)[number] | "deadLetteredAgain" | "stillRunning", number> {
   const by = Object.fromEntries(RESULTS.map((r) => [r, outcomes.filter((o) => o.result === r).length]));
   const deadLetteredAgain = outcomes.filter((o) => o.newStatus === LEAD_STATUS.deadLetter).length;
-  return { ...by, deadLetteredAgain } as ReturnType<typeof replayCounts>;
+  return { ...by, deadLetteredAgain, stillRunning: outcomes.filter(stillRunning).length } as ReturnType<
+    typeof replayCounts
+  >;
 }
 
 /** Seconds to await the replays' runs, from --wait. */
@@ -220,7 +229,12 @@ function report(outcomes: SettledOutcome[]): void {
     console.log(`${o.result.padEnd(12)} ${o.row}  ${o.detail}${run}`);
   }
   const counts = replayCounts(outcomes);
-  console.log(`${RESULTS.map((r) => `${counts[r]} ${r}`).join(", ")}; ${counts.deadLetteredAgain} dead-lettered again`);
+  const running = counts.stillRunning
+    ? `; ${counts.stillRunning} still running (raise --wait, or look again later)`
+    : "";
+  console.log(
+    `${RESULTS.map((r) => `${counts[r]} ${r}`).join(", ")}; ${counts.deadLetteredAgain} dead-lettered again${running}`,
+  );
 }
 
 if (require.main === module) main(REPLAY);

@@ -548,16 +548,20 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.strictEqual(replayExitCode([o("repaired"), o("failed")]), 1);
       assert.strictEqual(replayExitCode([o("needs-review")]), 1);
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "dead-letter" }]), 1);
+      // A re-sent lead whose run had not ended within --wait: not known to be delivered.
+      assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x" }]), 1);
+      assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "delivered" }]), 0);
       // The counts `replay --json` prints (and the summary line is made of).
       assert.deepStrictEqual(
         replayCounts([
           { ...o("replayed"), newRun: "x", newStatus: "dead-letter" },
           { ...o("replayed"), newRun: "y", newStatus: "delivered" },
           o("repaired"),
+          { ...o("replayed"), newRun: "z" },
           o("needs-review"),
           o("needs-review"),
         ]),
-        { replayed: 2, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deadLetteredAgain: 1 },
+        { replayed: 3, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deadLetteredAgain: 1, stillRunning: 1 },
       );
     });
 

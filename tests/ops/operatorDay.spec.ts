@@ -203,7 +203,15 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(again.code, 0, again.stderr);
     assert.deepStrictEqual(JSON.parse(again.stdout), {
       outcomes: [],
-      counts: { replayed: 0, repaired: 0, "needs-review": 0, failed: 0, skipped: 0, deadLetteredAgain: 0 },
+      counts: {
+        replayed: 0,
+        repaired: 0,
+        "needs-review": 0,
+        failed: 0,
+        skipped: 0,
+        deadLetteredAgain: 0,
+        stillRunning: 0,
+      },
     });
   });
 });
