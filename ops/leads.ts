@@ -62,25 +62,31 @@ export const LEADS: Command<LeadsFlags> = {
 /** Every status, the replay's included: `needs-review` is the list an operator works through. */
 const STATUSES: string[] = Object.values(LEAD_STATUS);
 
-async function leads(flags: LeadsFlags, [verb = "list", row]: string[]): Promise<number> {
+async function leads(flags: LeadsFlags, [verb = "list", key]: string[]): Promise<number> {
   if (verb !== "list" && verb !== "show")
     throw new UsageError(`"${verb}" is not a leads command: use list or show <row key>.`);
-  if (verb === "show" && !row)
+  if (verb === "show" && !key)
     throw new UsageError("leads show needs the row key (the run id), e.g. leads show 0858...");
+  // send, replay and forget print rows as <partition>/<row key>: either form is taken.
+  const row = key?.split("/").pop();
   const filter = odataFilter(flags, verb === "show" ? row : undefined);
   const top = wholeNumberFlag("top", flags.top, 1, 10000, 50);
   const { archive, port } = await location(flags);
   const table = await openArchive(archive);
-  const found = await readRows(table, filter, verb === "show" ? 1 : top, flags);
+  const { rows: found, matched } = await readRows(table, filter, verb === "show" ? 1 : top, flags);
   const ended = await endedRuns(found, port);
   const rows = found.map((r) => view(r, flags["show-pii"] ?? false, ended.has(String(r.rowKey))));
   if (verb === "show" && rows.length === 0) {
     console.error(`leads: no archived lead with row key "${row}".`);
     return EXIT.failed;
   }
-  if (flags.json) console.log(JSON.stringify(verb === "show" ? rows[0] : rows, null, 2));
-  else if (verb === "show") printOne(rows[0]);
-  else printList(rows);
+  const cut =
+    verb === "list" && matched > rows.length ? `Showing the newest ${rows.length} of ${matched}: raise --top.` : "";
+  if (flags.json) {
+    console.log(JSON.stringify(verb === "show" ? rows[0] : rows, null, 2));
+    if (cut) console.error(cut); // stdout stays the JSON array
+  } else if (verb === "show") printOne(rows[0]);
+  else printList(rows, cut);
   return EXIT.ok;
 }
 
@@ -147,7 +153,7 @@ async function readRows(
   filter: string | undefined,
   top: number,
   flags: LeadsFlags,
-): Promise<ArchiveRow[]> {
+): Promise<{ rows: ArchiveRow[]; matched: number }> {
   const rows: ArchiveRow[] = [];
   for await (const r of table.listEntities({ queryOptions: filter ? { filter } : {} })) {
     const row = r as ArchiveRow;
@@ -166,7 +172,7 @@ async function readRows(
     rows.push(row);
   }
   rows.sort((a, b) => String(b[COLUMN.receivedTime] ?? "").localeCompare(String(a[COLUMN.receivedTime] ?? "")));
-  return rows.slice(0, top);
+  return { rows: rows.slice(0, top), matched: rows.length };
 }
 
 export interface LeadView {
@@ -195,10 +201,10 @@ export function view(row: ArchiveRow, showPii: boolean, runEnded = false): LeadV
   };
 }
 
-function printList(rows: LeadView[]): void {
+function printList(rows: LeadView[], cut: string): void {
   if (rows.length === 0) return void console.log("No archived leads match.");
   for (const r of rows) console.log(`${r.received}  ${r.row}  ${r.status.padEnd(11)}  ${r.offer}  ${r.outcome.words}`);
-  console.log(`${rows.length} lead(s). Details: npm run leads -- show <row key>`);
+  console.log(`${rows.length} lead(s).${cut ? ` ${cut}` : ""} Details: npm run leads -- show <row key>`);
 }
 
 function printOne(r: LeadView): void {

@@ -160,12 +160,22 @@ describe("operator's day (local endpoint)", function () {
     assert.match(rows[0].columns.LeadJson, /^<hidden: \d+ characters; --show-pii shows it>$/);
     const none = await cli("leads", "--target", "salesforce");
     assert.strictEqual(none.stdout, "No archived leads match.\n");
-    const shown = await cli("leads", "show", deadRun, "--show-pii");
+    // As send, replay and forget print it: <partition>/<row key>.
+    const shown = await cli("leads", "show", `${rows[0].partition}/${deadRun}`, "--show-pii");
     assert.strictEqual(shown.code, 0);
     assert.ok(shown.stdout.includes(deadEmail));
     assert.ok(shown.stdout.includes("Outcome: dead-lettered: dataverse failed"), shown.stdout);
     const text = await cli("leads", "--since", "2000-01-01");
     assert.ok(text.stdout.includes(`${deliveredRun}  delivered`), text.stdout);
+    const all = Number(/^(\d+) lead\(s\)\. Details/m.exec(text.stdout)?.[1]);
+    const cut = await cli("leads", "--since", "2000-01-01", "--top", "1");
+    assert.ok(all > 1, text.stdout);
+    assert.ok(
+      cut.stdout.endsWith(
+        `\n1 lead(s). Showing the newest 1 of ${all}: raise --top. Details: npm run leads -- show <row key>\n`,
+      ),
+      cut.stdout,
+    );
     const badDate = await cli("leads", "--since", "yesterday");
     assert.strictEqual(badDate.code, 2);
     assert.ok(badDate.stderr.startsWith('leads: --since is "yesterday": give a date as YYYY-MM-DD'), badDate.stderr);
