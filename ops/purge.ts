@@ -92,7 +92,11 @@ async function purge(flags: PurgeFlags): Promise<number> {
   else
     console.log(
       `${where.table}: deleted ${counts.archiveRows} lead(s) received before ${counts.archiveCutoff}\n` +
-        `${where.dedupTable}: deleted ${counts.dedupClaims} dedup claim(s) made before ${counts.dedupCutoff}`,
+        `${where.dedupTable}: deleted ${counts.dedupClaims} dedup claim(s) made before ${counts.dedupCutoff}` +
+        (counts.undeliveredKept
+          ? `\n${where.table}: kept ${counts.undeliveredKept} undelivered lead(s) received before then: ` +
+            "replay them (npm run replay) or erase them (npm run forget)"
+          : ""),
     );
   return EXIT.ok;
 }

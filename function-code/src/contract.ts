@@ -33,6 +33,17 @@ export const LEAD_STATUS = {
 } as const;
 export type LeadStatus = (typeof LEAD_STATUS)[keyof typeof LEAD_STATUS];
 
+/**
+ * Leads not delivered yet (nor set aside as test, incomplete or duplicate): the only copy of what Partner Center
+ * sent. The retention purge keeps them past the retention until they are replayed, settled or forgotten.
+ */
+export const UNDELIVERED_STATUSES: readonly LeadStatus[] = [
+  LEAD_STATUS.received,
+  LEAD_STATUS.deadLetter,
+  LEAD_STATUS.needsReview,
+  LEAD_STATUS.replaying,
+];
+
 /** Archive columns written by one side and read by the other. */
 export const COLUMN = {
   status: "Status",

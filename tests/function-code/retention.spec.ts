@@ -9,6 +9,7 @@ import { runScheduledPurge } from "../../function-code/src/retention/scheduled";
 import { useAzurite } from "../support/azurite";
 
 const NOW = new Date("2026-06-15T00:00:00.000Z");
+const UNDELIVERED = ["dead-letter", "needs-review", "received", "replaying"];
 /** 365 days before NOW. */
 const CUTOFF = "2025-06-15T00:00:00Z";
 
@@ -70,6 +71,9 @@ describe("retention purge (Azurite)", function () {
     }
     for (const [partitionKey, rowKey, ReceivedTime] of [...OLD_ROWS, ...NEW_ROWS])
       await archive.createEntity({ partitionKey, rowKey, ReceivedTime, Status: "delivered" });
+    // Old leads not delivered yet: the purge keeps them (their row is their only copy).
+    for (const [rowKey, Status] of UNDELIVERED.map((s, i) => [`undelivered${i}`, s]))
+      await archive.createEntity({ partitionKey: "2024-11", rowKey, ReceivedTime: "2024-11-03T10:00:00Z", Status });
     // 40 and 31 days old: past the 30-day window; 29 days and 1 hour: within it.
     const claims: Array<[string, string]> = [
       ["old1", "2026-05-06T00:00:00.0000000Z"],
@@ -94,18 +98,25 @@ describe("retention purge (Azurite)", function () {
     assert.deepStrictEqual(counts, {
       archiveRows: 6,
       dedupClaims: 2,
+      undeliveredKept: 4,
       archiveCutoff: CUTOFF,
       dedupCutoff: "2026-05-16T00:00:00Z",
     });
-    assert.deepStrictEqual(await keys(archive), ["2025-06/run06", "2025-06/run09", "2025-12/run07", "2026-06/run08"]);
+    assert.deepStrictEqual(await keys(archive), [
+      ...UNDELIVERED.map((_, i) => `2024-11/undelivered${i}`),
+      "2025-06/run06",
+      "2025-06/run09",
+      "2025-12/run07",
+      "2026-06/run08",
+    ]);
     assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2"]);
     assert.ok(pages.n >= 3, `6 matching rows at 2 a page need at least 3 pages; read ${pages.n}`);
   });
 
   it("with retention off (0) deletes nothing", async () => {
     const counts = await purgeExpired({ archive, dedup, retentionDays: 0, dedupWindowDays: 30, now: NOW });
-    assert.deepStrictEqual(counts, { archiveRows: 0, dedupClaims: 0 });
-    assert.strictEqual((await keys(archive)).length, 10);
+    assert.deepStrictEqual(counts, { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 });
+    assert.strictEqual((await keys(archive)).length, 14);
     assert.strictEqual((await keys(dedup)).length, 4);
   });
 
@@ -132,7 +143,7 @@ describe("retention purge (Azurite)", function () {
       DEDUP_WINDOW_DAYS: "30",
     };
     const counts = await runScheduledPurge(settings, NOW);
-    assert.deepStrictEqual([counts.archiveRows, counts.dedupClaims], [6, 2]);
+    assert.deepStrictEqual([counts.archiveRows, counts.dedupClaims, counts.undeliveredKept], [6, 2, 4]);
     await assert.rejects(runScheduledPurge({ ...settings, ARCHIVE_RETENTION_DAYS: "1y" }, NOW), {
       message: 'App setting ARCHIVE_RETENTION_DAYS is "1y": the purge needs a whole number of days from 0.',
     });

@@ -9,6 +9,11 @@ export async function purgeExpiredTimer(_timer: Timer, context: InvocationContex
     `purged ${counts.archiveRows} archive row(s) received before ${counts.archiveCutoff ?? "(retention off)"} ` +
       `and ${counts.dedupClaims} dedup claim(s) made before ${counts.dedupCutoff ?? "(retention off)"}`,
   );
+  if (counts.undeliveredKept > 0)
+    context.warn(
+      `kept ${counts.undeliveredKept} undelivered lead(s) older than the retention (dead-letter, needs-review, ` +
+        "received, replaying): replay them (npm run replay) or erase them (npm run forget).",
+    );
 }
 
 app.timer("purgeExpired", { schedule: "%PURGE_SCHEDULE%", handler: purgeExpiredTimer });

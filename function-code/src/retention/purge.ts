@@ -1,9 +1,11 @@
 /**
  * Retention: deletes archive rows received before the retention cutoff and dedup claims older than
- * the dedup window (an expired claim decides nothing: the workflow renews it). Counts only: no
- * personal value leaves this module.
+ * the dedup window (an expired claim decides nothing: the workflow renews it). A lead not delivered yet
+ * (dead-letter, needs-review, received, replaying) is kept past the cutoff and counted: its row is its only
+ * copy. Counts only: no personal value leaves this module.
  */
 import { odata, TableClient } from "@azure/data-tables";
+import { COLUMN, UNDELIVERED_STATUSES } from "../contract";
 
 /** The part of TableClient a purge uses. */
 export type PurgeTable = Pick<TableClient, "listEntities" | "deleteEntity">;
@@ -23,6 +25,8 @@ export interface PurgeOptions {
 export interface PurgeCounts {
   archiveRows: number;
   dedupClaims: number;
+  /** Undelivered leads older than the cutoff, kept: replay, settle or forget them. */
+  undeliveredKept: number;
   /** Archive rows received before this time were deleted (undefined: retention off). */
   archiveCutoff?: string;
   dedupCutoff?: string;
@@ -32,12 +36,16 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /** One purge pass; with retention off it deletes nothing, not even expired dedup claims. */
 export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> {
-  if (options.retentionDays === 0) return { archiveRows: 0, dedupClaims: 0 };
+  if (options.retentionDays === 0) return { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 };
   const now = (options.now ?? new Date()).getTime();
   const archiveCutoff = wholeSecond(now - options.retentionDays * DAY_MS);
   const dedupCutoff = wholeSecond(now - options.dedupWindowDays * DAY_MS);
   // Partitions are the received month (yyyy-MM): the key range keeps the scan off newer months.
-  const archiveFilter = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
+  const expired = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
+  // Statuses are the contract's constants (no quote inside): written as literals.
+  const delivered = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} ne '${s}'`).join(" and ");
+  const undelivered = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} eq '${s}'`).join(" or ");
+  const archiveFilter = `${expired} and ${delivered}`;
   const dedupFilter = odata`ClaimedTime lt ${textBound(dedupCutoff)}`;
   const pageSize = options.pageSize ?? 1000;
   // An archive row's age is its ReceivedTime, which no later write changes: an unconditional delete is right.
@@ -45,7 +53,18 @@ export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> 
   // A claim's ClaimedTime is renewed by the workflow (PUT with If-Match): delete only the claim as read,
   // so a renewal between the query and the delete survives (412 leaves it).
   const dedupClaims = await deleteMatching(options.dedup, dedupFilter, pageSize, true);
-  return { archiveRows, dedupClaims, archiveCutoff, dedupCutoff };
+  const undeliveredKept = await countMatching(options.archive, `${expired} and (${undelivered})`, pageSize);
+  return { archiveRows, dedupClaims, undeliveredKept, archiveCutoff, dedupCutoff };
+}
+
+/** How many rows the filter matches (keys only read), through every page. */
+async function countMatching(table: PurgeTable, filter: string, pageSize: number): Promise<number> {
+  let count = 0;
+  const pages = table
+    .listEntities({ queryOptions: { filter, select: ["PartitionKey"] } })
+    .byPage({ maxPageSize: pageSize });
+  for await (const page of pages) count += page.length;
+  return count;
 }
 
 /** An ISO time cut to the whole second, e.g. 2025-06-15T00:00:00Z. */
