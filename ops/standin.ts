@@ -53,7 +53,11 @@ export function stateLines(states: StandinState[]): string[] {
   });
 }
 
+/** The fault each option shapes: given with another fault it would be ignored, so it is refused. */
+const OPTION_FAULT = { times: "fail", status: "fail", ms: "slow" } as const;
+
 async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<number> {
+  if (target !== undefined) checkFault(flags, target, fault);
   const local = await readLocalEndpoint(flags["state-dir"]);
   const headers = { "x-leadkit-admin-token": local.adminToken ?? "" };
   if (target === undefined) {
@@ -63,17 +67,24 @@ async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<
     for (const line of stateLines((JSON.parse(res.text) as { value: StandinState[] }).value)) console.log(line);
     return EXIT.ok;
   }
-  if (!(target in STANDIN_OF))
-    throw new UsageError(`target is "${target ?? ""}": give one of ${Object.keys(STANDIN_OF).join(", ")}.`);
-  if (!fault || !(FAULTS as readonly string[]).includes(fault))
-    throw new UsageError(`fault is "${fault ?? ""}": give one of ${FAULTS.join(", ")}.`);
   const query = new URLSearchParams();
   if (flags.times) query.set("times", String(wholeNumberFlag("times", flags.times, 1, 1000000, 1)));
   if (flags.status) query.set("status", String(wholeNumberFlag("status", flags.status, 100, 599, 500)));
-  if (fault === "slow") query.set("ms", String(wholeNumberFlag("ms", flags.ms ?? "", 0, 600000, 2000)));
+  if (fault === "slow") query.set("ms", String(wholeNumberFlag("ms", flags.ms, 0, 600000, 2000)));
   const url = `http://127.0.0.1:${local.port}/standins/${STANDIN_OF[target]}/${fault}${query.size ? `?${query}` : ""}`;
   const res = await httpRequest(url, { method: "POST", headers, timeoutMs: 10_000 });
   if (!res.ok) throw new Error(`the local endpoint answered ${res.status}: ${res.text}`);
   console.log(`${target} stand-in: ${fault}${query.size ? ` (${query})` : ""}`);
   return EXIT.ok;
+}
+
+/** The target and fault, and no option the fault would ignore; a UsageError otherwise. */
+export function checkFault(flags: StandinFlags, target: string, fault: string | undefined): void {
+  if (!(target in STANDIN_OF))
+    throw new UsageError(`target is "${target}": give one of ${Object.keys(STANDIN_OF).join(", ")}.`);
+  if (!fault || !(FAULTS as readonly string[]).includes(fault))
+    throw new UsageError(`fault is "${fault ?? ""}": give one of ${FAULTS.join(", ")}.`);
+  for (const [option, shapes] of Object.entries(OPTION_FAULT))
+    if (flags[option as keyof typeof OPTION_FAULT] !== undefined && shapes !== fault)
+      throw new UsageError(`--${option} applies to ${shapes} only, not to ${fault}: drop it, or use ${shapes}.`);
 }

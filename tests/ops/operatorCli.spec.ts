@@ -15,7 +15,7 @@ import { LEADS } from "../../ops/leads";
 import { PURGE, purgeDays } from "../../ops/purge";
 import { REPLAY } from "../../ops/replay";
 import { SEND } from "../../ops/send";
-import { STANDIN } from "../../ops/standin";
+import { checkFault, STANDIN } from "../../ops/standin";
 import { VERIFY } from "../../ops/verify";
 import { runCli, runScript } from "../support/cli";
 
@@ -44,6 +44,18 @@ describe("operator CLIs: usage", function () {
     const readme = fs.readFileSync("README.md", "utf8").replace(/\s+/g, " ");
     const claimed = /; (`\w+`(?:, `\w+`)* and `\w+`) take `--json`/.exec(readme)![1].match(/(?<=`)\w+(?=`)/g);
     assert.deepStrictEqual(withJson.sort(), [...claimed!].sort());
+  });
+
+  it("standin refuses an option its fault would ignore (down --ms 5 did nothing with the 5), and slow needs no --ms", () => {
+    assert.throws(() => checkFault({ ms: "5" }, "dataverse", "down"), {
+      message: "--ms applies to slow only, not to down: drop it, or use slow.",
+    });
+    assert.throws(() => checkFault({ times: "2" }, "email", "slow"), {
+      message: "--times applies to fail only, not to slow: drop it, or use fail.",
+    });
+    assert.throws(() => checkFault({}, "pipedrive", "down"), { message: /^target is "pipedrive": give one of / });
+    assert.doesNotThrow(() => checkFault({ times: "2", status: "503" }, "email", "fail"));
+    assert.doesNotThrow(() => checkFault({}, "email", "slow"));
   });
 
   it("purge keeps what the stack keeps: its days by default, a shorter dedup window refused, --account needs both", () => {
