@@ -129,6 +129,8 @@ export interface VerifyReport {
   runId?: string;
   /** Absent when the run was not read (no --stack, or not answered 200). */
   runStatus?: string;
+  /** Whether the run was judged; false when only the HTTP answer was (a URL alone: `ok` says 200, no more). */
+  runChecked: boolean;
   ok: boolean;
   lines: string[];
 }
@@ -201,12 +203,13 @@ export async function verifyRun(
   const http = { status: result.status, milliseconds: result.milliseconds, body: result.body };
   say(`HTTP ${result.status} in ${result.milliseconds} ms: ${JSON.stringify(result.body)}`);
   const runId = (result.body as { runId?: string } | null)?.runId;
-  const report: VerifyReport = { sample, http, runId, ok: result.status === 200, lines: [] };
+  const report: VerifyReport = { sample, http, runId, runChecked: false, ok: result.status === 200, lines: [] };
   const { subscription, resourceGroup, workflow } = target;
   if (result.status !== 200) return report;
   if (!subscription || !resourceGroup || !workflow || !runId) {
     report.lines.push(
-      "Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run.",
+      "Endpoint answered 200; the run was not checked (archived? delivered?): give --stack (or --subscription, " +
+        "--resource-group, --workflow) to check it.",
     );
     return report;
   }
@@ -214,7 +217,7 @@ export async function verifyRun(
   say(`Waiting for run ${runId} (CRM calls go on after the answer; up to ${waitSeconds} s)...`);
   report.runStatus = await waitForRun(reader, runId, waitSeconds * 1000, deps.pollMs ?? 3000, say);
   const verdict = judgeRun(sample === "validate", report.runStatus, await reader.actions(runId));
-  return { ...report, ok: verdict.ok, lines: verdict.lines };
+  return { ...report, runChecked: true, ok: verdict.ok, lines: verdict.lines };
 }
 
 async function verify(flags: VerifyFlags): Promise<number> {

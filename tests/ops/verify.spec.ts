@@ -151,6 +151,7 @@ describe("verify command", () => {
       http: { status: 200, milliseconds: 42, body: { status: "accepted", runId: "08584run" } },
       runId: "08584run",
       runStatus: "Succeeded",
+      runChecked: true,
       ok: true,
       lines: ["run status: Succeeded"],
     });
@@ -169,7 +170,27 @@ describe("verify command", () => {
       reader: async () => assert.fail("no run to read"),
       say: () => undefined,
     });
-    assert.deepStrictEqual([refused.ok, refused.runStatus, refused.lines], [false, undefined, []]);
+    assert.deepStrictEqual(
+      [refused.ok, refused.runChecked, refused.runStatus, refused.lines],
+      [false, false, undefined, []],
+    );
+    // A URL alone: the answer is all that is checked, and the report says so.
+    const answerOnly = await verifyRun({ url }, "validate", 30, {
+      send: async () => ({ status: 200, milliseconds: 5, body: { status: "accepted", runId: "08584run" } }),
+      reader: async () => assert.fail("no workflow to read"),
+      say: () => undefined,
+    });
+    assert.deepStrictEqual(
+      [answerOnly.ok, answerOnly.runChecked, answerOnly.lines],
+      [
+        true,
+        false,
+        [
+          "Endpoint answered 200; the run was not checked (archived? delivered?): give --stack (or --subscription, " +
+            "--resource-group, --workflow) to check it.",
+        ],
+      ],
+    );
   });
 
   it("waits while the run is still running, saying so", async () => {
