@@ -107,14 +107,18 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepStrictEqual(
-      [report.sample, report.http.status, report.runId, report.ok, report.runStatus, report.lines],
+      [report.sample, report.http.status, report.runId, report.ok, report.runChecked, report.runStatus, report.lines],
       [
         "validate",
         200,
         report.http.body.runId,
         true,
+        false,
         undefined,
-        ["Endpoint answered 200. Give --stack (or --subscription, --resource-group, --workflow) to check the run."],
+        [
+          "Endpoint answered 200; the run was not checked (archived? delivered?): give --stack (or --subscription, " +
+            "--resource-group, --workflow) to check it.",
+        ],
       ],
     );
     assert.match(report.runId, /^\d+$/);
