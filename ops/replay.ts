@@ -21,7 +21,7 @@ import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetter
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { main, Command, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
-import { CALLBACK_URL_ENV, sendLead } from "./sendLead";
+import { CALLBACK_URL_ENV, sendLead, stackEndpointUrl } from "./sendLead";
 
 export type { ReplayOutcome, Sender } from "../function-code/src/replay/replayDeadLetters";
 
@@ -151,7 +151,8 @@ export async function where(
   const out = flags.stack
     ? deps.outputs(flags.stack, `set ${CALLBACK_URL_ENV} and pass --account <storage account> and --workflow-id <id>`)
     : {};
-  const url = (await deps.secret(CALLBACK_URL_ENV)) ?? out.leadEndpointUrl;
+  const fromEnv = await deps.secret(CALLBACK_URL_ENV);
+  const url = flags.stack ? stackEndpointUrl(flags.stack, out.leadEndpointUrl, fromEnv) : fromEnv;
   const connectionString = await deps.secret(CONNECTION_STRING_ENV);
   const account = flags.account ?? out.storageAccountName;
   if (flags.stack && (!url || (!connectionString && !account)))

@@ -4,10 +4,24 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { UsageError } from "./cli";
 import { httpRequest } from "./http";
 
 /** Environment variable holding an endpoint's signed URL (never a flag: argv shows in `ps` and logs). */
 export const CALLBACK_URL_ENV = "LEADKIT_CALLBACK_URL";
+
+/**
+ * The endpoint URL for --stack: the stack's `leadEndpointUrl` output, or the environment's when it is the same.
+ * A different one is refused: an exported URL of another stack would receive this stack's leads.
+ */
+export function stackEndpointUrl(stack: string, output: string | undefined, fromEnv: string | undefined) {
+  if (fromEnv && output && fromEnv !== output)
+    throw new UsageError(
+      `${CALLBACK_URL_ENV} is set, and it is not stack ${stack}'s leadEndpointUrl: its leads would go to another ` +
+        `endpoint. Unset it (unset ${CALLBACK_URL_ENV}), or drop --stack to use it.`,
+    );
+  return fromEnv ?? output;
+}
 
 export const SAMPLES = ["validate", "full", "minimal", "camelcase"] as const;
 const SAMPLE_DIR = path.join(__dirname, "..", "samples");

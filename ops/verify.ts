@@ -10,7 +10,7 @@ import { ACTION } from "../workflow/names";
 import { TARGET_ACTION } from "../targets";
 import { stackOutputs } from "./archive";
 import { Command, EXIT, main, secretFromEnv, UsageError, wholeNumberFlag } from "./cli";
-import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead } from "./sendLead";
+import { CALLBACK_URL_ENV, loadSample, redactUrl, sendLead, stackEndpointUrl } from "./sendLead";
 
 export { loadSample, redactUrl, SAMPLES, sendLead } from "./sendLead";
 export type { SendResult } from "./sendLead";
@@ -174,7 +174,7 @@ function fromStack(flags: VerifyFlags, url: string | undefined): Target {
     `set ${CALLBACK_URL_ENV} and pass --subscription, --resource-group and --workflow`,
   );
   return {
-    url: url ?? out.leadEndpointUrl,
+    url: stackEndpointUrl(flags.stack, out.leadEndpointUrl, url),
     resourceGroup: given.resourceGroup ?? out.resourceGroupName,
     workflow: given.workflow ?? out.workflowName,
     subscription: given.subscription ?? /\/subscriptions\/([^/]+)\//.exec(out.workflowId ?? "")?.[1],

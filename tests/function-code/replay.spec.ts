@@ -302,12 +302,20 @@ describe("npm run replay: where it reads the endpoint, the archive and the ended
     ]);
   });
 
-  it("--stack: flags and the environment win over the outputs", async () => {
-    const d = deps(OUTPUTS, { LEADKIT_CALLBACK_URL: "https://other/x?sig=t" });
+  it("--stack: flags win over the outputs; an exported URL that is not the stack's is refused", async () => {
+    const d = deps(OUTPUTS, { LEADKIT_CALLBACK_URL: OUTPUTS.leadEndpointUrl });
     const found = await where({ stack: "dev", account: "mine", table: "T", "workflow-id": "/w/other" }, d.deps);
     assert.deepStrictEqual(
       [found.url, found.archive, d.asked.at(-1)],
-      ["https://other/x?sig=t", { connectionString: undefined, account: "mine", table: "T" }, "runs of /w/other"],
+      [OUTPUTS.leadEndpointUrl, { connectionString: undefined, account: "mine", table: "T" }, "runs of /w/other"],
+    );
+    await assert.rejects(
+      where({ stack: "dev" }, deps(OUTPUTS, { LEADKIT_CALLBACK_URL: "https://other/x?sig=t" }).deps),
+      {
+        message:
+          "LEADKIT_CALLBACK_URL is set, and it is not stack dev's leadEndpointUrl: its leads would go to another " +
+          "endpoint. Unset it (unset LEADKIT_CALLBACK_URL), or drop --stack to use it.",
+      },
     );
   });
 
