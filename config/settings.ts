@@ -180,7 +180,7 @@ export const SETTINGS = {
       items: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?$" },
     },
     description:
-      "Comma-separated IPv4 ranges allowed to call the endpoint. Empty: any caller holding the signed URL (Partner Center publishes no source ranges).",
+      "Comma-separated IPv4 ranges allowed to call the endpoint, replays included (npm run replay from your address, the scheduled replay from the function app). Empty: any caller holding the signed URL (Partner Center publishes no source ranges).",
     expect: "comma-separated IPv4 addresses or CIDR ranges",
     example: "203.0.113.0/24",
     default: "",
