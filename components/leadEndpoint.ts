@@ -330,7 +330,8 @@ export function logicWorkflow(
       definition,
       parameters: {
         ...parameters,
-        // The account's table endpoint, with its trailing slash: storage calls append `<Table>(...)`.
+        // The account's table endpoint, with its trailing slash ("table": "https://<account>.table.core.windows.net/"
+        // in azure-rest-api-specs storage examples, StorageAccountGetProperties.json): calls append `<Table>(...)`.
         tableEndpoint: { value: storageSide.account.primaryEndpoints.apply((e) => e.table) },
         workflowIdentity: { value: storageSide.identity.id },
       },
@@ -380,7 +381,8 @@ function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent
       minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
       enableHttpsTrafficOnly: true,
       allowBlobPublicAccess: false,
-      // Every caller is a managed identity; tenants often deny shared keys by Azure Policy (audit finding 9).
+      // Every caller is a managed identity; tenants often deny shared keys by Azure Policy
+      // (learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent).
       allowSharedKeyAccess: false,
       tags: args.tags,
     },
@@ -462,7 +464,8 @@ export function managedConnections(scope: Scope, apis: readonly ManagedApi[]) {
       ),
     },
   };
-  // Declared by the definition only for a selected target (Azure rejects values for undeclared parameters).
+  // Declared by the definition only for a selected target: Azure rejects values for undeclared parameters
+  // (InvalidTemplate "The workflow parameters '...' are not valid", hashicorp/terraform-provider-azurerm#4731).
   const targetParameters: WorkflowParameterValues = {};
   for (const target of CRM_TARGETS.filter((t) => args[t] !== undefined))
     for (const [key, p] of Object.entries(targetSpec(target).parameters ?? {}))
@@ -511,8 +514,8 @@ export function wireFunctionApp(
     },
     { parent, dependsOn: tables },
   );
-  // The definition declares the normalizer parameters only with normalizerFunction (Azure rejects
-  // values for undeclared parameters); the replay alone needs the app but not these.
+  // The definition declares the normalizer parameters only with normalizerFunction (Azure rejects values for
+  // undeclared parameters, hashicorp/terraform-provider-azurerm#4731); the replay alone needs the app but not these.
   const parameters: WorkflowParameterValues = args.normalizerFunction
     ? { normalizerUrl: { value: app.normalizerUrl }, normalizerAudience: { value: app.normalizerAudience } }
     : {};
@@ -594,7 +597,10 @@ function managedApiId(subscriptionId: pulumi.Input<string>, location: pulumi.Inp
   return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${location}/managedApis/${api}`;
 }
 
-/** Storage account names allow only lower-case letters and digits; the provider adds a random suffix. */
+/**
+ * Storage account names: 3-24 lower-case letters and digits (learn.microsoft.com/azure/azure-resource-manager/
+ * management/resource-name-rules); azure-native adds 8 random characters: 14 + "st" + 8 = 24.
+ */
 function compactName(name: string): string {
   return name
     .toLowerCase()

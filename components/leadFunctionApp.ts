@@ -106,7 +106,8 @@ export function functionAppSettings(args: {
           { name: "LEAD_DEDUP_TABLE", value: args.retention!.dedupTableName },
           { name: "DEDUP_WINDOW_DAYS", value: String(args.retention!.dedupWindowDays) },
         ]
-      : // The timer's schedule must resolve even when it is off: a yearly one, disabled.
+      : // The timer's schedule must resolve even when it is off ("'%TimerCron%' does not resolve to a value" with
+        // the function disabled, Azure/azure-functions-host#10346): a yearly one, disabled.
         [
           { name: "PURGE_SCHEDULE", value: "0 0 0 1 1 *" },
           { name: "AzureWebJobs.purgeExpired.Disabled", value: "true" },
@@ -231,6 +232,8 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         kind: "functionapp",
+        // Flex Consumption runs on Linux (reserved): FC1 / FlexConsumption, as Microsoft's own templates declare it
+        // (microsoft/hands-on-lab-azure-functions terraform/plan.tf; learn.microsoft.com/azure/azure-functions/flex-consumption-plan).
         reserved: true,
         sku: { name: "FC1", tier: "FlexConsumption" },
         tags: args.tags,
@@ -262,6 +265,8 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
           // Node 22: GA on Functions since August 2025 (Azure/azure-functions-nodejs-library#252);
           // Node 20 support ended on 30 April 2026 (portal notice quoted in CDCgov/prime-simplereport#9257).
           runtime: { name: web.RuntimeName.Node, version: "22" },
+          // Within Flex Consumption's instance memory sizes and scale limit (flex-consumption-plan#instance-memory;
+          // azure-rules flex-scale checks both).
           scaleAndConcurrency: { maximumInstanceCount: args.maximumInstanceCount ?? 40, instanceMemoryMB: 2048 },
         },
         tags: args.tags,

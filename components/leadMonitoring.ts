@@ -67,6 +67,8 @@ function runLogs(
       resourceGroupName: args.resourceGroupName,
       location: args.location,
       sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+      // 30 days are in the ingestion price, up to two years settable
+      // (learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure): logRetentionDays is 30-730.
       retentionInDays: args.logRetentionDays ?? 30,
       tags: args.tags,
     },
@@ -96,6 +98,8 @@ function alertEmails(
     `${name}-alerts`,
     {
       resourceGroupName: args.resourceGroupName,
+      // Action groups are global, and their short name is at most 12 characters
+      // (learn.microsoft.com/azure/azure-monitor/alerts/action-groups; azure-rules action-group-short-name).
       location: "global",
       enabled: true,
       groupShortName: "leadkit",
@@ -121,6 +125,7 @@ function failedRunsAlert(
     `${name}-runs-failed`,
     {
       resourceGroupName: args.resourceGroupName,
+      // Metric alert rules are global resources (learn.microsoft.com/azure/azure-monitor/alerts/resource-manager-alerts-metric).
       location: "global",
       description:
         "A lead run failed: a lead was dead-lettered (replay it once the CRM is back: npm run replay) or could not be archived. See the run history.",
