@@ -143,6 +143,22 @@ describe("GitHub workflows", function () {
     );
   });
 
+  it("names stacks <org>/<stack>, never the project, which pulumi new renames", () => {
+    for (const file of FILES) {
+      const refs = text(file).match(/\$\{\{ vars\.PULUMI_ORG \}\}\/(\$\{\{ [^}]+\}\}|[^\s"']*)/g) ?? [];
+      for (const ref of refs)
+        assert.match(
+          ref,
+          /^\$\{\{ vars\.PULUMI_ORG \}\}\/(dev|prod|\$\{\{ matrix\.stack \}\}|e2e-)/,
+          `${file}: ${ref}`,
+        );
+    }
+    assert.ok(
+      FILES.some((f) => text(f).includes("${{ vars.PULUMI_ORG }}/dev")),
+      "the refs are found",
+    );
+  });
+
   it("previews use the read-only preview identity, never the deploy or e2e one, with the pull_request subject", () => {
     const preview = jobs("pull-request.yml").preview as Job & { env: Record<string, string> };
     assert.strictEqual(preview.env.ARM_CLIENT_ID, "${{ secrets.AZURE_PREVIEW_CLIENT_ID }}");
