@@ -476,6 +476,7 @@ describe("policy pack", () => {
       webhook: { url: "https://h.contoso.com", secret: pulumi.secret("0123456789abcdef") },
       azureTable: {},
       normalizerFunction: true,
+      replaySchedule: "0 */30 * * * *", // the function app's roles on the workflow come with it
       alertEmails: ["ops@contoso.com"],
     });
     await settle(endpoint.leadEndpointUrl, endpoint.workflowId, endpoint.logWorkspaceId);
