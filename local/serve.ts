@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { endpointFile, LocalEndpointFile, PROJECT_ROOT } from "../ops/archive";
+import { endpointFile, LocalEndpointFile, PROJECT_ROOT, stackEndpointFile } from "../ops/archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
 import type { DurableTables } from "./durableTables";
 import type { LocalEndpoint } from "./endpoint";
@@ -82,7 +82,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     await tables.stop();
     throw (err as NodeJS.ErrnoException).code === "EADDRINUSE" ? new Error(busyPort(port)) : err;
   }
-  stopOnEveryExit(server, endpoint, tables);
+  stopOnEveryExit(server, endpoint, tables, stackEndpointFile(stackName, stateDir));
   const state: LocalEndpointFile = {
     url: server.callbackUrl,
     stack: stackName,
@@ -94,6 +94,8 @@ async function serve(flags: ServeFlags): Promise<number> {
     adminToken,
   };
   writePrivate(endpointFile(stateDir), state);
+  // Per stack as well: with two stacks running, a command picks one by LEADKIT_LOCAL_STACK (ops/archive.ts).
+  writePrivate(stackEndpointFile(stackName, stateDir), state);
   printBanner(stack, server.port, server.callbackUrl, tables.port);
   return EXIT.ok;
 }
@@ -218,7 +220,7 @@ const DRAIN_MS = 10000;
  * at once. SIGKILL cannot be caught: Azurite then saves when its stdin closes, and the table journal has
  * every acknowledged write anyway.
  */
-function stopOnEveryExit(server: LocalServer, endpoint: LocalEndpoint, tables: DurableTables): void {
+function stopOnEveryExit(server: LocalServer, endpoint: LocalEndpoint, tables: DurableTables, ownFile: string): void {
   let stopping = false;
   const stop = (code: number, why?: string) => {
     if (stopping) return;
@@ -233,6 +235,7 @@ function stopOnEveryExit(server: LocalServer, endpoint: LocalEndpoint, tables: D
     Promise.race([server.close(), new Promise((r) => setTimeout(r, 3000))])
       .then(() => endpoint.drain(DRAIN_MS))
       .then(() => tables.stop())
+      .then(() => fs.rmSync(ownFile, { force: true })) // this stack no longer runs here
       .then(exit, exit);
   };
   process.once("SIGINT", () => stop(0));

@@ -29,21 +29,59 @@ export interface LocalEndpointFile {
 export const endpointFile = (stateDir = PROJECT_ROOT) =>
   path.join(path.resolve(stateDir), ".local-runs", "endpoint.json");
 
+/** Each running stack's endpoint file: `npm start` writes it beside endpoint.json (the latest started). */
+export const stackEndpointFile = (stack: string, stateDir = PROJECT_ROOT) =>
+  path.join(path.resolve(stateDir), ".local-runs", "endpoints", `${stack}.json`);
+
+/** Names the local stack the commands act on when several `npm start` run (`npm start -- --stack prod`). */
+export const LOCAL_STACK_ENV = "LEADKIT_LOCAL_STACK";
+
 export const NO_LOCAL_ENDPOINT = "no local endpoint is running: start it with `npm start`";
 
-/** The running local endpoint's file, or an error that says how to start one. */
-export async function readLocalEndpoint(stateDir?: string): Promise<LocalEndpointFile> {
-  const file = endpointFile(stateDir);
-  if (!fs.existsSync(file)) throw new Error(`${NO_LOCAL_ENDPOINT} (no ${path.relative(process.cwd(), file) || file}).`);
-  const local = JSON.parse(fs.readFileSync(file, "utf8")) as LocalEndpointFile;
-  // The file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
-  const alive = await httpRequest(`http://127.0.0.1:${local.port}/runs?top=1`, { timeoutMs: 3000 }).then(
+/**
+ * The running local endpoint's file: the one that answers, or the stack LEADKIT_LOCAL_STACK names. Several running
+ * and none named is refused: the last one started used to take every command, the other stack's included.
+ */
+export async function readLocalEndpoint(stateDir?: string, env = process.env): Promise<LocalEndpointFile> {
+  const chosen = env[LOCAL_STACK_ENV]?.trim() || undefined;
+  if (chosen && !/^[A-Za-z0-9_.-]+$/.test(chosen))
+    throw new UsageError(`${LOCAL_STACK_ENV} is "${chosen}": a stack name is letters, digits, ".", "_" or "-".`);
+  const dir = path.dirname(stackEndpointFile("-", stateDir));
+  const files = chosen
+    ? [stackEndpointFile(chosen, stateDir)]
+    : fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+          .map((f) => path.join(dir, f))
+      : [endpointFile(stateDir)];
+  const none = chosen
+    ? `no local endpoint of stack ${chosen} (${LOCAL_STACK_ENV}) is running: start it with \`npm start -- --stack ${chosen}\``
+    : NO_LOCAL_ENDPOINT;
+  // Newest first: a killed server's file may name a port a later one listens on; that port is the later one's.
+  const present = files.filter((f) => fs.existsSync(f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (present.length === 0) throw new Error(`${none} (no ${path.relative(process.cwd(), files[0]) || files[0]}).`);
+  const endpoints = present
+    .map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as LocalEndpointFile)
+    .filter((e, i, all) => all.findIndex((o) => o.port === e.port) === i);
+  // A file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
+  const answers = await Promise.all(endpoints.map((e) => answering(e.port)));
+  const live = endpoints.filter((_, i) => answers[i]).sort((a, b) => a.stack.localeCompare(b.stack));
+  if (live.length === 1) return live[0];
+  if (live.length === 0)
+    throw new Error(`${none} (nothing answers on ${endpoints.map((e) => `127.0.0.1:${e.port}`).join(", ")}).`);
+  throw new UsageError(
+    `${live.length} local endpoints are running (${live.map((e) => `${e.stack} on 127.0.0.1:${e.port}`).join(", ")}): ` +
+      `say which with ${LOCAL_STACK_ENV}, e.g. ${LOCAL_STACK_ENV}=${live[0].stack} npm run send.`,
+  );
+}
+
+const answering = (port: number) =>
+  httpRequest(`http://127.0.0.1:${port}/runs?top=1`, { timeoutMs: 3000 }).then(
     () => true,
     () => false,
   );
-  if (!alive) throw new Error(`${NO_LOCAL_ENDPOINT} (nothing answers on 127.0.0.1:${local.port}).`);
-  return local;
-}
 
 /**
  * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is

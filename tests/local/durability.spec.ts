@@ -411,6 +411,21 @@ describe("durability: the whole local server (npm start)", function () {
       load(devUrl, "dev", 5, 0, () => undefined),
       load(prodUrl, "prod", 5, 0, () => undefined),
     ]);
+    // The commands: with both running, which one is asked for; then they act on that stack's archive.
+    const ambiguous = await runCli(["leads", "--json", "--state-dir", dir]);
+    assert.deepStrictEqual(
+      [ambiguous.code, ambiguous.stderr.replace(/127\.0\.0\.1:\d+/g, "PORT")],
+      [
+        2,
+        "leads: 2 local endpoints are running (dev on PORT, prod on PORT): say which with LEADKIT_LOCAL_STACK, " +
+          "e.g. LEADKIT_LOCAL_STACK=dev npm run send.\nRun with --help for usage.\n",
+      ],
+    );
+    const prodLeads = await runCli(["leads", "--json", "--top", "100", "--state-dir", dir], {
+      LEADKIT_LOCAL_STACK: "prod",
+    });
+    assert.strictEqual(prodLeads.code, 0, prodLeads.stderr);
+    assert.strictEqual((JSON.parse(prodLeads.stdout) as unknown[]).length, prodAccepted.length, "prod's leads only");
     const twice = start("dev");
     assert.notStrictEqual(await twice.exited(), 0);
     assert.match(

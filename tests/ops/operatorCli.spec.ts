@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -16,6 +17,7 @@ import { PURGE, purgeDays } from "../../ops/purge";
 import { REPLAY } from "../../ops/replay";
 import { SEND } from "../../ops/send";
 import { checkFault, STANDIN } from "../../ops/standin";
+import { readLocalEndpoint, stackEndpointFile } from "../../ops/archive";
 import { VERIFY } from "../../ops/verify";
 import { runCli, runScript } from "../support/cli";
 
@@ -156,6 +158,32 @@ describe("operator CLIs: usage", function () {
         r.stderr.startsWith(`${args[0]}: no local endpoint is running: start it with \`npm start\` (no `),
         `${args.join(" ")}: ${r.stderr}`,
       );
+    }
+  });
+
+  it("finds the one local endpoint that answers; a killed server's file for the same port yields to the newer", async () => {
+    const state = tempDir();
+    const server = http.createServer((_, res) => res.end("{}"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const file = (stack: string, at: number) => {
+        const f = stackEndpointFile(stack, state);
+        fs.mkdirSync(path.dirname(f), { recursive: true });
+        fs.writeFileSync(f, JSON.stringify({ stack, port, url: `http://127.0.0.1:${port}/${stack}` }));
+        fs.utimesSync(f, at, at);
+      };
+      file("dev", 1000); // killed earlier: its port is now prod's
+      file("prod", 2000);
+      assert.strictEqual((await readLocalEndpoint(state, {})).stack, "prod");
+      await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "staging" }), {
+        message: `no local endpoint of stack staging (LEADKIT_LOCAL_STACK) is running: start it with \`npm start -- --stack staging\` (no ${path.relative(process.cwd(), stackEndpointFile("staging", state))}).`,
+      });
+      await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "../x" }), {
+        message: 'LEADKIT_LOCAL_STACK is "../x": a stack name is letters, digits, ".", "_" or "-".',
+      });
+    } finally {
+      server.close();
     }
   });
 
