@@ -11,6 +11,7 @@ import { locateTables, openArchive, stackSettings, TableFlags } from "./archive"
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 
 interface PurgeFlags extends TableFlags {
+  "dry-run"?: boolean;
   days?: string;
   "dedup-window"?: string;
   json?: boolean;
@@ -32,6 +33,7 @@ export const PURGE: Command<PurgeFlags> = {
       type: "string",
       help: "delete archive rows received more than this many days ago (default: the stack's archiveRetentionDays; 0: none)",
     },
+    "dry-run": { type: "boolean", help: "count what would be deleted, delete nothing" },
     "dedup-window": {
       type: "string",
       help: "delete dedup claims older than this many days (default: the stack's dedupWindowDays)",
@@ -78,6 +80,7 @@ async function purge(flags: PurgeFlags): Promise<number> {
     dedup: await openArchive({ ...where, table: where.dedupTable }),
     retentionDays,
     dedupWindowDays,
+    dryRun: flags["dry-run"] === true,
   });
   if (flags.json)
     console.log(
@@ -89,14 +92,16 @@ async function purge(flags: PurgeFlags): Promise<number> {
     );
   else if (retentionDays === 0)
     console.log(`Retention is off (${flags.days ? "--days 0" : "archiveRetentionDays is 0"}): nothing deleted.`);
-  else
+  else {
+    const deleted = flags["dry-run"] ? "would delete" : "deleted";
     console.log(
-      `${where.table}: deleted ${counts.archiveRows} lead(s) received before ${counts.archiveCutoff}\n` +
-        `${where.dedupTable}: deleted ${counts.dedupClaims} dedup claim(s) made before ${counts.dedupCutoff}` +
+      `${where.table}: ${deleted} ${counts.archiveRows} lead(s) received before ${counts.archiveCutoff}\n` +
+        `${where.dedupTable}: ${deleted} ${counts.dedupClaims} dedup claim(s) made before ${counts.dedupCutoff}` +
         (counts.undeliveredKept
           ? `\n${where.table}: kept ${counts.undeliveredKept} undelivered lead(s) received before then: ` +
             "replay them (npm run replay) or erase them (npm run forget)"
           : ""),
     );
+  }
   return EXIT.ok;
 }

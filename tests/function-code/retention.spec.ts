@@ -113,6 +113,22 @@ describe("retention purge (Azurite)", function () {
     assert.ok(pages.n >= 3, `6 matching rows at 2 a page need at least 3 pages; read ${pages.n}`);
   });
 
+  it("a dry run counts what a purge would delete, and deletes nothing", async () => {
+    const counts = await purgeExpired({
+      archive,
+      dedup,
+      retentionDays: 365,
+      dedupWindowDays: 30,
+      now: NOW,
+      dryRun: true,
+    });
+    assert.deepStrictEqual(
+      [counts.archiveRows, counts.dedupClaims, counts.undeliveredKept, counts.archiveCutoff],
+      [6, 2, 4, CUTOFF],
+    );
+    assert.deepStrictEqual([(await keys(archive)).length, (await keys(dedup)).length], [14, 4]);
+  });
+
   it("with retention off (0) deletes nothing", async () => {
     const counts = await purgeExpired({ archive, dedup, retentionDays: 0, dedupWindowDays: 30, now: NOW });
     assert.deepStrictEqual(counts, { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 });

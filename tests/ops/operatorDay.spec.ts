@@ -205,6 +205,11 @@ describe("operator's day (local endpoint)", function () {
     assert.strictEqual(counts.dedupClaims, 0);
     const day = 86_400_000;
     assert.ok(Math.abs(Date.parse(counts.archiveCutoff) - (Date.now() - 365 * day)) < 60_000, counts.archiveCutoff);
+    const dry = await cli("purge", "--local", "--dry-run");
+    assert.ok(
+      dry.stdout.startsWith(`${stack.config.archiveTableName}: would delete 0 lead(s) received before `),
+      dry.stdout,
+    );
     const off = await cli("purge", "--local", "--days", "0");
     assert.deepStrictEqual([off.code, off.stdout], [0, "Retention is off (--days 0): nothing deleted.\n"]);
     const both = await cli("purge", "--local", "--account", "leadsdev");

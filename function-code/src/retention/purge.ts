@@ -20,6 +20,8 @@ export interface PurgeOptions {
   now?: Date;
   /** Rows per query page (at most 1000, the service's own cap). @default 1000 */
   pageSize?: number;
+  /** Count what would be deleted, delete nothing. @default false */
+  dryRun?: boolean;
 }
 
 export interface PurgeCounts {
@@ -49,10 +51,14 @@ export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> 
   const dedupFilter = odata`ClaimedTime lt ${textBound(dedupCutoff)}`;
   const pageSize = options.pageSize ?? 1000;
   // An archive row's age is its ReceivedTime, which no later write changes: an unconditional delete is right.
-  const archiveRows = await deleteMatching(options.archive, archiveFilter, pageSize, false);
+  const archiveRows = options.dryRun
+    ? await countMatching(options.archive, archiveFilter, pageSize)
+    : await deleteMatching(options.archive, archiveFilter, pageSize, false);
   // A claim's ClaimedTime is renewed by the workflow (PUT with If-Match): delete only the claim as read,
   // so a renewal between the query and the delete survives (412 leaves it).
-  const dedupClaims = await deleteMatching(options.dedup, dedupFilter, pageSize, true);
+  const dedupClaims = options.dryRun
+    ? await countMatching(options.dedup, dedupFilter, pageSize)
+    : await deleteMatching(options.dedup, dedupFilter, pageSize, true);
   const undeliveredKept = await countMatching(options.archive, `${expired} and (${undelivered})`, pageSize);
   return { archiveRows, dedupClaims, undeliveredKept, archiveCutoff, dedupCutoff };
 }
