@@ -9,8 +9,10 @@ export type {
   CrmRetryArgs,
   DataverseArgs,
   EmailArgs,
+  HubspotArgs,
   IncompleteLeads,
   LeadEndpointArgs,
   SalesforceArgs,
+  TeamsArgs,
   WebhookArgs,
 } from "../components/leadEndpoint";

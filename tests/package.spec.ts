@@ -53,6 +53,20 @@ describe("LeadEndpoint package", function () {
     );
   });
 
+  it("the package entry exports every argument type of the component (HubspotArgs and TeamsArgs were missing)", () => {
+    const declared = [
+      ...fs
+        .readFileSync(path.join(ROOT, "components", "leadEndpoint.ts"), "utf8")
+        .matchAll(/^export interface (\w+Args) /gm),
+    ].map((m) => m[1]);
+    const entry = fs.readFileSync(path.join(ROOT, "lib", "index.ts"), "utf8");
+    assert.ok(declared.length >= 9, declared.join(", "));
+    assert.deepStrictEqual(
+      declared.filter((name) => !new RegExp(`\\b${name}\\b`).test(entry)),
+      [],
+    );
+  });
+
   // npm test's typecheck+eslint phase fails unless lib/schema.json is what Pulumi's analyzer generates from the
   // code (scripts/schema.ts, over the type check's program), so these read what the analyzer generated.
   describe("schema from Pulumi's analyzer (lib/schema.json, checked in the typecheck+eslint phase)", () => {
