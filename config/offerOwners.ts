@@ -3,6 +3,7 @@
  * (field, id shapes) are each target's (TargetSpec.owner); this checks a stack's map against them.
  */
 import { CRM_TARGETS, CrmTarget, targetSpec } from "../targets";
+import { shellWord } from "./shell";
 
 /** Offer id or display name (as written) to each target's owner (as written, e.g. `team/<GUID>`). */
 export type OfferOwners = Record<string, Partial<Record<CrmTarget, string>>>;
@@ -43,7 +44,7 @@ export function checkOfferOwners(
     for (const entry of entries) {
       const problem = (text: string, replacement: string | undefined = example) =>
         problems.push(
-          `offerOwners: "${offer}=${entry}": ${text}. Fix: pulumi config set offerOwners "${ownersText(map, offer, entry, replacement)}"`,
+          `offerOwners: "${offer}=${entry}": ${text}. Fix: pulumi config set offerOwners ${shellWord(ownersText(map, offer, entry, replacement))}`,
         );
       const colon = entry.indexOf(":");
       const [target, owner] = [entry.slice(0, Math.max(colon, 0)).trim(), entry.slice(colon + 1).trim()];

@@ -12,6 +12,7 @@ import {
 import { durationSeconds } from "../emulator/iso8601";
 import { TARGETS, targetSpec } from "../targets";
 import { checkOfferOwners, OfferOwners } from "./offerOwners";
+import { shellWord } from "./shell";
 
 /** Each selected target's block of the stack config (TargetSpec.config), keyed by target. */
 export type TargetConfigs = { [T in CrmTarget]?: ReturnType<(typeof TARGETS)[T]["config"]> };
@@ -54,6 +55,8 @@ export class StackConfigError extends Error {
 }
 
 /** Raw settings as Pulumi hands them over: text values keyed by short name (no `<project>:` prefix). */
+export { shellWord };
+
 export type RawSettings = Record<string, string | undefined>;
 
 /** The `<project>:` keys of a full config map, by short name. Other namespaces (providers) are not ours. */
@@ -162,9 +165,20 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${shellWord(SETTINGS.crmRetryMaxInterval.example)}`,
     );
   }
-  problems.push(...routeProblems(data), ...ownerProblems(data), ...tableProblems(data));
+  const setByStack = new Set(Object.keys(raw).filter((k) => raw[k]?.trim()));
+  problems.push(...routeProblems(data), ...ownerProblems(data), ...tableProblems(data, setByStack));
   const project = options.project ?? PROJECT;
-  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${p}`));
+  // Last guard for the checks that quote values (routes, owners, tables, the interval order): a value the stack
+  // holds as a secret is never printed. A problem of such a key says only what a valid value is; another key's
+  // problem that quotes it shows <secret> in its place.
+  const hidden = (options.secretKeys ?? []).map((k) => raw[k]?.trim() ?? "").filter((v) => v.length >= 3);
+  const guard = (p: string) => {
+    const key = p.slice(0, p.indexOf(":")) as SettingName;
+    const held = (options.secretKeys ?? []).includes(key) && key in SETTINGS && !spec(key).secret; // secret settings' messages quote no value
+    if (held && !p.startsWith(`${key}: the secret value`)) return invalid(key, "", true);
+    return hidden.reduce((text, value) => text.split(value).join("<secret>"), p);
+  };
+  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${guard(p)}`));
   return toKitConfig(data);
 }
 
@@ -241,25 +255,31 @@ const routesText = (routes: Record<string, string[]>) =>
  * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model). Two settings
  * naming one table would declare it twice (pulumi up stops on the duplicate resource) and mix its rows.
  */
-function tableProblems(data: Record<string, unknown>): string[] {
+function tableProblems(data: Record<string, unknown>, setByStack: ReadonlySet<string>): string[] {
   const targets = (data.targets as string[] | undefined) ?? [];
   const names = SETTING_NAMES.filter((name) => {
     const s = spec(name);
     return s.table && typeof data[name] === "string" && (!s.target || targets.includes(s.target));
   });
+  const taken = (value: string) => names.some((n) => (data[n] as string).toLowerCase() === value.toLowerCase());
+  /** The setting's default, else the default with a number: a name no other table of the stack has. */
+  const free = (name: SettingName) => {
+    const base = SETTINGS[name].default as string;
+    for (let i = 1; ; i++) if (!taken(i === 1 ? base : `${base}${i}`)) return i === 1 ? base : `${base}${i}`;
+  };
   const problems: string[] = [];
   names.forEach((name, i) => {
     const value = data[name] as string;
-    const same = names.slice(0, i).find((other) => (data[other] as string).toLowerCase() === value.toLowerCase());
-    if (same)
+    const other = names.slice(0, i).find((o) => (data[o] as string).toLowerCase() === value.toLowerCase());
+    if (other) {
+      // Blame the setting the stack set (a default clashing with it is not the user's doing).
+      const [blamed, kept] = setByStack.has(name) || !setByStack.has(other) ? [name, other] : [other, name];
       problems.push(
-        `${name}: "${value}" is the table ${same} names ("${data[same]}"; table names ignore case): give each ` +
-          `table its own name. Fix: pulumi config set ${name} ${SETTINGS[name].default}`,
+        `${blamed}: "${data[blamed]}" is the table ${kept} names ("${data[kept]}"; table names ignore case): give ` +
+          `each table its own name. Fix: pulumi config set ${blamed} ${free(blamed)}`,
       );
-    else if (value.toLowerCase() === "tables")
-      problems.push(
-        `${name}: "${value}" is a name Azure reserves. Fix: pulumi config set ${name} ${SETTINGS[name].default}`,
-      );
+    } else if (value.toLowerCase() === "tables")
+      problems.push(`${name}: "${value}" is a name Azure reserves. Fix: pulumi config set ${name} ${free(name)}`);
   });
   return problems;
 }
@@ -282,7 +302,7 @@ function routeProblems(data: Record<string, unknown>): string[] {
       const fixed = { ...routes, [offer]: routed.map((t) => (t === target ? suggestion : t)) };
       problems.push(
         `offerRoutes: route "${offer}=${routed.join("+")}": '${target}' is not a target: must be one of the stack's targets (${targets.join(", ")}). ` +
-          `Fix: pulumi config set offerRoutes "${routesText(fixed)}"`,
+          `Fix: pulumi config set offerRoutes ${shellWord(routesText(fixed))}`,
       );
     }
   }
@@ -339,18 +359,16 @@ function splitList(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-/** A value as one shell word: single-quoted when a shell would read any of it (`;`, `*`, `<`, spaces...). */
-export function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
-}
-
 function fix(name: SettingName, secret = Boolean(spec(name).secret)): string {
   return `Fix: pulumi config set${secret ? " --secret" : ""} ${name} ${shellWord(spec(name).example)}`;
 }
 
 function invalid(name: SettingName, received: unknown, masked: boolean): string {
   const shown = masked ? "the secret value" : JSON.stringify(received);
-  return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, masked)}`;
+  // --secret in the fix only where a secret is right: a secret value of a setting that shapes the workflow is
+  // refused offline (program/stacks.ts secretStandIn).
+  const secret = Boolean(spec(name).secret) || (masked && Boolean(spec(name).maybeSecret));
+  return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, secret)}`;
 }
 
 function describe(

@@ -128,8 +128,8 @@ describe("stack settings", () => {
       assert.deepStrictEqual(
         problemsOf({ ...stack, offerRoutes: "contoso.offer-a=email+azureTabel;contoso.offer-b=salesforce" }),
         [
-          `leadkit:offerRoutes: route "contoso.offer-a=email+azureTabel": 'azureTabel' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes "contoso.offer-a=email+azureTable;contoso.offer-b=salesforce"`,
-          `leadkit:offerRoutes: route "contoso.offer-b=salesforce": 'salesforce' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes "contoso.offer-a=email+azureTabel;contoso.offer-b=email"`,
+          `leadkit:offerRoutes: route "contoso.offer-a=email+azureTabel": 'azureTabel' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes 'contoso.offer-a=email+azureTable;contoso.offer-b=salesforce'`,
+          `leadkit:offerRoutes: route "contoso.offer-b=salesforce": 'salesforce' is not a target: must be one of the stack's targets (email, azureTable). Fix: pulumi config set offerRoutes 'contoso.offer-a=email+azureTabel;contoso.offer-b=email'`,
         ],
       );
     });
@@ -187,6 +187,13 @@ describe("stack settings", () => {
     assert.deepStrictEqual(problemsOf({ archiveTableName: "Tables" }), [
       'leadkit:archiveTableName: "Tables" is a name Azure reserves. Fix: pulumi config set archiveTableName LeadArchive',
     ]);
+    // The setting the stack set is blamed, not a default it clashes with; the fix names a table no other has.
+    assert.deepStrictEqual(problemsOf({ archiveTableName: "LeadDedup" }), [
+      'leadkit:archiveTableName: "LeadDedup" is the table dedupTableName names ("LeadDedup"; table names ignore case): give each table its own name. Fix: pulumi config set archiveTableName LeadArchive',
+    ]);
+    assert.deepStrictEqual(problemsOf({ archiveTableName: "LeadDedup", dedupTableName: "leaddedup" }), [
+      'leadkit:dedupTableName: "leaddedup" is the table archiveTableName names ("LeadDedup"; table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup2',
+    ]);
     // azureTableName counts only with its target.
     assert.strictEqual(parseStackConfig({ azureTableName: "LeadArchive" }).archiveTableName, "LeadArchive");
   });
@@ -201,6 +208,33 @@ describe("stack settings", () => {
       "'a;b'",
       "'it'\\''s'",
       "westeurope",
+    ]);
+  });
+
+  it("a value the stack holds as a secret is never printed, and --secret is offered only where it is right", () => {
+    const problems = (raw: Record<string, string>, secretKeys: string[]) => {
+      try {
+        parseStackConfig(raw, [], { secretKeys });
+      } catch (err) {
+        return (err as StackConfigError).problems;
+      }
+      return assert.fail("expected a StackConfigError");
+    };
+    // A setting that shapes the workflow: offline it is refused as a secret, so the fix does not say --secret.
+    assert.deepStrictEqual(problems({ archiveTableName: "lead-archive" }, ["archiveTableName"]), [
+      "leadkit:archiveTableName: the secret value is not valid: must be 3-63 letters or digits, starting with a letter (Azure Table naming rules). Fix: pulumi config set archiveTableName LeadArchive",
+    ]);
+    // Checks that quote values (routes here) do not print one held as a secret.
+    const routed = problems({ targets: "email", emailTo: "a@contoso.com", offerRoutes: "hush.offer=salesforce" }, [
+      "offerRoutes",
+    ]);
+    assert.deepStrictEqual(routed, [
+      "leadkit:offerRoutes: the secret value is not valid: must be offer=target+target;offer=target with each target one of the stack's targets. Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
+    ]);
+    // Another key's problem that quotes it: <secret> in its place.
+    const tables = problems({ archiveTableName: "HushTable", dedupTableName: "hushtable" }, ["archiveTableName"]);
+    assert.deepStrictEqual(tables, [
+      'leadkit:dedupTableName: "hushtable" is the table archiveTableName names ("<secret>"; table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup',
     ]);
   });
 

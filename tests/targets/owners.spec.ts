@@ -88,32 +88,29 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
     const cases: Array<[string, string]> = [
       [
         `a=dataverse:team/123+salesforce:${QUEUE}`,
-        `"a=dataverse:team/123": "team/123" is not a dataverse owner: ${notDataverse}. Fix: pulumi config set offerOwners "a=${dataverseFix}+salesforce:${QUEUE}"`,
+        `"a=dataverse:team/123": "team/123" is not a dataverse owner: ${notDataverse}. Fix: pulumi config set offerOwners a=${dataverseFix}+salesforce:${QUEUE}`,
       ],
       [
         `a=dataverse:group/${TEAM}`,
-        `"a=dataverse:group/${TEAM}": "group/${TEAM}" is not a dataverse owner: ${notDataverse}. Fix: pulumi config set offerOwners "a=${dataverseFix}"`,
+        `"a=dataverse:group/${TEAM}": "group/${TEAM}" is not a dataverse owner: ${notDataverse}. Fix: pulumi config set offerOwners a=${dataverseFix}`,
       ],
       [
         "a=salesforce:00Q5g000004XyZaEAK",
-        `"a=salesforce:00Q5g000004XyZaEAK": "00Q5g000004XyZaEAK" is not a salesforce owner: ${notSalesforce}. Fix: pulumi config set offerOwners "a=salesforce:00G000000000001"`,
+        `"a=salesforce:00Q5g000004XyZaEAK": "00Q5g000004XyZaEAK" is not a salesforce owner: ${notSalesforce}. Fix: pulumi config set offerOwners a=salesforce:00G000000000001`,
       ],
       [
         "a=salesforce:00G5g000004XyZ",
-        `"a=salesforce:00G5g000004XyZ": "00G5g000004XyZ" is not a salesforce owner: ${notSalesforce}. Fix: pulumi config set offerOwners "a=salesforce:00G000000000001"`,
+        `"a=salesforce:00G5g000004XyZ": "00G5g000004XyZ" is not a salesforce owner: ${notSalesforce}. Fix: pulumi config set offerOwners a=salesforce:00G000000000001`,
       ],
       [
         `a=email:${QUEUE};b=dataverse:user/${USER}`,
-        `"a=email:${QUEUE}": 'email' has no record owner: owners are set for dataverse, salesforce, hubspot. Fix: pulumi config set offerOwners "a=${dataverseFix};b=dataverse:user/${USER}"`,
+        `"a=email:${QUEUE}": 'email' has no record owner: owners are set for dataverse, salesforce, hubspot. Fix: pulumi config set offerOwners 'a=${dataverseFix};b=dataverse:user/${USER}'`,
       ],
       [
         "a=hubspot:42",
-        `"a=hubspot:42": 'hubspot' is not a target of the stack (dataverse, salesforce, email). Fix: pulumi config set offerOwners "a=${dataverseFix}"`,
+        `"a=hubspot:42": 'hubspot' is not a target of the stack (dataverse, salesforce, email). Fix: pulumi config set offerOwners a=${dataverseFix}`,
       ],
-      [
-        `a=${TEAM}`,
-        `"a=${TEAM}": "${TEAM}" is not target:owner. Fix: pulumi config set offerOwners "a=${dataverseFix}"`,
-      ],
+      [`a=${TEAM}`, `"a=${TEAM}": "${TEAM}" is not target:owner. Fix: pulumi config set offerOwners a=${dataverseFix}`],
     ];
     assert.deepStrictEqual(
       cases.map(([offerOwners]) => problemsOf({ ...stack, offerOwners })),
@@ -124,7 +121,7 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
   it("takes a HubSpot owner id (digits) and names the fix for anything else", () => {
     const stack = { ...SETTINGS, targets: "dataverse,hubspot", hubspotToken: "pat-na1-0123456789abcdefghij" };
     assert.deepStrictEqual(problemsOf({ ...stack, offerOwners: "a=hubspot:jane@contoso.com" }), [
-      'leadkit:offerOwners: "a=hubspot:jane@contoso.com": "jane@contoso.com" is not a hubspot owner: must be an owner id, digits (the id of GET /crm/v3/owners, not the userId). Fix: pulumi config set offerOwners "a=hubspot:41629779"',
+      'leadkit:offerOwners: "a=hubspot:jane@contoso.com": "jane@contoso.com" is not a hubspot owner: must be an owner id, digits (the id of GET /crm/v3/owners, not the userId). Fix: pulumi config set offerOwners a=hubspot:41629779',
     ]);
     assert.doesNotThrow(() => parse({ ...stack, offerOwners: "a=hubspot:41629779" }));
   });
@@ -133,7 +130,7 @@ describe("per-offer owners and the Dataverse campaign lookup: settings", () => {
     assert.deepStrictEqual(
       problemsOf({ ...SETTINGS, offerOwners: `a=dataverse:team/${TEAM}+dataverse:user/${USER}` }),
       [
-        `leadkit:offerOwners: "a=dataverse:user/${USER}": offer "a" already has a dataverse owner: one owner per target. Fix: pulumi config set offerOwners "a=dataverse:team/${TEAM}"`,
+        `leadkit:offerOwners: "a=dataverse:user/${USER}": offer "a" already has a dataverse owner: one owner per target. Fix: pulumi config set offerOwners a=dataverse:team/${TEAM}`,
       ],
     );
     assert.deepStrictEqual(problemsOf({ ...SETTINGS, offerOwners: "contoso.offer-a" }), [
