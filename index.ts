@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LeadEndpoint } from "./lib"; // the package entry, as an outside program uses it
+import { hasFunctionApp } from "./components/leadEndpoint";
 import { endpointArgs } from "./program/endpointArgs";
 import { endpointName, readStackConfig } from "./program/pulumiConfig";
 
 // Settings -> component -> outputs. Every setting, and the stack's name, is validated before any resource is declared.
 const { config, secrets } = readStackConfig();
 
-const endpoint = new LeadEndpoint(endpointName(pulumi.getStack()), {
-  ...endpointArgs(config, secrets),
+const args = endpointArgs(config, secrets);
+const endpoint = new LeadEndpoint(endpointName(pulumi.getStack(), hasFunctionApp(args)), {
+  ...args,
   tags: { "leadkit-stack": pulumi.getStack() },
 });
 

@@ -487,6 +487,13 @@ export function managedConnections(scope: Scope, apis: readonly ManagedApi[]) {
  * identity, and the workflow parameters that reach the normalizer. Undefined when neither is on.
  * Internal. Exported for testing.
  */
+/** Whether the function app is deployed: for the normalizer, the scheduled replay or the retention purge. */
+export function hasFunctionApp(
+  args: Pick<LeadEndpointArgs, "normalizerFunction" | "replaySchedule" | "archiveRetentionDays" | "location">,
+): boolean {
+  return Boolean(args.normalizerFunction || args.replaySchedule || archiveRetentionDays(args) > 0);
+}
+
 export function wireFunctionApp(
   scope: Scope,
   { archiveTableName, dedupTableName, dedupWindowDays }: LeadWorkflowOptions,
@@ -495,7 +502,7 @@ export function wireFunctionApp(
 ) {
   const { name, args, resourceGroupName, subscriptionId, parent } = scope;
   const retentionDays = archiveRetentionDays(args);
-  if (!args.normalizerFunction && !args.replaySchedule && retentionDays === 0) return undefined;
+  if (!hasFunctionApp(args)) return undefined;
   const app = new LeadFunctionApp(
     `${name}-fn`,
     {

@@ -46,13 +46,17 @@ export const MAX_STACK_NAME = 33;
 
 /**
  * The component's name, `leads-<stack>`, from which the Azure names of its resources are derived. Pulumi allows
- * stack names Azure refuses in those: upper case and "--" (blob containers: lower-case letters, digits and single
- * hyphens), "_" and "." (function apps, Log Analytics workspaces); azure-native adds 8 random characters
- * (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, azure-rules/resourceRules.ts).
- * The longest, the Log Analytics workspace `leads-<stack>-monitoring-logs` + 8, must fit the workspace's 63.
+ * stack names Azure refuses in those (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules,
+ * azure-rules/resourceRules.ts), and azure-native adds 8 random characters:
+ * - "_" and "." nowhere: the Log Analytics workspace (always deployed) takes letters, digits and hyphens;
+ * - at most 33 characters: the workspace `leads-<stack>-monitoring-logs` + 8 must fit its 63;
+ * - with the function app, no upper case and no "--": its package container takes lower-case letters, digits and
+ *   single hyphens. A stack deployed without the app keeps its name (renaming one replaces every resource).
  */
-export function endpointName(stack: string): string {
-  if (stack.length <= MAX_STACK_NAME && /^[a-z0-9](?:-?[a-z0-9])*$/.test(stack)) return `leads-${stack}`;
+export function endpointName(stack: string, withFunctionApp: boolean): string {
+  const always = stack.length <= MAX_STACK_NAME && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(stack);
+  const container = /^[a-z0-9](?:-?[a-z0-9])*$/.test(stack);
+  if (always && (container || !withFunctionApp)) return `leads-${stack}`;
   const fixed =
     stack
       .toLowerCase()
@@ -60,9 +64,12 @@ export function endpointName(stack: string): string {
       .replace(/^-+|-+$/g, "")
       .slice(0, MAX_STACK_NAME)
       .replace(/-+$/, "") || "leads";
+  const why = always
+    ? "with the function app (archiveRetentionDays above 0, replaySchedule or normalizer: function) its blob " +
+      'container allows no upper case and no "--"'
+    : `use letters, digits and single hyphens, at most ${MAX_STACK_NAME} characters (Log Analytics workspaces allow no "_" or ".")`;
   throw new Error(
-    `Stack name "${stack}" cannot name the kit's Azure resources (leads-${stack}-...): use lower-case letters, ` +
-      `digits and single hyphens, at most ${MAX_STACK_NAME} characters (blob containers allow no upper case, ` +
-      `function apps and workspaces no "_" or "."). Fix: pulumi stack rename ${fixed} (before the first pulumi up).`,
+    `Stack name "${stack}" cannot name the kit's Azure resources (leads-${stack}-...): ${why}. ` +
+      `Fix: pulumi stack rename ${fixed} (before the first pulumi up).`,
   );
 }

@@ -571,15 +571,24 @@ describe("Azure rules: the stack's name in Azure names", function () {
   this.timeout(30000);
 
   it("a stack name Azure would refuse in a derived name is refused before anything is declared, with the fix", () => {
-    assert.strictEqual(endpointName("prod-eu-2"), "leads-prod-eu-2");
-    assert.throws(() => endpointName("Prod_EU.2"), {
+    assert.strictEqual(endpointName("prod-eu-2", true), "leads-prod-eu-2");
+    assert.throws(() => endpointName("Prod_EU.2", false), {
       message:
-        'Stack name "Prod_EU.2" cannot name the kit\'s Azure resources (leads-Prod_EU.2-...): use lower-case ' +
-        "letters, digits and single hyphens, at most 33 characters (blob containers allow no upper case, function " +
-        'apps and workspaces no "_" or "."). Fix: pulumi stack rename prod-eu-2 (before the first pulumi up).',
+        'Stack name "Prod_EU.2" cannot name the kit\'s Azure resources (leads-Prod_EU.2-...): use letters, digits ' +
+        'and single hyphens, at most 33 characters (Log Analytics workspaces allow no "_" or "."). ' +
+        "Fix: pulumi stack rename prod-eu-2 (before the first pulumi up).",
     });
-    for (const stack of ["a--b", "-a", "a-", "a".repeat(34)])
-      assert.throws(() => endpointName(stack), /^Error: Stack name/);
+    // Upper case and "--" only break the function app's blob container: a stack without the app keeps its name.
+    assert.strictEqual(endpointName("Prod", false), "leads-Prod");
+    assert.throws(() => endpointName("Prod", true), {
+      message:
+        'Stack name "Prod" cannot name the kit\'s Azure resources (leads-Prod-...): with the function app ' +
+        "(archiveRetentionDays above 0, replaySchedule or normalizer: function) its blob container allows no upper " +
+        'case and no "--". Fix: pulumi stack rename prod (before the first pulumi up).',
+    });
+    for (const stack of ["-a", "a-", "a_b", "a".repeat(34)])
+      assert.throws(() => endpointName(stack, false), /^Error: Stack name/, stack);
+    assert.throws(() => endpointName("a--b", true), /^Error: Stack name/);
   });
 
   /** The name-rules violations of the whole component (function app included, as by default) named `name`. */
@@ -599,7 +608,7 @@ describe("Azure rules: the stack's name in Azure names", function () {
   }
 
   it("the longest stack name accepted gives names Azure accepts; one character more, or upper case, does not", async () => {
-    assert.deepStrictEqual(await nameViolations(endpointName("a".repeat(MAX_STACK_NAME))), []);
+    assert.deepStrictEqual(await nameViolations(endpointName("a".repeat(MAX_STACK_NAME), true)), []);
     const longer = "a".repeat(MAX_STACK_NAME + 1);
     assert.deepStrictEqual(await nameViolations(`leads-${longer}`), [
       `azure-native:operationalinsights:Workspace leads-${longer}-monitoring-logs`,
