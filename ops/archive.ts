@@ -47,24 +47,23 @@ export async function readLocalEndpoint(stateDir?: string, env = process.env): P
   if (chosen && !/^[A-Za-z0-9_.-]+$/.test(chosen))
     throw new UsageError(`${LOCAL_STACK_ENV} is "${chosen}": a stack name is letters, digits, ".", "_" or "-".`);
   const dir = path.dirname(stackEndpointFile("-", stateDir));
-  const files = chosen
-    ? [stackEndpointFile(chosen, stateDir)]
-    : fs.existsSync(dir)
-      ? fs
-          .readdirSync(dir)
-          .filter((f) => f.endsWith(".json"))
-          .sort()
-          .map((f) => path.join(dir, f))
-      : [endpointFile(stateDir)];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => path.join(dir, f))
+    : [endpointFile(stateDir)];
   const none = chosen
     ? `no local endpoint of stack ${chosen} (${LOCAL_STACK_ENV}) is running: start it with \`npm start -- --stack ${chosen}\``
     : NO_LOCAL_ENDPOINT;
+  const missing = chosen ? stackEndpointFile(chosen, stateDir) : endpointFile(stateDir);
   // Newest first: a killed server's file may name a port a later one listens on; that port is the later one's.
   const present = files.filter((f) => fs.existsSync(f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  if (present.length === 0) throw new Error(`${none} (no ${path.relative(process.cwd(), files[0]) || files[0]}).`);
   const endpoints = present
     .map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as LocalEndpointFile)
-    .filter((e, i, all) => all.findIndex((o) => o.port === e.port) === i);
+    .filter((e, i, all) => all.findIndex((o) => o.port === e.port) === i)
+    .filter((e) => !chosen || e.stack === chosen);
+  if (endpoints.length === 0) throw new Error(`${none} (no ${path.relative(process.cwd(), missing) || missing}).`);
   // A file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
   const answers = await Promise.all(endpoints.map((e) => answering(e.port)));
   const live = endpoints.filter((_, i) => answers[i]).sort((a, b) => a.stack.localeCompare(b.stack));

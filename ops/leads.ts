@@ -69,6 +69,8 @@ async function leads(flags: LeadsFlags, [verb = "list", key]: string[]): Promise
     throw new UsageError("leads show needs the row key (the run id), e.g. leads show 0858...");
   // send, replay and forget print rows as <partition>/<row key>: either form is taken.
   const row = key?.split("/").pop();
+  if (verb === "show" && !row)
+    throw new UsageError(`"${key}" has no row key after the "/": give <row key> or <partition>/<row key>.`);
   const filter = odataFilter(flags, verb === "show" ? row : undefined);
   const top = wholeNumberFlag("top", flags.top, 1, 10000, 50);
   const { archive, port } = await location(flags);

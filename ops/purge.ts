@@ -70,8 +70,13 @@ export function purgeDays(
 
 async function purge(flags: PurgeFlags): Promise<number> {
   const where = await locateTables(flags);
+  // The stack's settings, when its file can be read; with both days given, purge goes on without them.
+  const explicit = flags.days !== undefined && flags["dedup-window"] !== undefined;
   const config = where.stack
-    ? await stackSettings(where.stack, "pass --days and --dedup-window with --account")
+    ? await stackSettings(where.stack, "pass --days and --dedup-window").catch((err: unknown) => {
+        if (explicit) return undefined;
+        throw err;
+      })
     : undefined;
   const { retentionDays, dedupWindowDays } = purgeDays(flags, config);
   const { purgeExpired } = await import("../function-code/src/retention/purge");
@@ -85,7 +90,14 @@ async function purge(flags: PurgeFlags): Promise<number> {
   if (flags.json)
     console.log(
       JSON.stringify(
-        { table: where.table, dedupTable: where.dedupTable, retentionDays, dedupWindowDays, ...counts },
+        {
+          table: where.table,
+          dedupTable: where.dedupTable,
+          retentionDays,
+          dedupWindowDays,
+          dryRun: flags["dry-run"] === true,
+          ...counts,
+        },
         null,
         2,
       ),

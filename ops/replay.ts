@@ -68,12 +68,16 @@ const stillRunning = (o: SettledOutcome) => o.result === "replayed" && Boolean(o
 
 /**
  * 1 when a row failed or needs a person, a re-sent lead was dead-lettered again, or its run had not ended within
- * --wait (as `send` exits 1 while a run is pending: exit 0 says every re-sent lead was settled); else 0.
+ * --wait (exit 0 then says every re-sent lead was settled); else 0. `--wait 0` asks not to wait: a run still going
+ * is no failure then.
  */
-export function replayExitCode(outcomes: SettledOutcome[]): number {
+export function replayExitCode(outcomes: SettledOutcome[], waited = true): number {
   const bad = outcomes.some(
     (o) =>
-      o.result === "failed" || o.result === "needs-review" || o.newStatus === LEAD_STATUS.deadLetter || stillRunning(o),
+      o.result === "failed" ||
+      o.result === "needs-review" ||
+      o.newStatus === LEAD_STATUS.deadLetter ||
+      (waited && stillRunning(o)),
   );
   return bad ? 1 : 0;
 }
@@ -201,7 +205,7 @@ async function replay(flags: ReplayFlags): Promise<number> {
   const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, progress });
   if (flags.json) console.log(JSON.stringify({ outcomes, counts: replayCounts(outcomes) }, null, 2));
   else report(outcomes);
-  return replayExitCode(outcomes);
+  return replayExitCode(outcomes, waitMs > 0);
 }
 
 const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped"] as const;

@@ -550,6 +550,7 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "dead-letter" }]), 1);
       // A re-sent lead whose run had not ended within --wait: not known to be delivered.
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x" }]), 1);
+      assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x" }], false), 0, "--wait 0: not awaited");
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "delivered" }]), 0);
       // The counts `replay --json` prints (and the summary line is made of).
       assert.deepStrictEqual(

@@ -176,6 +176,11 @@ describe("operator CLIs: usage", function () {
       file("dev", 1000); // killed earlier: its port is now prod's
       file("prod", 2000);
       assert.strictEqual((await readLocalEndpoint(state, {})).stack, "prod");
+      // Named, the stale one is not taken either: its port is prod's now.
+      await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "dev" }), {
+        message:
+          /^no local endpoint of stack dev \(LEADKIT_LOCAL_STACK\) is running: start it with `npm start -- --stack dev` \(no /,
+      });
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "staging" }), {
         message: `no local endpoint of stack staging (LEADKIT_LOCAL_STACK) is running: start it with \`npm start -- --stack staging\` (no ${path.relative(process.cwd(), stackEndpointFile("staging", state))}).`,
       });
@@ -185,6 +190,17 @@ describe("operator CLIs: usage", function () {
     } finally {
       server.close();
     }
+  });
+
+  it("leads show refuses a key with nothing after the '/' (it showed the newest lead instead)", async () => {
+    const r = await runCli(["leads", "show", "2026-11/", "--state-dir", tempDir()]);
+    assert.deepStrictEqual(
+      [r.code, r.stderr],
+      [
+        2,
+        'leads: "2026-11/" has no row key after the "/": give <row key> or <partition>/<row key>.\nRun with --help for usage.\n',
+      ],
+    );
   });
 
   it("verify --stack without the Pulumi CLI says what to install or which flags to pass", async () => {
