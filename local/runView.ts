@@ -2,7 +2,8 @@
  * A self-contained page (no external assets): the archived leads with their outcome (read back from
  * the archive, so they survive restarts), the runs in memory with each action's status and duration,
  * what the CRM stand-ins received, and a replay button on dead letters (Settle on a row left received by a run
- * that has ended: replay marks it, never re-sends it). Every value goes through esc().
+ * that has ended: replay marks it, never re-sends it), and each stand-in's state with a button that takes it down
+ * or brings it back (as `npm run standin` does). Every value goes through esc().
  */
 export const RUN_VIEW_HTML = `<!doctype html>
 <html lang="en">
@@ -76,7 +77,14 @@ async function loadStandins() {
   if (!res.ok) return;
   document.querySelector("#standins").innerHTML = "Stand-ins (npm run standin): " + (await res.json()).value.map((s) =>
     '<span class="standin ' + esc(s.state) + '">' + esc(s.target) + " " + esc(s.state) + (s.statusCode ? " " + esc(s.statusCode) : "") +
-    (s.slowerMs ? ", " + esc(s.slowerMs) + " ms slower" : "") + "</span>").join(" · ");
+    (s.slowerMs ? ", " + esc(s.slowerMs) + " ms slower" : "") + "</span> " +
+    '<button class="toggle" data-target="' + esc(s.target) + '" data-fault="' + (s.state === "up" ? "down" : "up") + '">' +
+    (s.state === "up" ? "take down" : "bring up") + "</button>").join(" · ");
+  document.querySelectorAll("button.toggle").forEach((b) => b.addEventListener("click", () => toggle(b.dataset.target, b.dataset.fault)));
+}
+async function toggle(target, fault) {
+  await fetch("/standins/" + encodeURIComponent(target) + "/" + fault, { method: "POST" });
+  await loadStandins();
 }
 async function refresh() { await loadStandins(); await loadInsights(); await loadLeads(); await loadRuns(); }
 async function loadRuns() {

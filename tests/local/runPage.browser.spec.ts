@@ -241,14 +241,27 @@ describe("run page in headless Chromium", function () {
     endpoint.standins.delay("office365", 100);
     try {
       await open();
-      assert.strictEqual(
-        await page.$eval("#standins", (p) => p.textContent),
-        "Stand-ins (npm run standin): commondataservice up · salesforce up · hubspot up · office365 up, 100 ms slower · " +
-          "webhook down · teams up · function up",
-      );
+      assert.deepStrictEqual(await cellText("#standins .standin"), [
+        "commondataservice up",
+        "salesforce up",
+        "hubspot up",
+        "office365 up, 100 ms slower",
+        "webhook down",
+        "teams up",
+        "function up",
+      ]);
       assert.deepStrictEqual(await cellText("#standins .standin.down"), ["webhook down"]);
+      // Its button brings it back, as `npm run standin webhook up` does; another takes a stand-in down.
+      await click('#standins button[data-target="webhook"]');
+      await page.waitForFunction(() => !document.querySelector("#standins .standin.down"));
+      assert.strictEqual(endpoint.standins.states().find((s) => s.target === "webhook")?.state, "up");
+      await click('#standins button[data-target="salesforce"]');
+      await page.waitForSelector("#standins .standin.down");
+      assert.deepStrictEqual(await cellText("#standins .standin.down"), ["salesforce down"]);
+      assert.strictEqual(endpoint.standins.states().find((s) => s.target === "salesforce")?.state, "down");
     } finally {
       endpoint.standins.up("webhook");
+      endpoint.standins.up("salesforce");
       endpoint.standins.delay("office365", 0);
     }
   });
