@@ -54,9 +54,9 @@ export class StackConfigError extends Error {
   }
 }
 
-/** Raw settings as Pulumi hands them over: text values keyed by short name (no `<project>:` prefix). */
 export { shellWord };
 
+/** Raw settings as Pulumi hands them over: text values keyed by short name (no `<project>:` prefix). */
 export type RawSettings = Record<string, string | undefined>;
 
 /** The `<project>:` keys of a full config map, by short name. Other namespaces (providers) are not ours. */
