@@ -1,4 +1,4 @@
-import Ajv, { ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import {
   CRM_TARGETS,
   CrmTarget,
@@ -12,6 +12,7 @@ import {
 import { durationSeconds } from "../emulator/iso8601";
 import { TARGETS, targetSpec } from "../targets";
 import { checkOfferOwners, OfferOwners } from "./offerOwners";
+import { cachedValidator } from "./settingsValidator";
 import { shellWord } from "./shell";
 
 /** Each selected target's block of the stack config (TargetSpec.config), keyed by target. */
@@ -89,8 +90,13 @@ const MAX_INTERVAL_S = 24 * 3600;
 // strictRequired off: the conditional "required" lists name properties declared at the top level.
 // validateSchema off: checking the schema against JSON Schema's own cost about 0.15 s of CPU at every CLI
 // start; the tests check settingsSchema() against it instead.
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, strictRequired: false, validateSchema: false });
-const validate = ajv.compile(settingsSchema());
+const { validate } = cachedValidator(settingsSchema(), {
+  allErrors: true,
+  coerceTypes: true,
+  strict: true,
+  strictRequired: false,
+  validateSchema: false,
+});
 
 /** JSON schema of the parsed settings: value rules per key, plus "required when target X is chosen". */
 export function settingsSchema(): Record<string, unknown> {

@@ -48,3 +48,51 @@ describe("CLI compile cache", function () {
     assert.match(load().stack!, /x\.ts:5:/);
   });
 });
+
+describe("settings validator cache (config/settingsValidator.ts)", function () {
+  this.timeout(30000);
+
+  it("compiles with Ajv once; later the cached code validates alike, and a changed schema is compiled again", async () => {
+    const { cachedValidator } = await import("../../config/settingsValidator");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-validator-"));
+    const schema = {
+      type: "object",
+      properties: { n: { type: "integer", minimum: 1 }, s: { type: "string", pattern: "^a" } },
+      additionalProperties: false,
+    };
+    const options = { allErrors: true, coerceTypes: true, strict: true };
+    const first = cachedValidator(schema, options, dir);
+    const again = cachedValidator(schema, options, dir);
+    assert.deepStrictEqual([first.compiled, again.compiled], [true, false]);
+    const run = (v: typeof first.validate, data: Record<string, unknown>) => {
+      const ok = v(data);
+      return { ok, data, errors: (v.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`) };
+    };
+    for (const data of [
+      { n: "3", s: "ab" },
+      { n: 0, s: "b", x: 1 },
+    ])
+      assert.deepStrictEqual(run(again.validate, { ...data }), run(first.validate, { ...data }));
+    assert.deepStrictEqual(run(again.validate, { n: "3" }), { ok: true, data: { n: 3 }, errors: [] }); // coerced
+    assert.strictEqual(cachedValidator({ ...schema, required: ["n"] }, options, dir).compiled, true);
+    assert.strictEqual(fs.readdirSync(dir).length, 2);
+  });
+
+  it("a warm start of the stack settings loads Ajv's runtime helpers only, not Ajv", () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-validator-"));
+    const ajvFiles = () =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            "-e",
+            `require(${JSON.stringify(REGISTER)});require(${JSON.stringify(path.join(__dirname, "..", "..", "config", "stackConfig.ts"))});` +
+              "console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\\\/]ajv[\\\\/]/.test(f)).map((f) => f.split(/node_modules[\\\\/]ajv[\\\\/]/)[1])));",
+          ],
+          { encoding: "utf8", env: { ...process.env, LEADKIT_COMPILE_CACHE: cache } },
+        ),
+      ) as string[];
+    assert.ok(ajvFiles().includes("dist/core.js"), "the first start compiles with Ajv");
+    assert.deepStrictEqual(ajvFiles(), ["dist/runtime/ucs2length.js"]);
+  });
+});
