@@ -482,11 +482,6 @@ export function managedConnections(scope: Scope, apis: readonly ManagedApi[]) {
   return { connections, parameters, targetParameters, toAuthorize };
 }
 
-/**
- * The function app (normalizer and/or scheduled replay) on the workflow's storage, called as the workflow's
- * identity, and the workflow parameters that reach the normalizer. Undefined when neither is on.
- * Internal. Exported for testing.
- */
 /** Whether the function app is deployed: for the normalizer, the scheduled replay or the retention purge. */
 export function hasFunctionApp(
   args: Pick<LeadEndpointArgs, "normalizerFunction" | "replaySchedule" | "archiveRetentionDays" | "location">,
@@ -494,6 +489,11 @@ export function hasFunctionApp(
   return Boolean(args.normalizerFunction || args.replaySchedule || archiveRetentionDays(args) > 0);
 }
 
+/**
+ * The function app (normalizer, scheduled replay, retention purge) on the workflow's storage, called as the
+ * workflow's identity, and the workflow parameters that reach the normalizer. Undefined when none is on.
+ * Internal. Exported for testing.
+ */
 export function wireFunctionApp(
   scope: Scope,
   { archiveTableName, dedupTableName, dedupWindowDays }: LeadWorkflowOptions,

@@ -80,10 +80,11 @@ async function loadStandins() {
     (s.slowerMs ? ", " + esc(s.slowerMs) + " ms slower" : "") + "</span> " +
     '<button class="toggle" data-target="' + esc(s.target) + '" data-fault="' + (s.state === "up" ? "down" : "up") + '">' +
     (s.state === "up" ? "take down" : "bring up") + "</button>").join(" · ");
-  document.querySelectorAll("button.toggle").forEach((b) => b.addEventListener("click", () => toggle(b.dataset.target, b.dataset.fault)));
+  document.querySelectorAll("#standins button.toggle").forEach((b) => b.addEventListener("click", () => toggle(b.dataset.target, b.dataset.fault)));
 }
 async function toggle(target, fault) {
-  await fetch("/standins/" + encodeURIComponent(target) + "/" + fault, { method: "POST" });
+  const res = await fetch("/standins/" + encodeURIComponent(target) + "/" + fault, { method: "POST" });
+  if (!res.ok) document.querySelector("#replayed").textContent = target + " " + fault + ": " + res.status + " " + (await res.text());
   await loadStandins();
 }
 async function refresh() { await loadStandins(); await loadInsights(); await loadLeads(); await loadRuns(); }

@@ -58,27 +58,46 @@ export async function readLocalEndpoint(stateDir?: string, env = process.env): P
     : NO_LOCAL_ENDPOINT;
   const missing = chosen ? stackEndpointFile(chosen, stateDir) : endpointFile(stateDir);
   // Newest first: a killed server's file may name a port a later one listens on; that port is the later one's.
-  const present = files.filter((f) => fs.existsSync(f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  const endpoints = present
-    .map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as LocalEndpointFile)
+  // A file removed meanwhile (a clean stop) is absent.
+  const endpoints = files
+    .map(readEndpointFile)
+    .filter((e): e is LocalEndpointFile & { writtenMs: number } => e !== undefined)
+    .sort((a, b) => b.writtenMs - a.writtenMs)
     .filter((e, i, all) => all.findIndex((o) => o.port === e.port) === i)
     .filter((e) => !chosen || e.stack === chosen);
   if (endpoints.length === 0) throw new Error(`${none} (no ${path.relative(process.cwd(), missing) || missing}).`);
   // A file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
-  const answers = await Promise.all(endpoints.map((e) => answering(e.port)));
+  const answers = await Promise.all(endpoints.map(answering));
   const live = endpoints.filter((_, i) => answers[i]).sort((a, b) => a.stack.localeCompare(b.stack));
   if (live.length === 1) return live[0];
   if (live.length === 0)
     throw new Error(`${none} (nothing answers on ${endpoints.map((e) => `127.0.0.1:${e.port}`).join(", ")}).`);
   throw new UsageError(
     `${live.length} local endpoints are running (${live.map((e) => `${e.stack} on 127.0.0.1:${e.port}`).join(", ")}): ` +
-      `say which with ${LOCAL_STACK_ENV}, e.g. ${LOCAL_STACK_ENV}=${live[0].stack} npm run send.`,
+      `put ${LOCAL_STACK_ENV}=<stack> before the command, e.g. ${LOCAL_STACK_ENV}=${live[0].stack}.`,
   );
 }
 
-const answering = (port: number) =>
-  httpRequest(`http://127.0.0.1:${port}/runs?top=1`, { timeoutMs: 3000 }).then(
-    () => true,
+function readEndpointFile(file: string): (LocalEndpointFile & { writtenMs: number }) | undefined {
+  try {
+    const writtenMs = fs.statSync(file).mtimeMs;
+    return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as LocalEndpointFile), writtenMs };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Whether the endpoint of this file answers on its port: its admin route with its token, so that another server
+ * on that port (Azure Functions Core Tools also defaults to 7071) or another endpoint does not pass for it.
+ */
+const answering = (local: LocalEndpointFile) =>
+  httpRequest(`http://127.0.0.1:${local.port}/${local.adminToken ? "standins/state" : "runs?top=1"}`, {
+    timeoutMs: 3000,
+    headers: local.adminToken ? { "x-leadkit-admin-token": local.adminToken } : {},
+  }).then(
+    (res) => !local.adminToken || res.ok,
     () => false,
   );
 

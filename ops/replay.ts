@@ -12,8 +12,9 @@
  * With --local, --stack, or --workflow-id in Azure, rows left `received` by runs that have ended are settled too:
  * marked delivered when every target has the lead, else needs-review; never re-sent.
  *
- * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again (its
- * run is awaited up to --wait seconds: the endpoint answers once the lead is archived, before delivery).
+ * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again or its run is still
+ * going at the end of --wait (the endpoint answers once the lead is archived, before delivery); --wait 0 awaits
+ * nothing, and a run still going is then no failure.
  */
 // Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
 import type { ArchiveTable, RunEnded } from "../function-code/src/replay/archiveRows";
@@ -114,7 +115,7 @@ export const REPLAY: Command<ReplayFlags> = {
     account: { type: "string", help: "storage account of the archive in Azure, read as you (az login)" },
     table: { type: "string", help: "archive table (default: LeadArchive, or the stack's)" },
     "dry-run": { type: "boolean", help: "list what would be replayed, send nothing" },
-    wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120)" },
+    wait: { type: "string", help: "seconds to await each re-sent lead's run (default: 120; 0: do not wait)" },
     json: { type: "boolean", help: "print one JSON object (each row's outcome, the counts) for scripts" },
     "state-dir": STATE_DIR_FLAG,
     "workflow-id": {

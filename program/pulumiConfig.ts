@@ -70,6 +70,7 @@ export function endpointName(stack: string, withFunctionApp: boolean): string {
     : `use letters, digits and single hyphens, at most ${MAX_STACK_NAME} characters (Log Analytics workspaces allow no "_" or ".")`;
   throw new Error(
     `Stack name "${stack}" cannot name the kit's Azure resources (leads-${stack}-...): ${why}. ` +
-      `Fix: pulumi stack rename ${fixed} (before the first pulumi up).`,
+      `Fix: pulumi stack rename ${fixed} before the first pulumi up; a stack already deployed would have every ` +
+      `resource replaced by a rename: deploy a new stack ${fixed} and move Partner Center to its URL.`,
   );
 }

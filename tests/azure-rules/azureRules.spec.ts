@@ -576,7 +576,8 @@ describe("Azure rules: the stack's name in Azure names", function () {
       message:
         'Stack name "Prod_EU.2" cannot name the kit\'s Azure resources (leads-Prod_EU.2-...): use letters, digits ' +
         'and single hyphens, at most 33 characters (Log Analytics workspaces allow no "_" or "."). ' +
-        "Fix: pulumi stack rename prod-eu-2 (before the first pulumi up).",
+        "Fix: pulumi stack rename prod-eu-2 before the first pulumi up; a stack already deployed would have every " +
+        "resource replaced by a rename: deploy a new stack prod-eu-2 and move Partner Center to its URL.",
     });
     // Upper case and "--" only break the function app's blob container: a stack without the app keeps its name.
     assert.strictEqual(endpointName("Prod", false), "leads-Prod");
@@ -584,7 +585,8 @@ describe("Azure rules: the stack's name in Azure names", function () {
       message:
         'Stack name "Prod" cannot name the kit\'s Azure resources (leads-Prod-...): with the function app ' +
         "(archiveRetentionDays above 0, replaySchedule or normalizer: function) its blob container allows no upper " +
-        'case and no "--". Fix: pulumi stack rename prod (before the first pulumi up).',
+        'case and no "--". Fix: pulumi stack rename prod before the first pulumi up; a stack already deployed would ' +
+        "have every resource replaced by a rename: deploy a new stack prod and move Partner Center to its URL.",
     });
     for (const stack of ["-a", "a-", "a_b", "a".repeat(34)])
       assert.throws(() => endpointName(stack, false), /^Error: Stack name/, stack);

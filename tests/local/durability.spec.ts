@@ -417,8 +417,8 @@ describe("durability: the whole local server (npm start)", function () {
       [ambiguous.code, ambiguous.stderr.replace(/127\.0\.0\.1:\d+/g, "PORT")],
       [
         2,
-        "leads: 2 local endpoints are running (dev on PORT, prod on PORT): say which with LEADKIT_LOCAL_STACK, " +
-          "e.g. LEADKIT_LOCAL_STACK=dev npm run send.\nRun with --help for usage.\n",
+        "leads: 2 local endpoints are running (dev on PORT, prod on PORT): put LEADKIT_LOCAL_STACK=<stack> before " +
+          "the command, e.g. LEADKIT_LOCAL_STACK=dev.\nRun with --help for usage.\n",
       ],
     );
     const prodLeads = await runCli(["leads", "--json", "--top", "100", "--state-dir", dir], {

@@ -163,14 +163,19 @@ describe("operator CLIs: usage", function () {
 
   it("finds the one local endpoint that answers; a killed server's file for the same port yields to the newer", async () => {
     const state = tempDir();
-    const server = http.createServer((_, res) => res.end("{}"));
+    // Answers the admin route only with prod's token, as prod's own `npm start` would.
+    const server = http.createServer((req, res) => {
+      res.statusCode = req.headers["x-leadkit-admin-token"] === "prod-token" ? 200 : 403;
+      res.end("{}");
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
     try {
       const file = (stack: string, at: number) => {
         const f = stackEndpointFile(stack, state);
         fs.mkdirSync(path.dirname(f), { recursive: true });
-        fs.writeFileSync(f, JSON.stringify({ stack, port, url: `http://127.0.0.1:${port}/${stack}` }));
+        const adminToken = `${stack}-token`;
+        fs.writeFileSync(f, JSON.stringify({ stack, port, adminToken, url: `http://127.0.0.1:${port}/${stack}` }));
         fs.utimesSync(f, at, at);
       };
       file("dev", 1000); // killed earlier: its port is now prod's
@@ -183,6 +188,11 @@ describe("operator CLIs: usage", function () {
       });
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "staging" }), {
         message: `no local endpoint of stack staging (LEADKIT_LOCAL_STACK) is running: start it with \`npm start -- --stack staging\` (no ${path.relative(process.cwd(), stackEndpointFile("staging", state))}).`,
+      });
+      // Alone, dev's file is not taken for the server on its port: that server does not know dev's token.
+      fs.rmSync(stackEndpointFile("prod", state));
+      await assert.rejects(readLocalEndpoint(state, {}), {
+        message: `no local endpoint is running: start it with \`npm start\` (nothing answers on 127.0.0.1:${port}).`,
       });
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "../x" }), {
         message: 'LEADKIT_LOCAL_STACK is "../x": a stack name is letters, digits, ".", "_" or "-".',
