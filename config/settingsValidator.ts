@@ -2,9 +2,11 @@
  * The settings schema's validator. Ajv compiles it once, and its standalone code is kept in the compile cache of
  * the CLIs (node_modules/.cache/leadkit-cli, LEADKIT_COMPILE_CACHE moves it: cli/register.js), keyed by the
  * schema, Ajv's version and the options. A later start loads neither Ajv nor its compiler: about 0.1 CPU-s of
- * every command that reads a stack (`npm start`, render, leads, purge...).
+ * every command that reads a stack (`npm start`, render, leads, purge...). The cache is trusted as
+ * node_modules is (cli/register.js runs its compiled TypeScript from the same folder); a damaged file is
+ * compiled again.
  */
-import { createHash } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { Options, ValidateFunction } from "ajv";
@@ -23,31 +25,34 @@ export function cachedValidator(
     .update(JSON.stringify([ajvVersion, options, schema]))
     .digest("hex");
   const file = path.join(cacheDir, `settings-validator-${key}.js`);
-  let code: string | undefined;
   try {
-    code = fs.readFileSync(file, "utf8");
+    return { validate: evaluate(fs.readFileSync(file, "utf8")), compiled: false };
   } catch {
-    // Not compiled yet: below.
+    // Not compiled yet, or a damaged file: compiled (again) below.
   }
-  const compiled = code === undefined;
-  if (code === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (require("ajv") as typeof import("ajv")).default;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const standalone = (require("ajv/dist/standalone") as typeof import("ajv/dist/standalone")).default;
-    const ajv = new Ajv({ ...options, code: { source: true } });
-    code = standalone(ajv, ajv.compile(schema));
-    try {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      const partial = `${file}.${process.pid}`;
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, file); // whole or absent: a reader never sees half a file
-    } catch {
-      // A read-only tree: compile at every start, as before.
-    }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require("ajv") as typeof import("ajv")).default;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const standalone = (require("ajv/dist/standalone") as typeof import("ajv/dist/standalone")).default;
+  const ajv = new Ajv({ ...options, code: { source: true } });
+  const code = standalone(ajv, ajv.compile(schema));
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    fs.writeFileSync(partial, code);
+    fs.renameSync(partial, file); // whole or absent: a reader never sees half a file
+  } catch {
+    // A read-only tree: compile at every start, as before.
   }
+  return { validate: evaluate(code), compiled: true };
+}
+
+/** The validator that standalone `code` exports; throws when it exports none. */
+function evaluate(code: string): ValidateFunction {
   // The code requires Ajv's small runtime helpers: resolved from here, wherever the cache lives.
   const module = { exports: {} as { default?: ValidateFunction } };
   new Function("require", "module", "exports", code)(require, module, module.exports);
-  return { validate: (module.exports.default ?? module.exports) as ValidateFunction, compiled };
+  const validate = module.exports.default ?? module.exports;
+  if (typeof validate !== "function") throw new Error("the cached code exports no validator");
+  return validate as ValidateFunction;
 }

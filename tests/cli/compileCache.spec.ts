@@ -76,6 +76,13 @@ describe("settings validator cache (config/settingsValidator.ts)", function () {
     assert.deepStrictEqual(run(again.validate, { n: "3" }), { ok: true, data: { n: 3 }, errors: [] }); // coerced
     assert.strictEqual(cachedValidator({ ...schema, required: ["n"] }, options, dir).compiled, true);
     assert.strictEqual(fs.readdirSync(dir).length, 2);
+    // A damaged or empty file is compiled again and replaced, not trusted.
+    for (const damaged of ["", "module.exports = 1;", "this is not JavaScript"]) {
+      for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), damaged);
+      const repaired = cachedValidator(schema, options, dir);
+      assert.deepStrictEqual([repaired.compiled, run(repaired.validate, { n: "3" }).ok], [true, true], damaged);
+      assert.strictEqual(cachedValidator(schema, options, dir).compiled, false, damaged);
+    }
   });
 
   it("a warm start of the stack settings loads Ajv's runtime helpers only, not Ajv", () => {
