@@ -70,13 +70,12 @@ export function purgeDays(
 
 async function purge(flags: PurgeFlags): Promise<number> {
   const where = await locateTables(flags);
-  // The stack's settings, when its file can be read; with both days given, purge goes on without them.
-  const explicit = flags.days !== undefined && flags["dedup-window"] !== undefined;
+  // The stack's settings always, where there is a stack: its dedup window is the floor of --dedup-window.
   const config = where.stack
-    ? await stackSettings(where.stack, "pass --days and --dedup-window").catch((err: unknown) => {
-        if (explicit) return undefined;
-        throw err;
-      })
+    ? await stackSettings(
+        where.stack,
+        `fix its stack file (npm run render -- --stack ${where.stack} names the problem), or purge with --account`,
+      )
     : undefined;
   const { retentionDays, dedupWindowDays } = purgeDays(flags, config);
   const { purgeExpired } = await import("../function-code/src/retention/purge");
