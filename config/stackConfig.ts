@@ -122,6 +122,8 @@ export function parseStackConfig(
   const problems: string[] = [];
   const data: Record<string, unknown> = {};
   const masked = (name: SettingName) => Boolean(spec(name).secret) || (options.secretKeys ?? []).includes(name);
+  /** A setting's value as messages quote it; one the stack holds as a secret is never printed. */
+  const shown = (name: SettingName) => (masked(name) ? "the secret value" : JSON.stringify(String(data[name])));
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in SETTINGS)) {
       problems.push(unknownKeyProblem(key));
@@ -167,22 +169,31 @@ export function parseStackConfig(
   const maxInterval = durationSeconds(String(data.crmRetryMaxInterval));
   if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
     problems.push(
-      `crmRetryMaxInterval: "${data.crmRetryMaxInterval}" is shorter than crmRetryInterval "${data.crmRetryInterval}". ` +
+      `crmRetryMaxInterval: ${shown("crmRetryMaxInterval")} is shorter than crmRetryInterval ${shown("crmRetryInterval")}. ` +
         `Fix: pulumi config set crmRetryMaxInterval ${shellWord(SETTINGS.crmRetryMaxInterval.example)}`,
     );
   }
   const setByStack = new Set(Object.keys(raw).filter((k) => raw[k]?.trim()));
-  problems.push(...routeProblems(data), ...ownerProblems(data), ...tableProblems(data, setByStack));
+  // Routes and owners quote offers and targets: with either held as a secret, one message says what is wrong.
+  const unquoted = (key: SettingName, found: string[], what: string) =>
+    found.length > 0 && (masked(key) || masked("targets"))
+      ? [
+          `${key}: ${masked(key) ? "the secret value" : "a value"} ${what} (secret values not shown). ${fix(key, false)}`,
+        ]
+      : found;
+  problems.push(
+    ...unquoted("offerRoutes", routeProblems(data), "routes an offer to a target the stack does not have"),
+    ...unquoted("offerOwners", ownerProblems(data), "names an owner that is not one of the stack's targets' owners"),
+    ...tableProblems(data, setByStack, shown, masked),
+  );
   const project = options.project ?? PROJECT;
-  // Last guard for the checks that quote values (routes, owners, tables, the interval order): a value the stack
-  // holds as a secret is never printed. A problem of such a key says only what a valid value is; another key's
-  // problem that quotes it shows <secret> in its place.
-  const hidden = (options.secretKeys ?? []).map((k) => raw[k]?.trim() ?? "").filter((v) => v.length >= 3);
+  // Last guard: a problem of a key the stack holds as a secret that still quotes its value says only what a
+  // valid value is (every check above quotes through `shown`, so this should not happen).
   const guard = (p: string) => {
     const key = p.slice(0, p.indexOf(":")) as SettingName;
     const held = (options.secretKeys ?? []).includes(key) && key in SETTINGS && !spec(key).secret; // secret settings' messages quote no value
     if (held && !p.startsWith(`${key}: the secret value`)) return invalid(key, "", true);
-    return hidden.reduce((text, value) => text.split(value).join("<secret>"), p);
+    return p;
   };
   if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${guard(p)}`));
   return toKitConfig(data);
@@ -261,7 +272,12 @@ const routesText = (routes: Record<string, string[]>) =>
  * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model). Two settings
  * naming one table would declare it twice (pulumi up stops on the duplicate resource) and mix its rows.
  */
-function tableProblems(data: Record<string, unknown>, setByStack: ReadonlySet<string>): string[] {
+function tableProblems(
+  data: Record<string, unknown>,
+  setByStack: ReadonlySet<string>,
+  shown: (name: SettingName) => string,
+  masked: (name: SettingName) => boolean,
+): string[] {
   const targets = (data.targets as string[] | undefined) ?? [];
   const names = SETTING_NAMES.filter((name) => {
     const s = spec(name);
@@ -280,12 +296,15 @@ function tableProblems(data: Record<string, unknown>, setByStack: ReadonlySet<st
     if (other) {
       // Blame the setting the stack set (a default clashing with it is not the user's doing).
       const [blamed, kept] = setByStack.has(name) || !setByStack.has(other) ? [name, other] : [other, name];
+      // One value gives the other away (names ignore case): with either held as a secret, neither is shown.
+      const hide = masked(blamed) || masked(kept);
+      const value = masked(blamed) ? "the secret value" : hide ? "its value" : shown(blamed);
       problems.push(
-        `${blamed}: "${data[blamed]}" is the table ${kept} names ("${data[kept]}"; table names ignore case): give ` +
-          `each table its own name. Fix: pulumi config set ${blamed} ${free(blamed)}`,
+        `${blamed}: ${value} is the table ${kept} names (${hide ? "" : `${shown(kept)}; `}table names ignore case): ` +
+          `give each table its own name. Fix: pulumi config set ${blamed} ${free(blamed)}`,
       );
     } else if (value.toLowerCase() === "tables")
-      problems.push(`${name}: "${value}" is a name Azure reserves. Fix: pulumi config set ${name} ${free(name)}`);
+      problems.push(`${name}: ${shown(name)} is a name Azure reserves. Fix: pulumi config set ${name} ${free(name)}`);
   });
   return problems;
 }
@@ -389,6 +408,8 @@ function describe(
     return `${name}: missing; required because targets includes "${target}". ${fix(name)}`;
   }
   const name = err.instancePath.split("/")[1] as SettingName;
+  if (name === "targets" && (err.keyword === "enum" || err.keyword === "uniqueItems") && masked("targets"))
+    return `targets: the secret value names a target that is not a CRM target, or one twice. Valid targets: ${CRM_TARGETS.join(", ")}. ${fix("targets", false)}`;
   if (name === "targets" && err.keyword === "enum") {
     const index = Number(err.instancePath.split("/")[2]);
     const item = (data.targets as string[])[index];

@@ -229,13 +229,32 @@ describe("stack settings", () => {
       "offerRoutes",
     ]);
     assert.deepStrictEqual(routed, [
-      "leadkit:offerRoutes: the secret value is not valid: must be offer=target+target;offer=target with each target one of the stack's targets. Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
+      "leadkit:offerRoutes: the secret value routes an offer to a target the stack does not have (secret values not shown). Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
     ]);
-    // Another key's problem that quotes it: <secret> in its place.
-    const tables = problems({ archiveTableName: "HushTable", dedupTableName: "hushtable" }, ["archiveTableName"]);
-    assert.deepStrictEqual(tables, [
-      'leadkit:dedupTableName: "hushtable" is the table archiveTableName names ("<secret>"; table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup',
+    // Held targets: the routes' message lists no target either.
+    const byTargets = problems({ targets: "email,azureTable", emailTo: "a@contoso.com", offerRoutes: "a=hubspot" }, [
+      "targets",
     ]);
+    assert.deepStrictEqual(byTargets, [
+      "leadkit:offerRoutes: a value routes an offer to a target the stack does not have (secret values not shown). Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
+    ]);
+    assert.deepStrictEqual(problems({ targets: "email,pipedrive", emailTo: "a@contoso.com" }, ["targets"]), [
+      "leadkit:targets: the secret value names a target that is not a CRM target, or one twice. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email",
+    ]);
+    // A table clash: one value gives the other away, so neither is shown; the fix stays whole.
+    assert.deepStrictEqual(
+      problems({ archiveTableName: "HushTable", dedupTableName: "hushtable" }, ["archiveTableName"]),
+      [
+        "leadkit:dedupTableName: its value is the table archiveTableName names (table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup",
+      ],
+    );
+    // The interval order keeps its reason.
+    assert.deepStrictEqual(
+      problems({ crmRetryInterval: "PT10M", crmRetryMaxInterval: "PT1M" }, ["crmRetryMaxInterval"]),
+      [
+        'leadkit:crmRetryMaxInterval: the secret value is shorter than crmRetryInterval "PT10M". Fix: pulumi config set crmRetryMaxInterval PT1H',
+      ],
+    );
   });
 
   it("fails on retry intervals out of Logic Apps' range or in the wrong order", () => {
