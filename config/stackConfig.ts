@@ -159,6 +159,23 @@ export function parseStackConfig(
       if (problem && !problems.includes(problem)) problems.push(problem);
     }
   }
+  const setByStack = new Set(Object.keys(raw).filter((k) => raw[k]?.trim()));
+  problems.push(...crossSettingProblems(data, snapshot, setByStack, masked, shown));
+  const project = options.project ?? PROJECT;
+  const guard = heldValueGuard(options.secretKeys ?? []);
+  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${guard(p)}`));
+  return toKitConfig(data);
+}
+
+/** The checks across settings (retry intervals, routes, owners, tables); values are quoted through `shown`. */
+function crossSettingProblems(
+  data: Record<string, unknown>,
+  snapshot: Record<string, unknown>,
+  setByStack: ReadonlySet<string>,
+  masked: (name: SettingName) => boolean,
+  shown: (name: SettingName) => string,
+): string[] {
+  const problems: string[] = [];
   for (const name of ["crmRetryInterval", "crmRetryMaxInterval"] as const) {
     const seconds = durationSeconds(String(data[name] ?? ""));
     if (seconds !== undefined && (seconds < MIN_INTERVAL_S || seconds > MAX_INTERVAL_S)) {
@@ -173,7 +190,6 @@ export function parseStackConfig(
         `Fix: pulumi config set crmRetryMaxInterval ${shellWord(SETTINGS.crmRetryMaxInterval.example)}`,
     );
   }
-  const setByStack = new Set(Object.keys(raw).filter((k) => raw[k]?.trim()));
   // Routes and owners quote offers and targets: with either held as a secret, one message says what is wrong.
   const unquoted = (key: SettingName, found: string[], what: string) =>
     found.length > 0 && (masked(key) || masked("targets"))
@@ -186,17 +202,20 @@ export function parseStackConfig(
     ...unquoted("offerOwners", ownerProblems(data), "names an owner that is not one of the stack's targets' owners"),
     ...tableProblems(data, setByStack, shown, masked),
   );
-  const project = options.project ?? PROJECT;
-  // Last guard: a problem of a key the stack holds as a secret that still quotes its value says only what a
-  // valid value is (every check above quotes through `shown`, so this should not happen).
-  const guard = (p: string) => {
+  return problems;
+}
+
+/**
+ * The last guard: a problem of a key the stack holds as a secret that still quotes its value says only what a
+ * valid value is (every check quotes through `shown`, so this should not happen). Secret settings' own
+ * messages quote no value.
+ */
+function heldValueGuard(secretKeys: readonly string[]): (problem: string) => string {
+  return (p) => {
     const key = p.slice(0, p.indexOf(":")) as SettingName;
-    const held = (options.secretKeys ?? []).includes(key) && key in SETTINGS && !spec(key).secret; // secret settings' messages quote no value
-    if (held && !p.startsWith(`${key}: the secret value`)) return invalid(key, "", true);
-    return p;
+    const held = secretKeys.includes(key) && key in SETTINGS && !spec(key).secret;
+    return held && !p.startsWith(`${key}: the secret value`) ? invalid(key, "", true) : p;
   };
-  if (problems.length > 0) throw new StackConfigError(sortBySetting(problems).map((p) => `${project}:${guard(p)}`));
-  return toKitConfig(data);
 }
 
 function toKitConfig(d: Record<string, unknown>): KitConfig {
