@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { endpointFile, LocalEndpointFile, PROJECT_ROOT, stackEndpointFile } from "../ops/archive";
+import { endpointFile, LocalEndpointFile, PROJECT_ROOT, stackEndpointFile, stackNameProblem } from "../ops/archive";
 import { Command, EXIT, UsageError, wholeNumberFlag } from "../ops/cli";
 import type { DurableTables } from "./durableTables";
 import type { LocalEndpoint } from "./endpoint";
@@ -102,8 +102,8 @@ async function serve(flags: ServeFlags): Promise<number> {
 
 /** Refuses a stack name that is not one, or has no stack file, before anything starts (files only). */
 function checkStackName(name: string): void {
-  if (!/^[A-Za-z0-9_.-]+$/.test(name))
-    throw new UsageError(`--stack is "${name}": a stack name is letters, digits, ".", "_" or "-".`);
+  const badName = stackNameProblem(name, "--stack");
+  if (badName) throw new UsageError(badName);
   const known = listStacks();
   if (!known.includes(name))
     throw new UsageError(

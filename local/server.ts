@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { ADMIN_TOKEN_HEADER } from "../ops/archive";
 import { STANDIN_NAMES, StandinTarget } from "./connectors/standins";
 import { LocalEndpoint } from "./endpoint";
 import { jsonDepth, MAX_JSON_DEPTH } from "./jsonDepth";
@@ -43,7 +44,7 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-export const ADMIN_TOKEN_HEADER = "x-leadkit-admin-token";
+export { ADMIN_TOKEN_HEADER };
 
 /** `sig` of a callback URL: HMAC-SHA256 over the permission path, keyed by the workflow key. */
 export function signature(key: string, workflowName: string, triggerName: string): string {

@@ -33,6 +33,16 @@ export const endpointFile = (stateDir = PROJECT_ROOT) =>
 export const stackEndpointFile = (stack: string, stateDir = PROJECT_ROOT) =>
   path.join(path.resolve(stateDir), ".local-runs", "endpoints", `${stack}.json`);
 
+/** The header that carries a local endpoint's `adminToken` to its admin routes (local/server.ts checks it). */
+export const ADMIN_TOKEN_HEADER = "x-leadkit-admin-token";
+
+/** What is wrong with a stack name given as `what` (a flag or a variable); undefined when it is one. */
+export function stackNameProblem(name: string, what: string): string | undefined {
+  return /^[A-Za-z0-9_.-]+$/.test(name)
+    ? undefined
+    : `${what} is "${name}": a stack name is letters, digits, ".", "_" or "-".`;
+}
+
 /** Names the local stack the commands act on when several `npm start` run (`npm start -- --stack prod`). */
 export const LOCAL_STACK_ENV = "LEADKIT_LOCAL_STACK";
 
@@ -44,8 +54,8 @@ export const NO_LOCAL_ENDPOINT = "no local endpoint is running: start it with `n
  */
 export async function readLocalEndpoint(stateDir?: string, env = process.env): Promise<LocalEndpointFile> {
   const chosen = env[LOCAL_STACK_ENV]?.trim() || undefined;
-  if (chosen && !/^[A-Za-z0-9_.-]+$/.test(chosen))
-    throw new UsageError(`${LOCAL_STACK_ENV} is "${chosen}": a stack name is letters, digits, ".", "_" or "-".`);
+  const badName = chosen && stackNameProblem(chosen, LOCAL_STACK_ENV);
+  if (badName) throw new UsageError(badName);
   const dir = path.dirname(stackEndpointFile("-", stateDir));
   const files = fs.existsSync(dir)
     ? fs
@@ -95,7 +105,7 @@ function readEndpointFile(file: string): (LocalEndpointFile & { writtenMs: numbe
 const answering = (local: LocalEndpointFile) =>
   httpRequest(`http://127.0.0.1:${local.port}/${local.adminToken ? "standins/state" : "runs?top=1"}`, {
     timeoutMs: 3000,
-    headers: local.adminToken ? { "x-leadkit-admin-token": local.adminToken } : {},
+    headers: local.adminToken ? { [ADMIN_TOKEN_HEADER]: local.adminToken } : {},
   }).then(
     (res) => !local.adminToken || res.ok,
     () => false,

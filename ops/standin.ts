@@ -2,7 +2,7 @@
  * `npm run standin -- <target> down|up|fail|slow`: fault injection on the local CRM stand-ins, for the
  * dead-letter and replay walkthroughs. Sends the admin token of `npm start` (the routes refuse others).
  */
-import { readLocalEndpoint } from "./archive";
+import { ADMIN_TOKEN_HEADER, readLocalEndpoint } from "./archive";
 import { httpRequest } from "./http";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, wholeNumberFlag } from "./cli";
 import { TARGET_STANDIN } from "../targets";
@@ -59,7 +59,7 @@ const OPTION_FAULT = { times: "fail", status: "fail", ms: "slow" } as const;
 async function standin(flags: StandinFlags, [target, fault]: string[]): Promise<number> {
   if (target !== undefined) checkFault(flags, target, fault);
   const local = await readLocalEndpoint(flags["state-dir"]);
-  const headers = { "x-leadkit-admin-token": local.adminToken ?? "" };
+  const headers = { [ADMIN_TOKEN_HEADER]: local.adminToken ?? "" };
   if (target === undefined) {
     // No arguments: what each stand-in does now.
     const res = await httpRequest(`http://127.0.0.1:${local.port}/standins/state`, { headers, timeoutMs: 10_000 });
