@@ -156,8 +156,11 @@ export interface TableFlags {
   "state-dir"?: string;
 }
 
-/** Where the tables are, and the stack whose settings they follow (undefined for --account alone). */
-export type TablesLocation = ArchiveLocation & { dedupTable: string; stack?: string };
+/**
+ * Where the tables are, the stack whose settings they follow (undefined for --account alone), and those settings
+ * when reading the dedup table's name needed them.
+ */
+export type TablesLocation = ArchiveLocation & { dedupTable: string; stack?: string; config?: KitConfig };
 
 /** The archive and dedup tables of --local (the default), --stack or --account. */
 export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
@@ -165,11 +168,13 @@ export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
     throw new UsageError("--local excludes --stack and --account: pick one place.");
   if (flags.stack) {
     const out = stackOutputs(flags.stack, "pass --account <storage account>, --table and --dedup-table");
+    const config = flags["dedup-table"] ? undefined : await stackSettings(flags.stack, "pass --dedup-table");
     return {
       account: flags.account ?? out.storageAccountName,
       table: flags.table ?? out.archiveTableName ?? "LeadArchive",
-      dedupTable: flags["dedup-table"] ?? (await stackSettings(flags.stack, "pass --dedup-table")).dedupTableName,
+      dedupTable: flags["dedup-table"] ?? config!.dedupTableName,
       stack: flags.stack,
+      config,
     };
   }
   if (flags.account)
@@ -179,11 +184,13 @@ export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
       dedupTable: flags["dedup-table"] ?? "LeadDedup",
     };
   const local = await readLocalEndpoint(flags["state-dir"]);
+  const config = flags["dedup-table"] ? undefined : await stackSettings(local.stack, "pass --dedup-table");
   return {
     connectionString: local.tablesConnectionString,
     table: flags.table ?? local.archiveTableName,
-    dedupTable: flags["dedup-table"] ?? (await stackSettings(local.stack, "pass --dedup-table")).dedupTableName,
+    dedupTable: flags["dedup-table"] ?? config!.dedupTableName,
     stack: local.stack,
+    config,
   };
 }
 

@@ -72,10 +72,11 @@ async function purge(flags: PurgeFlags): Promise<number> {
   const where = await locateTables(flags);
   // The stack's settings always, where there is a stack: its dedup window is the floor of --dedup-window.
   const config = where.stack
-    ? await stackSettings(
+    ? (where.config ??
+      (await stackSettings(
         where.stack,
         `fix its stack file (npm run render -- --stack ${where.stack} names the problem), or purge with --account`,
-      )
+      )))
     : undefined;
   const { retentionDays, dedupWindowDays } = purgeDays(flags, config);
   const { purgeExpired } = await import("../function-code/src/retention/purge");
