@@ -108,30 +108,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function waitForPort(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        reject(new Error(`Azurite exited with code ${child.exitCode ?? child.signalCode}: ${stderr()}`));
-        return;
-      }
-      const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline)
-          reject(new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms. ${stderr()}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
-
 async function azuriteArgs(port: number, location: string | undefined): Promise<string[]> {
   const args = ["-e", WATCHDOG, await tableEntry(), "--tableHost", "127.0.0.1", "--tablePort", String(port)];
   args.push("--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent");
@@ -150,8 +126,43 @@ export function interrupt(child: ChildProcess): Promise<number | null> {
   });
 }
 
-export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
-  const port = options.port ?? (await freePort());
+/**
+ * Resolves once this Azurite says it listens: "Azurite Table service successfully started on 127.0.0.1:<port>"
+ * (stdout, printed with --silent too). Something answering on the port is not enough: two starts at once can
+ * draw the same free port, and the second Azurite exits with EADDRINUSE while the first answers there, so its
+ * caller would share the other one's tables.
+ */
+function waitForStarted(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.off("exit", onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(`successfully started on 127.0.0.1:${port}`)) done();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      done(Object.assign(new Error(`Azurite exited with code ${code ?? signal}: ${stderr()}`), { stderr: stderr() }));
+    const timer = setTimeout(
+      () => done(new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms. ${stderr()}`)),
+      timeoutMs,
+    );
+    child.stdout?.on("data", onData);
+    child.once("exit", onExit);
+  });
+}
+
+/** Starts drawn on a free port: a port another start took meanwhile (EADDRINUSE) is drawn again. */
+const START_ATTEMPTS = 3;
+
+/** `drawPort` picks the free port to try (replaced in a test that makes the first one taken). */
+export async function startAzurite(options: AzuriteOptions = {}, drawPort = freePort): Promise<Azurite> {
+  let port = options.port ?? (await drawPort());
   const lock = options.location ? await lockLocation(options.location, options.startTimeoutMs ?? 15000) : undefined;
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -161,8 +172,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     stopping = false;
     if (options.location) fs.mkdirSync(options.location, { recursive: true });
     const started = spawn(process.execPath, await azuriteArgs(port, options.location), {
-      stdio: ["pipe", "ignore", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    started.stdout?.resume(); // read past the start line, so Azurite never blocks on a full pipe
     child = started;
     lock?.write(started.pid);
     options.onSpawn?.();
@@ -170,7 +182,19 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     started.once("exit", (code, signal) => {
       if (!stopping && child === started) options.onUnexpectedExit?.(code, signal);
     });
-    await waitForPort(port, started, () => errors, options.startTimeoutMs ?? 15000);
+    await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);
+  };
+  /** The first start: on a drawn port, drawn again when another process took it first. */
+  const firstLaunch = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch();
+      } catch (err) {
+        const taken = /EADDRINUSE/.test(String((err as { stderr?: string }).stderr));
+        if (!taken || options.port !== undefined || attempt === START_ATTEMPTS) throw err;
+        port = await drawPort();
+      }
+    }
   };
   const stop = async () => {
     stopping = true;
@@ -179,7 +203,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   // Last resort on exit paths that cannot wait (process.exit): SIGINT still lets Azurite save on its own.
   const onExit = () => child?.kill("SIGINT");
   process.once("exit", onExit);
-  await launch();
+  await firstLaunch();
   return {
     port,
     connectionString:

@@ -7,9 +7,10 @@ import * as assert from "assert";
 import { TableClient } from "@azure/data-tables";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { tableEntry } from "../../local/azurite";
+import { freePort, startAzurite, tableEntry } from "../../local/azurite";
 import { DurableTables, startDurableTables } from "../../local/durableTables";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
@@ -150,6 +151,31 @@ describe("Azurite's bundled entry", function () {
     assert.strictEqual(await tableEntry(cache), built);
     assert.strictEqual(fs.statSync(built).mtimeMs, mtime, "not built again");
     fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it("is up when it says so, not when something answers on its port: a taken port is drawn again", async () => {
+    // Another server holds the port (two starts at once drew the same one): it answers there, yet this
+    // Azurite exits with EADDRINUSE. Taking the other's answer made two stacks share one archive.
+    const other = net.createServer();
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const taken = (other.address() as net.AddressInfo).port;
+    try {
+      await assert.rejects(startAzurite({ port: taken }), /^Error: Azurite exited with code 1: .*EADDRINUSE/s);
+      const drawn: number[] = [];
+      const azurite = await startAzurite({}, async () => {
+        const port = drawn.length === 0 ? taken : await freePort();
+        drawn.push(port);
+        return port;
+      });
+      try {
+        assert.deepStrictEqual([drawn.length, drawn[0], azurite.port], [2, taken, drawn[1]]);
+        assert.ok(azurite.pid, "its own Azurite runs");
+      } finally {
+        await azurite.stop();
+      }
+    } finally {
+      other.close();
+    }
   });
 
   it("falls back to Azurite's own entry when the cache cannot be written", async () => {
