@@ -212,6 +212,7 @@ describe("lead workflow definition", () => {
         [ACTION.claimDedupKey]: ["Failed", "TimedOut"],
       });
       const resolved = {
+        [ACTION.claimDedupKey]: ["Succeeded", "Failed", "TimedOut"], // the claim ran (see dedupGate.spec.ts)
         [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
         [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
       };
@@ -254,6 +255,7 @@ describe("lead workflow definition", () => {
         "Read_dedup_claim",
       ]);
       assert.deepStrictEqual(process.Post_webhook.runAfter, {
+        [ACTION.claimDedupKey]: ["Succeeded", "Failed", "TimedOut"],
         [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
         [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
       });

@@ -16,9 +16,13 @@ import { markAndStop } from "./screening";
 
 /**
  * Delivery starts once dedup is resolved: the claim succeeded (the read is skipped), or the earlier claim
- * was read and found expired or this lead's own. A read that failed stops delivery (dead letter).
+ * was read and found expired or this lead's own. A read that failed stops delivery (dead letter). The claim
+ * itself must have run: when anything before it fails, the claim, the read and the check are all Skipped
+ * (every successor of a failed action is: learn.microsoft.com/azure/logic-apps/error-exception-handling,
+ * "Manage the run after behavior"), and without this line the lead would go out with no claim.
  */
 export const DEDUP_RESOLVED: RunAfter = {
+  [ACTION.claimDedupKey]: ["Succeeded", "Failed", "TimedOut"],
   [ACTION.readDedupClaim]: ["Succeeded", "Skipped"],
   [ACTION.checkDuplicate]: ["Succeeded", "Skipped"],
 };
