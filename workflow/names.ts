@@ -49,6 +49,7 @@ export const ACTION = {
   normalize: "Normalize_lead",
   normalizeFunction: "Normalize_lead_function",
   plainMapping: "Plain_mapping",
+  functionFields: "Function_fields",
   claimDedupKey: "Claim_dedup_key",
   readDedupClaim: "Read_dedup_claim",
   checkDuplicate: "Check_duplicate",

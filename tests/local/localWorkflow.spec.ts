@@ -486,6 +486,35 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       assert.strictEqual(entity.Status, "delivered");
     });
 
+    // Answers not from the function's code (a platform error page in plain text, which Azure keeps as a string:
+    // learn.microsoft.com/azure/logic-apps/logic-apps-content-type#textplain), or not in its shape.
+    const UNUSABLE: [string, { statusCode: number; body: unknown; headers?: Record<string, string> }, RegExp][] = [
+      [
+        "a 503 in plain text",
+        { statusCode: 503, headers: { "Content-Type": "text/plain" }, body: "Function host is not running." },
+        /Function host is not running\./,
+      ],
+      ["a 200 whose crm is not an object", { statusCode: 200, body: { crm: "oops" } }, /setProperty/],
+      ["a 200 with an array", { statusCode: 200, body: [{ crm: {} }] }, /Property selection is not supported/],
+    ];
+    for (const [label, answer, why] of UNUSABLE) {
+      it(`falls back to the expression mapping when the function answers ${label}`, async () => {
+        f.standins.fail("function", answer);
+        const { status, run } = await post(f, sample("full"));
+        assert.strictEqual(status, 200);
+        assert.strictEqual(run.status, "Succeeded", "the lead is still delivered");
+        const dv = f.standins.to("commondataservice");
+        assert.strictEqual(dv.length, 1);
+        assert.deepStrictEqual([(dv[0].body as any).address1_country, (dv[0].body as any).lastname], ["USA", "One"]);
+        const entity = await archived(f, run);
+        assert.deepStrictEqual(
+          [entity.Status, entity.Normalizer, entity.DedupKey],
+          ["delivered", "expressions", FULL_LEAD_KEY],
+        );
+        assert.match(String(entity.NormalizerError), why);
+      });
+    }
+
     it("does not deliver a lead twice: the second delivery is archived as a duplicate of the first", async () => {
       const azurite = await useAzurite();
       const stack = stackFromSettings("dedup", {

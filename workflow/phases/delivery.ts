@@ -98,7 +98,8 @@ export function markDelivered(
 /** Which normalizer the lead's fields came from, and the function's error when it was not used. */
 function normalizerColumns(): Record<string, string> {
   const fn = ACTION.normalizeFunction;
-  const error = `coalesce(actions('${fn}')?['error'], actions('${fn}')?['outputs']?['body'], '')`;
+  const fields = ACTION.functionFields;
+  const error = `coalesce(actions('${fn}')?['error'], actions('${fields}')?['error'], actions('${fn}')?['outputs']?['body'], '')`;
   return {
     Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
     NormalizerError: `@{if(${functionUsable()}, '', take(string(${error}), 4000))}`,

@@ -4,9 +4,10 @@ import { RunAfter, WorkflowAction } from "../../definition/types";
 import { normalizedLead } from "../leadScreening";
 import { ACTION, SECURE_ALL, SECURE_INPUTS } from "../names";
 
-/** The function's answer is used when it succeeded and carries the CRM fields. */
+/** The function's answer is used when `Function_fields` made CRM fields of it. */
 export function functionUsable(): string {
-  return `and(equals(actions('${ACTION.normalizeFunction}')?['status'], 'Succeeded'), not(empty(body('${ACTION.normalizeFunction}')?['crm'])))`;
+  const fields = `actions('${ACTION.functionFields}')`;
+  return `and(equals(${fields}?['status'], 'Succeeded'), not(empty(${fields}?['outputs'])))`;
 }
 
 /**
@@ -40,7 +41,11 @@ export function normalizerCall(): WorkflowAction {
 
 /**
  * `Normalize_lead`: the expression mapping, or (with the function app) the function's `crm` fields,
- * falling back to the expression mapping (`Plain_mapping`) when the function failed.
+ * falling back to the expression mapping (`Plain_mapping`) when the function failed or its answer has no
+ * `crm` object. The answer is read in `Function_fields` alone, where a failure is harmless: a body that is
+ * not an object (a platform error in plain text is kept as a string: learn.microsoft.com/azure/logic-apps/
+ * logic-apps-content-type#textplain) fails the property selection, and read in `Normalize_lead` it failed
+ * the lead's processing instead of falling back.
  */
 export function normalizeActions(useFunction: boolean): Record<string, WorkflowAction> {
   const description = "The lead's fields, trimmed, whatever the casing of the keys Partner Center sent.";
@@ -52,15 +57,26 @@ export function normalizeActions(useFunction: boolean): Record<string, WorkflowA
     runtimeConfiguration: SECURE_INPUTS,
   });
   if (!useFunction) return { [ACTION.normalize]: mapping({}) };
+  const crm = `body('${ACTION.normalizeFunction}')?['crm']`;
   return {
     [ACTION.plainMapping]: mapping({}),
+    [ACTION.functionFields]: {
+      type: "Compose",
+      description: "The function's CRM fields with the lead's dedup key; fails when its answer has no crm object.",
+      runAfter: { [ACTION.normalizeFunction]: ["Succeeded"], [ACTION.plainMapping]: ["Succeeded"] },
+      // The dedup key always comes from the expression mapping, so a lead has one key with or without the function.
+      // if() evaluates both branches: an empty crm gives null (not used), a crm that is not an object fails.
+      inputs: `@if(empty(${crm}), null, setProperty(${crm}, 'DedupKey', outputs('${ACTION.plainMapping}')?['DedupKey']))`,
+      runtimeConfiguration: SECURE_INPUTS,
+    },
     [ACTION.normalize]: {
       type: "Compose",
-      description: "The function's normalized fields when it succeeded, else the expression mapping.",
-      runAfter: { [ACTION.plainMapping]: ["Succeeded"] },
-      // The dedup key always comes from the expression mapping, so a lead has one key with or without the function.
-      // if() evaluates both branches: setProperty() must never see null.
-      inputs: `@if(${functionUsable()}, setProperty(coalesce(body('${ACTION.normalizeFunction}')?['crm'], json('{}')), 'DedupKey', outputs('${ACTION.plainMapping}')?['DedupKey']), outputs('${ACTION.plainMapping}'))`,
+      description: "The function's normalized fields when it answered them, else the expression mapping.",
+      runAfter: {
+        [ACTION.plainMapping]: ["Succeeded"],
+        [ACTION.functionFields]: ["Succeeded", "Failed", "Skipped", "TimedOut"],
+      },
+      inputs: `@if(${functionUsable()}, actions('${ACTION.functionFields}')?['outputs'], outputs('${ACTION.plainMapping}'))`,
       runtimeConfiguration: SECURE_INPUTS,
     },
   };

@@ -40,7 +40,8 @@ export function processCase(options: LeadWorkflowOptions, targets: CrmTarget[]):
 /**
  * The expression mapping, and with the function app its call, first in the case. The call runs beside
  * the mapping; whatever its outcome, `Normalize_lead` takes over once both are done (a failed call is
- * handled there, so it does not fail the case: logic-apps-exception-handling#scopes).
+ * handled there, so it does not fail the case: logic-apps-exception-handling#scopes), and once
+ * `Function_fields` has read the answer or been skipped.
  */
 function normalization(useFunction: boolean): Record<string, WorkflowAction> {
   const actions = normalizeActions(useFunction);
