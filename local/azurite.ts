@@ -39,8 +39,10 @@ export interface AzuriteOptions {
   startTimeoutMs?: number;
   /** Called once Azurite's process is spawned, before it listens: start-up work can run meanwhile. */
   onSpawn?: () => void;
-  /** Called when Azurite exits without {@link Azurite.stop} (killed, crashed). */
+  /** Called when Azurite exits without {@link Azurite.stop} (killed, crashed) after it said it started. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Picks the free port to try when `port` is not given (a test makes the first one taken). @default freePort */
+  drawPort?: () => Promise<number>;
 }
 
 const TABLE_MAIN = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
@@ -138,7 +140,7 @@ function waitForStarted(port: number, child: ChildProcess, stderr: () => string,
     const done = (error?: Error) => {
       clearTimeout(timer);
       child.stdout?.off("data", onData);
-      child.off("exit", onExit);
+      child.off("close", onExit);
       if (error) reject(error);
       else resolve();
     };
@@ -153,15 +155,17 @@ function waitForStarted(port: number, child: ChildProcess, stderr: () => string,
       timeoutMs,
     );
     child.stdout?.on("data", onData);
-    child.once("exit", onExit);
+    // "close", not "exit": at "exit" its stdio may still be open (nodejs.org/api/child_process.html#event-exit),
+    // and the EADDRINUSE that decides a redraw is on stderr.
+    child.once("close", onExit);
   });
 }
 
 /** Starts drawn on a free port: a port another start took meanwhile (EADDRINUSE) is drawn again. */
 const START_ATTEMPTS = 3;
 
-/** `drawPort` picks the free port to try (replaced in a test that makes the first one taken). */
-export async function startAzurite(options: AzuriteOptions = {}, drawPort = freePort): Promise<Azurite> {
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  const drawPort = options.drawPort ?? freePort;
   let port = options.port ?? (await drawPort());
   const lock = options.location ? await lockLocation(options.location, options.startTimeoutMs ?? 15000) : undefined;
   let child: ChildProcess | undefined;
@@ -179,10 +183,14 @@ export async function startAzurite(options: AzuriteOptions = {}, drawPort = free
     lock?.write(started.pid);
     options.onSpawn?.();
     started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
+    // An exit before the start line is this launch's failure (waitForStarted rejects, and a taken port is drawn
+    // again), not a crash to recover from: the caller has no Azurite yet.
+    let up = false;
     started.once("exit", (code, signal) => {
-      if (!stopping && child === started) options.onUnexpectedExit?.(code, signal);
+      if (up && !stopping && child === started) options.onUnexpectedExit?.(code, signal);
     });
     await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);
+    up = true;
   };
   /** The first start: on a drawn port, drawn again when another process took it first. */
   const firstLaunch = async () => {

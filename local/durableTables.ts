@@ -32,6 +32,8 @@ export interface DurableTablesOptions {
   waitMs?: number;
   /** Called once Azurite's process is spawned, before it listens (AzuriteOptions.onSpawn). */
   onSpawn?: () => void;
+  /** AzuriteOptions.drawPort. @default freePort */
+  drawPort?: () => Promise<number>;
   log?: (line: string) => void;
 }
 
@@ -132,6 +134,7 @@ export async function startDurableTables(options: DurableTablesOptions): Promise
   const azurite = await startAzurite({
     location: options.location,
     onSpawn: options.onSpawn,
+    drawPort: options.drawPort,
     onUnexpectedExit: (code, signal) => {
       log(`Azurite exited unexpectedly (${signal ?? `code ${code}`}); restarting it and replaying the journal.`);
       if (!recovery.stopping) void recovery.recover(azurite);

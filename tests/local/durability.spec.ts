@@ -153,6 +153,13 @@ describe("Azurite's bundled entry", function () {
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
+  /** A port drawer whose first port is `taken`; every port it gives is pushed to `drawn`. */
+  const takenFirst = (taken: number, drawn: number[]) => async () => {
+    const port = drawn.length === 0 ? taken : await freePort();
+    drawn.push(port);
+    return port;
+  };
+
   it("is up when it says so, not when something answers on its port: a taken port is drawn again", async () => {
     // Another server holds the port (two starts at once drew the same one): it answers there, yet this
     // Azurite exits with EADDRINUSE. Taking the other's answer made two stacks share one archive.
@@ -162,16 +169,33 @@ describe("Azurite's bundled entry", function () {
     try {
       await assert.rejects(startAzurite({ port: taken }), /^Error: Azurite exited with code 1: .*EADDRINUSE/s);
       const drawn: number[] = [];
-      const azurite = await startAzurite({}, async () => {
-        const port = drawn.length === 0 ? taken : await freePort();
-        drawn.push(port);
-        return port;
-      });
+      const azurite = await startAzurite({ drawPort: takenFirst(taken, drawn) });
       try {
         assert.deepStrictEqual([drawn.length, drawn[0], azurite.port], [2, taken, drawn[1]]);
         assert.ok(azurite.pid, "its own Azurite runs");
       } finally {
         await azurite.stop();
+      }
+      // npm start's tables: the failed first launch is not a crash to recover from (it was, before the
+      // journal's Azurite existed: an uncaught ReferenceError ended npm start).
+      const logged: string[] = [];
+      const drawnAgain: number[] = [];
+      const tables = await startDurableTables({
+        location: fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-redraw-")),
+        log: (line) => logged.push(line),
+        drawPort: takenFirst(taken, drawnAgain),
+      });
+      try {
+        assert.deepStrictEqual([drawnAgain.length, tables.azurite.port, tables.restarts], [2, drawnAgain[1], 0]);
+        assert.deepStrictEqual(logged, []);
+        const client = TableClient.fromConnectionString(tables.connectionString, "Redrawn", {
+          allowInsecureConnection: true,
+        });
+        await client.createTable();
+        await client.createEntity({ partitionKey: "p", rowKey: "r" });
+        assert.strictEqual((await client.getEntity("p", "r")).rowKey, "r", "its own Azurite answers");
+      } finally {
+        await tables.stop();
       }
     } finally {
       other.close();
