@@ -116,10 +116,10 @@ export interface LeadEndpointArgs {
    */
   archiveRetentionDays?: number;
   /**
-   * Pulumi `protect` on what holds or receives leads: the storage account, its tables (the archive with the
-   * dead letters, the dedup claims) and the workflow (its callback URL is in Partner Center). A change that
-   * would replace or delete one (a renamed table, another location) then stops `pulumi up`, and `pulumi destroy`
-   * stops before them; false for a throwaway stack.
+   * Pulumi `protect` on what holds or receives leads: the resource group the kit creates, the storage account,
+   * its tables (the archive with the dead letters, the dedup claims) and the workflow (its callback URL is in
+   * Partner Center). A change that would replace or delete one (a renamed table, another location) then stops
+   * `pulumi up`, and `pulumi destroy` stops before them; false for a throwaway stack.
    * @default true
    */
   protectLeads?: boolean;
@@ -263,12 +263,18 @@ export class LeadEndpoint extends pulumi.ComponentResource {
     const resourceGroupName =
       args.resourceGroupName !== undefined
         ? pulumi.output(args.resourceGroupName)
-        : new resources.ResourceGroup(`${name}-rg`, { location: args.location, tags: args.tags }, parent).name;
+        : // Protected too: another location replaces the group (create first), and the next `pulumi up` deletes the
+          // old group with everything in it, the protected account included (pulumi/pulumi-azure-native#2522).
+          new resources.ResourceGroup(
+            `${name}-rg`,
+            { location: args.location, tags: args.tags },
+            { ...parent, protect: protects(args) },
+          ).name;
     const subscriptionId = authorization.getClientConfigOutput(parent).subscriptionId;
     // A fixed name, so the workflow's ARM id is known before it exists (the function app's settings need it).
     const workflowName = `${name}-workflow`;
     const scope: Scope = { name, args, resourceGroupName, subscriptionId, parent: this };
-    const storageSide = workflowStorage(scope, workflowTableNames(options));
+    const storageSide = workflowStorage(scope, workflowTables(options));
     const connections = managedConnections(scope, workflow.apis);
     const functionApp = wireFunctionApp(scope, options, storageSide, workflowName);
 
@@ -370,7 +376,8 @@ interface Scope {
 }
 
 /** The workflow's storage account, its tables and its identity with a data role on each table. */
-function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent }: Scope, tableNames: string[]) {
+function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent }: Scope, roles: TableRole[]) {
+  const tableNames = roles.map((r) => r.tableName);
   const account = new storage.StorageAccount(
     `${compactName(name)}st`,
     {
@@ -388,12 +395,12 @@ function workflowStorage({ name, args, resourceGroupName, subscriptionId, parent
     },
     { parent, protect: protects(args) },
   );
-  const tables = tableNames.map(
-    (tableName) =>
+  const tables = roles.map(
+    ({ role, tableName }) =>
       new storage.Table(
-        `${name}-${tableName.toLowerCase()}`,
+        `${name}-table-${role}`,
         { resourceGroupName, accountName: account.name, tableName },
-        { parent, protect: protects(args) },
+        { parent, protect: protects(args), aliases: [{ name: `${name}-${tableName.toLowerCase()}` }] },
       ),
   );
   // User-assigned: it exists (with its roles) before the workflow, and it is the identity the
@@ -580,9 +587,30 @@ function grantReplay({ name, subscriptionId, parent }: Scope, functionApp: LeadF
 }
 
 /** Every table the workflow reads or writes: archive, dedup, and those of its targets (the Azure Table). */
-export function workflowTableNames(options: LeadWorkflowOptions): string[] {
-  const targetTables = CRM_TARGETS.flatMap((t) => (options[t] ? (targetSpec(t).tables?.(options[t]) ?? []) : []));
-  return [options.archiveTableName, options.dedupTableName, ...targetTables];
+/** A table of the workflow and what it is for, which names its resource. */
+export interface TableRole {
+  role: string;
+  tableName: string;
+}
+
+/**
+ * The workflow's tables by role: `archive`, `dedup`, then each target's (its name, numbered after the first).
+ * The role, not the table's name, names the resource, so a renamed table is a replacement (refused under
+ * protect when registered, before anything changes) instead of a new resource whose old one is deleted last,
+ * after the workflow has moved to the new table. The alias is the name by table of 0.1.
+ */
+export function workflowTables(options: LeadWorkflowOptions): TableRole[] {
+  const targetTables = CRM_TARGETS.flatMap((t) =>
+    (options[t] ? (targetSpec(t).tables?.(options[t]) ?? []) : []).map((tableName, i) => ({
+      role: `${t.toLowerCase()}${i === 0 ? "" : i + 1}`,
+      tableName,
+    })),
+  );
+  return [
+    { role: "archive", tableName: options.archiveTableName },
+    { role: "dedup", tableName: options.dedupTableName },
+    ...targetTables,
+  ];
 }
 
 /**

@@ -140,7 +140,7 @@ export const SETTINGS = {
   protectLeads: {
     schema: { type: "string", enum: ["true", "false"] },
     description:
-      "Pulumi protect on what holds or receives leads (the storage account, its tables, the workflow): pulumi up refuses a change that would replace or delete them, and pulumi destroy stops. false: a throwaway stack.",
+      "Pulumi protect on what holds or receives leads (the resource group the kit creates, the storage account, its tables, the workflow): pulumi up refuses a change that would replace or delete them, and pulumi destroy stops. false: a throwaway stack.",
     expect: "true or false",
     example: "false",
     default: "true",

@@ -28,6 +28,7 @@ interface Seen {
   dependsOn: unknown;
   protect?: boolean;
   deleteBeforeReplace?: boolean;
+  aliases?: unknown[];
   props: Record<string, unknown>;
 }
 
@@ -69,6 +70,7 @@ async function deploy(args: LeadEndpointArgs): Promise<{
             dependsOn: a.opts.dependsOn,
             protect: a.opts.protect,
             deleteBeforeReplace: (a.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+            aliases: a.opts.aliases,
             props: a.props as Record<string, unknown>,
           });
           return undefined;
@@ -120,10 +122,12 @@ describe("LeadEndpoint component", () => {
     it("protects what holds or receives leads, and replaces fixed names by deleting first; protectLeads false: no protect", async () => {
       const names = (seen: Seen[], flag: "protect" | "deleteBeforeReplace") =>
         seen.filter((s) => s[flag] === true).map((s) => s.name);
+      // The group too: a new location replaces the group the kit made, and deleting a group deletes what is in it.
       assert.deepStrictEqual(names(out.seen, "protect"), [
+        "leads-test-rg",
         "leadstestst",
-        "leads-test-leadarchive",
-        "leads-test-leaddedup",
+        "leads-test-table-archive",
+        "leads-test-table-dedup",
         "leads-test-workflow",
       ]);
       assert.deepStrictEqual(names(out.seen, "deleteBeforeReplace"), [
@@ -133,6 +137,21 @@ describe("LeadEndpoint component", () => {
       const unprotected = await deploy({ location: "westeurope", protectLeads: false });
       assert.deepStrictEqual(names(unprotected.seen, "protect"), []);
       assert.deepStrictEqual(names(unprotected.seen, "deleteBeforeReplace"), names(out.seen, "deleteBeforeReplace"));
+    });
+
+    it("names each table by its role, aliased to its earlier name (by table): a renamed table is refused, not deleted last", () => {
+      // A new name by table was a new resource: created, the workflow moved to it, and the old table's delete
+      // (run last) refused by protect only after all that. Named by role, a rename replaces a protected table,
+      // which stops `pulumi up` when it is registered, before the workflow changes.
+      const tables = out.seen.filter((s) => s.type === "azure-native:storage:Table");
+      const named = (aliases: unknown[] = []) => aliases.filter((a) => (a as pulumi.Alias).name !== undefined);
+      assert.deepStrictEqual(
+        tables.map((t) => [t.name, t.props.tableName, named(t.aliases)]),
+        [
+          ["leads-test-table-archive", "LeadArchive", [{ name: "leads-test-leadarchive" }]],
+          ["leads-test-table-dedup", "LeadDedup", [{ name: "leads-test-leaddedup" }]],
+        ],
+      );
     });
 
     it("registers exactly the group, account, archive and dedup tables, workflow identity with its roles, and workflow", () => {
@@ -148,8 +167,8 @@ describe("LeadEndpoint component", () => {
         "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
-        "azure-native:storage:Table leads-test-leadarchive",
-        "azure-native:storage:Table leads-test-leaddedup",
+        "azure-native:storage:Table leads-test-table-archive",
+        "azure-native:storage:Table leads-test-table-dedup",
         "leadkit:index:LeadEndpoint leads-test",
         "leadkit:index:LeadMonitoring leads-test-monitoring",
       ]);
@@ -191,8 +210,8 @@ describe("LeadEndpoint component", () => {
         tree,
         [
           "leads-test <- undefined",
-          "leads-test-leadarchive <- leads-test",
-          "leads-test-leaddedup <- leads-test",
+          "leads-test-table-archive <- leads-test",
+          "leads-test-table-dedup <- leads-test",
           "leads-test-monitoring <- leads-test",
           "leads-test-monitoring-diagnostics <- leads-test-monitoring",
           "leads-test-monitoring-insights <- leads-test-monitoring",
@@ -256,8 +275,8 @@ describe("LeadEndpoint component", () => {
 
     it("creates the workflow after its tables and role assignments, so the first lead meets no 403", () => {
       assert.deepStrictEqual(dependsOnNames(out, "leads-test-workflow"), [
-        "leads-test-leadarchive",
-        "leads-test-leaddedup",
+        "leads-test-table-archive",
+        "leads-test-table-dedup",
         "leads-test-workflow-leadarchive",
         "leads-test-workflow-leaddedup",
       ]);
@@ -314,9 +333,9 @@ describe("LeadEndpoint component", () => {
         "azure-native:operationalinsights:Workspace leads-test-monitoring-logs",
         "azure-native:resources:ResourceGroup leads-test-rg",
         "azure-native:storage:StorageAccount leadstestst",
-        "azure-native:storage:Table leads-test-leadarchive",
-        "azure-native:storage:Table leads-test-leaddedup",
-        "azure-native:storage:Table leads-test-marketplaceleads",
+        "azure-native:storage:Table leads-test-table-archive",
+        "azure-native:storage:Table leads-test-table-azuretable",
+        "azure-native:storage:Table leads-test-table-dedup",
         "azure-native:web:Connection leads-test-commondataservice",
         "azure-native:web:Connection leads-test-office365",
         "azure-native:web:Connection leads-test-salesforce",
