@@ -130,6 +130,9 @@ export function parseStackConfig(
       continue;
     }
     const s = spec(key as SettingName);
+    // Refused, yet still checked below (values masked): the other problems of the stack are found in one run.
+    if (options.secretKeys?.includes(key) && shapesWorkflow(key as SettingName))
+      problems.push(heldShapingSecret(key as SettingName));
     if (s.secret && plaintextSecrets.includes(key)) {
       problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${shellWord(s.example)}`);
     }
@@ -214,8 +217,25 @@ function heldValueGuard(secretKeys: readonly string[]): (problem: string) => str
   return (p) => {
     const key = p.slice(0, p.indexOf(":")) as SettingName;
     const held = secretKeys.includes(key) && key in SETTINGS && !spec(key).secret;
-    return held && !p.startsWith(`${key}: the secret value`) ? invalid(key, "", true) : p;
+    const quotesNoValue = p.startsWith(`${key}: the secret value`) || p === heldShapingSecret(key);
+    return held && !quotesNoValue ? invalid(key, "", true) : p;
   };
+}
+
+/** A setting whose value is part of the workflow definition: neither a secret nor a secured parameter's value. */
+export const shapesWorkflow = (key: SettingName): boolean => !spec(key).secret && !spec(key).maybeSecret;
+
+/**
+ * The refusal of a setting held as a secret that shapes the workflow. `pulumi up` reads it as plain config, so
+ * the value would sit in plain text in the workflow's definition and in the state (only values read as secrets
+ * stay encrypted: pulumi.com/docs/iac/concepts/secrets); offline, secrets are not decrypted at all.
+ */
+export function heldShapingSecret(key: SettingName): string {
+  return (
+    `${key}: is set as a secret, but it shapes the workflow: pulumi up would store it in plain text in the ` +
+    `workflow's definition, and npm run render and npm start, which do not decrypt secrets, cannot build it. ` +
+    `Fix: pulumi config set ${key} '<value>' (without --secret)`
+  );
 }
 
 function toKitConfig(d: Record<string, unknown>): KitConfig {

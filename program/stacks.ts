@@ -4,7 +4,14 @@ import { parse } from "yaml";
 import { leadWorkflowOptions } from "../components/workflowOptions";
 import { endpointArgs } from "./endpointArgs";
 import { PROJECT, SettingName, SettingSpec, SETTINGS, SETTING_NAMES } from "../config/settings";
-import { KitConfig, parseStackConfig, projectSettings, RawSettings, SECRET_PLACEHOLDER } from "../config/stackConfig";
+import {
+  heldShapingSecret,
+  KitConfig,
+  parseStackConfig,
+  projectSettings,
+  RawSettings,
+  SECRET_PLACEHOLDER,
+} from "../config/stackConfig";
 import { buildLeadWorkflow, LeadWorkflow } from "../workflow/leadWorkflow";
 import { listStacks, PROJECT_DIR, stackFilePath } from "./stackFiles";
 
@@ -61,10 +68,7 @@ export function secretStandIn(key: string, stack: string): string {
   const spec: SettingSpec = SETTINGS[key as SettingName];
   if (spec.secret) return SECRET_PLACEHOLDER;
   if (spec.maybeSecret) return spec.example;
-  throw new Error(
-    `Stack '${stack}': ${key} is set as a secret, but it shapes the workflow that npm run render and npm start ` +
-      `build here, where secrets are not decrypted. Fix: pulumi config set ${key} '<value>' (without --secret).`,
-  );
+  throw new Error(`Stack '${stack}': ${heldShapingSecret(key as SettingName)}`);
 }
 
 /** Builds a stack's workflow from raw settings (as in a stack file), the way `pulumi up` would. */

@@ -220,8 +220,14 @@ describe("stack settings", () => {
       }
       return assert.fail("expected a StackConfigError");
     };
-    // A setting that shapes the workflow: offline it is refused as a secret, so the fix does not say --secret.
+    // A setting that shapes the workflow is refused as a secret (pulumi up would keep it in plain text), and its
+    // other problems are still found, without its value; the fixes do not say --secret.
+    const held = (key: string) =>
+      `leadkit:${key}: is set as a secret, but it shapes the workflow: pulumi up would store it in plain text in the ` +
+      `workflow's definition, and npm run render and npm start, which do not decrypt secrets, cannot build it. ` +
+      `Fix: pulumi config set ${key} '<value>' (without --secret)`;
     assert.deepStrictEqual(problems({ archiveTableName: "lead-archive" }, ["archiveTableName"]), [
+      held("archiveTableName"),
       "leadkit:archiveTableName: the secret value is not valid: must be 3-63 letters or digits, starting with a letter (Azure Table naming rules). Fix: pulumi config set archiveTableName LeadArchive",
     ]);
     // Checks that quote values (routes here) do not print one held as a secret.
@@ -229,6 +235,7 @@ describe("stack settings", () => {
       "offerRoutes",
     ]);
     assert.deepStrictEqual(routed, [
+      held("offerRoutes"),
       "leadkit:offerRoutes: the secret value routes an offer to a target the stack does not have (secret values not shown). Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
     ]);
     // Held targets: the routes' message lists no target either.
@@ -236,15 +243,18 @@ describe("stack settings", () => {
       "targets",
     ]);
     assert.deepStrictEqual(byTargets, [
+      held("targets"),
       "leadkit:offerRoutes: a value routes an offer to a target the stack does not have (secret values not shown). Fix: pulumi config set offerRoutes 'contoso.offer-a=dataverse+email;contoso.offer-b=salesforce'",
     ]);
     assert.deepStrictEqual(problems({ targets: "email,pipedrive", emailTo: "a@contoso.com" }, ["targets"]), [
+      held("targets"),
       "leadkit:targets: the secret value names a target that is not a CRM target, or one twice. Valid targets: dataverse, salesforce, hubspot, email, webhook, azureTable, teams. Fix: pulumi config set targets dataverse,email",
     ]);
     // A table clash: one value gives the other away, so neither is shown; the fix stays whole.
     assert.deepStrictEqual(
       problems({ archiveTableName: "HushTable", dedupTableName: "hushtable" }, ["archiveTableName"]),
       [
+        held("archiveTableName"),
         "leadkit:dedupTableName: its value is the table archiveTableName names (table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup",
       ],
     );
@@ -252,6 +262,7 @@ describe("stack settings", () => {
     assert.deepStrictEqual(
       problems({ crmRetryInterval: "PT10M", crmRetryMaxInterval: "PT1M" }, ["crmRetryMaxInterval"]),
       [
+        held("crmRetryMaxInterval"),
         'leadkit:crmRetryMaxInterval: the secret value is shorter than crmRetryInterval "PT10M". Fix: pulumi config set crmRetryMaxInterval PT1H',
       ],
     );

@@ -30,6 +30,12 @@ async function deploy(
   return recorded.resources;
 }
 
+/** The refusal of archiveTableName held as a secret (it shapes the workflow), offline and in pulumi up alike. */
+const HELD_SHAPING_SECRET =
+  "archiveTableName: is set as a secret, but it shapes the workflow: pulumi up would store it in plain text in the " +
+  "workflow's definition, and npm run render and npm start, which do not decrypt secrets, cannot build it. " +
+  "Fix: pulumi config set archiveTableName '<value>' (without --secret)";
+
 const workflowOf = (resources: RegisteredResource[]) => {
   const wf = resources.find((r) => r.type === "azure-native:logic:Workflow");
   assert.ok(wf, "a workflow was declared");
@@ -148,11 +154,27 @@ describe("Pulumi config as Pulumi passes it", function () {
         [{ url: "https://hooks.contoso.com/leads", secretHeader: "X-Lead-Secret" }, true],
       );
       assert.throws(() => loadStack("prod", dir), {
-        message:
-          "Stack 'prod': archiveTableName is set as a secret, but it shapes the workflow that npm run render and " +
-          "npm start build here, where secrets are not decrypted. Fix: pulumi config set archiveTableName '<value>' " +
-          "(without --secret).",
+        message: `Stack 'prod': ${HELD_SHAPING_SECRET}`,
       });
+    });
+
+    it("pulumi up refuses the same secret: it would store the value in plain text in the workflow definition", async () => {
+      const config = {
+        "leadkit:targets": "webhook",
+        "leadkit:webhookUrl": "https://hooks.contoso.com/leads",
+        "leadkit:webhookSecret": WEBHOOK.webhookSecret,
+        "leadkit:archiveTableName": "SecretArchive",
+      };
+      await assert.rejects(deploy(config, "leadkit", [":webhookSecret", ":archiveTableName"]), (e: Error) => {
+        assert.strictEqual(e.message, `Invalid stack configuration (1 problem):\n  - leadkit:${HELD_SHAPING_SECRET}`);
+        return true;
+      });
+      // The settings a secret may hold (a parameter's value) deploy as secrets.
+      const resources = await deploy({ ...config, "leadkit:archiveTableName": "LeadArchive" }, "leadkit", [
+        ":webhookSecret",
+        ":webhookUrl",
+      ]);
+      assert.ok(parameterNames(resources).includes("webhookUrl"));
     });
 
     it("pulumi up never prints a value the stack holds as a secret, not even a wrong one", async () => {
