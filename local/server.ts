@@ -273,7 +273,9 @@ const ROUTES: Route[] = [
   {
     method: "GET",
     path: /^\/standins\/state$/,
-    handle: (ctx, res) => json(res, 200, { value: ctx.options.endpoint.standins.states() }),
+    // The stack too: the commands tell this endpoint from another stack's by it (ops/archive.ts readLocalEndpoint).
+    handle: (ctx, res) =>
+      json(res, 200, { stack: ctx.options.endpoint.stack.stack, value: ctx.options.endpoint.standins.states() }),
   },
   { method: "GET", path: /^\/$/, handle: (ctx, res) => runPage(ctx, res) },
 ];

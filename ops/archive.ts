@@ -69,13 +69,22 @@ export async function readLocalEndpoint(stateDir?: string, env = process.env): P
   const missing = chosen ? stackEndpointFile(chosen, stateDir) : endpointFile(stateDir);
   // Newest first: a killed server's file may name a port a later one listens on; that port is the later one's.
   // A file removed meanwhile (a clean stop) is absent.
-  const endpoints = files
+  const newestFirst = files
     .map(readEndpointFile)
     .filter((e): e is LocalEndpointFile & { writtenMs: number } => e !== undefined)
-    .sort((a, b) => b.writtenMs - a.writtenMs)
+    .sort((a, b) => b.writtenMs - a.writtenMs);
+  const endpoints = newestFirst
     .filter((e, i, all) => all.findIndex((o) => o.port === e.port) === i)
     .filter((e) => !chosen || e.stack === chosen);
-  if (endpoints.length === 0) throw new Error(`${none} (no ${path.relative(process.cwd(), missing) || missing}).`);
+  if (endpoints.length === 0) {
+    const stale = newestFirst.find((e) => e.stack === chosen);
+    const later = stale && newestFirst.find((e) => e.port === stale.port);
+    throw new Error(
+      later
+        ? `${none} (its endpoint file names 127.0.0.1:${stale.port}, where stack ${later.stack} started later).`
+        : `${none} (no ${path.relative(process.cwd(), missing) || missing}).`,
+    );
+  }
   // A file outlives a killed server: check someone answers before a command fails on ECONNREFUSED.
   const answers = await Promise.all(endpoints.map(answering));
   const live = endpoints.filter((_, i) => answers[i]).sort((a, b) => a.stack.localeCompare(b.stack));
@@ -99,17 +108,26 @@ function readEndpointFile(file: string): (LocalEndpointFile & { writtenMs: numbe
 }
 
 /**
- * Whether the endpoint of this file answers on its port: its admin route with its token, so that another server
- * on that port (Azure Functions Core Tools also defaults to 7071) or another endpoint does not pass for it.
+ * Whether the endpoint of this file answers on its port: its admin route with its token, naming its stack, so that
+ * another server on that port (Azure Functions Core Tools also defaults to 7071) or another stack's endpoint (the
+ * stacks of one state folder share the token) does not pass for it.
  */
 const answering = (local: LocalEndpointFile) =>
   httpRequest(`http://127.0.0.1:${local.port}/${local.adminToken ? "standins/state" : "runs?top=1"}`, {
     timeoutMs: 3000,
     headers: local.adminToken ? { [ADMIN_TOKEN_HEADER]: local.adminToken } : {},
   }).then(
-    (res) => !local.adminToken || res.ok,
+    (res) => !local.adminToken || (res.ok && stackOf(res.text) === local.stack),
     () => false,
   );
+
+function stackOf(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { stack?: unknown }).stack;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Locally, `npm start` is the archive's only writer and knows its runs in progress: a row still `received` that is

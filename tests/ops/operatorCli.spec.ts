@@ -163,10 +163,11 @@ describe("operator CLIs: usage", function () {
 
   it("finds the one local endpoint that answers; a killed server's file for the same port yields to the newer", async () => {
     const state = tempDir();
-    // Answers the admin route only with prod's token, as prod's own `npm start` would.
+    // Prod's `npm start`: the admin route answers with its stack to the token, which every stack of one state
+    // folder shares (.local-runs/admin-token), so the token alone does not tell prod's server from dev's.
     const server = http.createServer((req, res) => {
-      res.statusCode = req.headers["x-leadkit-admin-token"] === "prod-token" ? 200 : 403;
-      res.end("{}");
+      res.statusCode = req.headers["x-leadkit-admin-token"] === "shared-token" ? 200 : 403;
+      res.end(JSON.stringify({ stack: "prod", value: [] }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
@@ -174,22 +175,23 @@ describe("operator CLIs: usage", function () {
       const file = (stack: string, at: number) => {
         const f = stackEndpointFile(stack, state);
         fs.mkdirSync(path.dirname(f), { recursive: true });
-        const adminToken = `${stack}-token`;
+        const adminToken = "shared-token";
         fs.writeFileSync(f, JSON.stringify({ stack, port, adminToken, url: `http://127.0.0.1:${port}/${stack}` }));
         fs.utimesSync(f, at, at);
       };
       file("dev", 1000); // killed earlier: its port is now prod's
       file("prod", 2000);
       assert.strictEqual((await readLocalEndpoint(state, {})).stack, "prod");
-      // Named, the stale one is not taken either: its port is prod's now.
+      // Named, the stale one is not taken either: its port is prod's now, and the message says so.
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "dev" }), {
         message:
-          /^no local endpoint of stack dev \(LEADKIT_LOCAL_STACK\) is running: start it with `npm start -- --stack dev` \(no /,
+          "no local endpoint of stack dev (LEADKIT_LOCAL_STACK) is running: start it with `npm start -- --stack dev` " +
+          `(its endpoint file names 127.0.0.1:${port}, where stack prod started later).`,
       });
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "staging" }), {
         message: `no local endpoint of stack staging (LEADKIT_LOCAL_STACK) is running: start it with \`npm start -- --stack staging\` (no ${path.relative(process.cwd(), stackEndpointFile("staging", state))}).`,
       });
-      // Alone, dev's file is not taken for the server on its port: that server does not know dev's token.
+      // Alone, dev's file is not taken for the server on its port: that server says it is prod's.
       fs.rmSync(stackEndpointFile("prod", state));
       await assert.rejects(readLocalEndpoint(state, {}), {
         message: `no local endpoint is running: start it with \`npm start\` (nothing answers on 127.0.0.1:${port}).`,
