@@ -94,6 +94,11 @@ export class LocalEndpoint {
   /** The `done` of every run in progress, by run name (a run's name is its archive row's RowKey). */
   private readonly inProgress = new Map<string, Promise<unknown>>();
 
+  /** The name of the stack this endpoint runs. */
+  get stackName(): string {
+    return this.options.stack.stack;
+  }
+
   constructor(private readonly options: LocalEndpointOptions) {
     this.standins = new Standins(options.recordedRequests);
     this.tables = new TablesConnector(options.tablesConnectionString);

@@ -275,7 +275,7 @@ const ROUTES: Route[] = [
     path: /^\/standins\/state$/,
     // The stack too: the commands tell this endpoint from another stack's by it (ops/archive.ts readLocalEndpoint).
     handle: (ctx, res) =>
-      json(res, 200, { stack: ctx.options.endpoint.stack.stack, value: ctx.options.endpoint.standins.states() }),
+      json(res, 200, { stack: ctx.options.endpoint.stackName, value: ctx.options.endpoint.standins.states() }),
   },
   { method: "GET", path: /^\/$/, handle: (ctx, res) => runPage(ctx, res) },
 ];

@@ -8,6 +8,7 @@
 import * as assert from "assert";
 import { leadWorkflowOptions } from "../../components/workflowOptions";
 import { startRun } from "../../emulator/runtime";
+import { WorkflowDefinition } from "../../definition/types";
 import { Connectors, HttpCall, JsonObject } from "../../emulator/types";
 import { loadStack, listStacks } from "../../program/stacks";
 import { ACTION, buildLeadWorkflow } from "../../workflow/leadWorkflow";
@@ -16,17 +17,17 @@ import { allTargetsWorkflow, sample } from "../support/fixtures";
 const TABLES = "https://acct.table.core.windows.net/";
 
 /** Every definition the kit makes for a lead: the example stacks, every target, and none. */
-function definitions(): [string, JsonObject][] {
+function definitions(): [string, WorkflowDefinition][] {
   return [
-    ...listStacks().map((s): [string, JsonObject] => [`stack ${s}`, loadStack(s).definition as JsonObject]),
-    ["every target", allTargetsWorkflow().definition as JsonObject],
-    ["every target, with the function", allTargetsWorkflow(true).definition as JsonObject],
-    ["no target", buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" })).definition as JsonObject],
+    ...listStacks().map((s): [string, WorkflowDefinition] => [`stack ${s}`, loadStack(s).definition]),
+    ["every target", allTargetsWorkflow().definition],
+    ["every target, with the function", allTargetsWorkflow(true).definition],
+    ["no target", buildLeadWorkflow(leadWorkflowOptions({ location: "westeurope" })).definition],
   ];
 }
 
 /** The definition with `Normalize_lead` failing: an expression that selects a property of a string. */
-function normalizationFails(definition: JsonObject): JsonObject {
+function normalizationFails(definition: WorkflowDefinition): JsonObject {
   const copy = JSON.parse(JSON.stringify(definition));
   const actions = copy.actions[ACTION.screen].default.actions;
   actions[ACTION.normalize].inputs = "@triggerBody()?['OfferTitle']?['cannot']";
@@ -48,7 +49,7 @@ describe("dedup gate: a lead that skipped its claim reaches no target", () => {
     it(`${label}: Normalize_lead failing stops delivery; the lead is archived and dead-lettered`, async () => {
       const connectors = recording();
       const parameters = Object.fromEntries(
-        Object.entries((definition.parameters ?? {}) as Record<string, JsonObject>).map(([k, p]) => [
+        Object.entries((definition.parameters ?? {}) as Record<string, { defaultValue?: unknown }>).map(([k, p]) => [
           k,
           p.defaultValue ?? (k === "tableEndpoint" ? TABLES : `https://${k.toLowerCase()}.example`),
         ]),
