@@ -52,8 +52,21 @@ type Invoke = (signal: AbortSignal) => Promise<ConnectorResponse>;
 const responseOutputs = (r: ConnectorResponse) => ({
   statusCode: r.statusCode,
   headers: r.headers ?? {},
-  body: r.body ?? null,
+  body: storedBody(r),
 });
+
+/**
+ * A response body as an action's outputs hold it: JSON parsed, `text/plain` raw, any other declared type as
+ * `$content-type` and base64 `$content` ("Because the request isn't plain text or JSON, the request is stored in
+ * the action as follows", learn.microsoft.com/azure/logic-apps/logic-apps-content-type#other-content-types). So an
+ * HTML error page is an object there, and `?['x']` on it is null rather than a failed property selection.
+ */
+function storedBody(r: ConnectorResponse): unknown {
+  if (typeof r.body !== "string") return r.body ?? null;
+  const type = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === "content-type")?.[1];
+  if (!type || /^text\/plain\b/i.test(type) || /[/+]json\b/i.test(type)) return r.body;
+  return { "$content-type": type, $content: Buffer.from(r.body, "utf8").toString("base64") };
+}
 
 /** A connector call with the action's retry policy and timeout. */
 export async function callWithRetries(

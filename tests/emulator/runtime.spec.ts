@@ -54,6 +54,43 @@ describe("local workflow runner", () => {
     assert.deepStrictEqual(r.actions.A.outputs, 1);
   });
 
+  it("keeps a response body as Azure stores it: JSON parsed, text/plain raw, other types as $content-type/$content", async () => {
+    // learn.microsoft.com/azure/logic-apps/logic-apps-content-type: "Because the request isn't plain text or JSON,
+    // the request is stored in the action as follows: body: { $content-type, $content }" (base64).
+    const answers: Record<string, { headers?: Record<string, string>; body: unknown }> = {
+      json: { headers: { "Content-Type": "application/json; charset=utf-8" }, body: { k: "v" } },
+      plain: { headers: { "content-type": "text/plain" }, body: "host down" },
+      html: { headers: { "Content-Type": "text/html" }, body: "<h1>503</h1>" },
+      untyped: { body: "no type" },
+    };
+    const call = (name: string) => ({
+      type: "Http",
+      runAfter: {},
+      inputs: { method: "GET", uri: `https://x/${name}` },
+    });
+    const r = await run(
+      {
+        ...Object.fromEntries(Object.keys(answers).map((n) => [n, call(n)])),
+        Read: {
+          type: "Compose",
+          runAfter: Object.fromEntries(Object.keys(answers).map((n) => [n, ["Succeeded"]])),
+          inputs: "@body('html')?['k']",
+        },
+      },
+      http((c) => ({ statusCode: 200, ...answers[c.uri.slice("https://x/".length)] })),
+    );
+    assert.deepStrictEqual(
+      Object.keys(answers).map((n) => (r.actions[n].outputs as JsonObject).body),
+      [
+        { k: "v" },
+        "host down",
+        { $content: Buffer.from("<h1>503</h1>").toString("base64"), "$content-type": "text/html" },
+        "no type",
+      ],
+    );
+    assert.deepStrictEqual([r.actions.Read.status, r.actions.Read.outputs], ["Succeeded", null]);
+  });
+
   it("records only the fields an action has, in the run history's order (no undefined keys)", async () => {
     const r = await run({
       Outer: { type: "Scope", runAfter: {}, actions: { Inner: { type: "Compose", runAfter: {}, inputs: 1 } } },

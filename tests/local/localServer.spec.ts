@@ -194,6 +194,7 @@ describe("local endpoint server", function () {
     try {
       const res = await fetch(`${base}/state`, { headers: admin() });
       assert.deepStrictEqual(await res.json(), {
+        stack: "dev", // the commands tell this endpoint from another stack's by it (ops/archive.ts)
         value: [
           { target: "commondataservice", state: "up", slowerMs: 250 },
           { target: "salesforce", state: "failing", statusCode: 500 },
