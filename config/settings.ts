@@ -57,6 +57,7 @@ function targetSettings(): Record<TargetSettingName, SettingSpec> {
 
 export const SETTINGS = {
   location: {
+    outsideDefinition: true,
     schema: { type: "string", pattern: "^[a-z][a-z0-9]+$" },
     description: "Azure region of every resource. Empty: azure-native:location, else westeurope.",
     expect: "an Azure region name in lower case without spaces",
@@ -64,6 +65,7 @@ export const SETTINGS = {
     default: "",
   },
   resourceGroupName: {
+    outsideDefinition: true,
     schema: { type: "string", pattern: "^[-\\w.()]{1,89}[-\\w()]$" },
     description: "Existing resource group to deploy into. Empty: the kit creates one named after the stack.",
     expect: "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
@@ -130,6 +132,7 @@ export const SETTINGS = {
     default: "30",
   },
   archiveRetentionDays: {
+    outsideDefinition: true,
     schema: { type: "integer", minimum: 0, maximum: 3650 },
     description:
       "Days archived leads are kept: a daily timer function deletes older archive rows and expired dedup claims. 0: kept forever (no purge).",
@@ -138,6 +141,7 @@ export const SETTINGS = {
     default: "365",
   },
   protectLeads: {
+    outsideDefinition: true,
     schema: { type: "string", enum: ["true", "false"] },
     description:
       "Pulumi protect on what holds or receives leads (the resource group the kit creates, the storage account, its tables, the workflow): pulumi up refuses a change that would replace or delete them, and pulumi destroy stops. false: a throwaway stack.",
@@ -175,6 +179,7 @@ export const SETTINGS = {
     default: "PT1H",
   },
   allowedCallerIps: {
+    outsideDefinition: true,
     schema: {
       type: "array",
       items: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?$" },
@@ -195,6 +200,7 @@ export const SETTINGS = {
     default: "expressions",
   },
   replaySchedule: {
+    outsideDefinition: true,
     schema: { type: "string", pattern: "^\\S+( \\S+){5}$" },
     description:
       "NCRONTAB schedule (6 fields) of the function app's automatic replay of dead-lettered leads, e.g. 0 */30 * * * *. Empty: replay by hand with npm run replay.",
@@ -203,6 +209,7 @@ export const SETTINGS = {
     default: "",
   },
   alertEmails: {
+    outsideDefinition: true,
     schema: {
       type: "array",
       items: { type: "string", pattern: "^[^@\\s;,]+@[^@\\s;,]+\\.[^@\\s;,]+$" },
@@ -215,6 +222,7 @@ export const SETTINGS = {
     list: true,
   },
   logRetentionDays: {
+    outsideDefinition: true,
     schema: { type: "integer", minimum: 30, maximum: 730 },
     description: "Days the Log Analytics workspace keeps the workflow's run logs.",
     expect: "a whole number from 30 to 730",

@@ -222,8 +222,9 @@ function heldValueGuard(secretKeys: readonly string[]): (problem: string) => str
   };
 }
 
-/** A setting whose value is part of the workflow definition: neither a secret nor a secured parameter's value. */
-export const shapesWorkflow = (key: SettingName): boolean => !spec(key).secret && !spec(key).maybeSecret;
+/** A setting whose value is part of the workflow definition: not a secret, a secured parameter's value or outside. */
+export const shapesWorkflow = (key: SettingName): boolean =>
+  !spec(key).secret && !spec(key).maybeSecret && !spec(key).outsideDefinition;
 
 /**
  * The refusal of a setting held as a secret that shapes the workflow. `pulumi up` reads it as plain config, so

@@ -61,13 +61,18 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR, optio
 /**
  * What stands in offline for a value the stack holds as a secret, which is not decrypted here: a placeholder
  * for a secret setting, the example of one that may be secret (a parameter's value, never the definition's
- * shape). Any other setting shapes the workflow, so its secret value is refused with the fix.
+ * shape). Any other setting is refused with the fix: the definition's, or one the local commands read.
  */
 export function secretStandIn(key: string, stack: string): string {
   if (!(key in SETTINGS)) return SECRET_PLACEHOLDER; // an unknown key: parseStackConfig names it
   const spec: SettingSpec = SETTINGS[key as SettingName];
   if (spec.secret) return SECRET_PLACEHOLDER;
   if (spec.maybeSecret) return spec.example;
+  if (spec.outsideDefinition)
+    throw new Error(
+      `Stack '${stack}': ${key} is set as a secret, which npm run render, npm start and the local commands cannot ` +
+        `read (they do not decrypt secrets; pulumi up does). Fix: pulumi config set ${key} '<value>' (without --secret)`,
+    );
   throw new Error(`Stack '${stack}': ${heldShapingSecret(key as SettingName)}`);
 }
 

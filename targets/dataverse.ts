@@ -136,6 +136,7 @@ export const DATAVERSE = {
       default: "",
     },
     dataverseTenantId: {
+      outsideDefinition: true,
       schema: { type: "string", pattern: GUID },
       description: "Microsoft Entra tenant id of the Dataverse application user (service principal).",
       expect: "a GUID",
@@ -143,6 +144,7 @@ export const DATAVERSE = {
       default: "",
     },
     dataverseClientId: {
+      outsideDefinition: true,
       schema: { type: "string", pattern: GUID },
       description: "Application (client) id of the service principal registered as a Dataverse application user.",
       expect: "a GUID",

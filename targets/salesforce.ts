@@ -45,6 +45,7 @@ const API = "salesforce" as const;
 
 const SETTINGS = {
   salesforceLoginUri: {
+    outsideDefinition: true,
     schema: { type: "string", pattern: "^https://[^\\s/]+$" },
     description: "Salesforce login host: https://login.salesforce.com, or https://test.salesforce.com for a sandbox.",
     expect: "an https URL without a path",

@@ -28,6 +28,12 @@ export interface TargetSetting {
    * decrypted, `example` stands in.
    */
   maybeSecret?: boolean;
+  /**
+   * Its value never enters the workflow definition (a connection's, a resource's or the function app's setting):
+   * `pulumi up` takes it held as a secret. tests/config/definitionSettings.spec.ts renders each setting at two
+   * values to keep this true.
+   */
+  outsideDefinition?: boolean;
   /** Names a table of the stack's storage account: it must differ from the others (names ignore case). */
   table?: boolean;
   /** Not required with its target although its default is empty. */

@@ -147,6 +147,7 @@ describe("Pulumi config as Pulumi passes it", function () {
       const dir = projectDir("leadkit", {
         dev: stack(""),
         prod: stack("  leadkit:archiveTableName:\n    secure: v1:x\n"),
+        ops: stack("  leadkit:alertEmails:\n    secure: v1:y\n"),
       });
       const dev = loadStack("dev", dir);
       assert.deepStrictEqual(
@@ -155,6 +156,12 @@ describe("Pulumi config as Pulumi passes it", function () {
       );
       assert.throws(() => loadStack("prod", dir), {
         message: `Stack 'prod': ${HELD_SHAPING_SECRET}`,
+      });
+      // Outside the definition (pulumi up takes it), yet the local commands cannot read it either.
+      assert.throws(() => loadStack("ops", dir), {
+        message:
+          "Stack 'ops': alertEmails is set as a secret, which npm run render, npm start and the local commands cannot " +
+          "read (they do not decrypt secrets; pulumi up does). Fix: pulumi config set alertEmails '<value>' (without --secret)",
       });
     });
 
@@ -169,7 +176,19 @@ describe("Pulumi config as Pulumi passes it", function () {
         assert.strictEqual(e.message, `Invalid stack configuration (1 problem):\n  - leadkit:${HELD_SHAPING_SECRET}`);
         return true;
       });
-      // The settings a secret may hold (a parameter's value) deploy as secrets.
+      // A parameter's value, or a setting outside the definition (an ESC environment may hold a whole app
+      // registration as secrets), deploys held as a secret.
+      const dataverse = {
+        "leadkit:targets": "dataverse",
+        "leadkit:dataverseUrl": "https://contoso.crm4.dynamics.com",
+        "leadkit:dataverseTenantId": "11111111-2222-3333-4444-555555555555",
+        "leadkit:dataverseClientId": "66666666-7777-8888-9999-000000000000",
+        "leadkit:dataverseClientSecret": "dv-secret",
+        "leadkit:alertEmails": "ops@contoso.com",
+      };
+      const held = [":dataverseClientSecret", ":dataverseTenantId", ":dataverseClientId", ":alertEmails"];
+      const deployed = await deploy(dataverse, "leadkit", held);
+      assert.ok(deployed.some((r) => r.type === "azure-native:web:Connection"));
       const resources = await deploy({ ...config, "leadkit:archiveTableName": "LeadArchive" }, "leadkit", [
         ":webhookSecret",
         ":webhookUrl",
