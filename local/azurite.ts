@@ -184,9 +184,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     options.onSpawn?.();
     started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
     // An exit before the start line is this launch's failure (waitForStarted rejects, and a taken port is drawn
-    // again), not a crash to recover from: the caller has no Azurite yet.
+    // again), not a crash to recover from: the caller has no Azurite yet. On "close", after all of stdout: an
+    // Azurite that printed its start line and died at once is a crash ("exit" may come before that line is read).
     let up = false;
-    started.once("exit", (code, signal) => {
+    started.once("close", (code, signal) => {
       if (up && !stopping && child === started) options.onUnexpectedExit?.(code, signal);
     });
     await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);

@@ -69,24 +69,43 @@ function forward(port: number, req: http.IncomingMessage, body: Buffer): Promise
 const within = (gate: Promise<void>, ms: number) =>
   Promise.race([gate.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
 
-/** Azurite's availability: requests wait on `gate` while Azurite restarts and the journal is replayed. */
-class Recovery {
+/**
+ * Azurite's availability: requests wait on `gate` while Azurite restarts and the journal is replayed. Exported
+ * for testing.
+ */
+export class Recovery {
   gate: Promise<void> = Promise.resolve();
   restarts = 0;
   stopping = false;
+  private running = false;
 
   constructor(
     private readonly journalFile: string,
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Starts Azurite again until it serves (or the tables stop), then replays the journal and opens the gate. */
-  async recover(azurite: Azurite): Promise<void> {
+  /**
+   * Starts Azurite again until it serves (or the tables stop), then replays the journal and opens the gate. One
+   * recovery at a time, and Azurite is started only when it is not running: a replay that failed against a live
+   * Azurite is retried as it is (a second Azurite on its port failed with EADDRINUSE and left the live one
+   * untracked), and a crash during a recovery is that recovery's to handle.
+   */
+  async recover(azurite: Pick<Azurite, "start" | "port" | "pid">): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.untilServing(azurite);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async untilServing(azurite: Pick<Azurite, "start" | "port" | "pid">): Promise<void> {
     let open!: () => void;
     this.gate = new Promise((r) => (open = r));
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        await azurite.start();
+        if (azurite.pid === undefined) await azurite.start();
         const replayed = await replayJournal(readJournal(this.journalFile), azurite.port);
         this.restarts++;
         this.log(`Azurite restarted (attempt ${attempt}); ${replayed} journaled write(s) replayed.`);

@@ -7,11 +7,12 @@ import * as assert from "assert";
 import { TableClient } from "@azure/data-tables";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { freePort, startAzurite, tableEntry } from "../../local/azurite";
-import { DurableTables, startDurableTables } from "../../local/durableTables";
+import { DurableTables, Recovery, startDurableTables } from "../../local/durableTables";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
 import { readJournal, replayJournal } from "../../local/tableJournal";
@@ -228,6 +229,48 @@ describe("local start-up (npm start)", function () {
 
 describe("durability: table journal replay", function () {
   this.timeout(60000);
+
+  it("recovery starts Azurite only when it is down, one recovery at a time, and retries a failed replay", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-recovery-"));
+    const file = path.join(dir, "tables.journal");
+    const entry = { method: "DELETE", path: "/devstoreaccount1/T(PartitionKey='p',RowKey='r')", headers: {}, body: "" };
+    fs.writeFileSync(file, `${JSON.stringify(entry)}\n`);
+    // Azurite, alive: its first answer to the replay is one the replay does not take (a 500), then it serves.
+    let answers = 0;
+    const server = http.createServer((_req, res) => {
+      res.statusCode = ++answers === 1 ? 500 : 204;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const logged: string[] = [];
+    const recovery = new Recovery(file, (line) => logged.push(line));
+    let starts = 0;
+    let pid: number | undefined = 4242;
+    const azurite = {
+      port: (server.address() as net.AddressInfo).port,
+      get pid() {
+        return pid;
+      },
+      start: async () => {
+        starts++;
+        pid = 4243;
+      },
+    };
+    try {
+      // A second recovery meanwhile (Azurite crashed during the first's replay) is the first one's to handle.
+      await Promise.all([recovery.recover(azurite), recovery.recover(azurite)]);
+      await recovery.gate;
+      assert.deepStrictEqual([starts, answers, recovery.restarts], [0, 2, 1]);
+      assert.match(logged[0], /^Azurite restart failed \(attempt 1\): Replaying table journal entry 1 .* got HTTP 500/);
+      assert.strictEqual(logged[1], "Azurite restarted (attempt 2); 1 journaled write(s) replayed.");
+      // Down: started once, then replayed.
+      pid = undefined;
+      await recovery.recover(azurite);
+      assert.deepStrictEqual([starts, answers, recovery.restarts], [1, 3, 2]);
+    } finally {
+      server.close();
+    }
+  });
 
   it("replaying the whole journal over rows Azurite already holds gives the acknowledged rows", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-journal-"));
