@@ -117,7 +117,8 @@ const answering = (local: LocalEndpointFile) =>
     timeoutMs: 3000,
     headers: local.adminToken ? { [ADMIN_TOKEN_HEADER]: local.adminToken } : {},
   }).then(
-    (res) => !local.adminToken || (res.ok && stackOf(res.text) === local.stack),
+    // An endpoint started before the route named its stack (running across a `git pull`) passes by its token.
+    (res) => !local.adminToken || (res.ok && (stackOf(res.text) ?? local.stack) === local.stack),
     () => false,
   );
 

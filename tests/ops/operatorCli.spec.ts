@@ -165,9 +165,10 @@ describe("operator CLIs: usage", function () {
     const state = tempDir();
     // Prod's `npm start`: the admin route answers with its stack to the token, which every stack of one state
     // folder shares (.local-runs/admin-token), so the token alone does not tell prod's server from dev's.
+    let oldServer = false;
     const server = http.createServer((req, res) => {
       res.statusCode = req.headers["x-leadkit-admin-token"] === "shared-token" ? 200 : 403;
-      res.end(JSON.stringify({ stack: "prod", value: [] }));
+      res.end(JSON.stringify(oldServer ? { value: [] } : { stack: "prod", value: [] }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
@@ -196,6 +197,9 @@ describe("operator CLIs: usage", function () {
       await assert.rejects(readLocalEndpoint(state, {}), {
         message: `no local endpoint is running: start it with \`npm start\` (nothing answers on 127.0.0.1:${port}).`,
       });
+      // An endpoint started by an earlier version answers without its stack: its token passes, as it did then.
+      oldServer = true;
+      assert.strictEqual((await readLocalEndpoint(state, {})).stack, "dev");
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "../x" }), {
         message: 'LEADKIT_LOCAL_STACK is "../x": a stack name is letters, digits, ".", "_" or "-".',
       });
