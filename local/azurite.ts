@@ -190,7 +190,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     started.once("close", (code, signal) => {
       if (up && !stopping && child === started) options.onUnexpectedExit?.(code, signal);
     });
-    await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);
+    try {
+      await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);
+    } catch (err) {
+      // Not started in time, yet running: stopped, so that `pid` says no Azurite runs and the next start is a
+      // start (adopted, its later crash went unreported: `up` stayed false).
+      if (!exited(started)) {
+        const gone = new Promise((resolve) => started.once("exit", resolve));
+        started.kill("SIGKILL");
+        await gone;
+      }
+      throw err;
+    }
     up = true;
   };
   /** The first start: on a drawn port, drawn again when another process took it first. */

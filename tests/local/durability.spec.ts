@@ -203,6 +203,26 @@ describe("Azurite's bundled entry", function () {
     }
   });
 
+  it("an Azurite that does not start in time is stopped, not adopted: its later crash would go unreported", async () => {
+    let slowStart = false;
+    const options = {
+      get startTimeoutMs() {
+        return slowStart ? 1 : 15000;
+      },
+    };
+    const azurite = await startAzurite(options);
+    try {
+      slowStart = true;
+      await assert.rejects(azurite.restart(), /^Error: Azurite did not listen on 127\.0\.0\.1:\d+ within 1 ms/);
+      assert.strictEqual(azurite.pid, undefined);
+      slowStart = false;
+      await azurite.start();
+      assert.ok(azurite.pid, "started again");
+    } finally {
+      await azurite.stop();
+    }
+  });
+
   it("falls back to Azurite's own entry when the cache cannot be written", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-")), "a-file");
     fs.writeFileSync(file, "");
