@@ -496,6 +496,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       ],
       ["a 200 whose crm is not an object", { statusCode: 200, body: { crm: "oops" } }, /setProperty/],
       ["a 200 with an array", { statusCode: 200, body: [{ crm: {} }] }, /Property selection is not supported/],
+      ["a 200 with an empty crm", { statusCode: 200, body: { crm: {} } }, /^\{"crm":\{\}\}$/],
     ];
     for (const [label, answer, why] of UNUSABLE) {
       it(`falls back to the expression mapping when the function answers ${label}`, async () => {

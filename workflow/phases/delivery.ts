@@ -99,12 +99,13 @@ export function markDelivered(
 function normalizerColumns(): Record<string, string> {
   const fn = ACTION.normalizeFunction;
   const fields = ACTION.functionFields;
-  // The call failed: its error, or its answer (a failed HTTP action may carry no `error`: Learn's result() example,
-  // logic-apps-exception-handling). It succeeded: why Function_fields made nothing of the answer. Chosen by the
-  // call's status, so Function_fields' skip ("runAfter condition not satisfied") is never the reason recorded.
+  // The call failed: its error. It succeeded: why Function_fields made nothing of the answer. Chosen by the call's
+  // status, so Function_fields' skip ("runAfter condition not satisfied") is never the reason recorded. Else the
+  // answer itself (a failed HTTP action may carry no `error`: Learn's result() example, logic-apps-exception-
+  // handling; an empty crm fails nothing).
   const error =
     `coalesce(if(equals(actions('${fn}')?['status'], 'Succeeded'), actions('${fields}')?['error'], ` +
-    `coalesce(actions('${fn}')?['error'], actions('${fn}')?['outputs']?['body'])), '')`;
+    `actions('${fn}')?['error']), actions('${fn}')?['outputs']?['body'], '')`;
   return {
     Normalizer: `@{if(${functionUsable()}, 'function', 'expressions')}`,
     NormalizerError: `@{if(${functionUsable()}, '', take(string(${error}), 4000))}`,
