@@ -117,14 +117,17 @@ const answering = (local: LocalEndpointFile) =>
     timeoutMs: 3000,
     headers: local.adminToken ? { [ADMIN_TOKEN_HEADER]: local.adminToken } : {},
   }).then(
-    // An endpoint started before the route named its stack (running across a `git pull`) passes by its token.
-    (res) => !local.adminToken || (res.ok && (stackOf(res.text) ?? local.stack) === local.stack),
+    // An endpoint started before the route named its stack (running across a `git pull`) passes by its token and
+    // the route's shape ({ value: [...] }), not by any answer.
+    (res) => !local.adminToken || (res.ok && answeredStack(res.text, local.stack) === local.stack),
     () => false,
   );
 
-function stackOf(text: string): unknown {
+/** The stack the admin route names; `older` for the route of an earlier version, which named none. */
+function answeredStack(text: string, older: string): unknown {
   try {
-    return (JSON.parse(text) as { stack?: unknown }).stack;
+    const answer = JSON.parse(text) as { stack?: unknown; value?: unknown };
+    return answer.stack ?? (Array.isArray(answer.value) ? older : undefined);
   } catch {
     return undefined;
   }

@@ -165,10 +165,10 @@ describe("operator CLIs: usage", function () {
     const state = tempDir();
     // Prod's `npm start`: the admin route answers with its stack to the token, which every stack of one state
     // folder shares (.local-runs/admin-token), so the token alone does not tell prod's server from dev's.
-    let oldServer = false;
+    let answer: unknown = { stack: "prod", value: [] };
     const server = http.createServer((req, res) => {
       res.statusCode = req.headers["x-leadkit-admin-token"] === "shared-token" ? 200 : 403;
-      res.end(JSON.stringify(oldServer ? { value: [] } : { stack: "prod", value: [] }));
+      res.end(typeof answer === "string" ? answer : JSON.stringify(answer));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
@@ -197,9 +197,12 @@ describe("operator CLIs: usage", function () {
       await assert.rejects(readLocalEndpoint(state, {}), {
         message: `no local endpoint is running: start it with \`npm start\` (nothing answers on 127.0.0.1:${port}).`,
       });
-      // An endpoint started by an earlier version answers without its stack: its token passes, as it did then.
-      oldServer = true;
+      // An endpoint started by an earlier version answers without its stack: its token passes, as it did then;
+      // another server's page does not.
+      answer = { value: [] };
       assert.strictEqual((await readLocalEndpoint(state, {})).stack, "dev");
+      answer = "<html>a dev server answers every path</html>";
+      await assert.rejects(readLocalEndpoint(state, {}), { message: /nothing answers on/ });
       await assert.rejects(readLocalEndpoint(state, { LEADKIT_LOCAL_STACK: "../x" }), {
         message: 'LEADKIT_LOCAL_STACK is "../x": a stack name is letters, digits, ".", "_" or "-".',
       });
