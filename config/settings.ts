@@ -133,6 +133,7 @@ export const SETTINGS = {
   },
   archiveRetentionDays: {
     outsideDefinition: true,
+    readOffline: true,
     schema: { type: "integer", minimum: 0, maximum: 3650 },
     description:
       "Days archived leads are kept: a daily timer function deletes older archive rows and expired dedup claims. 0: kept forever (no purge).",

@@ -431,8 +431,9 @@ function fix(name: SettingName, secret = Boolean(spec(name).secret)): string {
 function invalid(name: SettingName, received: unknown, masked: boolean): string {
   const shown = masked ? "the secret value" : JSON.stringify(received);
   // --secret in the fix only where a secret is right: a secret value of a setting that shapes the workflow is
-  // refused offline (program/stacks.ts secretStandIn).
-  const secret = Boolean(spec(name).secret) || (masked && Boolean(spec(name).maybeSecret));
+  // refused (heldShapingSecret); one outside the definition, or a parameter's value, may stay a secret.
+  const mayStaySecret = Boolean(spec(name).maybeSecret) || Boolean(spec(name).outsideDefinition);
+  const secret = Boolean(spec(name).secret) || (masked && mayStaySecret);
   return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, secret)}`;
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SETTINGS, SETTING_NAMES } from "../config/settings";
+import { SettingSpec, SETTINGS, SETTING_NAMES } from "../config/settings";
 import { KitConfig, parseStackConfig, projectSettings } from "../config/stackConfig";
 import { SecretSettings } from "./endpointArgs";
 
@@ -19,6 +19,9 @@ export function readStackConfig(project: string = pulumi.getProject()): { config
     providerLocation: all["azure-native:location"],
     secretKeys,
   });
+  // Accepted as secrets (none enters the workflow definition), yet read as plain config like the rest: say so.
+  for (const key of secretKeys.filter((k) => (SETTINGS[k] as SettingSpec).outsideDefinition))
+    pulumi.log.warn(heldPlainWarning(project, key));
   const cfg = new pulumi.Config(project);
   return {
     config,
@@ -29,6 +32,17 @@ export function readStackConfig(project: string = pulumi.getProject()): { config
       teamsWebhookUrl: config.teams ? cfg.requireSecret("teamsWebhookUrl") : undefined,
     },
   };
+}
+
+/**
+ * What `pulumi up` says of a setting held as a secret outside the definition: its resources take it as a plain
+ * value, and Pulumi encrypts in the state only the values read as secrets (pulumi.com/docs/iac/concepts/secrets).
+ */
+export function heldPlainWarning(project: string, key: string): string {
+  return (
+    `${project}:${key} is held as a secret, but the kit passes it to its resources as a plain value: the state may ` +
+    `hold it unencrypted. It is not part of the workflow definition; set it without --secret to silence this.`
+  );
 }
 
 /**

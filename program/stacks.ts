@@ -60,18 +60,19 @@ export function loadStack(stack: string, projectDir: string = PROJECT_DIR, optio
 
 /**
  * What stands in offline for a value the stack holds as a secret, which is not decrypted here: a placeholder
- * for a secret setting, the example of one that may be secret (a parameter's value, never the definition's
- * shape). Any other setting is refused with the fix: the definition's, or one the local commands read.
+ * for a secret setting, the example of one outside the definition (a parameter's value, a resource's setting)
+ * that no local command reads. Any other setting is refused with the fix: the definition's, or one the local
+ * commands read (`readOffline`).
  */
 export function secretStandIn(key: string, stack: string): string {
   if (!(key in SETTINGS)) return SECRET_PLACEHOLDER; // an unknown key: parseStackConfig names it
   const spec: SettingSpec = SETTINGS[key as SettingName];
   if (spec.secret) return SECRET_PLACEHOLDER;
-  if (spec.maybeSecret) return spec.example;
-  if (spec.outsideDefinition)
+  if (spec.maybeSecret || (spec.outsideDefinition && !spec.readOffline)) return spec.example;
+  if (spec.readOffline)
     throw new Error(
-      `Stack '${stack}': ${key} is set as a secret, which npm run render, npm start and the local commands cannot ` +
-        `read (they do not decrypt secrets; pulumi up does). Fix: pulumi config set ${key} '<value>' (without --secret)`,
+      `Stack '${stack}': ${key} is set as a secret, which npm run purge reads offline, where secrets are not ` +
+        `decrypted. Fix: pulumi config set ${key} '<value>' (without --secret)`,
     );
   throw new Error(`Stack '${stack}': ${heldShapingSecret(key as SettingName)}`);
 }

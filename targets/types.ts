@@ -34,6 +34,8 @@ export interface TargetSetting {
    * values to keep this true.
    */
   outsideDefinition?: boolean;
+  /** A local command reads its value offline (`npm run purge`): held as a secret, no example may stand in. */
+  readOffline?: boolean;
   /** Names a table of the stack's storage account: it must differ from the others (names ignore case). */
   table?: boolean;
   /** Not required with its target although its default is empty. */

@@ -258,6 +258,10 @@ describe("stack settings", () => {
         "leadkit:dedupTableName: its value is the table archiveTableName names (table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup",
       ],
     );
+    // Outside the definition, a secret is right (pulumi up takes it): the fix keeps --secret.
+    assert.deepStrictEqual(problems({ alertEmails: "not-an-address" }, ["alertEmails"]), [
+      "leadkit:alertEmails: the secret value is not valid: must be comma-separated e-mail addresses. Fix: pulumi config set --secret alertEmails ops@contoso.com",
+    ]);
     // The interval order keeps its reason.
     assert.deepStrictEqual(
       problems({ crmRetryInterval: "PT10M", crmRetryMaxInterval: "PT1M" }, ["crmRetryMaxInterval"]),

@@ -3,6 +3,7 @@
  * (program/stacks.ts): the project's own name as namespace, lists as comma text or JSON text,
  * `azure-native:location`, and stacks whose config lives in a Pulumi ESC environment.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -148,6 +149,7 @@ describe("Pulumi config as Pulumi passes it", function () {
         dev: stack(""),
         prod: stack("  leadkit:archiveTableName:\n    secure: v1:x\n"),
         ops: stack("  leadkit:alertEmails:\n    secure: v1:y\n"),
+        purge: stack("  leadkit:archiveRetentionDays:\n    secure: v1:z\n"),
       });
       const dev = loadStack("dev", dir);
       assert.deepStrictEqual(
@@ -157,11 +159,14 @@ describe("Pulumi config as Pulumi passes it", function () {
       assert.throws(() => loadStack("prod", dir), {
         message: `Stack 'prod': ${HELD_SHAPING_SECRET}`,
       });
-      // Outside the definition (pulumi up takes it), yet the local commands cannot read it either.
-      assert.throws(() => loadStack("ops", dir), {
+      // Outside the definition, and no local command reads it: its example stands in (an ESC environment may hold
+      // a whole app registration as secrets).
+      assert.deepStrictEqual(loadStack("ops", dir).config.alertEmails, ["ops@contoso.com"]);
+      // npm run purge reads archiveRetentionDays offline: no example may stand in for the stack's days.
+      assert.throws(() => loadStack("purge", dir), {
         message:
-          "Stack 'ops': alertEmails is set as a secret, which npm run render, npm start and the local commands cannot " +
-          "read (they do not decrypt secrets; pulumi up does). Fix: pulumi config set alertEmails '<value>' (without --secret)",
+          "Stack 'purge': archiveRetentionDays is set as a secret, which npm run purge reads offline, where secrets " +
+          "are not decrypted. Fix: pulumi config set archiveRetentionDays '<value>' (without --secret)",
       });
     });
 
@@ -187,8 +192,24 @@ describe("Pulumi config as Pulumi passes it", function () {
         "leadkit:alertEmails": "ops@contoso.com",
       };
       const held = [":dataverseClientSecret", ":dataverseTenantId", ":dataverseClientId", ":alertEmails"];
-      const deployed = await deploy(dataverse, "leadkit", held);
-      assert.ok(deployed.some((r) => r.type === "azure-native:web:Connection"));
+      const warnings: string[] = [];
+      const warn = pulumi.log.warn;
+      pulumi.log.warn = async (message: string) => void warnings.push(message);
+      try {
+        const deployed = await deploy(dataverse, "leadkit", held);
+        assert.ok(deployed.some((r) => r.type === "azure-native:web:Connection"));
+      } finally {
+        pulumi.log.warn = warn;
+      }
+      // ... with a warning each: the kit reads it as plain config, so the state may hold it unencrypted.
+      assert.deepStrictEqual(warnings, [
+        "leadkit:dataverseTenantId is held as a secret, but the kit passes it to its resources as a plain value: the " +
+          "state may hold it unencrypted. It is not part of the workflow definition; set it without --secret to silence this.",
+        "leadkit:dataverseClientId is held as a secret, but the kit passes it to its resources as a plain value: the " +
+          "state may hold it unencrypted. It is not part of the workflow definition; set it without --secret to silence this.",
+        "leadkit:alertEmails is held as a secret, but the kit passes it to its resources as a plain value: the " +
+          "state may hold it unencrypted. It is not part of the workflow definition; set it without --secret to silence this.",
+      ]);
       const resources = await deploy({ ...config, "leadkit:archiveTableName": "LeadArchive" }, "leadkit", [
         ":webhookSecret",
         ":webhookUrl",
