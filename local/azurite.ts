@@ -118,6 +118,15 @@ async function azuriteArgs(port: number, location: string | undefined): Promise<
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
+/** Kills at once (an Azurite that has not started may not save anything) and waits for the exit. */
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (exited(child)) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
+
 /** Sends SIGINT and waits for the exit (SIGKILL after {@link STOP_TIMEOUT_MS}); resolves with the exit code. */
 export function interrupt(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
@@ -190,18 +199,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     started.once("close", (code, signal) => {
       if (up && !stopping && child === started) options.onUnexpectedExit?.(code, signal);
     });
-    try {
-      await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000);
-    } catch (err) {
-      // Not started in time, yet running: stopped, so that `pid` says no Azurite runs and the next start is a
-      // start (adopted, its later crash went unreported: `up` stayed false).
-      if (!exited(started)) {
-        const gone = new Promise((resolve) => started.once("exit", resolve));
-        started.kill("SIGKILL");
-        await gone;
-      }
+    // Not started in time, yet running: killed, so that `pid` says no Azurite runs and the next start is a start
+    // (adopted, its later crash went unreported: `up` stayed false).
+    await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000).catch(async (err) => {
+      await killed(started);
       throw err;
-    }
+    });
     up = true;
   };
   /** The first start: on a drawn port, drawn again when another process took it first. */
