@@ -82,6 +82,11 @@ export interface ParseOptions {
   providerLocation?: string;
   /** Keys the stack holds as secrets (`pulumi config set --secret`): their values are never printed. */
   secretKeys?: readonly string[];
+  /**
+   * Refuse a key of `secretKeys` that is part of the workflow definition. False where `secretKeys` is a guess
+   * (every key, when the runtime cannot tell secrets apart): masked, never refused. @default true
+   */
+  refuseHeldShaping?: boolean;
 }
 
 const MIN_INTERVAL_S = 5;
@@ -131,7 +136,7 @@ export function parseStackConfig(
     }
     const s = spec(key as SettingName);
     // Refused, yet still checked below (values masked): the other problems of the stack are found in one run.
-    if (options.secretKeys?.includes(key) && shapesWorkflow(key as SettingName))
+    if (options.refuseHeldShaping !== false && options.secretKeys?.includes(key) && shapesWorkflow(key as SettingName))
       problems.push(heldShapingSecret(key as SettingName));
     if (s.secret && plaintextSecrets.includes(key)) {
       problems.push(`${key}: is stored in plain text. Fix: pulumi config set --secret ${key} ${shellWord(s.example)}`);
@@ -432,7 +437,8 @@ function invalid(name: SettingName, received: unknown, masked: boolean): string 
   const shown = masked ? "the secret value" : JSON.stringify(received);
   // --secret in the fix only where a secret is right: a secret value of a setting that shapes the workflow is
   // refused (heldShapingSecret); one outside the definition, or a parameter's value, may stay a secret.
-  const mayStaySecret = Boolean(spec(name).maybeSecret) || Boolean(spec(name).outsideDefinition);
+  const mayStaySecret =
+    Boolean(spec(name).maybeSecret) || Boolean(spec(name).outsideDefinition && !spec(name).readOffline);
   const secret = Boolean(spec(name).secret) || (masked && mayStaySecret);
   return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, secret)}`;
 }

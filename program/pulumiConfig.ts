@@ -12,15 +12,17 @@ export function readStackConfig(project: string = pulumi.getProject()): { config
   const all = pulumi.runtime.allConfig();
   const raw = projectSettings(all, project);
   const set = SETTING_NAMES.filter((name) => raw[name] !== undefined);
-  const secretKeys = set.filter((name) => isConfigSecret(`${project}:${name}`));
+  const known = secretsKnown();
+  const secretKeys = set.filter((name) => !known || known(`${project}:${name}`));
   const plaintextSecrets = set.filter((name) => "secret" in SETTINGS[name] && !secretKeys.includes(name));
   const config = parseStackConfig(raw, plaintextSecrets, {
     project,
     providerLocation: all["azure-native:location"],
     secretKeys,
+    refuseHeldShaping: known !== undefined,
   });
   // Accepted as secrets (none enters the workflow definition), yet read as plain config like the rest: say so.
-  for (const key of secretKeys.filter((k) => (SETTINGS[k] as SettingSpec).outsideDefinition))
+  for (const key of secretKeys.filter((k) => known && (SETTINGS[k] as SettingSpec).outsideDefinition))
     pulumi.log.warn(heldPlainWarning(project, key));
   const cfg = new pulumi.Config(project);
   return {
@@ -46,13 +48,13 @@ export function heldPlainWarning(project: string, key: string): string {
 }
 
 /**
- * Whether Pulumi holds a key as a secret. `isConfigSecret` is exported by the SDK's runtime module
- * but not declared in its typings; without it, every key counts as secret: no plain-text check is made,
- * and no value is printed.
+ * Whether Pulumi holds a key as a secret: the SDK runtime's `isConfigSecret`, exported but not declared in its
+ * typings. Without it (undefined), every key counts as secret: no value is printed, no plain-text check is made,
+ * and none is refused as a held secret.
  */
-function isConfigSecret(fullKey: string): boolean {
+function secretsKnown(): ((fullKey: string) => boolean) | undefined {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
-  return runtime.isConfigSecret ? runtime.isConfigSecret(fullKey) : true;
+  return runtime.isConfigSecret ? (k) => runtime.isConfigSecret!(k) : undefined;
 }
 
 /** The longest stack name whose derived Azure names all fit (see {@link endpointName}). */

@@ -71,8 +71,9 @@ export function secretStandIn(key: string, stack: string): string {
   if (spec.maybeSecret || (spec.outsideDefinition && !spec.readOffline)) return spec.example;
   if (spec.readOffline)
     throw new Error(
-      `Stack '${stack}': ${key} is set as a secret, which npm run purge reads offline, where secrets are not ` +
-        `decrypted. Fix: pulumi config set ${key} '<value>' (without --secret)`,
+      `Stack '${stack}': ${key} is set as a secret, which npm run purge reads from the stack file, and npm run ` +
+        `render, npm start and the local commands load it too: they do not decrypt secrets. ` +
+        `Fix: pulumi config set ${key} '<value>' (without --secret)`,
     );
   throw new Error(`Stack '${stack}': ${heldShapingSecret(key as SettingName)}`);
 }

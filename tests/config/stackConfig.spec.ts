@@ -258,9 +258,21 @@ describe("stack settings", () => {
         "leadkit:dedupTableName: its value is the table archiveTableName names (table names ignore case): give each table its own name. Fix: pulumi config set dedupTableName LeadDedup",
       ],
     );
+    // Where every key only may be a secret (the runtime cannot tell), values are masked and nothing is refused.
+    assert.deepStrictEqual(
+      parseStackConfig({ archiveTableName: "Leads" }, [], {
+        secretKeys: ["archiveTableName"],
+        refuseHeldShaping: false,
+      }).archiveTableName,
+      "Leads",
+    );
     // Outside the definition, a secret is right (pulumi up takes it): the fix keeps --secret.
     assert.deepStrictEqual(problems({ alertEmails: "not-an-address" }, ["alertEmails"]), [
       "leadkit:alertEmails: the secret value is not valid: must be comma-separated e-mail addresses. Fix: pulumi config set --secret alertEmails ops@contoso.com",
+    ]);
+    // ... but not for the one npm run purge reads from the stack file.
+    assert.deepStrictEqual(problems({ archiveRetentionDays: "abc" }, ["archiveRetentionDays"]), [
+      "leadkit:archiveRetentionDays: the secret value is not valid: must be a whole number of days from 0 (off) to 3650. Fix: pulumi config set archiveRetentionDays 365",
     ]);
     // The interval order keeps its reason.
     assert.deepStrictEqual(

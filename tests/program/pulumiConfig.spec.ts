@@ -165,8 +165,9 @@ describe("Pulumi config as Pulumi passes it", function () {
       // npm run purge reads archiveRetentionDays offline: no example may stand in for the stack's days.
       assert.throws(() => loadStack("purge", dir), {
         message:
-          "Stack 'purge': archiveRetentionDays is set as a secret, which npm run purge reads offline, where secrets " +
-          "are not decrypted. Fix: pulumi config set archiveRetentionDays '<value>' (without --secret)",
+          "Stack 'purge': archiveRetentionDays is set as a secret, which npm run purge reads from the stack file, and " +
+          "npm run render, npm start and the local commands load it too: they do not decrypt secrets. " +
+          "Fix: pulumi config set archiveRetentionDays '<value>' (without --secret)",
       });
     });
 
