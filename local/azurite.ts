@@ -5,9 +5,9 @@
  * Azurite keeps tables in LokiJS and writes them to disk only by its 5 s autosave and when it closes on
  * SIGINT (Azure/Azurite src/table/persistence/LokiTableMetadataStore.ts: `autosaveInterval: 5000`;
  * src/table/main.ts: `process.once("SIGINT", ...)` closes the server, which saves). SIGTERM and SIGKILL
- * lose up to the last 5 s, so a running Azurite is always stopped with SIGINT here (one that never started, and so
- * holds nothing, is killed), and it stops itself with SIGINT when
- * its parent dies (stdin closes). What even SIGKILL loses is covered by the journal in durableTables.ts.
+ * lose up to the last 5 s, so a running Azurite is always stopped with SIGINT here (one that never started,
+ * and so holds nothing, is killed), and it stops itself with SIGINT when its parent dies (stdin closes). What
+ * even SIGKILL loses is covered by the journal in durableTables.ts.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
