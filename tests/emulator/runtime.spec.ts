@@ -76,6 +76,8 @@ describe("local workflow runner", () => {
           runAfter: Object.fromEntries(Object.keys(answers).map((n) => [n, ["Succeeded"]])),
           inputs: "@body('html')?['k']",
         },
+        // "... with a function like @string(body('formdataAction'))": the content as text.
+        Text: { type: "Compose", runAfter: { Read: ["Succeeded"] }, inputs: "@string(body('html'))" },
       },
       http((c) => ({ statusCode: 200, ...answers[c.uri.slice("https://x/".length)] })),
     );
@@ -89,6 +91,7 @@ describe("local workflow runner", () => {
       ],
     );
     assert.deepStrictEqual([r.actions.Read.status, r.actions.Read.outputs], ["Succeeded", null]);
+    assert.strictEqual(r.actions.Text.outputs, "<h1>503</h1>");
   });
 
   it("records only the fields an action has, in the run history's order (no undefined keys)", async () => {

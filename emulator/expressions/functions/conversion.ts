@@ -10,6 +10,16 @@ function binary(contentType: string, bytes: Buffer): { "$content-type": string; 
   return { "$content-type": contentType, $content: bytes.toString("base64") };
 }
 
+/** Whether `v` is binary content as {@link binary} makes it. */
+function isBinary(v: unknown): v is { "$content-type": string; $content: string } {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as Record<string, unknown>)["$content-type"] === "string" &&
+    typeof (v as Record<string, unknown>).$content === "string"
+  );
+}
+
 /** `data:[<mediatype>][;base64],<data>` (RFC 2397) as binary content. */
 function dataUri(fn: string, v: string) {
   const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(v);
@@ -107,5 +117,7 @@ export const CONVERSION_FUNCTIONS = table(
   define("int", "x", ([v]) => toInt(v)),
   define("decimal", "x", ([v]) => toDecimal(v)),
   define("json", "x", ([v]) => json(v)),
-  define("string", "x", ([v]) => toText(v)),
+  // Binary content as its text: "@string()` - casts data to `text/plain`", and form data stored as $content is read
+  // "with a function like `@string(body('formdataAction'))`" (logic-apps-content-type.md).
+  define("string", "x", ([v]) => (isBinary(v) ? Buffer.from(v.$content, "base64").toString("utf8") : toText(v))),
 );
