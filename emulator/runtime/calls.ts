@@ -106,7 +106,9 @@ export async function callWithRetries(
       return {
         status: outcome.kind === "timeout" ? "TimedOut" : "Failed",
         code: failure.code,
-        error: failure.error,
+        // An answer that failed is its status code's name and the answer, with no `error` (Learn,
+        // error-exception-handling, "Get context and results for failures": a failed HTTP action's result()).
+        ...(outcome.kind === "response" ? {} : { error: failure.error }),
         outputs: outcome.kind === "response" ? responseOutputs(outcome.response) : undefined,
         retryHistory: history(),
       };

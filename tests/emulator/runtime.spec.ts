@@ -220,7 +220,12 @@ describe("local workflow runner", () => {
     const c = http(() => ({ statusCode: 400, body: { error: { message: "bad lead" } } }));
     const r = await run({ Call: { type: "Http", runAfter: {}, inputs: { method: "POST", uri: "http://x" } } }, c);
     assert.strictEqual(c.calls.length, 1);
-    assert.deepStrictEqual(r.actions.Call.error, { code: "BadRequest", message: "bad lead" });
+    // A failed HTTP action has its status code's name and the answer, no `error` (Learn, error-exception-handling,
+    // "Get context and results for failures": the result() item of a 404).
+    assert.deepStrictEqual(
+      [r.actions.Call.status, r.actions.Call.code, r.actions.Call.error, (r.actions.Call.outputs as JsonObject).body],
+      ["Failed", "BadRequest", undefined, { error: { message: "bad lead" } }],
+    );
     const c2 = http(() => ({ statusCode: 500 }));
     await run(
       {
