@@ -232,6 +232,13 @@ export const shapesWorkflow = (key: SettingName): boolean =>
   !spec(key).secret && !spec(key).maybeSecret && !spec(key).outsideDefinition;
 
 /**
+ * A setting that may stay held as a secret: a secured parameter's value, or one outside the definition that no
+ * local command reads (offline its example stands in: program/stacks.ts secretStandIn).
+ */
+export const mayStaySecret = (key: SettingName): boolean =>
+  Boolean(spec(key).maybeSecret) || Boolean(spec(key).outsideDefinition && !spec(key).readOffline);
+
+/**
  * The refusal of a setting held as a secret that shapes the workflow. `pulumi up` reads it as plain config, so
  * the value would sit in plain text in the workflow's definition and in the state (only values read as secrets
  * stay encrypted: pulumi.com/docs/iac/concepts/secrets); offline, secrets are not decrypted at all.
@@ -435,11 +442,8 @@ function fix(name: SettingName, secret = Boolean(spec(name).secret)): string {
 
 function invalid(name: SettingName, received: unknown, masked: boolean): string {
   const shown = masked ? "the secret value" : JSON.stringify(received);
-  // --secret in the fix only where a secret is right: a secret value of a setting that shapes the workflow is
-  // refused (heldShapingSecret); one outside the definition, or a parameter's value, may stay a secret.
-  const mayStaySecret =
-    Boolean(spec(name).maybeSecret) || Boolean(spec(name).outsideDefinition && !spec(name).readOffline);
-  const secret = Boolean(spec(name).secret) || (masked && mayStaySecret);
+  // --secret in the fix only where a secret is right (heldShapingSecret, secretStandIn refuse the others).
+  const secret = Boolean(spec(name).secret) || (masked && mayStaySecret(name));
   return `${name}: ${shown} is not valid: must be ${spec(name).expect}. ${fix(name, secret)}`;
 }
 

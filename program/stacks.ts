@@ -7,6 +7,7 @@ import { PROJECT, SettingName, SettingSpec, SETTINGS, SETTING_NAMES } from "../c
 import {
   heldShapingSecret,
   KitConfig,
+  mayStaySecret,
   parseStackConfig,
   projectSettings,
   RawSettings,
@@ -68,7 +69,7 @@ export function secretStandIn(key: string, stack: string): string {
   if (!(key in SETTINGS)) return SECRET_PLACEHOLDER; // an unknown key: parseStackConfig names it
   const spec: SettingSpec = SETTINGS[key as SettingName];
   if (spec.secret) return SECRET_PLACEHOLDER;
-  if (spec.maybeSecret || (spec.outsideDefinition && !spec.readOffline)) return spec.example;
+  if (mayStaySecret(key as SettingName)) return spec.example;
   if (spec.readOffline)
     throw new Error(
       `Stack '${stack}': ${key} is set as a secret, which npm run purge reads from the stack file, and npm run ` +
