@@ -119,17 +119,17 @@ const answering = (local: LocalEndpointFile) =>
   }).then(
     // An endpoint started before the route named its stack (running across a `git pull`) passes by its token and
     // the route's shape ({ value: [...] }), not by any answer.
-    (res) => !local.adminToken || (res.ok && answeredStack(res.text, local.stack) === local.stack),
+    (res) => !local.adminToken || (res.ok && answersAs(res.text, local.stack)),
     () => false,
   );
 
-/** The stack the admin route names; `older` for the route of an earlier version, which named none. */
-function answeredStack(text: string, older: string): unknown {
+/** Whether the admin route's answer names `stack`, or is the route of an earlier version, which named none. */
+function answersAs(text: string, stack: string): boolean {
   try {
     const answer = JSON.parse(text) as { stack?: unknown; value?: unknown };
-    return answer.stack ?? (Array.isArray(answer.value) ? older : undefined);
+    return answer.stack == null ? Array.isArray(answer.value) : answer.stack === stack;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
