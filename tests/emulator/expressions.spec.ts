@@ -171,6 +171,44 @@ describe("WDL expression engine", () => {
     });
   });
 
+  describe("logical comparisons of null", () => {
+    // "If you use logical functions or conditions to compare values, null values are converted to empty string
+    // ("") values." (learn.microsoft.com/azure/logic-apps/expression-functions-reference#logical-comparison-functions)
+    const cases: Array<[string, boolean]> = [
+      ["greater(null, 'a')", false],
+      ["greater('a', null)", true],
+      ["greater(null, null)", false],
+      ["greater(null, '')", false],
+      ["greaterOrEquals(null, '')", true],
+      ["greaterOrEquals(null, 'a')", false],
+      ["less(null, 'a')", true],
+      ["less('a', null)", false],
+      ["lessOrEquals(null, null)", true],
+      ["lessOrEquals('a', null)", false],
+      ["equals(null, '')", true],
+      // Check_duplicate (workflow/phases/dedup.ts): a claim row without ClaimedTime is no recent claim.
+      ["greater(triggerBody()?['ClaimedTime'], '2026-10-25T10:20:30.0000000Z')", false],
+    ];
+    for (const [expression, expected] of cases) {
+      it(`${expression} -> ${expected}`, () => assert.strictEqual(ev(expression), expected));
+    }
+
+    it("compares null with a number as '' with a number: types that do not match fail, as two values of them do", () => {
+      // The reference types <compareTo> "Integer, Float, or String, respectively": the second of the first's type.
+      for (const [expression, types] of [
+        ["greater(null, 5)", "'String' and 'Integer'"],
+        ["lessOrEquals(1.5, null)", "'Float' and 'String'"],
+        ["less('', 5)", "'String' and 'Integer'"],
+      ]) {
+        const fn = expression.slice(0, expression.indexOf("("));
+        assert.throws(() => ev(expression), {
+          name: "ExpressionError",
+          message: `The template language function '${fn}' expects two parameters of matching types (numbers or strings); received ${types}.`,
+        });
+      }
+    });
+  });
+
   describe("errors (as Azure words them)", () => {
     it("fails a non-safe dereference of a missing property", () => {
       assert.throws(() => ev("triggerBody()['UserDetails']['Phone']"), {

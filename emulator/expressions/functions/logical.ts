@@ -30,14 +30,21 @@ export function compare(fn: string, a: unknown, b: unknown): number {
   );
 }
 
+/**
+ * Order as greater/less/greaterOrEquals/lessOrEquals see it: null is "" first, as in `same()` ("If you use logical
+ * functions or conditions to compare values, null values are converted to empty string", functions reference,
+ * Logical comparison functions). So null against a number fails as "" against one does. `sort()` keeps `compare`.
+ */
+const order = (fn: string, a: unknown, b: unknown) => compare(fn, a ?? "", b ?? "");
+
 export const LOGICAL_FUNCTIONS = table(
   define("and", "x+", (a) => a.every((v) => v === true)),
   define("or", "x+", (a) => a.some((v) => v === true)),
   define("not", "x", ([v]) => v !== true),
   define("equals", "x,x", ([a, b]) => same(a, b)),
-  define("greater", "x,x", ([a, b]) => compare("greater", a, b) > 0),
-  define("greaterOrEquals", "x,x", ([a, b]) => compare("greaterOrEquals", a, b) >= 0),
-  define("less", "x,x", ([a, b]) => compare("less", a, b) < 0),
-  define("lessOrEquals", "x,x", ([a, b]) => compare("lessOrEquals", a, b) <= 0),
+  define("greater", "x,x", ([a, b]) => order("greater", a, b) > 0),
+  define("greaterOrEquals", "x,x", ([a, b]) => order("greaterOrEquals", a, b) >= 0),
+  define("less", "x,x", ([a, b]) => order("less", a, b) < 0),
+  define("lessOrEquals", "x,x", ([a, b]) => order("lessOrEquals", a, b) <= 0),
   define("if", "x,x,x", ([condition, yes, no]) => (condition === true ? yes : no)),
 );
