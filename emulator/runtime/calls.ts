@@ -91,6 +91,7 @@ export async function callWithRetries(
     const endTime = ctx.now().toISOString();
     if (outcome.kind === "response" && outcome.response.statusCode < 400) {
       const r = outcome.response;
+      if (pollsInAzure(action, r)) return { ...asyncNotModelled(name, r), retryHistory: history() };
       return {
         status: "Succeeded",
         code: statusCodeName(r.statusCode),
@@ -121,6 +122,32 @@ export async function callWithRetries(
       : (asked ?? retryWaitMs(attempt + 1, policy));
     await sleep(ctx.signal, wait);
   }
+}
+
+/**
+ * An HTTP action answered 202 with a Location polls that location in Azure "until the receiver stops processing and
+ * returns a "200 OK" success response or other non-202 response" (learn.microsoft.com/azure/connectors/
+ * connectors-native-http#asynchronous-request-response-behavior), unless the action has the operation option
+ * `DisableAsyncPattern`: then "the action's output is based on the initial 202 response" (Learn,
+ * logic-apps-workflow-actions-triggers, asynchronous patterns). A 202 without a Location has nothing to poll.
+ */
+function pollsInAzure(action: JsonObject & { type: string }, r: ConnectorResponse): boolean {
+  if (action.type !== "Http" || r.statusCode !== 202) return false;
+  if (!Object.keys(r.headers ?? {}).some((k) => k.toLowerCase() === "location")) return false;
+  const options = typeof action.operationOptions === "string" ? action.operationOptions.split(",") : [];
+  return !options.some((o) => o.trim() === "DisableAsyncPattern");
+}
+
+/**
+ * The local runtime does not poll: the action fails saying so, rather than succeed on an answer Azure would not
+ * take. The Location stays out of the message (run history keeps errors unsecured; a status URL may hold a key).
+ */
+function asyncNotModelled(name: string, r: ConnectorResponse): CallResult {
+  const error = {
+    code: "AsyncPatternNotSupported",
+    message: `The HTTP action '${name}' was answered 202 Accepted with a Location header. In Azure, an HTTP action without the operation option 'DisableAsyncPattern' polls that location until it answers other than 202 and takes that answer; the local runtime does not model this polling. Set "operationOptions": "DisableAsyncPattern" on the action to take the 202 as its answer, as Azure then does.`,
+  };
+  return { status: "Failed", code: error.code, error, outputs: responseOutputs(r) };
 }
 
 /**

@@ -240,6 +240,83 @@ describe("local workflow runner", () => {
     assert.strictEqual(c2.calls.length, 1);
   });
 
+  it("an Http answer of 202 with a Location: the answer with DisableAsyncPattern, else failed (Azure would poll)", async () => {
+    // learn.microsoft.com/azure/connectors/connectors-native-http#asynchronous-request-response-behavior: HTTP actions
+    // poll the `location` of a 202 "until the receiver ... returns a "200 OK" success response or other non-202
+    // response"; with "DisableAsyncPattern" "the action's output is based on the initial 202 response" (Learn,
+    // logic-apps-workflow-actions-triggers, asynchronous patterns). The local runtime does not poll: it says so.
+    const accepted = (location?: string): ConnectorResponse => ({
+      statusCode: 202,
+      headers: location ? { "Content-Type": "application/json", Location: location } : {},
+      body: location ? { id: "abc" } : null,
+    });
+    const c = http((call) =>
+      call.uri.endsWith("/status/abc")
+        ? { statusCode: 200, body: { done: true } }
+        : call.uri === "https://hook/no-location"
+          ? accepted()
+          : accepted("https://hook/status/abc"),
+    );
+    const call = (uri: string, options?: string) => ({
+      type: "Http",
+      runAfter: {},
+      inputs: { method: "POST", uri, body: { lead: 1 } },
+      ...(options ? { operationOptions: options } : {}),
+    });
+    const r = await run(
+      {
+        Sync: call("https://hook/sync", "DisableAsyncPattern"),
+        Async: call("https://hook/async"),
+        NoLocation: call("https://hook/no-location"),
+        AfterSync: { type: "Compose", runAfter: { Sync: ["Succeeded"] }, inputs: "@body('Sync')?['id']" },
+        AfterAsync: { type: "Compose", runAfter: { Async: ["Succeeded"] }, inputs: 1 },
+      },
+      c,
+    );
+    assert.deepStrictEqual(statuses(r), {
+      Sync: "Succeeded",
+      Async: "Failed",
+      NoLocation: "Succeeded",
+      AfterSync: "Succeeded",
+      AfterAsync: "Skipped",
+    });
+    assert.deepStrictEqual(
+      c.calls.map((x) => `${x.method} ${x.uri}`).sort(),
+      ["POST https://hook/async", "POST https://hook/no-location", "POST https://hook/sync"],
+      "one call each: no retry, no poll of the Location",
+    );
+    assert.deepStrictEqual(
+      [r.actions.Sync.code, r.actions.Sync.outputs, r.actions.AfterSync.outputs],
+      [
+        "Accepted",
+        {
+          statusCode: 202,
+          headers: { "Content-Type": "application/json", Location: "https://hook/status/abc" },
+          body: { id: "abc" },
+        },
+        "abc",
+      ],
+    );
+    assert.deepStrictEqual(
+      [r.actions.NoLocation.code, r.actions.NoLocation.outputs],
+      ["Accepted", { statusCode: 202, headers: {}, body: null }],
+    );
+    // The Location is not in the message: a Durable Functions status URL carries a key.
+    assert.deepStrictEqual(
+      [r.actions.Async.code, r.actions.Async.error, (r.actions.Async.outputs as JsonObject).statusCode],
+      [
+        "AsyncPatternNotSupported",
+        {
+          code: "AsyncPatternNotSupported",
+          message:
+            "The HTTP action 'Async' was answered 202 Accepted with a Location header. In Azure, an HTTP action without the operation option 'DisableAsyncPattern' polls that location until it answers other than 202 and takes that answer; the local runtime does not model this polling. Set \"operationOptions\": \"DisableAsyncPattern\" on the action to take the 202 as its answer, as Azure then does.",
+        },
+        202,
+      ],
+    );
+    assert.strictEqual(r.status, "Failed");
+  });
+
   it("uses Azure's default policy (4 retries) when none is given", async () => {
     const c = http(() => ({ statusCode: 500 }));
     await run({ Call: { type: "Http", runAfter: {}, inputs: { method: "POST", uri: "http://x" } } }, c);
