@@ -371,6 +371,45 @@ function checkFlexScale(r: Registration): Violation[] {
   return out;
 }
 
+/**
+ * siteConfig properties a Flex Consumption site rejects (ARM 51021), in the order ARM lists them. Newer regional
+ * stamps refuse them, older ones ignore them (pulumi/pulumi-azure-native#4168: the same code passes in one region
+ * and fails in another).
+ */
+const FLEX_INVALID_SITE_CONFIG = [
+  "ftpsState",
+  "use32BitWorkerProcess",
+  "preWarmedInstanceCount",
+  "netFrameworkVersion",
+  "functionsRuntimeScaleMonitoringEnabled",
+  "linuxFxVersion",
+  "alwaysOn",
+  "functionAppScaleLimit",
+];
+
+/** `ftpsState` -> `Site.SiteConfig.FtpsState`, as ARM names the property. */
+const armSiteConfig = (key: string) => `Site.SiteConfig.${key[0].toUpperCase()}${key.slice(1)}`;
+
+function checkFlexSiteConfig(r: Registration): Violation[] {
+  const siteConfig = flexConfig(r) ? r.inputs.siteConfig : undefined;
+  const invalid = FLEX_INVALID_SITE_CONFIG.filter((key) => siteConfig?.[key] !== undefined);
+  if (invalid.length === 0) return [];
+  const names = invalid.map(armSiteConfig).join(", ");
+  const azure =
+    invalid.length === 1
+      ? `The following site configuration property (${names}) for Flex Consumption sites is invalid. Please remove or rename it before retrying.`
+      : `The following list of ${invalid.length} site configuration properties (${names}) for Flex Consumption sites is invalid. Please remove or rename them before retrying.`;
+  return [
+    res(
+      "flex-site-config",
+      r,
+      `siteConfig sets ${invalid.join(", ")}, which Flex Consumption sites reject ("${azure}").`,
+      'remove them from siteConfig; azure-native adds netFrameworkVersion "v4.6" to any siteConfig: strip it with a transformations resource option (components/leadFunctionApp.ts).',
+      "BadRequest",
+    ),
+  ];
+}
+
 function checkSharedKeyConnection(r: Registration, before: Registration[]): Violation[] {
   if (r.type !== "azure-native:web:Connection" || apiOf(r) !== "azuretables") return [];
   const values = r.inputs.properties?.parameterValues ?? {};
@@ -482,6 +521,17 @@ export const RESOURCE_RULES: ResourceRule[] = [
     // Maximum instance count "lowest 40, highest 1000"; instance memory sizes 512, 2048 and 4096 MB.
     source: `${FUNCTIONS_DOCS}/flex-consumption-plan.md#instance-memory`,
     onRegister: checkFlexScale,
+  },
+  {
+    id: "flex-site-config",
+    // ARM 51021, verbatim lists: "(Site.SiteConfig.FtpsState, Site.SiteConfig.Use32BitWorkerProcess,
+    // Site.SiteConfig.PreWarmedInstanceCount, Site.SiteConfig.NetFrameworkVersion,
+    // Site.SiteConfig.FunctionsRuntimeScaleMonitoringEnabled) for Flex Consumption sites is invalid" (azure-cli);
+    // LinuxFxVersion (AVM #283); FunctionAppScaleLimit (functions-host); alwaysOn left out for FC1 by AVM #345.
+    // azure-native defaults siteConfig.netFrameworkVersion to "v4.6" (pulumi-azure-native#4168).
+    source:
+      "Azure/azure-cli#31414; Azure/terraform-azurerm-avm-res-web-site#283, #345; Azure/azure-functions-host#10643; pulumi/pulumi-azure-native#4168",
+    onRegister: checkFlexSiteConfig,
   },
   {
     id: "shared-key-disabled",

@@ -146,6 +146,26 @@ export function normalizerAuthSettings(caller: CallerIdentity) {
 }
 
 /**
+ * Drops the siteConfig keys azure-native adds that a Flex Consumption site rejects. The SDK fills
+ * `netFrameworkVersion: "v4.6"` into any siteConfig (types/input.js siteConfigArgsProvideDefaults), and ARM answers
+ * 400/51021 "The following site configuration property (Site.SiteConfig.NetFrameworkVersion) for Flex Consumption
+ * sites is invalid" (pulumi/pulumi-azure-native#4168; azure-rules flex-site-config lists the others). A
+ * `transformations` option runs after those defaults; the newer `transforms` needs the engine ("The Pulumi CLI does
+ * not support transforms" under mocks).
+ */
+const withoutFlexInvalidDefaults: pulumi.ResourceTransformation = ({ props, opts }) => ({
+  props: {
+    ...props,
+    siteConfig: pulumi.output(props.siteConfig).apply((siteConfig: Record<string, unknown> | undefined) => {
+      if (siteConfig === undefined) return undefined;
+      const { netFrameworkVersion, ...rest } = siteConfig;
+      return rest;
+    }),
+  },
+  opts,
+});
+
+/**
  * The function app of `function-code/` (lead normalizer, scheduled replay) on the Flex Consumption
  * plan, Azure's current serverless plan (Linux Consumption retires in September 2028). No key of any
  * kind: the package and host storage are read with the app's system-assigned identity, and callers
@@ -249,9 +269,11 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         serverFarmId: plan.id,
         httpsOnly: true,
         identity: { type: web.ManagedServiceIdentityType.SystemAssigned },
+        // No ftpsState: Flex Consumption rejects it (ARM 51021, Azure/azure-cli#31414), and has no FTP to harden:
+        // its code comes only through One deploy to the package container (Learn, functions-deployment-technologies,
+        // "Deployment technology availability": FTPS is not offered on Flex Consumption).
         siteConfig: {
           minTlsVersion: web.SupportedTlsVersions.SupportedTlsVersions_1_2,
-          ftpsState: web.FtpsState.Disabled,
           appSettings: functionAppSettings(args),
         },
         functionAppConfig: {
@@ -271,7 +293,7 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         },
         tags: args.tags,
       },
-      parent,
+      { parent: this, transformations: [withoutFlexInvalidDefaults] },
     );
   }
 }

@@ -505,6 +505,27 @@ describe("Azure rules: resources and invokes", () => {
     );
   });
 
+  it("flex-site-config: a siteConfig property Flex Consumption rejects (51021), as azure-native's default adds one", () => {
+    const flex = FLEX({ name: "node", version: "22" }, { maximumInstanceCount: 40, instanceMemoryMB: 2048 });
+    const app = reg("web:WebApp", "fn", {
+      ...flex,
+      siteConfig: { minTlsVersion: "1.2", ftpsState: "Disabled", netFrameworkVersion: "v4.6", http20Enabled: true },
+    });
+    assert.deepStrictEqual(onRegister(app), [
+      'BadRequest [flex-site-config] azure-native:web:WebApp fn: siteConfig sets ftpsState, netFrameworkVersion, which Flex Consumption sites reject ("The following list of 2 site configuration properties (Site.SiteConfig.FtpsState, Site.SiteConfig.NetFrameworkVersion) for Flex Consumption sites is invalid. Please remove or rename them before retrying."). Fix: remove them from siteConfig; azure-native adds netFrameworkVersion "v4.6" to any siteConfig: strip it with a transformations resource option (components/leadFunctionApp.ts).',
+    ]);
+    // One property: ARM's singular wording (Azure/terraform-azurerm-avm-res-web-site#283).
+    assert.deepStrictEqual(onRegister({ ...app, inputs: { ...flex, siteConfig: { linuxFxVersion: "NODE|22" } } }), [
+      'BadRequest [flex-site-config] azure-native:web:WebApp fn: siteConfig sets linuxFxVersion, which Flex Consumption sites reject ("The following site configuration property (Site.SiteConfig.LinuxFxVersion) for Flex Consumption sites is invalid. Please remove or rename it before retrying."). Fix: remove them from siteConfig; azure-native adds netFrameworkVersion "v4.6" to any siteConfig: strip it with a transformations resource option (components/leadFunctionApp.ts).',
+    ]);
+    assert.deepStrictEqual(
+      onRegister({ ...app, inputs: { ...flex, siteConfig: { minTlsVersion: "1.2", http20Enabled: true } } }),
+      [],
+    );
+    // Not a Flex Consumption app (no functionAppConfig): these properties are valid there.
+    assert.deepStrictEqual(onRegister({ ...app, inputs: { siteConfig: app.inputs.siteConfig } }), []);
+  });
+
   it("shared-key-disabled: a key-signed Table connection to an account without shared keys", () => {
     const account = reg("storage:StorageAccount", "st", { accountName: "leadsst", allowSharedKeyAccess: false });
     const conn = reg("web:Connection", "tables", {

@@ -49,8 +49,8 @@ describe("LeadFunctionApp component", () => {
     assert.deepStrictEqual(resources["fn-plan"].inputs.sku, { name: "FC1", tier: "FlexConsumption" });
     const site = resources["fn-app"].inputs;
     assert.deepStrictEqual(
-      [site.kind, site.httpsOnly, site.siteConfig.minTlsVersion, site.siteConfig.ftpsState, site.identity],
-      ["functionapp,linux", true, "1.2", "Disabled", { type: "SystemAssigned" }],
+      [site.kind, site.httpsOnly, site.siteConfig.minTlsVersion, site.identity],
+      ["functionapp,linux", true, "1.2", { type: "SystemAssigned" }],
     );
     assert.deepStrictEqual(site.functionAppConfig, {
       deployment: {
@@ -63,6 +63,27 @@ describe("LeadFunctionApp component", () => {
       runtime: { name: "node", version: "22" },
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 },
     });
+  });
+
+  it("sends no siteConfig property Flex Consumption rejects (ARM 51021), not even the SDK's netFrameworkVersion default", () => {
+    // The inputs as the engine receives them: after azure-native's siteConfig defaults and the app's transformation.
+    const { appSettings, ...siteConfig } = resources["fn-app"].inputs.siteConfig;
+    assert.ok(Array.isArray(appSettings));
+    assert.deepStrictEqual(siteConfig, { minTlsVersion: "1.2", http20Enabled: true, localMySqlEnabled: false });
+    const rejected = [
+      "netFrameworkVersion",
+      "ftpsState",
+      "use32BitWorkerProcess",
+      "linuxFxVersion",
+      "preWarmedInstanceCount",
+      "functionsRuntimeScaleMonitoringEnabled",
+      "alwaysOn",
+      "functionAppScaleLimit",
+    ];
+    assert.deepStrictEqual(
+      rejected.filter((key) => key in resources["fn-app"].inputs.siteConfig),
+      [],
+    );
   });
 
   it("sets every app setting on the site at creation (host storage by identity; replay off by default)", () => {
