@@ -7,7 +7,12 @@ import { TargetOptions } from "./crmActions";
 import { lit } from "../definition/expressions";
 import { offerMatches, offerTable } from "./offerMatch";
 import { EntityKeys } from "../definition/tableActions";
-import { MARK_DELIVERED_ACTION, ORIGIN_HEADER, REPLAY_TARGETS_HEADER } from "../function-code/src/contract";
+import {
+  MARK_DELIVERED_ACTION,
+  ORIGIN_HEADER,
+  ORIGIN_TIME_HEADER,
+  REPLAY_TARGETS_HEADER,
+} from "../function-code/src/contract";
 
 /** Everything the definition depends on. Plain data: the same options render offline and deploy. Per target: its options (targets/). */
 export interface LeadWorkflowOptions extends TargetOptions {
@@ -85,6 +90,8 @@ export const header = (name: string) => `triggerOutputs()?['headers']?['${name}'
 const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKey})`;
 /** The row of the lead as first received: a replay names it, a first delivery is it. */
 export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
+/** When the lead was first received: a replay names it, a first delivery is now (the trigger's start). */
+export const ORIGIN_TIME = `coalesce(${header(ORIGIN_TIME_HEADER)}, trigger()?['startTime'])`;
 
 /**
  * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first delivery

@@ -14,6 +14,8 @@ export const REPLAY_OF_HEADER = "x-leadkit-replay-of";
 export const REPLAY_TARGETS_HEADER = "x-leadkit-replay-targets";
 /** The archive row of the lead as first received: the replay owns that lead's dedup claim. */
 export const ORIGIN_HEADER = "x-leadkit-origin";
+/** When the lead was first received: its dedup window runs from then, not from the replay. */
+export const ORIGIN_TIME_HEADER = "x-leadkit-origin-time";
 
 /** Values of the archive row's `Status` column: the workflow writes the first seven, the replay the rest. */
 export const LEAD_STATUS = {
@@ -62,6 +64,8 @@ export const COLUMN = {
   replayOf: "ReplayOf",
   /** The row of the lead as first received (a replay carries it on). */
   leadOrigin: "LeadOrigin",
+  /** When the lead was first received, as ISO text (a replay carries it on): its dedup window's start. */
+  leadOriginTime: "LeadOriginTime",
   dedupKey: "DedupKey",
   duplicateOf: "DuplicateOf",
   replayedBy: "ReplayedBy",

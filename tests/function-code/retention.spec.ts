@@ -1,6 +1,7 @@
 /**
  * Retention purge against Azurite: with a fixed clock it deletes exactly the archive rows received
  * before the cutoff and the dedup claims older than the window, across several query pages; off, nothing.
+ * What an undelivered lead's replay reads stays: the claims its window covers, its earlier replays' rows.
  */
 import * as assert from "assert";
 import { TableClient } from "@azure/data-tables";
@@ -33,6 +34,13 @@ describe("retention purge (Azurite)", function () {
   let archive: TableClient;
   let dedup: TableClient;
   let connectionString: string;
+
+  /** The old undelivered leads of the fixture, settled (forgotten): they no longer hold dedup claims. */
+  const settleUndelivered = async () => {
+    for (const i of UNDELIVERED.keys()) await archive.deleteEntity("2024-11", `undelivered${i}`);
+  };
+  /** The claims made after the oldest undelivered lead's window opened: 30 days before 2024-11-03T10:00:00Z. */
+  const HELD_CUTOFF = "2024-10-04T10:00:00Z";
 
   const keys = async (t: TableClient) => {
     const out: string[] = [];
@@ -97,10 +105,10 @@ describe("retention purge (Azurite)", function () {
     });
     assert.deepStrictEqual(counts, {
       archiveRows: 6,
-      dedupClaims: 2,
+      dedupClaims: 0,
       undeliveredKept: 4,
       archiveCutoff: CUTOFF,
-      dedupCutoff: "2026-05-16T00:00:00Z",
+      dedupCutoff: HELD_CUTOFF,
     });
     assert.deepStrictEqual(await keys(archive), [
       ...UNDELIVERED.map((_, i) => `2024-11/undelivered${i}`),
@@ -109,7 +117,7 @@ describe("retention purge (Azurite)", function () {
       "2025-12/run07",
       "2026-06/run08",
     ]);
-    assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2"]);
+    assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2", "v1/old1", "v1/old2"]);
     assert.ok(pages.n >= 3, `6 matching rows at 2 a page need at least 3 pages; read ${pages.n}`);
   });
 
@@ -124,7 +132,7 @@ describe("retention purge (Azurite)", function () {
     });
     assert.deepStrictEqual(
       [counts.archiveRows, counts.dedupClaims, counts.undeliveredKept, counts.archiveCutoff],
-      [6, 2, 4, CUTOFF],
+      [6, 0, 4, CUTOFF],
     );
     assert.deepStrictEqual([(await keys(archive)).length, (await keys(dedup)).length], [14, 4]);
   });
@@ -137,6 +145,7 @@ describe("retention purge (Azurite)", function () {
   });
 
   it("keeps a dedup claim the workflow renewed after the purge read it (ETag-conditioned delete)", async () => {
+    await settleUndelivered();
     const renewing: PurgeTable = {
       listEntities: dedup.listEntities.bind(dedup),
       deleteEntity: async (pk, rk, options) => {
@@ -150,6 +159,35 @@ describe("retention purge (Azurite)", function () {
     assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2", "v1/old1"]);
   });
 
+  it("keeps the claims an undelivered lead's window covers, from its first arrival; none held, the window of now", async () => {
+    await settleUndelivered();
+    const purge = () => purgeExpired({ archive, dedup, retentionDays: 365, dedupWindowDays: 30, now: NOW });
+    // A replay's dead letter received on 2026-06-10 of a lead first received on 2026-05-20.
+    const replayRow = { partitionKey: "2026-06", rowKey: "replay1", ReceivedTime: "2026-06-10T00:00:00.0000000Z" };
+    await archive.createEntity({ ...replayRow, Status: "dead-letter", LeadOriginTime: "2026-05-20T00:00:00.0000000Z" });
+    assert.deepStrictEqual([(await purge()).dedupCutoff, (await keys(dedup)).length], ["2026-04-20T00:00:00Z", 4]);
+    // A row archived before LeadOriginTime existed: its own time.
+    await archive.upsertEntity({ ...replayRow, Status: "dead-letter" }, "Replace");
+    const own = await purge();
+    assert.deepStrictEqual([own.dedupCutoff, own.dedupClaims], ["2026-05-11T00:00:00Z", 1]);
+    assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2", "v1/old2"]);
+    await archive.updateEntity({ ...replayRow, Status: "delivered" }, "Merge");
+    const none = await purge();
+    assert.deepStrictEqual([none.dedupCutoff, none.dedupClaims], ["2026-05-16T00:00:00Z", 1]);
+    assert.deepStrictEqual(await keys(dedup), ["v1/new1", "v1/new2"]);
+  });
+
+  it("keeps the rows of an undelivered lead's earlier replays (they tell its next replay a send arrived)", async () => {
+    // run01 (delivered, expired) is the row of a replay of undelivered0, whose answer was lost.
+    await archive.updateEntity({ partitionKey: "2024-11", rowKey: "run01", ReplayOf: "2024-11/undelivered0" }, "Merge");
+    const held = await purgeExpired({ archive, dedup, retentionDays: 365, dedupWindowDays: 30, now: NOW });
+    assert.strictEqual(held.archiveRows, 5);
+    assert.ok((await keys(archive)).includes("2024-11/run01"));
+    await settleUndelivered();
+    const freed = await purgeExpired({ archive, dedup, retentionDays: 365, dedupWindowDays: 30, now: NOW });
+    assert.deepStrictEqual([freed.archiveRows, (await keys(archive)).includes("2024-11/run01")], [1, false]);
+  });
+
   it("runs from the function app's settings, and names a bad one", async () => {
     const settings = {
       LEAD_ARCHIVE_CONNECTION: connectionString,
@@ -159,7 +197,7 @@ describe("retention purge (Azurite)", function () {
       DEDUP_WINDOW_DAYS: "30",
     };
     const counts = await runScheduledPurge(settings, NOW);
-    assert.deepStrictEqual([counts.archiveRows, counts.dedupClaims, counts.undeliveredKept], [6, 2, 4]);
+    assert.deepStrictEqual([counts.archiveRows, counts.dedupClaims, counts.undeliveredKept], [6, 0, 4]);
     await assert.rejects(runScheduledPurge({ ...settings, ARCHIVE_RETENTION_DAYS: "1y" }, NOW), {
       message: 'App setting ARCHIVE_RETENTION_DAYS is "1y": the purge needs a whole number of days from 0.',
     });

@@ -7,6 +7,7 @@ import * as assert from "assert";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
 import { replayDeadLetters, Sender } from "../../function-code/src/replay/replayDeadLetters";
+import { purgeExpired } from "../../function-code/src/retention/purge";
 import { stackFromSettings } from "../../program/stacks";
 import { useAzurite } from "../support/azurite";
 
@@ -251,6 +252,52 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
       ["delivered", "duplicate", "delivered"],
     );
     assert.deepStrictEqual(deliveries().dataverse, { "again@contoso.com": 2 });
+  });
+
+  it("the dedup window runs from the lead's arrival: a copy dead-lettered before its dedup resolved stays a duplicate when replayed after the window (its claim kept by the purge)", async () => {
+    const source = "AzureMarketplace-INS|contoso.offer";
+    const copy = { UserDetails: { Email: "late@contoso.com", LastName: "L" }, LeadSource: source };
+    const first = { UserDetails: { Email: "first@contoso.com", LastName: "F" }, LeadSource: source };
+    await post(copy); // day 0: delivered, claimed
+    clock = new Date(clock.getTime() + DAY);
+    endpoint.tables.fail("Read_dedup_claim", { times: 5 }); // every try of the read (TABLE_RETRY: 4 retries)
+    await post(copy); // day 1: Partner Center sends it again; a storage outage on the dedup read
+    endpoint.tables.fail("Claim_dedup_key", { times: 5 });
+    await post(first); // day 1: a new lead whose claim never landed (the read then finds none)
+    assert.deepStrictEqual((await rows()).map((r) => [r.Status, r.FailedActions ?? ""]).sort(), [
+      ["dead-letter", "Claim_dedup_key,Read_dedup_claim"],
+      ["dead-letter", "Claim_dedup_key,Read_dedup_claim"],
+      ["delivered", ""],
+    ]);
+    clock = new Date(clock.getTime() + 35 * DAY); // day 36: past the window of day 0's claim
+    const purged = await purgeExpired({
+      archive: endpoint.tables.table(ARCHIVE),
+      dedup: endpoint.tables.table(DEDUP),
+      retentionDays: 365,
+      dedupWindowDays: 30,
+      now: clock,
+    });
+    assert.strictEqual(purged.dedupClaims, 0, "day 0's claim decides the dead-lettered copy of day 1: kept");
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send, now: () => clock });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["replayed", "replayed"],
+    );
+    const byTarget = deliveries();
+    console.log(`      late replay: dataverse ${JSON.stringify(byTarget.dataverse)}`);
+    const once = { "late@contoso.com": 1, "first@contoso.com": 1 };
+    assert.deepStrictEqual(byTarget, { dataverse: once, webhook: once }, "0 duplicates, 0 lost");
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 2, duplicate: 1, replayed: 2 });
+    // Once nothing undelivered needs them, expired claims go.
+    clock = new Date(clock.getTime() + 40 * DAY);
+    const later = await purgeExpired({
+      archive: endpoint.tables.table(ARCHIVE),
+      dedup: endpoint.tables.table(DEDUP),
+      retentionDays: 365,
+      dedupWindowDays: 30,
+      now: clock,
+    });
+    assert.strictEqual(later.dedupClaims, 2);
   });
 
   it("identity: different phone-only people are different leads; nobody to contact is archived, not delivered", async () => {

@@ -2,7 +2,10 @@
  * Dedup by claim: the first lead of a person, offer and action inserts a row keyed by that identity
  * (Insert fails with 409 on a row that exists: atomic, no scan). When the insert fails the claim is read:
  * another lead's claim made within the window makes this one a duplicate; an older claim, or this lead's
- * own (a replay owns the claim of the lead it replays, `LeadOrigin`), is renewed with its ETag. A renewal
+ * own (a replay owns the claim of the lead it replays, `LeadOrigin`), is renewed with its ETag. The window runs
+ * from the lead's first arrival (`LeadOriginTime`), not from a replay: a copy dead-lettered before its dedup
+ * resolved and replayed after the window is still the duplicate it was (the purge keeps the claims that an
+ * undelivered lead's window still covers: function-code/src/retention/purge.ts). A renewal
  * that loses a race (412) fails the run into a dead letter, and its replay then finds the winner's claim.
  * On the common path (a new lead) only the insert runs: the others are skipped, and skipped actions are free.
  * The 409 does not fail Process_lead: a scope fails when its final action does, and the read runs after the
@@ -11,7 +14,7 @@
 import { EntityKeys, getEntity, insertEntity, tableCall } from "../../definition/tableActions";
 import { RunAfter, WorkflowAction } from "../../definition/types";
 import { COLUMN, LEAD_STATUS } from "../../function-code/src/contract";
-import { ACTION, dedupKeyOf, LeadWorkflowOptions, ORIGIN } from "../names";
+import { ACTION, dedupKeyOf, LeadWorkflowOptions, ORIGIN, ORIGIN_TIME } from "../names";
 import { markAndStop } from "./screening";
 
 /**
@@ -56,7 +59,7 @@ function checkDuplicate(options: LeadWorkflowOptions): WorkflowAction {
     expression: {
       and: [
         { not: { equals: [`@${EARLIER}?['LeadRow']`, `@${ORIGIN}`] } },
-        { greater: [`@${EARLIER}?['ClaimedTime']`, `@addDays(utcNow(), -${options.dedupWindowDays})`] },
+        { greater: [`@${EARLIER}?['ClaimedTime']`, `@addDays(${ORIGIN_TIME}, -${options.dedupWindowDays})`] },
       ],
     },
     actions: markAndStop(

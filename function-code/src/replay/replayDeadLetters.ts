@@ -25,10 +25,17 @@ import {
 } from "./archiveRows";
 import { Owed, owedByEndedRun, owedTargets, ReplayTarget } from "./owedTargets";
 
-import { COLUMN, LEAD_STATUS, ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../contract";
+import {
+  COLUMN,
+  LEAD_STATUS,
+  ORIGIN_HEADER,
+  ORIGIN_TIME_HEADER,
+  REPLAY_OF_HEADER,
+  REPLAY_TARGETS_HEADER,
+} from "../contract";
 
 export type { ArchiveTable, RunEnded } from "./archiveRows";
-export { ORIGIN_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
+export { ORIGIN_HEADER, ORIGIN_TIME_HEADER, REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER };
 
 /** Sends one lead with extra headers; resolves with the HTTP status and body. */
 export type Sender = (lead: unknown, headers: Record<string, string>) => Promise<{ status: number; body: unknown }>;
@@ -170,11 +177,7 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
   const result =
     earlier.length > 0
       ? alreadyReplayed(key, earlier)
-      : await sendOnce(pass.send, lead, {
-          [REPLAY_OF_HEADER]: key,
-          [REPLAY_TARGETS_HEADER]: targets.join(","),
-          [ORIGIN_HEADER]: String(row[COLUMN.leadOrigin] || key),
-        });
+      : await sendOnce(pass.send, lead, replayHeaders(row, key, targets));
   const fields: Fields = result.ok
     ? {
         ...result.fields,
@@ -200,6 +203,20 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
   }
   if (!result.ok) return { row: key, result: "failed", detail: result.error, targets };
   return { row: key, result: "replayed", detail: result.detail, targets, newRun: result.newRun };
+}
+
+/**
+ * The headers the workflow reads on a replay. The origin's time is its first arrival: the row's own when it is
+ * the origin, else carried on (`LeadOriginTime`); a row archived before that column falls back to its own time.
+ */
+export function replayHeaders(row: Row, key: string, targets: ReplayTarget[]): Record<string, string> {
+  const originTime = String(row[COLUMN.leadOriginTime] || row[COLUMN.receivedTime] || "");
+  return {
+    [REPLAY_OF_HEADER]: key,
+    [REPLAY_TARGETS_HEADER]: targets.join(","),
+    [ORIGIN_HEADER]: String(row[COLUMN.leadOrigin] || key),
+    ...(originTime && { [ORIGIN_TIME_HEADER]: originTime }),
+  };
 }
 
 type SendResult =

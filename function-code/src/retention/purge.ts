@@ -2,7 +2,9 @@
  * Retention: deletes archive rows received before the retention cutoff and dedup claims older than
  * the dedup window (an expired claim decides nothing: the workflow renews it). A lead not delivered yet
  * (dead-letter, needs-review, received, replaying) is kept past the cutoff and counted: its row is its only
- * copy. Counts only: no personal value leaves this module.
+ * copy. It also keeps what its replay will read: the claims its own window covers (the window runs from the
+ * lead's first arrival, workflow/phases/dedup.ts), and the rows of its earlier replays (`ReplayOf`), which
+ * tell a replay that an unanswered send did arrive. Counts only: no personal value leaves this module.
  */
 import { odata, TableClient } from "@azure/data-tables";
 import { COLUMN, UNDELIVERED_STATUSES } from "../contract";
@@ -35,41 +37,69 @@ export interface PurgeCounts {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+// Statuses are the contract's constants (no quote inside): written as literals.
+const DELIVERED = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} ne '${s}'`).join(" and ");
+const UNDELIVERED = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} eq '${s}'`).join(" or ");
 
 /** One purge pass; with retention off it deletes nothing, not even expired dedup claims. */
 export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> {
   if (options.retentionDays === 0) return { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 };
   const now = (options.now ?? new Date()).getTime();
   const archiveCutoff = wholeSecond(now - options.retentionDays * DAY_MS);
-  const dedupCutoff = wholeSecond(now - options.dedupWindowDays * DAY_MS);
+  const pageSize = options.pageSize ?? 1000;
+  const pending = await undeliveredRows(options.archive, pageSize);
+  const windowStart = pending.originTimes.reduce((a, b) => Math.min(a, b), now);
+  const dedupCutoff = wholeSecond(windowStart - options.dedupWindowDays * DAY_MS);
   // Partitions are the received month (yyyy-MM): the key range keeps the scan off newer months.
   const expired = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
-  // Statuses are the contract's constants (no quote inside): written as literals.
-  const delivered = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} ne '${s}'`).join(" and ");
-  const undelivered = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} eq '${s}'`).join(" or ");
-  const archiveFilter = `${expired} and ${delivered}`;
+  const archiveFilter = `${expired} and ${DELIVERED}`;
   const dedupFilter = odata`ClaimedTime lt ${textBound(dedupCutoff)}`;
-  const pageSize = options.pageSize ?? 1000;
+  const replayOfPending = (row: Row) => pending.keys.has(String(row[COLUMN.replayOf] ?? ""));
   // An archive row's age is its ReceivedTime, which no later write changes: an unconditional delete is right.
   const archiveRows = options.dryRun
-    ? await countMatching(options.archive, archiveFilter, pageSize)
-    : await deleteMatching(options.archive, archiveFilter, pageSize, false);
+    ? await countMatching(options.archive, archiveFilter, pageSize, replayOfPending)
+    : await deleteMatching(options.archive, archiveFilter, pageSize, false, replayOfPending);
   // A claim's ClaimedTime is renewed by the workflow (PUT with If-Match): delete only the claim as read,
   // so a renewal between the query and the delete survives (412 leaves it).
   const dedupClaims = options.dryRun
     ? await countMatching(options.dedup, dedupFilter, pageSize)
     : await deleteMatching(options.dedup, dedupFilter, pageSize, true);
-  const undeliveredKept = await countMatching(options.archive, `${expired} and (${undelivered})`, pageSize);
+  const undeliveredKept = await countMatching(options.archive, `${expired} and (${UNDELIVERED})`, pageSize);
   return { archiveRows, dedupClaims, undeliveredKept, archiveCutoff, dedupCutoff };
 }
 
-/** How many rows the filter matches (keys only read), through every page. */
-async function countMatching(table: PurgeTable, filter: string, pageSize: number): Promise<number> {
+type Row = Record<string, unknown>;
+
+/**
+ * The undelivered rows of any age, few by design: their `<PartitionKey>/<RowKey>` keys and the times their leads
+ * first arrived (`LeadOriginTime`; a row archived before that column gives its `ReceivedTime`).
+ */
+async function undeliveredRows(archive: PurgeTable, pageSize: number) {
+  const filter = UNDELIVERED;
+  const select = ["PartitionKey", "RowKey", COLUMN.receivedTime, COLUMN.leadOriginTime];
+  const keys = new Set<string>();
+  const originTimes: number[] = [];
+  for await (const page of archive.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: pageSize }))
+    for (const row of page) {
+      keys.add(`${row.partitionKey}/${row.rowKey}`);
+      const time = Date.parse(String(row[COLUMN.leadOriginTime] || row[COLUMN.receivedTime]));
+      if (Number.isFinite(time)) originTimes.push(time);
+    }
+  return { keys, originTimes };
+}
+
+/** How many rows the filter matches and `keep` does not, through every page. */
+async function countMatching(
+  table: PurgeTable,
+  filter: string,
+  pageSize: number,
+  keep: (row: Row) => boolean = () => false,
+): Promise<number> {
   let count = 0;
   const pages = table
-    .listEntities({ queryOptions: { filter, select: ["PartitionKey"] } })
+    .listEntities({ queryOptions: { filter, select: ["PartitionKey", COLUMN.replayOf] } })
     .byPage({ maxPageSize: pageSize });
-  for await (const page of pages) count += page.length;
+  for await (const page of pages) count += page.filter((row) => !keep(row)).length;
   return count;
 }
 
@@ -88,20 +118,23 @@ const textBound = (cutoff: string) => cutoff.slice(0, 19);
  * no rows but a continuation token, so paging goes on until no token is left
  * (https://learn.microsoft.com/rest/api/storageservices/query-timeout-and-pagination: "It is possible
  * for a query to return no results but to still return a continuation header"; $top caps one page).
- * Rows of a page are collected before deleting, so the deletes never disturb the page being read.
+ * Rows of a page are collected before deleting, so the deletes never disturb the page being read. Rows
+ * `keep` names stay.
  */
 export async function deleteMatching(
   table: PurgeTable,
   filter: string,
   pageSize: number,
   withEtag: boolean,
+  keep: (row: Row) => boolean = () => false,
 ): Promise<number> {
   let deleted = 0;
   const pages = table
-    .listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })
+    .listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey", COLUMN.replayOf] } })
     .byPage({ maxPageSize: pageSize });
   for await (const page of pages) {
     for (const row of page) {
+      if (keep(row)) continue;
       if (await deleteRow(table, String(row.partitionKey), String(row.rowKey), withEtag ? row.etag : "*")) deleted++;
     }
   }
