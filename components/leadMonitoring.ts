@@ -145,6 +145,10 @@ function failedRunsAlert(
             operator: "GreaterThan",
             threshold: 0,
             timeAggregation: "Total",
+            // The rule is created seconds after a new workflow, before it emits any metric: without this, ARM can
+            // answer "Couldn't find a metric named ..." (hashicorp/terraform-provider-azurerm#22210; fixed the same
+            // way in mspnp/aks-baseline#117: "The metric hasn't been created yet, so it would always fail validation").
+            skipMetricValidation: true,
           },
         ],
       },
