@@ -230,6 +230,29 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.deepStrictEqual(await replayDeadLetters({ table, send: rec.send }), [], "not picked up again");
   });
 
+  it("a truncated lead still owed is held for review (the run history has it, for 90 days), not skipped for good", async () => {
+    const table = await freshTable();
+    await deadLetter(table, "cut", { Targets: "webhook", FailedTargets: "webhook", LeadJsonTruncated: true });
+    await deadLetter(table, "cutOwesNothing", { Targets: "webhook", Sent_webhook: "sent", LeadJsonTruncated: true });
+    const rec = recorder(table);
+    const outcomes = await replayDeadLetters({ table, send: rec.send, ...FAST });
+    const why =
+      "LeadJson is cut at the table's 30,000 characters, so the archive cannot re-send the lead: resubmit run cut " +
+      "from the run history (kept 90 days by default), then set Status to delivered.";
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result, o.detail]),
+      [
+        [`${PK}/cut`, "needs-review", why],
+        [`${PK}/cutOwesNothing`, "repaired", "every target in Targets (webhook) already has the lead: nothing sent"],
+      ],
+    );
+    assert.deepStrictEqual(
+      [(await row(table, "cut")).Status, (await row(table, "cut")).ReviewReason, rec.sends.length],
+      ["needs-review", why, 0],
+    );
+    assert.strictEqual(replayExitCode(outcomes), 1, "the command and the timer say so");
+  });
+
   it("a row left received by a run that ended: repaired when every target has it, else needs review; never sent", async () => {
     const table = await freshTable();
     const received = (rowKey: string, columns: Record<string, unknown>) =>

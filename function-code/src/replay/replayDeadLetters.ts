@@ -100,14 +100,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
 
 async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
   const key = rowKeyOf(row);
-  if (row[COLUMN.leadJsonTruncated] === true) {
-    return {
-      row: key,
-      result: "skipped",
-      detail: "LeadJson is truncated: resubmit the original run from the run history instead.",
-    };
-  }
-  const owed = row[COLUMN.status] === LEAD_STATUS.received ? owedByEndedRun(row, key) : owedTargets(row, key);
+  const owed = cutShort(
+    row,
+    row[COLUMN.status] === LEAD_STATUS.received ? owedByEndedRun(row, key) : owedTargets(row, key),
+  );
   if (pass.dryRun) return dryRun(key, owed);
   const lead = owed.kind === "send" ? parseLead(row, key) : undefined;
   await pass.beforeClaim?.(key);
@@ -124,6 +120,19 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
     return settle(pass, row, fields, { row: key, result: "needs-review", detail: owed.reason });
   }
   return resend(pass, row, lead, owed.targets);
+}
+
+/**
+ * A lead still owed whose archived text was cut cannot be sent from the archive. It is held for review, so the
+ * command and the timer fail, while the run history still has it: Consumption keeps it 90 days by default
+ * (learn.microsoft.com/azure/logic-apps/logic-apps-limits-and-config, "Run history retention in storage").
+ */
+function cutShort(row: Row, owed: Owed): Owed {
+  if (owed.kind !== "send" || row[COLUMN.leadJsonTruncated] !== true) return owed;
+  const reason =
+    "LeadJson is cut at the table's 30,000 characters, so the archive cannot re-send the lead: resubmit run " +
+    `${String(row.rowKey)} from the run history (kept 90 days by default), then set Status to delivered.`;
+  return { kind: "review", reason };
 }
 
 function dryRun(key: string, owed: Owed): ReplayOutcome {
