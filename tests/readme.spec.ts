@@ -1,7 +1,11 @@
 /** The README's tables are generated from the code; they must match it (`npm run docs` fixes drift). */
 import * as assert from "assert";
 import * as fs from "fs";
+import { parse } from "yaml";
 import { OUTPUT_DOCS, programExports, README, renderReadme } from "../scripts/docs";
+import { configText, listStacks } from "../program/stacks";
+import { stackFilePath } from "../program/stackFiles";
+import { installMocks } from "./support/pulumiMocks";
 
 describe("README", () => {
   const text = fs.readFileSync(README, "utf8");
@@ -92,5 +96,65 @@ describe("README Reliability table", () => {
       });
     });
     assert.deepStrictEqual(missing, []);
+  });
+});
+
+/**
+ * Resource provider namespace of each azure-native module the kit registers; null = registered in every
+ * subscription (Microsoft.Authorization, Microsoft.Resources: "resource-providers-and-types#register-resource-provider").
+ */
+const PROVIDER_NAMESPACE: Record<string, string | null> = {
+  authorization: null,
+  resources: null,
+  managedidentity: "Microsoft.ManagedIdentity",
+  monitor: "Microsoft.Insights",
+  applicationinsights: "Microsoft.Insights",
+  operationalinsights: "Microsoft.OperationalInsights",
+  web: "Microsoft.Web",
+  logic: "Microsoft.Logic",
+  storage: "Microsoft.Storage",
+};
+
+/** The azure-native modules (`azure-native:<module>:<Type>`) a stack's program registers under mocks. */
+async function registeredModules(stack: string): Promise<string[]> {
+  const yaml = parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Record<string, unknown> };
+  const config = Object.fromEntries(Object.entries(yaml.config).map(([k, v]) => [k, configText(v)]));
+  // Every secret a target may need, so that no stack stops on a missing one.
+  const secrets: Record<string, string> = {
+    "leadkit:dataverseClientSecret": "dv-secret-0123456789",
+    "leadkit:webhookSecret": "wh-secret-0123456789abcdef",
+    "leadkit:hubspotToken": "pat-na1-00000000-0000-0000-0000-000000000000",
+    "leadkit:teamsWebhookUrl": "https://prod-00.westeurope.logic.azure.com/workflows/0/triggers/manual/paths/invoke",
+  };
+  const { resources } = installMocks({ ...config, ...secrets }, Object.keys(secrets));
+  delete require.cache[require.resolve("../index")];
+  await import("../index");
+  // Registrations are asynchronous: wait until they stop.
+  for (let seen = -1; seen !== resources.length;) {
+    seen = resources.length;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return resources.map((r) => /^azure-native:([^:]+):/.exec(r.type)?.[1]).filter((m): m is string => !!m);
+}
+
+describe("README First deploy", function () {
+  this.timeout(60000);
+  const text = fs.readFileSync("README.md", "utf8");
+
+  it("registers the resource provider of every resource an example stack creates (else 409 MissingSubscriptionRegistration)", async () => {
+    const loop = /^for ns in ([^;]+); do$/m.exec(text)?.[1].split(/\s+/) ?? [];
+    const modules = new Set<string>();
+    for (const stack of listStacks()) for (const m of await registeredModules(stack)) modules.add(m);
+    assert.ok(modules.has("managedidentity"), "every stack creates the workflow's user-assigned identity");
+    assert.deepStrictEqual(
+      [...modules].filter((m) => !(m in PROVIDER_NAMESPACE)),
+      [],
+      "a new azure-native module: add its provider namespace to PROVIDER_NAMESPACE",
+    );
+    const needed = [...new Set([...modules].map((m) => PROVIDER_NAMESPACE[m]).filter((ns) => ns !== null))];
+    assert.deepStrictEqual(
+      needed.filter((ns) => !loop.includes(ns!)),
+      [],
+    );
   });
 });
