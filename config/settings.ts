@@ -67,7 +67,9 @@ export const SETTINGS = {
   resourceGroupName: {
     outsideDefinition: true,
     schema: { type: "string", pattern: "^[-\\w.()]{1,89}[-\\w()]$" },
-    description: "Existing resource group to deploy into. Empty: the kit creates one named after the stack.",
+    // ElasticWebApps: Azure/bicep-registry-modules#3157 (a Flex Consumption plan in a group holding other plans).
+    description:
+      "Existing resource group to deploy into. Empty: the kit creates one named after the stack. A group that already holds App Service plans in that region can refuse the function app's Flex Consumption plan (\"Requested features 'ElasticWebApps' not available in resource group\"): use a new group, or no function app (archiveRetentionDays 0, no replaySchedule, normalizer not function).",
     expect: "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
     example: "rg-leads-prod",
     default: "",
