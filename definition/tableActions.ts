@@ -1,4 +1,4 @@
-import { RetryPolicy, RunAfter, WorkflowAction } from "./types";
+import { DISABLE_ASYNC_PATTERN, RetryPolicy, RunAfter, WorkflowAction } from "./types";
 
 /**
  * Table storage calls as built-in HTTP actions against the Table service REST API, authenticated as
@@ -99,6 +99,9 @@ export function tableCall(request: TableRequest, settings: CallSettings): Workfl
       retryPolicy: settings.retryPolicy ?? TABLE_RETRY,
     },
     ...(settings.timeout ? { limit: { timeout: settings.timeout } } : {}),
+    // The Table service answers each call at once (200/201/204 or a failure): its first answer is the call's, and
+    // no Location is ever polled (DISABLE_ASYNC_PATTERN, types.ts).
+    operationOptions: DISABLE_ASYNC_PATTERN,
     runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
   };
 }

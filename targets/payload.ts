@@ -1,6 +1,6 @@
 /** Building blocks the targets' payloads share. */
 import { field, lit, NormalizedField } from "../definition/expressions";
-import { RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
+import { DISABLE_ASYNC_PATTERN, RetryPolicy, RunAfter, WorkflowAction } from "../definition/types";
 import { ATTRIBUTION, AttributionField } from "../function-code/src/contract";
 import { BuildContext, ContactColumn } from "./types";
 
@@ -57,6 +57,10 @@ export function crmCall(
     description,
     runAfter,
     inputs: { ...inputs, retryPolicy },
+    // An HTTP delivery is done when the receiver accepts it, 202 included: Azure would otherwise poll a 202's
+    // location (a Durable Functions starter gives one), and a failed poll dead-letters a lead the receiver already
+    // holds, whose replay sends it twice (DISABLE_ASYNC_PATTERN, definition/types.ts).
+    ...(type === "Http" ? { operationOptions: DISABLE_ASYNC_PATTERN } : {}),
     runtimeConfiguration: SECURE_ALL,
   };
 }

@@ -498,6 +498,12 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
       ["a 200 whose crm is not an object", { statusCode: 200, body: { crm: "oops" } }, /setProperty/],
       ["a 200 with an array", { statusCode: 200, body: [{ crm: {} }] }, /Property selection is not supported/],
       ["a 200 with an empty crm", { statusCode: 200, body: { crm: {} } }, /^\{"crm":\{\}\}$/],
+      // DisableAsyncPattern: the 202 is the call's answer, not a Location to poll (Learn, connectors-native-http).
+      [
+        "a 202 with a Location",
+        { statusCode: 202, headers: { Location: "http://127.0.0.1/fn/status/1" }, body: { id: "1" } },
+        /'setProperty' expects its first parameter to be an object; received 'Null'/,
+      ],
     ];
     for (const [label, answer, why] of UNUSABLE) {
       it(`falls back to the expression mapping when the function answers ${label}`, async () => {

@@ -143,6 +143,24 @@ describe("HubSpot target and Teams notice", function () {
     );
   });
 
+  it("a webhook answering 202 with a Location has the lead: delivered once, the Location not polled", async () => {
+    // Without DisableAsyncPattern Azure would poll the Location (Learn, connectors-native-http, asynchronous
+    // request-response behavior), and the local runtime would fail the action (AsyncPatternNotSupported).
+    const e = await endpoint({ ...SETTINGS, targets: "dataverse,teams" });
+    const location = "http://127.0.0.1/local-standin/teams/status/1";
+    e.standins.fail("teams", { times: 1, statusCode: 202, headers: { Location: location }, body: { id: "1" } });
+    const run = await post(e, sample("full"));
+    assert.strictEqual(run.status, "Succeeded");
+    const notice = run.actions.Post_teams_notice;
+    assert.deepStrictEqual([notice.status, notice.code, notice.error], ["Succeeded", "Accepted", undefined]);
+    assert.deepStrictEqual(
+      e.standins.to("teams").map((r) => `${r.method} ${r.path}`),
+      ["POST http://127.0.0.1/local-standin/teams"],
+    );
+    const row = await e.tables.table("LeadArchiveHs").getEntity("2026-11", run.name);
+    assert.deepStrictEqual([row.Status, row.DeliveredTargets], ["delivered", "dataverse,teams"]);
+  });
+
   it("posts the Teams card: plain text runs, the action's meaning, a link to the Dataverse lead", async () => {
     const e = await endpoint();
     const lead = sample("full");

@@ -1,6 +1,6 @@
 /** The lead's normalized fields: workflow expressions alone, or the function app with them as the fallback. */
 import { IDENTITY_PARAMETER } from "../../definition/tableActions";
-import { RunAfter, WorkflowAction } from "../../definition/types";
+import { DISABLE_ASYNC_PATTERN, RunAfter, WorkflowAction } from "../../definition/types";
 import { normalizedLead } from "../leadScreening";
 import { ACTION, SECURE_ALL, SECURE_INPUTS } from "../names";
 
@@ -35,6 +35,9 @@ export function normalizerCall(): WorkflowAction {
       retryPolicy: { type: "fixed", count: 2, interval: "PT5S" },
     },
     limit: { timeout: "PT30S" },
+    // normalizeLead answers at once; a 202 carries no `crm` fields, so the expression mapping is used
+    // (Function_fields) rather than the lead waiting on a poll (DISABLE_ASYNC_PATTERN, definition/types.ts).
+    operationOptions: DISABLE_ASYNC_PATTERN,
     runtimeConfiguration: SECURE_ALL,
   };
 }
