@@ -5,7 +5,7 @@
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
 import { handleNormalizeRequest } from "../function-code/src/handler";
 import { leadInsights, LeadInsights } from "./insights";
-import { ArchiveTable, Row, RunEnded, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
+import { Row, RunEnded, runEndedOf, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { replayDeadLetters, ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { findRow } from "../ops/archive";
 import { ArchiveRow, describeRow, leadHeadline, Outcome } from "../ops/outcome";
@@ -227,19 +227,9 @@ export class LocalEndpoint {
 
   /** Replays one dead-lettered row (the run page's button) through this endpoint, as `npm run replay` does. */
   async replay(rowKey: string): Promise<ReplayOutcome[]> {
-    const archive = this.archive();
-    const onlyThisRow: ArchiveTable = {
-      getEntity: archive.getEntity.bind(archive),
-      updateEntity: archive.updateEntity.bind(archive),
-      listEntities: ((options?: Parameters<ArchiveTable["listEntities"]>[0]) => {
-        const all = archive.listEntities(options);
-        return (async function* () {
-          for await (const r of all) if (r.rowKey === rowKey) yield r;
-        })();
-      }) as unknown as ArchiveTable["listEntities"], // candidateRows only iterates (for await)
-    };
     return replayDeadLetters({
-      table: onlyThisRow,
+      table: this.archive(),
+      onlyRow: rowKey,
       runEnded: runEndedOf(this.inProgressRuns()),
       send: async (lead, headers) => {
         const posted = await this.post({

@@ -300,6 +300,35 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.strictEqual(later.dedupClaims, 2);
   });
 
+  it("the run page's Replay on a row whose earlier replay lost its answer: not sent again, the row settled", async () => {
+    endpoint.standins.fail("webhook");
+    const first = await post({ UserDetails: { Email: "lossy@contoso.com", LastName: "L" } });
+    endpoint.standins.up("webhook");
+    // A replay whose answer is lost after the endpoint archived and delivered the lead.
+    const lossy: Sender = async (lead, headers) => {
+      await post(lead, headers);
+      throw new Error("socket hang up");
+    };
+    const table = endpoint.tables.table(ARCHIVE);
+    assert.deepStrictEqual(
+      (await replayDeadLetters({ table, send: lossy })).map((o) => o.result),
+      ["failed"],
+    );
+    endpoint.standins.fail("webhook", { times: 3 });
+    await post({ UserDetails: { Email: "other@contoso.com", LastName: "O" } }); // another dead letter: left alone
+    const outcomes = await endpoint.replay(first.body.runId);
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.result, o.detail.replace(/run \S+$/, "run N")]),
+      [["replayed", `not sent again: an earlier replay of 2026-11/${first.body.runId} was accepted as run N`]],
+    );
+    assert.deepStrictEqual(deliveries({ webhook: 6 }), {
+      dataverse: { "lossy@contoso.com": 1, "other@contoso.com": 1 },
+      // 3 failed tries each (crmRetryCount 2), and the lossy replay's 1 delivery
+      webhook: { "lossy@contoso.com": 4, "other@contoso.com": 3 },
+    });
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 1, replayed: 1, "dead-letter": 1 });
+  });
+
   it("identity: different phone-only people are different leads; nobody to contact is archived, not delivered", async () => {
     const leads = [
       { UserDetails: { Phone: "+1 (555) 010-0100", FirstName: "Ann" } },

@@ -58,10 +58,12 @@ export async function candidateRows(
   leaseMs: number,
   limit: number,
   runEnded?: RunEnded,
+  onlyRow?: string,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const statuses = [LEAD_STATUS.deadLetter, LEAD_STATUS.replaying, ...(runEnded ? [LEAD_STATUS.received] : [])];
-  const filter = statuses.map((status) => equals(COLUMN.status, status)).join(" or ");
+  const byStatus = statuses.map((status) => equals(COLUMN.status, status)).join(" or ");
+  const filter = onlyRow === undefined ? byStatus : `${equals("RowKey", onlyRow)} and (${byStatus})`;
   for await (const row of table.listEntities({ queryOptions: { filter } })) {
     if (row[COLUMN.status] === LEAD_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
     if (row[COLUMN.status] === LEAD_STATUS.received && !(await runEnded!(row))) continue;

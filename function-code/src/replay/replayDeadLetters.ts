@@ -67,11 +67,14 @@ export interface ReplayOptions {
    * the lead, else needs-review; never re-sent. Without it, `received` rows are left alone.
    */
   runEnded?: RunEnded;
+  /** Only the row with this RowKey (the run page's Replay button). @default - every row due */
+  onlyRow?: string;
   /** Test hook, awaited after the rows are read and before a row is claimed (to force races). */
   beforeClaim?: (row: string) => Promise<void>;
 }
 
-type Pass = Required<Omit<ReplayOptions, "beforeClaim" | "runEnded">> & Pick<ReplayOptions, "beforeClaim" | "runEnded">;
+type Optional = "beforeClaim" | "runEnded" | "onlyRow";
+type Pass = Required<Omit<ReplayOptions, Optional>> & Pick<ReplayOptions, Optional>;
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
@@ -85,7 +88,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
     writeBackRetry: { attempts: 3, delayMs: 500 },
     ...options,
   };
-  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit, pass.runEnded);
+  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit, pass.runEnded, pass.onlyRow);
   const outcomes: ReplayOutcome[] = [];
   for (const row of rows) {
     // One row's failure never ends the pass for the others.
