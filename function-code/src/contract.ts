@@ -71,6 +71,8 @@ export const COLUMN = {
   replayedBy: "ReplayedBy",
   replayedTo: "ReplayedTo",
   replayAttempts: "ReplayAttempts",
+  /** A replay's token, written with each of its changes to the row: a 412 on a change that landed is told apart. */
+  replayClaim: "ReplayClaim",
   /** Why the last replay failed (the operator commands show it). */
   lastReplayError: "LastReplayError",
   /** Why replay marked the row needs-review, and what to do (the operator commands show it). */

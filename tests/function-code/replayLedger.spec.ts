@@ -92,6 +92,32 @@ function failingWriteBack(table: TableClient, rowKey: string, times: number): Ar
 }
 
 const FAST = { writeBackRetry: { attempts: 3, delayMs: 0 } };
+
+/**
+ * `table` through a client whose `nth` merge reaches Azurite but whose answer is lost (a reset connection): the
+ * SDK's retry policy sends it again, and the second try meets 412 on the row its first try already changed.
+ */
+async function answerLost(table: TableClient, nth: number): Promise<TableClient> {
+  let merges = 0;
+  return TableClient.fromConnectionString((await useAzurite()).connectionString, table.tableName, {
+    allowInsecureConnection: true,
+    retryOptions: { retryDelayInMs: 1 },
+    additionalPolicies: [
+      {
+        position: "perRetry",
+        policy: {
+          name: "answerLost",
+          sendRequest: async (request, next) => {
+            const response = await next(request);
+            if (request.method === "PATCH" && ++merges === nth)
+              throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", name: "RestError" });
+            return response;
+          },
+        },
+      },
+    ],
+  });
+}
 const at = (iso: string) => () => new Date(iso);
 
 describe("replay ledger: owed targets, leases, ambiguous sends", function () {
@@ -399,6 +425,24 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.deepStrictEqual(rec.sends, [{ of: `${PK}/c2`, targets: "webhook" }]);
     assert.strictEqual((await row(table, "c3")).Status, "dead-letter", "a broken row is not claimed");
   });
+
+  for (const [nth, what] of [
+    [1, "claim"],
+    [2, "write-back"],
+  ] as const)
+    it(`a ${what} whose answer was lost, re-sent by the SDK (412 on its own write), is known by its token`, async () => {
+      const table = await freshTable();
+      await deadLetter(table, "lost", { Targets: "webhook", FailedTargets: "webhook" });
+      const rec = recorder(table);
+      const outcomes = await replayDeadLetters({ table: await answerLost(table, nth), send: rec.send, ...FAST });
+      assert.deepStrictEqual(
+        outcomes.map((o) => [o.result, o.detail]),
+        [["replayed", "new run 08584run1"]],
+      );
+      assert.deepStrictEqual(rec.perTarget(), { webhook: 1 });
+      const settled = await row(table, "lost");
+      assert.deepStrictEqual([settled.Status, settled.ReplayedBy], ["replayed", "08584run1"]);
+    });
 
   it("a timed-out send whose run did archive is not sent again", async () => {
     const table = await freshTable();

@@ -73,44 +73,48 @@ export async function candidateRows(
   return rows;
 }
 
+/** The fields of one replay's change to a row: its `Status` and its token (`ReplayClaim`). */
+export type Change = Fields & { [COLUMN.status]: string; [COLUMN.replayClaim]: string };
+
 /**
- * Merges `fields` only if the row still has `etag`; resolves with the new ETag, or undefined when
+ * Merges `change` only if the row still has `etag`; resolves with the new ETag, or undefined when
  * another writer changed the row first. Merge Entity applies only when If-Match equals the row's
  * current ETag (https://learn.microsoft.com/rest/api/storageservices/merge-entity); otherwise it
  * answers 412 UpdateConditionNotSatisfied
- * (https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes).
+ * (https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes). That 412 can be our
+ * own change: the storage SDK re-sends a request whose answer was lost (its exponential retry strategy takes
+ * ECONNRESET, ETIMEDOUT and the like, and 408 and 5xx: @typespec/ts-http-runtime retryStrategies/
+ * exponentialRetryStrategy isSystemError, isExponentialRetryResponse), and the first try may have landed. The
+ * row then holds this change's token and status, and the change counts as made.
  */
 export async function mergeIfUnchanged(
   table: ArchiveTable,
   row: Row,
   etag: string,
-  fields: Fields,
+  change: Change,
 ): Promise<string | undefined> {
   try {
-    const res = await table.updateEntity({ ...idsOf(row), ...fields }, "Merge", { etag });
+    const res = await table.updateEntity({ ...idsOf(row), ...change }, "Merge", { etag });
     return res.etag;
   } catch (err) {
-    if (statusCode(err) === 412) return undefined;
-    throw err;
+    if (statusCode(err) !== 412) throw err;
+    const now = await table.getEntity<Fields>(String(row.partitionKey), String(row.rowKey));
+    const ours = now[COLUMN.replayClaim] === change[COLUMN.replayClaim] && now[COLUMN.status] === change[COLUMN.status];
+    return ours ? now.etag : undefined;
   }
 }
 
-/**
- * The write-back after a send, tried `attempts` times. A retry after an attempt that landed but
- * whose answer was lost meets 412: the row already holding our `Status` means it landed.
- */
+/** The write-back after a send, tried `attempts` times (each try that meets 412 checks whether it landed). */
 export async function writeBack(
   table: ArchiveTable,
   row: Row,
   etag: string,
-  fields: Fields,
+  change: Change,
   retry: { attempts: number; delayMs: number },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      if ((await mergeIfUnchanged(table, row, etag, fields)) !== undefined) return;
-      const now = await table.getEntity<Fields>(String(row.partitionKey), String(row.rowKey));
-      if (attempt > 1 && now[COLUMN.status] === fields[COLUMN.status]) return;
+      if ((await mergeIfUnchanged(table, row, etag, change)) !== undefined) return;
       throw new Error("another replay took the row over after this one's lease ended; its result stands");
     } catch (err) {
       if (attempt >= retry.attempts || (err as Error).message.startsWith("another replay")) throw err;

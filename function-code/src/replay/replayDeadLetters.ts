@@ -12,9 +12,11 @@
  * The trail: the old row gets `Status = replayed`, `ReplayedBy`, `ReplayedTo`, `ReplayAttempts`;
  * the new row (the replay's own run) gets `ReplayOf`.
  */
+import { randomUUID } from "crypto";
 import {
   ArchiveTable,
   candidateRows,
+  Change,
   findReplaysOf,
   Fields,
   mergeIfUnchanged,
@@ -160,7 +162,8 @@ function parseLead(row: Row, key: string): unknown {
 
 /** A row resolved without a send: one ETag-conditioned merge. */
 async function settle(pass: Pass, row: Row, fields: Fields, outcome: ReplayOutcome): Promise<ReplayOutcome> {
-  if ((await mergeIfUnchanged(pass.table, row, row.etag, fields)) === undefined) return claimedElsewhere(outcome.row);
+  const change = { ...fields, [COLUMN.status]: String(fields[COLUMN.status]), [COLUMN.replayClaim]: randomUUID() };
+  if ((await mergeIfUnchanged(pass.table, row, row.etag, change)) === undefined) return claimedElsewhere(outcome.row);
   return outcome;
 }
 
@@ -174,8 +177,10 @@ const claimedElsewhere = (key: string): ReplayOutcome => ({
 async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget[]): Promise<ReplayOutcome> {
   const key = rowKeyOf(row);
   const leaseUntil = new Date(pass.now().getTime() + pass.leaseMs);
+  const token = randomUUID(); // this replay's, on its claim and its write-back
   const claim = {
     [COLUMN.status]: LEAD_STATUS.replaying,
+    [COLUMN.replayClaim]: token,
     LeaseUntil: leaseUntil,
     [COLUMN.replayAttempts]: Number(row[COLUMN.replayAttempts] ?? 0) + 1,
     LastReplayTime: pass.now().toISOString(),
@@ -190,19 +195,21 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
     earlier.length > 0
       ? alreadyReplayed(key, earlier)
       : await sendOnce(pass.send, lead, replayHeaders(row, key, targets));
-  const fields: Fields = result.ok
+  const change: Change = result.ok
     ? {
         ...result.fields,
+        [COLUMN.replayClaim]: token,
         [COLUMN.replayedTo]: earlier.length > 0 ? String(row.ReplayTargets ?? "") : targets.join(","),
         LastReplayAmbiguous: false,
       }
     : {
         [COLUMN.status]: LEAD_STATUS.deadLetter,
+        [COLUMN.replayClaim]: token,
         [COLUMN.lastReplayError]: result.error.slice(0, 30000),
         LastReplayAmbiguous: result.ambiguous,
       };
   try {
-    await writeBack(pass.table, row, etag, fields, pass.writeBackRetry);
+    await writeBack(pass.table, row, etag, change, pass.writeBackRetry);
   } catch (err) {
     const what = result.ok ? `${result.detail}, but` : `${result.error}; and`;
     return {
@@ -232,7 +239,8 @@ export function replayHeaders(row: Row, key: string, targets: ReplayTarget[]): R
 }
 
 type SendResult =
-  { ok: true; detail: string; newRun?: string; fields: Fields } | { ok: false; error: string; ambiguous: boolean };
+  | { ok: true; detail: string; newRun?: string; fields: Fields & { [COLUMN.status]: string } }
+  | { ok: false; error: string; ambiguous: boolean };
 
 function alreadyReplayed(key: string, earlier: Row[]): SendResult {
   const runs = earlier.map((r) => String(r.rowKey)).join(",");
@@ -269,7 +277,7 @@ async function sendOnce(send: Sender, lead: unknown, headers: Record<string, str
   };
 }
 
-const replayedFields = (runId: string): Fields => ({
+const replayedFields = (runId: string) => ({
   [COLUMN.status]: LEAD_STATUS.replayed,
   [COLUMN.replayedBy]: runId,
   [COLUMN.lastReplayError]: "",
