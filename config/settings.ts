@@ -138,7 +138,7 @@ export const SETTINGS = {
     readOffline: true,
     schema: { type: "integer", minimum: 0, maximum: 3650 },
     description:
-      "Days archived leads are kept: a daily timer function deletes older archive rows and expired dedup claims. 0: kept forever (no purge).",
+      "Days archived leads are kept: a daily timer function deletes older archive rows and expired dedup claims, keeping what an undelivered lead's replay reads (see Retention). 0: kept forever (no purge).",
     expect: "a whole number of days from 0 (off) to 3650",
     example: "365",
     default: "365",

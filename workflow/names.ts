@@ -90,8 +90,11 @@ export const header = (name: string) => `triggerOutputs()?['headers']?['${name}'
 const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKey})`;
 /** The row of the lead as first received: a replay names it, a first delivery is it. */
 export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
-/** When the lead was first received: a replay names it, a first delivery is now (the trigger's start). */
-export const ORIGIN_TIME = `coalesce(${header(ORIGIN_TIME_HEADER)}, trigger()?['startTime'])`;
+/**
+ * When the lead was first received: a replay names it, a first delivery is now (the trigger's start). In the
+ * round-trip format, 7 fraction digits, as utcNow() and addDays() give: claims compare these times as text.
+ */
+export const ORIGIN_TIME = `formatDateTime(coalesce(${header(ORIGIN_TIME_HEADER)}, trigger()?['startTime']), 'o')`;
 
 /**
  * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first delivery

@@ -263,8 +263,9 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     const rec = recorder(table);
     const outcomes = await replayDeadLetters({ table, send: rec.send, ...FAST });
     const why =
-      "LeadJson is cut at the table's 30,000 characters, so the archive cannot re-send the lead: resubmit run cut " +
-      "from the run history (kept 90 days by default), then set Status to delivered.";
+      "LeadJson holds only the lead's first 30,000 characters, so replay cannot send it: copy the trigger's body " +
+      "from run cut in the run history (kept 90 days by default), deliver it to webhook by hand (not by " +
+      "resubmitting the run: that is a new lead to the workflow), then set Status to delivered.";
     assert.deepStrictEqual(
       outcomes.map((o) => [o.row, o.result, o.detail]),
       [
@@ -420,7 +421,7 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.strictEqual(outcomes[0].detail, "Server Busy");
     assert.match(
       outcomes[2].detail,
-      /^LeadJson of 2025-01\/c3 is not JSON \(.+\): resubmit the original run instead\.$/,
+      /^2025-01\/c3: LeadJson is not JSON \(.+\), so replay cannot send it: copy the trigger's body from run c3 in the run history \(kept 90 days by default\), deliver it to webhook by hand \(not by resubmitting the run: that is a new lead to the workflow\), then set Status to delivered\.$/,
     );
     assert.deepStrictEqual(rec.sends, [{ of: `${PK}/c2`, targets: "webhook" }]);
     assert.strictEqual((await row(table, "c3")).Status, "dead-letter", "a broken row is not claimed");

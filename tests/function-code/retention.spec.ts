@@ -39,8 +39,11 @@ describe("retention purge (Azurite)", function () {
   const settleUndelivered = async () => {
     for (const i of UNDELIVERED.keys()) await archive.deleteEntity("2024-11", `undelivered${i}`);
   };
-  /** The claims made after the oldest undelivered lead's window opened: 30 days before 2024-11-03T10:00:00Z. */
-  const HELD_CUTOFF = "2024-10-04T10:00:00Z";
+  /**
+   * The oldest undelivered lead arrived on 2024-11-03, more than the retention (365 days) ago: claims are held for
+   * a window from the retention's cutoff, 30 days before 2025-06-15.
+   */
+  const HELD_CUTOFF = "2025-05-16T00:00:00Z";
 
   const keys = async (t: TableClient) => {
     const out: string[] = [];

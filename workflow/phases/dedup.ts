@@ -31,7 +31,8 @@ export const DEDUP_RESOLVED: RunAfter = {
 };
 
 const CLAIM_KEYS: EntityKeys = { partitionKey: "'v1'", rowKey: dedupKeyOf() };
-const CLAIM = { LeadRow: `@{${ORIGIN}}`, ClaimedTime: "@{utcNow()}" };
+/** A claim holds its lead's first arrival: a late replay's renewal does not move the window on. */
+const CLAIM = { LeadRow: `@{${ORIGIN}}`, ClaimedTime: `@{${ORIGIN_TIME}}` };
 const EARLIER = `body('${ACTION.readDedupClaim}')`;
 
 /** The claim, the read of an earlier claim, and the check that decides duplicate or renewal. */

@@ -110,7 +110,7 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
     row[COLUMN.status] === LEAD_STATUS.received ? owedByEndedRun(row, key) : owedTargets(row, key),
   );
   if (pass.dryRun) return dryRun(key, owed);
-  const lead = owed.kind === "send" ? parseLead(row, key) : undefined;
+  const lead = owed.kind === "send" ? parseLead(row, key, owed.targets) : undefined;
   await pass.beforeClaim?.(key);
   if (owed.kind === "repair") {
     const fields = {
@@ -134,11 +134,17 @@ async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
  */
 function cutShort(row: Row, owed: Owed): Owed {
   if (owed.kind !== "send" || row[COLUMN.leadJsonTruncated] !== true) return owed;
-  const reason =
-    "LeadJson is cut at the table's 30,000 characters, so the archive cannot re-send the lead: resubmit run " +
-    `${String(row.rowKey)} from the run history (kept 90 days by default), then set Status to delivered.`;
-  return { kind: "review", reason };
+  return { kind: "review", reason: byHand(row, owed.targets, "holds only the lead's first 30,000 characters") };
 }
+
+/**
+ * What to do with a lead replay cannot send. Not a resubmit: that run would be a new lead to the workflow, a
+ * duplicate within the dedup window (nothing sent) and sent to every target after it.
+ */
+const byHand = (row: Row, targets: readonly string[], why: string) =>
+  `LeadJson ${why}, so replay cannot send it: copy the trigger's body from run ${String(row.rowKey)} in the run ` +
+  `history (kept 90 days by default), deliver it to ${targets.join(", ")} by hand (not by resubmitting the run: ` +
+  "that is a new lead to the workflow), then set Status to delivered.";
 
 function dryRun(key: string, owed: Owed): ReplayOutcome {
   const detail =
@@ -150,13 +156,11 @@ function dryRun(key: string, owed: Owed): ReplayOutcome {
   return { row: key, result: "skipped", detail, ...(owed.kind === "send" && { targets: owed.targets }) };
 }
 
-function parseLead(row: Row, key: string): unknown {
+function parseLead(row: Row, key: string, targets: readonly string[]): unknown {
   try {
     return JSON.parse(String(row[COLUMN.leadJson]));
   } catch (err) {
-    throw new Error(`LeadJson of ${key} is not JSON (${(err as Error).message}): resubmit the original run instead.`, {
-      cause: err,
-    });
+    throw new Error(`${key}: ${byHand(row, targets, `is not JSON (${(err as Error).message})`)}`, { cause: err });
   }
 }
 

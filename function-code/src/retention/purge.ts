@@ -3,8 +3,8 @@
  * the dedup window (an expired claim decides nothing: the workflow renews it). A lead not delivered yet
  * (dead-letter, needs-review, received, replaying) is kept past the cutoff and counted: its row is its only
  * copy. It also keeps what its replay will read: the claims its own window covers (the window runs from the
- * lead's first arrival, workflow/phases/dedup.ts), and the rows of its earlier replays (`ReplayOf`), which
- * tell a replay that an unanswered send did arrive. Counts only: no personal value leaves this module.
+ * lead's first arrival, workflow/phases/dedup.ts), for at most the retention, and the rows of its earlier replays
+ * (`ReplayOf`), which tell a replay that an unanswered send did arrive. Counts only: no personal value leaves this module.
  */
 import { odata, TableClient } from "@azure/data-tables";
 import { COLUMN, UNDELIVERED_STATUSES } from "../contract";
@@ -48,7 +48,9 @@ export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> 
   const archiveCutoff = wholeSecond(now - options.retentionDays * DAY_MS);
   const pageSize = options.pageSize ?? 1000;
   const pending = await undeliveredRows(options.archive, pageSize);
-  const windowStart = pending.originTimes.reduce((a, b) => Math.min(a, b), now);
+  // Held for at most the retention: the claims are other people's data, and an undelivered lead alerts daily.
+  const oldest = pending.originTimes.reduce((a, b) => Math.min(a, b), now);
+  const windowStart = Math.max(oldest, now - options.retentionDays * DAY_MS);
   const dedupCutoff = wholeSecond(windowStart - options.dedupWindowDays * DAY_MS);
   // Partitions are the received month (yyyy-MM): the key range keeps the scan off newer months.
   const expired = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
