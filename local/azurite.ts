@@ -76,6 +76,9 @@ export async function tableEntry(cacheDir = BUNDLE_CACHE): Promise<string> {
       logLevel: "silent",
     });
     fs.renameSync(partial, file); // whole or absent: another process never starts half a bundle
+    // Bundles of other Azurite or esbuild versions, their code caches, and partial files a kill left behind.
+    for (const old of fs.readdirSync(cacheDir))
+      if (old.startsWith("table-") && old !== path.basename(file)) fs.rmSync(path.join(cacheDir, old), { force: true });
     return file;
   } catch {
     fs.rm(partial, { force: true }, () => undefined); // a half-written bundle, if there is one

@@ -18,9 +18,11 @@ describe("Azurite's bundled entry", function () {
 
   it("is built once into the cache and reused by the next start (every Azurite of these tests runs from it)", async () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-"));
+    for (const old of ["table-3.34.0-0.25.0.js", "table-3.34.0-0.25.0.js.v8cache", "table-3.35.0-0.28.2.js.v8cache.12"])
+      fs.writeFileSync(path.join(cache, old), "an older version's");
     const built = await tableEntry(cache);
     assert.match(path.basename(built), /^table-\d+\.\d+\.\d+-\d+\.\d+\.\d+\.min\.js$/);
-    assert.deepStrictEqual(fs.readdirSync(cache), [path.basename(built)], "no partial file left");
+    assert.deepStrictEqual(fs.readdirSync(cache), [path.basename(built)], "no partial file, no older bundle left");
     const mtime = fs.statSync(built).mtimeMs;
     assert.strictEqual(await tableEntry(cache), built);
     assert.strictEqual(fs.statSync(built).mtimeMs, mtime, "not built again");
