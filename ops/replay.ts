@@ -159,6 +159,13 @@ export async function where(
   const fromEnv = await deps.secret(CALLBACK_URL_ENV);
   const url = flags.stack ? stackEndpointUrl(flags.stack, out.leadEndpointUrl, fromEnv) : fromEnv;
   const connectionString = await deps.secret(CONNECTION_STRING_ENV);
+  const inAzure = flags.stack ? `--stack ${flags.stack}` : flags.account ? `--account ${flags.account}` : undefined;
+  if (connectionString && inAzure)
+    throw new UsageError(
+      `${CONNECTION_STRING_ENV} is set, and ${inAzure} names an archive in Azure: the dead letters of the archive it ` +
+        `names would be replayed to that stack's endpoint. Unset it (unset ${CONNECTION_STRING_ENV}), or set ` +
+        `${CALLBACK_URL_ENV} without --stack and --account to replay the archive it names.`,
+    );
   const account = flags.account ?? out.storageAccountName;
   if (flags.stack && (!url || (!connectionString && !account)))
     throw new Error(

@@ -319,6 +319,25 @@ describe("npm run replay: where it reads the endpoint, the archive and the ended
     );
   });
 
+  it("--stack or --account with LEADKIT_TABLES_CONNECTION_STRING set is refused: another archive's leads would go to that endpoint", async () => {
+    const env = { LEADKIT_TABLES_CONNECTION_STRING: "UseDevelopmentStorage=true" };
+    const refusal = (where: string) =>
+      `LEADKIT_TABLES_CONNECTION_STRING is set, and ${where} names an archive in Azure: the dead letters of the ` +
+      "archive it names would be replayed to that stack's endpoint. Unset it (unset LEADKIT_TABLES_CONNECTION_STRING), " +
+      "or set LEADKIT_CALLBACK_URL without --stack and --account to replay the archive it names.";
+    await assert.rejects(where({ stack: "dev" }, deps(OUTPUTS, env).deps), { message: refusal("--stack dev") });
+    await assert.rejects(
+      where({ account: "leadsdevst" }, deps({}, { ...env, LEADKIT_CALLBACK_URL: OUTPUTS.leadEndpointUrl }).deps),
+      { message: refusal("--account leadsdevst") },
+    );
+    const own = await where({}, deps({}, { ...env, LEADKIT_CALLBACK_URL: OUTPUTS.leadEndpointUrl }).deps);
+    assert.deepStrictEqual(own.archive, {
+      connectionString: env.LEADKIT_TABLES_CONNECTION_STRING,
+      account: undefined,
+      table: "LeadArchive",
+    });
+  });
+
   it("--stack without the outputs of a deployed stack says to run pulumi up; no --stack and no URL is a usage error", async () => {
     await assert.rejects(where({ stack: "dev" }, deps({}).deps), {
       message:
