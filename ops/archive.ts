@@ -6,6 +6,8 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { TableClient } from "@azure/data-tables";
 import type { KitConfig } from "../config/stackConfig";
 import type { RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
@@ -165,7 +167,63 @@ export async function openArchive(where: ArchiveLocation): Promise<TableClient> 
       `--account is "${where.account}": a storage account name is 3 to 24 lower-case letters and digits.`,
     );
   const { DefaultAzureCredential } = await import("@azure/identity");
-  return new TableClient(`https://${where.account}.table.core.windows.net`, where.table, new DefaultAzureCredential());
+  return new TableClient(
+    `https://${where.account}.table.core.windows.net`,
+    where.table,
+    signedIn(new DefaultAzureCredential()),
+    asYouOptions(where.account),
+  );
+}
+
+/** The client options of a table in Azure read as you: refusals explained (before the SDK turns them into errors). */
+export const asYouOptions = (account: string) => ({
+  additionalPolicies: [{ policy: explainRefusals(account), position: "perRetry" as const }],
+});
+
+/** Your sign-in, whose failure says to sign in (DefaultAzureCredential lists every source it tried). */
+export function signedIn(credential: TokenCredential): TokenCredential {
+  return {
+    getToken: async (scopes, options) => {
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (err) {
+        const why = (err as Error).message.split("\n")[0];
+        throw new Error(
+          `No Azure sign-in for Table storage (${why}): run \`az login\`, and \`az account set --subscription ` +
+            "<id>` for the stack's subscription, then run the command again.",
+          { cause: err },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Table storage's 403 said with the role, scope and command that fix it: creating or owning the account gives no
+ * access to its data ("you aren't automatically assigned permissions to access data via Microsoft Entra ID. You
+ * must explicitly assign yourself an Azure role", learn.microsoft.com/azure/storage/tables/assign-azure-role-data-access,
+ * which gives the table scope), and shared keys are off. A read needs the Reader role, a change the Contributor.
+ */
+export function explainRefusals(account: string): PipelinePolicy {
+  return {
+    name: "leadkitExplainRefusals",
+    sendRequest: async (request, next) => {
+      const response = await next(request);
+      if (response.status !== 403) return response;
+      const table = decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").replace(/\(.*$/, "");
+      const code = response.headers.get("x-ms-error-code") ?? "Forbidden";
+      const role = request.method === "GET" ? "Reader" : "Contributor";
+      throw new Error(
+        `Azure Table storage refused to ${request.method === "GET" ? "read" : "change"} table ${table} of account ` +
+          `${account} as you (403 ${code}): owning or creating the account gives no access to its tables. Give ` +
+          `yourself Storage Table Data ${role} on it, then run the command again (a new role takes up to 10 ` +
+          "minutes): az role assignment create --assignee-object-id " +
+          '"$(az ad signed-in-user show --query id --output tsv)" --assignee-principal-type User ' +
+          `--role "Storage Table Data ${role}" --scope ` +
+          `"$(az storage account show --name ${account} --query id --output tsv)/tableServices/default/tables/${table}"`,
+      );
+    },
+  };
 }
 
 /** The flags of the commands that work on the archive and dedup tables (forget, purge). */

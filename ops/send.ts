@@ -51,6 +51,8 @@ export interface SendReport {
   runId?: string;
   /** Undefined when the archive cannot be read (a deployed endpoint without --account). */
   outcome?: Outcome;
+  /** Why the outcome of an accepted lead could not be read (the lead was sent: never send it again for this). */
+  unchecked?: string;
   runPage?: string;
 }
 
@@ -60,16 +62,32 @@ async function send(flags: SendFlags): Promise<number> {
   const lead = loadSampleOrExplain(sample);
   const { url, outcomeOf, pollMs, runPage } = await target(flags);
   if (!flags.json) console.log(`POST ${redactUrl(url)} (sample: ${sample})`);
-  const http = await sendLead(url, lead);
+  const report = await reportOf(await sendLead(url, lead), outcomeOf, waitMs, pollMs, runPage);
+  if (flags.json) console.log(JSON.stringify(report, null, 2));
+  else for (const line of reportLines(report)) console.log(line);
+  const ok = report.outcome ? report.outcome.ok : report.http.status === 200 && !report.unchecked;
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+/** The answer, and the run's outcome when it can be awaited; a failed read after a 200 keeps the answer. */
+export async function reportOf(
+  http: SendReport["http"],
+  outcomeOf: OutcomeOf | undefined,
+  waitMs: number,
+  pollMs?: number,
+  runPage?: string,
+): Promise<SendReport> {
   const runId = (http.body as { runId?: string } | null)?.runId;
   const report: SendReport = { http, runId, runPage: runId && runPage ? `${runPage}/#${runId}` : undefined };
   if (http.status === 500 && (http.body as { status?: string })?.status === "not-archived")
     report.outcome = describeRow(undefined);
   else if (http.status === 200 && runId && outcomeOf && waitMs > 0)
-    report.outcome = await awaitOutcome(outcomeOf, runId, waitMs, pollMs);
-  print(report, flags.json ?? false);
-  const ok = report.outcome ? report.outcome.ok : http.status === 200;
-  return ok ? EXIT.ok : EXIT.failed;
+    try {
+      report.outcome = await awaitOutcome(outcomeOf, runId, waitMs, pollMs);
+    } catch (err) {
+      report.unchecked = (err as Error).message;
+    }
+  return report;
 }
 
 function loadSampleOrExplain(sample: string): unknown {
@@ -81,7 +99,7 @@ function loadSampleOrExplain(sample: string): unknown {
 }
 
 /** The outcome of a run's archive row, or undefined while the run has no row. */
-type OutcomeOf = (runId: string) => Promise<Outcome | undefined>;
+export type OutcomeOf = (runId: string) => Promise<Outcome | undefined>;
 
 /** The URL from the environment (a deployed endpoint), else the running local endpoint. */
 async function target(
@@ -95,6 +113,10 @@ async function target(
       );
     if (!flags.account) return { url };
     const table = await openArchive({ account: flags.account, table: flags.table ?? "LeadArchive" });
+    // One point read before the POST: a missing sign-in or role stops here, not after the lead went out.
+    await table.getEntity("", "-").catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
     return { url, outcomeOf: async (runId) => describeFound(await findRow(table, runId)) };
   }
   if (flags.account) throw new UsageError(`--account needs ${CALLBACK_URL_ENV} (the deployed endpoint's signed URL).`);
@@ -131,12 +153,18 @@ export async function awaitOutcome(
   }
 }
 
-function print(report: SendReport, json: boolean): void {
-  if (json) return void console.log(JSON.stringify(report, null, 2));
+/** The report as text, a line each. */
+export function reportLines(report: SendReport): string[] {
   const { http } = report;
-  console.log(`HTTP ${http.status} in ${http.milliseconds} ms: ${JSON.stringify(http.body)}`);
-  if (report.outcome) console.log(`Outcome: ${report.outcome.words}`);
+  const lines = [`HTTP ${http.status} in ${http.milliseconds} ms: ${JSON.stringify(http.body)}`];
+  if (report.outcome) lines.push(`Outcome: ${report.outcome.words}`);
+  else if (report.unchecked)
+    lines.push(
+      `Outcome: accepted (archived as run ${report.runId}), but its delivery could not be checked: do not send it ` +
+        `again. ${report.unchecked}`,
+    );
   else if (http.status === 200)
-    console.log("Outcome: accepted (archived); give --account to wait for delivery, or run `npm run leads`.");
-  if (report.runPage) console.log(`Run: ${report.runPage}`);
+    lines.push("Outcome: accepted (archived); give --account to wait for delivery, or run `npm run leads`.");
+  if (report.runPage) lines.push(`Run: ${report.runPage}`);
+  return lines;
 }

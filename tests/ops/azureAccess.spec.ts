@@ -1,0 +1,77 @@
+/**
+ * The operator commands in Azure, as you: a table Azure refuses (403) and a missing sign-in are said with the role,
+ * the scope and the commands that fix them, against a stub table service (no Azure here).
+ */
+import * as assert from "assert";
+import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
+import * as http from "http";
+import { AddressInfo } from "net";
+import { asYouOptions, signedIn } from "../../ops/archive";
+import { reportLines, reportOf } from "../../ops/send";
+
+describe("operator commands in Azure: access refused", function () {
+  let server: http.Server;
+  let url: string;
+  before(async () => {
+    server = http.createServer((_req, res) => {
+      res.writeHead(403, { "content-type": "application/json", "x-ms-error-code": "AuthorizationPermissionMismatch" });
+      res.end(JSON.stringify({ "odata.error": { code: "AuthorizationPermissionMismatch", message: { value: "no" } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  const table = () =>
+    new TableClient(
+      url,
+      "LeadArchive",
+      new AzureNamedKeyCredential("leadsdevst", Buffer.from("k").toString("base64")),
+      {
+        allowInsecureConnection: true,
+        ...asYouOptions("leadsdevst"),
+      },
+    );
+  const fix = (verb: string, role: string) =>
+    `Azure Table storage refused to ${verb} table LeadArchive of account leadsdevst as you (403 ` +
+    "AuthorizationPermissionMismatch): owning or creating the account gives no access to its tables. Give yourself " +
+    `Storage Table Data ${role} on it, then run the command again (a new role takes up to 10 minutes): az role ` +
+    'assignment create --assignee-object-id "$(az ad signed-in-user show --query id --output tsv)" ' +
+    `--assignee-principal-type User --role "Storage Table Data ${role}" --scope ` +
+    '"$(az storage account show --name leadsdevst --query id --output tsv)/tableServices/default/tables/LeadArchive"';
+
+  it("a read refused names Storage Table Data Reader on that table, a change Contributor, with the az command", async () => {
+    await assert.rejects(table().listEntities().next(), { message: fix("read", "Reader") });
+    await assert.rejects(table().getEntity("2026-11", "run1"), { message: fix("read", "Reader") });
+    await assert.rejects(table().updateEntity({ partitionKey: "2026-11", rowKey: "run1", Status: "x" }, "Merge"), {
+      message: fix("change", "Contributor"),
+    });
+  });
+
+  it("no sign-in says to sign in, keeping the first line of why", async () => {
+    const none = signedIn({
+      getToken: async () => {
+        throw new Error("ChainedTokenCredential authentication failed.\nCredentialUnavailableError: az not found");
+      },
+    });
+    await assert.rejects(none.getToken("https://storage.azure.com/.default"), {
+      message:
+        "No Azure sign-in for Table storage (ChainedTokenCredential authentication failed.): run `az login`, and " +
+        "`az account set --subscription <id>` for the stack's subscription, then run the command again.",
+    });
+  });
+
+  it("send: a lead accepted whose delivery cannot be read keeps its answer and run, and says not to send it again", async () => {
+    const http = { status: 200, body: { status: "accepted", runId: "08584run1" }, milliseconds: 120 };
+    const refused = async () => {
+      throw new Error("Azure Table storage refused to read table LeadArchive ...");
+    };
+    const report = await reportOf(http, refused, 5000, 10);
+    assert.deepStrictEqual(reportLines(report), [
+      'HTTP 200 in 120 ms: {"status":"accepted","runId":"08584run1"}',
+      "Outcome: accepted (archived as run 08584run1), but its delivery could not be checked: do not send it again. " +
+        "Azure Table storage refused to read table LeadArchive ...",
+    ]);
+    assert.strictEqual(report.unchecked, "Azure Table storage refused to read table LeadArchive ...");
+  });
+});
