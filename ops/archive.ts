@@ -248,7 +248,9 @@ export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
     throw new UsageError("--local excludes --stack and --account: pick one place.");
   if (flags.stack) {
     const out = stackOutputs(flags.stack, "pass --account <storage account>, --table and --dedup-table");
-    const config = flags["dedup-table"] ? undefined : await stackSettings(flags.stack, "pass --dedup-table");
+    const config = flags["dedup-table"]
+      ? undefined
+      : await stackSettings(flags.stack, "pass --dedup-table", { deployed: true });
     return {
       account: flags.account ?? out.storageAccountName,
       table: flags.table ?? out.archiveTableName ?? "LeadArchive",
@@ -274,11 +276,14 @@ export async function locateTables(flags: TableFlags): Promise<TablesLocation> {
   };
 }
 
-/** The stack's settings, read from its stack file as `npm run render` reads them; `instead` says what to pass. */
-export async function stackSettings(stack: string, instead: string): Promise<KitConfig> {
-  const { loadStack } = await import("../program/stacks");
+/**
+ * The stack's settings, read from its stack file as `npm run render` reads them; `instead` says what to pass.
+ * `deployed`: the stack in Azure, whose settings only your own stack file holds (not an example of that name).
+ */
+export async function stackSettings(stack: string, instead: string, { deployed = false } = {}): Promise<KitConfig> {
+  const { loadStack, PROJECT_DIR } = await import("../program/stacks");
   try {
-    return loadStack(stack).config;
+    return loadStack(stack, PROJECT_DIR, { deployed }).config;
   } catch (err) {
     throw new UsageError(
       `cannot read stack ${stack}'s settings (${(err as Error).message.split("\n")[0]}): ${instead}.`,

@@ -76,6 +76,7 @@ async function purge(flags: PurgeFlags): Promise<number> {
       (await stackSettings(
         where.stack,
         `fix its stack file (npm run render -- --stack ${where.stack} names the problem), or purge with --account`,
+        { deployed: where.connectionString === undefined },
       )))
     : undefined;
   const { retentionDays, dedupWindowDays } = purgeDays(flags, config);

@@ -35,11 +35,21 @@ export function listStacks(projectDir: string = PROJECT_DIR): string[] {
   return [...new Set(names)].sort();
 }
 
-/** The stack's file: your own first, then the example; an error naming the known stacks when neither exists. */
-export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
-  const candidates = stackDirs(projectDir).map((dir) => path.join(dir, `Pulumi.${stack}.yaml`));
+/**
+ * The stack's file: your own first, then the example; an error naming the known stacks when neither exists.
+ * `deployed`: your own only (a command acting on the stack in Azure), since an example is not what was deployed.
+ */
+export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR, deployed = false): string {
+  const examplesOnly = process.env[EXAMPLES_ONLY_ENV] === "1";
+  const dirs = deployed && !examplesOnly ? [projectDir] : stackDirs(projectDir);
+  const candidates = dirs.map((dir) => path.join(dir, `Pulumi.${stack}.yaml`));
   const found = candidates.find((file) => fs.existsSync(file));
   if (found) return found;
+  if (deployed && !examplesOnly)
+    throw new Error(
+      `Stack "${stack}" has no file Pulumi.${stack}.yaml next to Pulumi.yaml: the ${EXAMPLES_DIR}/ stack of that ` +
+        "name is not what was deployed",
+    );
   const known = listStacks(projectDir);
   throw new Error(
     `Stack "${stack}" has no file Pulumi.${stack}.yaml (looked in the project and ${EXAMPLES_DIR}/). ` +

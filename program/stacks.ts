@@ -36,6 +36,8 @@ export interface LoadOptions {
    * Default: the JSON in the PULUMI_CONFIG environment variable, when set.
    */
   config?: ResolvedConfig;
+  /** Only a stack file of your own, never an example (a command acting on the deployed stack). @default false */
+  deployed?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface LoadOptions {
  * (they never shape the definition).
  */
 export function loadStack(stack: string, projectDir: string = PROJECT_DIR, options: LoadOptions = {}): LoadedStack {
-  const stackFile = stackFilePath(stack, projectDir);
+  const stackFile = stackFilePath(stack, projectDir, options.deployed);
   const projectFile = readProject(projectDir);
   const project = nameOf(projectFile);
   const stackYaml = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as StackFile;

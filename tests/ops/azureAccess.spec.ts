@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { asYouOptions, signedIn } from "../../ops/archive";
+import { asYouOptions, signedIn, stackSettings } from "../../ops/archive";
 import { reportLines, reportOf } from "../../ops/send";
 
 describe("operator commands in Azure: access refused", function () {
@@ -73,5 +73,20 @@ describe("operator commands in Azure: access refused", function () {
         "Azure Table storage refused to read table LeadArchive ...",
     ]);
     assert.strictEqual(report.unchecked, "Azure Table storage refused to read table LeadArchive ...");
+  });
+
+  it("a deployed stack's settings come from its own stack file, never from examples/ (their window is not its)", async () => {
+    const saved = process.env.LEADKIT_EXAMPLE_STACKS;
+    delete process.env.LEADKIT_EXAMPLE_STACKS; // as outside the tests: your own stack files count
+    try {
+      await assert.rejects(stackSettings("prod", "give --days and --dedup-window", { deployed: true }), {
+        message:
+          'cannot read stack prod\'s settings (Stack "prod" has no file Pulumi.prod.yaml next to Pulumi.yaml: the ' +
+          "examples/ stack of that name is not what was deployed): give --days and --dedup-window.",
+      });
+      assert.strictEqual((await stackSettings("prod", "x")).dedupWindowDays, 30, "npm start's stacks: the examples");
+    } finally {
+      process.env.LEADKIT_EXAMPLE_STACKS = saved;
+    }
   });
 });
