@@ -1,6 +1,9 @@
 /** The README's tables are generated from the code; they must match it (`npm run docs` fixes drift). */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parse } from "yaml";
 import { OUTPUT_DOCS, programExports, README, renderReadme } from "../scripts/docs";
 import { configText, listStacks } from "../program/stacks";
@@ -22,13 +25,16 @@ describe("README", () => {
     for (const line of [
       "npm ci && npm start",
       "npm test",
-      "pulumi stack init dev",
+      // CI selects <PULUMI_ORG>/<stack>; a bare `pulumi stack init dev` lands in the user's default organization.
+      "pulumi stack init <pulumi-org>/dev",
+      "pulumi stack init <pulumi-org>/prod",
       "pulumi config set --secret dataverseClientSecret <client-secret>",
       "pulumi up",
       "pulumi stack output leadEndpointUrl --show-secrets",
     ]) {
       assert.ok(text.includes(line), line);
     }
+    assert.ok(!/pulumi stack init (dev|prod)\b/.test(text), "a stack created outside CI's organization");
   });
 
   it("puts no secret on a command line: the signed URL comes from the stack's outputs or LEADKIT_CALLBACK_URL", () => {
@@ -156,5 +162,105 @@ describe("README First deploy", function () {
       needed.filter((ns) => !loop.includes(ns!)),
       [],
     );
+  });
+});
+
+/**
+ * The CI set-up script of "Pull requests and CI", run with `az` and `gh` stubbed: the federated credentials,
+ * GitHub environments and Pulumi policy subjects it would create, read from the stubs' log.
+ */
+describe("README CI set-up script", () => {
+  const text = fs.readFileSync("README.md", "utf8");
+  const section = text.slice(
+    text.indexOf("## Pull requests and CI"),
+    text.indexOf("\n## ", text.indexOf("## Pull requests and CI") + 1),
+  );
+  const script = /```bash\n([\s\S]*?identity\(\)[\s\S]*?)```/.exec(section)?.[1] ?? "";
+  const [OWNER_ID, REPO_ID] = ["5544123", "821093847"];
+  const STUBS = `
+log() { printf '%s\\n' "$*" >> "$STUB_LOG"; }
+az() { log "az $*"; case "$*" in "ad app create --display-name "*) echo "app-$5" ;; "ad sp create --id "*) echo "sp-$5" ;; "account show"*) echo tenant-0 ;; esac; }
+gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REPO_ID}" ;; esac; }
+`;
+  const run = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-setup-"));
+    const body = script
+      .replaceAll("<subscription-id>", "sub-0")
+      .replaceAll("<owner>/<repo>", "octo/kit")
+      .replaceAll("<pulumi-org>", "acme");
+    const r = spawnSync("bash", ["-c", STUBS + body], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, STUB_LOG: path.join(dir, "log") },
+    });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    const log = fs.existsSync(path.join(dir, "log")) ? fs.readFileSync(path.join(dir, "log"), "utf8").split("\n") : [];
+    return { out: r.stdout, log };
+  };
+  const workflowEnvironments = (file: string) =>
+    Object.values(
+      parse(fs.readFileSync(`.github/workflows/${file}`, "utf8")).jobs as Record<string, { environment?: string }>,
+    )
+      .map((job) => job.environment)
+      .filter((env): env is string => !!env);
+
+  it("trusts both subject forms of every identity: name-only, and with the immutable owner and repository ids", () => {
+    assert.ok(script, "no set-up script");
+    const { log } = run();
+    const subjects: Record<string, string[]> = {};
+    for (const line of log.filter((l) => l.startsWith("az ad app federated-credential create"))) {
+      const app = /--id (\S+)/.exec(line)![1];
+      const params = JSON.parse(line.slice(line.indexOf("{")));
+      (subjects[app] ??= []).push(params.subject);
+    }
+    const contexts: Record<string, string[]> = {
+      "app-leadkit-preview": ["pull_request"],
+      "app-leadkit-deploy": workflowEnvironments("deploy.yml").map((e) => `environment:${e}`),
+      "app-leadkit-e2e": workflowEnvironments("e2e.yml").map((e) => `environment:${e}`),
+    };
+    const expected = Object.fromEntries(
+      Object.entries(contexts).map(([app, list]) => [
+        app,
+        list.flatMap((c) => [`repo:octo/kit:${c}`, `repo:octo@${OWNER_ID}/kit@${REPO_ID}:${c}`]).sort(),
+      ]),
+    );
+    for (const list of Object.values(subjects)) list.sort();
+    assert.deepStrictEqual(subjects, expected);
+    // Entra: at most 20 federated identity credentials per application.
+    for (const list of Object.values(subjects)) assert.ok(list.length <= 20);
+  });
+
+  it("creates every environment the workflows name with a deployment branch policy: main only", () => {
+    const { log } = run();
+    const envs = [...new Set(["deploy.yml", "e2e.yml", "pull-request.yml"].flatMap(workflowEnvironments))].sort();
+    assert.deepStrictEqual(envs, ["dev", "e2e", "production"]);
+    for (const env of envs) {
+      const put = log.findIndex(
+        (l) =>
+          l.startsWith(`gh api --method PUT repos/octo/kit/environments/${env} `) &&
+          l.includes("-F deployment_branch_policy[protected_branches]=false") &&
+          l.includes("-F deployment_branch_policy[custom_branch_policies]=true"),
+      );
+      const policy = log.findIndex(
+        (l) => l === `gh api --method POST repos/octo/kit/environments/${env}/deployment-branch-policies -f name=main`,
+      );
+      assert.ok(put >= 0 && policy > put, `${env}: ${JSON.stringify(log.filter((l) => l.startsWith("gh api")))}`);
+    }
+  });
+
+  it("prints the Pulumi OIDC policy subjects in both forms, and those allowed the admin scope (e2e only)", () => {
+    const { out } = run();
+    const immutable = `octo@${OWNER_ID}/kit@${REPO_ID}`;
+    for (const line of [
+      "aud urn:pulumi:org:acme",
+      `sub repo:octo/kit:*`,
+      `sub repo:${immutable}:*`,
+      `sub repo:octo/kit:environment:e2e (admin)`,
+      `sub repo:${immutable}:environment:e2e (admin)`,
+    ])
+      assert.ok(
+        out.split("\n").some((l) => l.trim().endsWith(line)),
+        `${line}\n${out}`,
+      );
   });
 });

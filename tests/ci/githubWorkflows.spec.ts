@@ -63,7 +63,7 @@ describe("GitHub workflows", function () {
     ]);
   });
 
-  it("signs in to Pulumi Cloud with OIDC (pulumi/auth-actions v2.1.0) before any Pulumi step; no stored token", () => {
+  it("signs in to Pulumi Cloud with OIDC (pulumi/auth-actions v2.1.0) before any Pulumi step; no stored token; admin scope only to create and remove stacks", () => {
     // v2.1.0 of github.com/pulumi/auth-actions is commit 141415910c3beb54e03b48e9057c204c97b956f2 (its tag).
     const AUTH = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2";
     let pulumiJobs = 0;
@@ -76,14 +76,24 @@ describe("GitHub workflows", function () {
         pulumiJobs++;
         const auth = all.findIndex((s) => String(s.uses).startsWith(AUTH));
         assert.ok(auth >= 0 && auth < firstPulumi, `${file} ${name}: no OIDC sign-in before the Pulumi step`);
+        // An OIDC-issued token has no admin rights unless it asks for the admin scope, and creating or
+        // deleting a stack needs them (pulumi.com/docs/administration/concepts/access-tokens/#oidc-issued-tokens):
+        // only the job that runs `pulumi stack init` / `rm` asks, no pull request's job.
+        const managesStacks = runs(job).some((r) => /^\s*pulumi stack (init|rm)\b/m.test(r)); // a command, not a hint
         assert.deepStrictEqual(all[auth].with, {
           organization: "${{ vars.PULUMI_ORG }}",
           "requested-token-type": "urn:pulumi:token-type:access_token:organization",
+          ...(managesStacks ? { scope: "admin" } : {}),
         });
         assert.strictEqual(job.permissions?.["id-token"], "write", `${file} ${name}`);
       }
     }
     assert.strictEqual(pulumiJobs, 4, "deploy dev, deploy prod, preview, e2e");
+    assert.strictEqual(
+      FILES.filter((file) => /scope: admin/.test(text(file))).join(),
+      "e2e.yml",
+      "the admin scope is asked for in e2e.yml only",
+    );
   });
 
   it("deploys and previews only stacks with their own stack file, never an example from examples/", () => {
@@ -96,7 +106,15 @@ describe("GitHub workflows", function () {
       const guard = all.findIndex((s) => /test -f "Pulumi\.\$\{STACK_NAME\}\.yaml" \|\|/.test(s.run ?? ""));
       const firstPulumi = all.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
       assert.ok(guard >= 0 && guard < firstPulumi, `${file} ${job}`);
-      assert.match(all[guard].run ?? "", /::error title=no stack file::[^\n]*pulumi stack init[^\n]*\n\s*exit 1/);
+      // The hint creates the stack where the job looks for it: <PULUMI_ORG>/<stack>, not the default organization.
+      assert.match(
+        all[guard].run ?? "",
+        /::error title=no stack file::[^\n]*pulumi stack init \$\{PULUMI_ORG\}\/\$\{STACK_NAME\}[^\n]*\n\s*exit 1/,
+      );
+      assert.strictEqual(
+        (all[guard] as Step & { env?: Record<string, string> }).env?.PULUMI_ORG,
+        "${{ vars.PULUMI_ORG }}",
+      );
     }
   });
 
