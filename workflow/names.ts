@@ -91,10 +91,12 @@ const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKe
 /** The row of the lead as first received: a replay names it, a first delivery is it. */
 export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
 /**
- * When the lead was first received: a replay names it, a first delivery is now (the trigger's start). In the
- * round-trip format, 7 fraction digits, as utcNow() and addDays() give: claims compare these times as text.
+ * When the lead was first received, as text: a replay names it, a first delivery is now (the trigger's start).
+ * The archive keeps it as it came: nothing in a request may keep a lead from its archive row.
  */
-export const ORIGIN_TIME = `formatDateTime(coalesce(${header(ORIGIN_TIME_HEADER)}, trigger()?['startTime']), 'o')`;
+export const ORIGIN_TIME_TEXT = `coalesce(${header(ORIGIN_TIME_HEADER)}, trigger()?['startTime'])`;
+/** The same in the round-trip format, 7 fraction digits, as utcNow() and addDays() give: claims compare it as text. */
+export const ORIGIN_TIME = `formatDateTime(${ORIGIN_TIME_TEXT}, 'o')`;
 
 /**
  * The targets this run delivers to, as comma text: a replay lists the ones still owed, a first delivery

@@ -304,6 +304,26 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.strictEqual(later.dedupClaims, 2);
   });
 
+  it("a replay header that is not a time never keeps a lead from its archive: answered 200, archived, dead-lettered", async () => {
+    const answer = await post(
+      { UserDetails: { Email: "odd@contoso.com", LastName: "O" } },
+      { "x-leadkit-origin-time": "not a time" },
+    );
+    assert.strictEqual(answer.status, 200);
+    assert.deepStrictEqual(
+      (await rows()).map((r) => [r.Status, r.LeadOriginTime]),
+      [["dead-letter", "not a time"]],
+    );
+    // Its replay sends the row's own time instead, and the lead is delivered once.
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["replayed"],
+    );
+    const once = { "odd@contoso.com": 1 };
+    assert.deepStrictEqual(deliveries(), { dataverse: once, webhook: once });
+  });
+
   it("the run page's Replay on a row whose earlier replay lost its answer: not sent again, the row settled", async () => {
     endpoint.standins.fail("webhook");
     const first = await post({ UserDetails: { Email: "lossy@contoso.com", LastName: "L" } });

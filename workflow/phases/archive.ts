@@ -5,7 +5,7 @@ import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, upsertEntity } from "../../definition/t
 import { RunAfter, WorkflowAction } from "../../definition/types";
 import { COLUMN, LEAD_STATUS, REPLAY_OF_HEADER } from "../../function-code/src/contract";
 import { microsoftTableColumns } from "../crmActions";
-import { ACTION, ARCHIVE_KEYS, header, LeadWorkflowOptions, ORIGIN, ORIGIN_TIME, runTargets } from "../names";
+import { ACTION, ARCHIVE_KEYS, header, LeadWorkflowOptions, ORIGIN, ORIGIN_TIME_TEXT, runTargets } from "../names";
 
 const ARCHIVED = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
 
@@ -33,7 +33,7 @@ function archiveRow(targets: CrmTarget[], routes: LeadWorkflowOptions["offerRout
     [COLUMN.leadJsonTruncated]: `@greater(length(string(triggerBody())), ${TABLE_TEXT_LIMIT})`,
     [COLUMN.replayOf]: `@{coalesce(${header(REPLAY_OF_HEADER)}, '')}`,
     [COLUMN.leadOrigin]: `@{${ORIGIN}}`,
-    [COLUMN.leadOriginTime]: `@{${ORIGIN_TIME}}`,
+    [COLUMN.leadOriginTime]: `@{${ORIGIN_TIME_TEXT}}`,
     [COLUMN.targets]: `@{${runTargets(targets, routes)}}`,
     ...microsoftTableColumns(),
   };

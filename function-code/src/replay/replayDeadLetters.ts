@@ -230,10 +230,12 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
 
 /**
  * The headers the workflow reads on a replay. The origin's time is its first arrival: the row's own when it is
- * the origin, else carried on (`LeadOriginTime`); a row archived before that column falls back to its own time.
+ * the origin, else carried on (`LeadOriginTime`); a row archived before that column, or with one that is not a time
+ * (a request's header, kept as it came), falls back to its own time.
  */
 export function replayHeaders(row: Row, key: string, targets: ReplayTarget[]): Record<string, string> {
-  const originTime = String(row[COLUMN.leadOriginTime] || row[COLUMN.receivedTime] || "");
+  const isTime = (v: unknown) => typeof v === "string" && Number.isFinite(Date.parse(v));
+  const originTime = [row[COLUMN.leadOriginTime], row[COLUMN.receivedTime]].find(isTime) as string | undefined;
   return {
     [REPLAY_OF_HEADER]: key,
     [REPLAY_TARGETS_HEADER]: targets.join(","),
