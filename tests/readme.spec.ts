@@ -182,18 +182,18 @@ log() { printf '%s\\n' "$*" >> "$STUB_LOG"; }
 az() { log "az $*"; case "$*" in "ad app create --display-name "*) echo "app-$5" ;; "ad sp create --id "*) echo "sp-$5" ;; "account show"*) echo tenant-0 ;; esac; }
 gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REPO_ID}" ;; esac; }
 `;
-  const run = () => {
+  const run = (stubs = STUBS, succeeds = true) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-setup-"));
     const body = script
       .replaceAll("<subscription-id>", "sub-0")
       .replaceAll("<owner>/<repo>", "octo/kit")
       .replaceAll("<pulumi-org>", "acme");
-    const r = spawnSync("bash", ["-c", STUBS + body], {
+    const r = spawnSync("bash", ["-c", stubs + body], {
       cwd: dir,
       encoding: "utf8",
       env: { ...process.env, STUB_LOG: path.join(dir, "log") },
     });
-    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.strictEqual(r.status === 0, succeeds, r.stdout + r.stderr);
     const log = fs.existsSync(path.join(dir, "log")) ? fs.readFileSync(path.join(dir, "log"), "utf8").split("\n") : [];
     return { out: r.stdout, log };
   };
@@ -203,6 +203,15 @@ gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REP
     )
       .map((job) => job.environment)
       .filter((env): env is string => !!env);
+
+  it("stops before creating anything when gh cannot read the repository's ids (signed out, a wrong name)", () => {
+    const { log } = run(`${STUBS}\ngh() { log "gh $*"; return 1; }\n`, false);
+    assert.deepStrictEqual(
+      log.filter((l) => l.startsWith("az ")),
+      [],
+      "no app registration with a subject of empty ids",
+    );
+  });
 
   it("trusts both subject forms of every identity: name-only, and with the immutable owner and repository ids", () => {
     assert.ok(script, "no set-up script");

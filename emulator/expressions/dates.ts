@@ -22,6 +22,23 @@ const fail = (message: string): never => {
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;
 
+/**
+ * Whether the fields name a real time: Date.UTC rolls 30 February over to 2 March and minute 60 to the next hour,
+ * where .NET's DateTime parsing refuses the text ("s does not contain a valid string representation of a date and
+ * time", learn.microsoft.com/dotnet/api/system.datetime.parse).
+ */
+function real(ms: number, y: string, mo: string, d: string, h = 0, mi = 0, s = 0): boolean {
+  const back = new Date(ms);
+  return (
+    back.getUTCFullYear() === +y &&
+    back.getUTCMonth() + 1 === +mo &&
+    back.getUTCDate() === +d &&
+    h < 24 &&
+    mi < 60 &&
+    s < 60
+  );
+}
+
 /** ISO 8601 (an offset converts to UTC) or the en-US `M/d/yyyy H:mm:ss` that the reference's examples use. */
 export function parseStamp(text: unknown, fn: string): Stamp {
   if (typeof text !== "string") {
@@ -35,7 +52,7 @@ export function parseStamp(text: unknown, fn: string): Stamp {
     const [, y, mo, d, h, mi, s, frac, zone] = iso;
     const ms = Date.UTC(+y, +mo - 1, +d, +(h ?? 0), +(mi ?? 0), +(s ?? 0), +(frac ?? "0").padEnd(3, "0").slice(0, 3));
     const ticks = +(frac ?? "0").padEnd(7, "0").slice(3, 7);
-    if (!Number.isNaN(ms) && +mo <= 12 && +(h ?? 0) < 24) {
+    if (real(ms, y, mo, d, +(h ?? 0), +(mi ?? 0), +(s ?? 0))) {
       if (!zone) return { ms, ticks, utc: false };
       const off = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (+zone.slice(1, 3) * 60 + +zone.slice(-2));
       return { ms: ms - off * 60_000, ticks, utc: true };
@@ -47,7 +64,7 @@ export function parseStamp(text: unknown, fn: string): Stamp {
     if (us[7]?.toUpperCase() === "PM" && hours < 12) hours += 12;
     if (us[7]?.toUpperCase() === "AM" && hours === 12) hours = 0;
     const ms = Date.UTC(+us[3], +us[1] - 1, +us[2], hours, +(us[5] ?? 0), +(us[6] ?? 0));
-    return { ms, ticks: 0, utc: false };
+    if (real(ms, us[3], us[1], us[2], hours, +(us[5] ?? 0), +(us[6] ?? 0))) return { ms, ticks: 0, utc: false };
   }
   return fail(
     `The template language function '${fn}' expects its parameter to be a valid timestamp; the value '${text}' is not.`,

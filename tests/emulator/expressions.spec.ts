@@ -121,6 +121,13 @@ describe("WDL expression engine", () => {
     for (const [expression, expected] of cases) {
       it(`${expression} -> ${JSON.stringify(expected)}`, () => assert.deepStrictEqual(ev(expression), expected));
     }
+    it("a time that does not exist is no timestamp (30 February, hour 24, minute 60), as .NET parses them", () => {
+      for (const stamp of ["2026-02-30T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T10:60:00Z", "2/30/2026"])
+        assert.throws(() => ev(`formatDateTime('${stamp}', 'o')`), {
+          message: `The template language function 'formatDateTime' expects its parameter to be a valid timestamp; the value '${stamp}' is not.`,
+        });
+      assert.strictEqual(ev("formatDateTime('2028-02-29T00:00:00Z', 'o')"), "2028-02-29T00:00:00.0000000Z");
+    });
   });
 
   describe("templates", () => {

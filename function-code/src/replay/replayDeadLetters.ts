@@ -229,12 +229,22 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
 }
 
 /**
+ * An ISO time as the workflow writes it (`trigger().startTime`, 7 fraction digits in Azure, 3 locally): the form
+ * its formatDateTime() reads whatever the runtime; Date.parse alone takes "2026" or an RFC 1123 date too.
+ */
+const ROUND_TRIP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,7})?Z$/;
+
+/**
  * The headers the workflow reads on a replay. The origin's time is its first arrival: the row's own when it is
  * the origin, else carried on (`LeadOriginTime`); a row archived before that column, or with one that is not a time
  * (a request's header, kept as it came), falls back to its own time.
  */
 export function replayHeaders(row: Row, key: string, targets: ReplayTarget[]): Record<string, string> {
-  const isTime = (v: unknown) => typeof v === "string" && Number.isFinite(Date.parse(v));
+  // Date.parse rolls 30 February over to March; .NET refuses it: the day must come back as written.
+  const isTime = (v: unknown) =>
+    typeof v === "string" &&
+    ROUND_TRIP.test(v) &&
+    new Date(Date.parse(v)).toISOString().slice(0, 10) === v.slice(0, 10);
   const originTime = [row[COLUMN.leadOriginTime], row[COLUMN.receivedTime]].find(isTime) as string | undefined;
   return {
     [REPLAY_OF_HEADER]: key,
