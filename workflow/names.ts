@@ -61,7 +61,6 @@ export const ACTION = {
   markDuplicate: "Mark_duplicate",
   stopDuplicate: "Stop_duplicate",
   renewDedupClaim: "Renew_dedup_claim",
-  checkRenewal: "Check_renewal",
   // The replay reads it in FailedActions: its name is part of the contract.
   markDelivered: MARK_DELIVERED_ACTION,
   deliveryReport: "Delivery_report",

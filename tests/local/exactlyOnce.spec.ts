@@ -355,30 +355,6 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.deepStrictEqual(statusCounts(await rows()), { delivered: 1, replayed: 1, "dead-letter": 1 });
   });
 
-  it("a dead letter replayed after a newer lead of the same person (outside its window) is delivered, the newer claim kept", async () => {
-    const lead = {
-      UserDetails: { Email: "twice@contoso.com", LastName: "T" },
-      LeadSource: "AzureMarketplace-INS|contoso.offer",
-    };
-    endpoint.standins.fail("webhook", { times: 3 }); // every try (crmRetryCount 2)
-    await post(lead); // day 0: Dataverse has it, the webhook not: dead-lettered, holding the claim
-    clock = new Date(clock.getTime() + 35 * DAY);
-    await post(lead); // day 35: the same person, offer and action, outside day 0's window: a new lead
-    clock = new Date(clock.getTime() + DAY);
-    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send, now: () => clock });
-    assert.deepStrictEqual(
-      outcomes.map((o) => [o.result, o.targets]),
-      [["replayed", ["webhook"]]],
-    );
-    clock = new Date(clock.getTime() + 4 * DAY);
-    await post(lead); // day 40: a resend of day 35's lead, within its window: a duplicate
-    assert.deepStrictEqual(deliveries({ webhook: 3 }), {
-      dataverse: { "twice@contoso.com": 2 }, // day 0 and day 35
-      webhook: { "twice@contoso.com": 5 }, // 3 failed tries, day 35, day 0's replay
-    });
-    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 2, replayed: 1, duplicate: 1 });
-  });
-
   it("identity: different phone-only people are different leads; nobody to contact is archived, not delivered", async () => {
     const leads = [
       { UserDetails: { Phone: "+1 (555) 010-0100", FirstName: "Ann" } },

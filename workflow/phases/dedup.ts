@@ -51,24 +51,16 @@ export function dedupActions(options: LeadWorkflowOptions): Record<string, Workf
   };
 }
 
-/**
- * Another lead's claim made within the window of this lead's arrival, before or after it: mark the lead duplicate
- * and stop. Else take the claim over (ETag-conditioned) when it is this lead's own or older than its window; a newer
- * one (another lead that came after the window, while this one waited in the dead letters) is left to that lead.
- */
+/** Another lead's recent claim: mark the lead duplicate and stop. Else take the claim over (ETag-conditioned). */
 function checkDuplicate(options: LeadWorkflowOptions): WorkflowAction {
-  const days = options.dedupWindowDays;
-  const claimedTime = `@${EARLIER}?['ClaimedTime']`;
-  const another = { not: { equals: [`@${EARLIER}?['LeadRow']`, `@${ORIGIN}`] } };
   return {
     type: "If",
-    description: `A claim of another lead made within ${days} days of this lead's arrival makes it a duplicate.`,
+    description: `A claim of another lead made within ${options.dedupWindowDays} days makes this lead a duplicate.`,
     runAfter: { [ACTION.readDedupClaim]: ["Succeeded"] },
     expression: {
       and: [
-        another,
-        { greater: [claimedTime, `@addDays(${ORIGIN_TIME}, -${days})`] },
-        { less: [claimedTime, `@addDays(${ORIGIN_TIME}, ${days})`] },
+        { not: { equals: [`@${EARLIER}?['LeadRow']`, `@${ORIGIN}`] } },
+        { greater: [`@${EARLIER}?['ClaimedTime']`, `@addDays(${ORIGIN_TIME}, -${options.dedupWindowDays})`] },
       ],
     },
     actions: markAndStop(
@@ -84,24 +76,16 @@ function checkDuplicate(options: LeadWorkflowOptions): WorkflowAction {
     ),
     else: {
       actions: {
-        [ACTION.checkRenewal]: {
-          type: "If",
-          description: "Renews the claim unless it is another lead's, made after this lead's window.",
-          runAfter: {},
-          expression: { or: [{ not: another }, { less: [claimedTime, `@addDays(${ORIGIN_TIME}, ${days})`] }] },
-          actions: {
-            [ACTION.renewDedupClaim]: tableCall(
-              {
-                method: "PUT",
-                table: options.dedupTableName,
-                keys: CLAIM_KEYS,
-                body: { ...CLAIM },
-                ifMatch: `@{outputs('${ACTION.readDedupClaim}')?['headers']?['ETag']}`,
-              },
-              { runAfter: {}, description: "Takes over an expired (or this lead's own) claim, if nobody else did." },
-            ),
+        [ACTION.renewDedupClaim]: tableCall(
+          {
+            method: "PUT",
+            table: options.dedupTableName,
+            keys: CLAIM_KEYS,
+            body: { ...CLAIM },
+            ifMatch: `@{outputs('${ACTION.readDedupClaim}')?['headers']?['ETag']}`,
           },
-        },
+          { runAfter: {}, description: "Takes over an expired (or this lead's own) claim, if nobody else did." },
+        ),
       },
     },
   };
