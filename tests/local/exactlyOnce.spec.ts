@@ -355,6 +355,32 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
     assert.deepStrictEqual(statusCounts(await rows()), { delivered: 1, replayed: 1, "dead-letter": 1 });
   });
 
+  it("a newer lead of the same person holds the claim: a late replay of an older lead or copy is its duplicate, never a second record", async () => {
+    const lead = {
+      UserDetails: { Email: "later@contoso.com", LastName: "L" },
+      LeadSource: "AzureMarketplace-INS|contoso.offer",
+    };
+    endpoint.standins.fail("webhook", { times: 3 }); // every try (crmRetryCount 2)
+    await post(lead); // day 0: Dataverse has it, the webhook not: dead-lettered, holding the claim
+    clock = new Date(clock.getTime() + DAY);
+    endpoint.tables.fail("Read_dedup_claim", { times: 5 });
+    await post(lead); // day 1: Partner Center's copy, its dedup cut short: dead-lettered with no decision
+    clock = new Date(clock.getTime() + 34 * DAY);
+    await post(lead); // day 35: the same person, offer and action, outside day 0's window: a new lead, delivered
+    clock = new Date(clock.getTime() + DAY);
+    const outcomes = await replayDeadLetters({ table: endpoint.tables.table(ARCHIVE), send, now: () => clock });
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.result),
+      ["replayed", "replayed"],
+    );
+    // Both replays are duplicates of day 35's lead: every target has this person's lead for this offer, once a lead.
+    assert.deepStrictEqual(deliveries({ webhook: 3 }), {
+      dataverse: { "later@contoso.com": 2 }, // day 0 and day 35
+      webhook: { "later@contoso.com": 4 }, // 3 failed tries, day 35
+    });
+    assert.deepStrictEqual(statusCounts(await rows()), { delivered: 1, replayed: 2, duplicate: 2 });
+  });
+
   it("identity: different phone-only people are different leads; nobody to contact is archived, not delivered", async () => {
     const leads = [
       { UserDetails: { Phone: "+1 (555) 010-0100", FirstName: "Ann" } },

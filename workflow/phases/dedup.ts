@@ -5,7 +5,9 @@
  * own (a replay owns the claim of the lead it replays, `LeadOrigin`), is renewed with its ETag. The window runs
  * from the lead's first arrival (`LeadOriginTime`), not from a replay: a copy dead-lettered before its dedup
  * resolved and replayed after the window is still the duplicate it was (the purge keeps the claims that an
- * undelivered lead's window still covers: function-code/src/retention/purge.ts). A renewal
+ * undelivered lead's window still covers: function-code/src/retention/purge.ts). Any later claim makes a lead
+ * replayed late a duplicate too: the claim remembers only its last holder, so bounding the window after the lead
+ * would let a copy whose own claim was overwritten reach the CRMs a second time. A renewal
  * that loses a race (412) fails the run into a dead letter, and its replay then finds the winner's claim.
  * On the common path (a new lead) only the insert runs: the others are skipped, and skipped actions are free.
  * The 409 does not fail Process_lead: a scope fails when its final action does, and the read runs after the
