@@ -234,6 +234,24 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
     });
   }
 
+  /** The Flex Consumption plan. */
+  private createPlan(name: string, args: LeadFunctionAppArgs): web.AppServicePlan {
+    return new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: "functionapp",
+        // Flex Consumption runs on Linux (reserved): FC1 / FlexConsumption, as Microsoft's own templates declare it
+        // (microsoft/hands-on-lab-azure-functions terraform/plan.tf; learn.microsoft.com/azure/azure-functions/flex-consumption-plan).
+        reserved: true,
+        sku: { name: "FC1", tier: "FlexConsumption" },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+  }
+
   /** The package container, the Flex plan and the site with every setting. */
   private createApp(name: string, args: LeadFunctionAppArgs): web.WebApp {
     const parent = { parent: this };
@@ -246,20 +264,7 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
       },
       parent,
     );
-    const plan = new web.AppServicePlan(
-      `${name}-plan`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: "functionapp",
-        // Flex Consumption runs on Linux (reserved): FC1 / FlexConsumption, as Microsoft's own templates declare it
-        // (microsoft/hands-on-lab-azure-functions terraform/plan.tf; learn.microsoft.com/azure/azure-functions/flex-consumption-plan).
-        reserved: true,
-        sku: { name: "FC1", tier: "FlexConsumption" },
-        tags: args.tags,
-      },
-      parent,
-    );
+    const plan = this.createPlan(name, args);
     return new web.WebApp(
       `${name}-app`,
       {
