@@ -280,6 +280,29 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.strictEqual(replayExitCode(outcomes), 1, "the command and the timer say so");
   });
 
+  it("a run status that cannot be read fails that row alone: the other dead letters are replayed", async () => {
+    const table = await freshTable();
+    await deadLetter(table, "asked", { Status: "received", Targets: "webhook" });
+    await deadLetter(table, "dead", { Targets: "webhook", FailedTargets: "webhook" });
+    const rec = recorder(table);
+    const runEnded = () => {
+      throw new Error("403 AuthorizationFailed on Microsoft.Logic/workflows/runs/read");
+    };
+    const outcomes = await replayDeadLetters({ table, send: rec.send, runEnded, ...FAST });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result, o.detail]),
+      [
+        [
+          `${PK}/asked`,
+          "failed",
+          "whether its run has ended could not be read: 403 AuthorizationFailed on Microsoft.Logic/workflows/runs/read",
+        ],
+        [`${PK}/dead`, "replayed", "new run 08584run1"],
+      ],
+    );
+    assert.strictEqual((await row(table, "asked")).Status, "received", "left as it was");
+  });
+
   it("a row left received by a run that ended: repaired when every target has it, else needs review; never sent", async () => {
     const table = await freshTable();
     const received = (rowKey: string, columns: Record<string, unknown>) =>

@@ -50,7 +50,8 @@ export function runEndedOf(snapshot: RunsInProgress): RunEnded {
 
 /**
  * Dead letters, `replaying` rows whose lease ran out (their replayer died or lost its write-back) and, when
- * `runEnded` is given, `received` rows whose run has ended without marking them.
+ * `runEnded` is given, `received` rows whose run has ended without marking them. A row whose run status cannot be
+ * read goes to `unreadable` and is left alone: one refused read never stops the pass for the others.
  */
 export async function candidateRows(
   table: ArchiveTable,
@@ -59,6 +60,9 @@ export async function candidateRows(
   limit: number,
   runEnded?: RunEnded,
   onlyRow?: string,
+  unreadable: (row: Row, err: Error) => void = (_row, err) => {
+    throw err;
+  },
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const statuses = [LEAD_STATUS.deadLetter, LEAD_STATUS.replaying, ...(runEnded ? [LEAD_STATUS.received] : [])];
@@ -66,7 +70,7 @@ export async function candidateRows(
   const filter = onlyRow === undefined ? byStatus : `${equals("RowKey", onlyRow)} and (${byStatus})`;
   for await (const row of table.listEntities({ queryOptions: { filter } })) {
     if (row[COLUMN.status] === LEAD_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
-    if (row[COLUMN.status] === LEAD_STATUS.received && !(await runEnded!(row))) continue;
+    if (row[COLUMN.status] === LEAD_STATUS.received && !(await ended(runEnded!, row, unreadable))) continue;
     rows.push(row);
     if (rows.length >= limit) break;
   }
@@ -75,6 +79,15 @@ export async function candidateRows(
 
 /** The fields of one replay's change to a row: its `Status` and its token (`ReplayClaim`). */
 export type Change = Fields & { [COLUMN.status]: string; [COLUMN.replayClaim]: string };
+
+async function ended(runEnded: RunEnded, row: Row, unreadable: (row: Row, err: Error) => void): Promise<boolean> {
+  try {
+    return await runEnded(row);
+  } catch (err) {
+    unreadable(row, err as Error);
+    return false;
+  }
+}
 
 /**
  * Merges `change` only if the row still has `etag`; resolves with the new ETag, or undefined when

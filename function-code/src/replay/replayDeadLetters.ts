@@ -90,8 +90,15 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
     writeBackRetry: { attempts: 3, delayMs: 500 },
     ...options,
   };
-  const rows = await candidateRows(pass.table, pass.now(), pass.leaseMs, pass.limit, pass.runEnded, pass.onlyRow);
   const outcomes: ReplayOutcome[] = [];
+  const unreadable = (row: Row, err: Error) =>
+    outcomes.push({
+      row: rowKeyOf(row),
+      result: "failed",
+      detail: `whether its run has ended could not be read: ${err.message}`,
+    });
+  const { table, leaseMs, limit, runEnded, onlyRow } = pass;
+  const rows = await candidateRows(table, pass.now(), leaseMs, limit, runEnded, onlyRow, unreadable);
   for (const row of rows) {
     // One row's failure never ends the pass for the others.
     try {
