@@ -45,12 +45,13 @@ const UNDELIVERED = UNDELIVERED_STATUSES.map((s) => `${COLUMN.status} eq '${s}'`
 export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> {
   if (options.retentionDays === 0) return { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 };
   const now = (options.now ?? new Date()).getTime();
-  const archiveCutoff = wholeSecond(now - options.retentionDays * DAY_MS);
+  const retentionStart = now - options.retentionDays * DAY_MS;
+  const archiveCutoff = wholeSecond(retentionStart);
   const pageSize = options.pageSize ?? 1000;
   const pending = await undeliveredRows(options.archive, pageSize);
   // Held for at most the retention: the claims are other people's data, and an undelivered lead alerts daily.
   const oldest = pending.originTimes.reduce((a, b) => Math.min(a, b), now);
-  const windowStart = Math.max(oldest, now - options.retentionDays * DAY_MS);
+  const windowStart = Math.max(oldest, retentionStart);
   const dedupCutoff = wholeSecond(windowStart - options.dedupWindowDays * DAY_MS);
   // Partitions are the received month (yyyy-MM): the key range keeps the scan off newer months.
   const expired = odata`PartitionKey le ${archiveCutoff.slice(0, 7)} and ReceivedTime lt ${textBound(archiveCutoff)}`;
@@ -66,28 +67,36 @@ export async function purgeExpired(options: PurgeOptions): Promise<PurgeCounts> 
   const dedupClaims = options.dryRun
     ? await countMatching(options.dedup, dedupFilter, pageSize)
     : await deleteMatching(options.dedup, dedupFilter, pageSize, true);
-  const undeliveredKept = await countMatching(options.archive, `${expired} and (${UNDELIVERED})`, pageSize);
+  // The same test as `expired`, on the undelivered rows already read.
+  const undeliveredKept = pending.received.filter(
+    ([month, received]) => month <= archiveCutoff.slice(0, 7) && received < textBound(archiveCutoff),
+  ).length;
   return { archiveRows, dedupClaims, undeliveredKept, archiveCutoff, dedupCutoff };
 }
 
 type Row = Record<string, unknown>;
 
 /**
- * The undelivered rows of any age, few by design: their `<PartitionKey>/<RowKey>` keys and the times their leads
- * first arrived (`LeadOriginTime`; a row archived before that column gives its `ReceivedTime`).
+ * The undelivered rows of any age, few by design: their `<PartitionKey>/<RowKey>` keys, their partition and
+ * `ReceivedTime` text, and the times their leads first arrived (`LeadOriginTime`; a row archived before that
+ * column gives its `ReceivedTime`).
  */
 async function undeliveredRows(archive: PurgeTable, pageSize: number) {
   const filter = UNDELIVERED;
   const select = ["PartitionKey", "RowKey", COLUMN.receivedTime, COLUMN.leadOriginTime];
   const keys = new Set<string>();
   const originTimes: number[] = [];
+  const received: Array<[string, string]> = [];
   for await (const page of archive.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: pageSize }))
     for (const row of page) {
       keys.add(`${row.partitionKey}/${row.rowKey}`);
+      // A row without ReceivedTime matches no `lt` filter: not counted, as the query would not.
+      if (typeof row[COLUMN.receivedTime] === "string")
+        received.push([String(row.partitionKey), row[COLUMN.receivedTime] as string]);
       const time = Date.parse(String(row[COLUMN.leadOriginTime] || row[COLUMN.receivedTime]));
       if (Number.isFinite(time)) originTimes.push(time);
     }
-  return { keys, originTimes };
+  return { keys, received, originTimes };
 }
 
 /** How many rows the filter matches and `keep` does not, through every page. */
