@@ -212,9 +212,10 @@ export function explainRefusals(account: string): PipelinePolicy {
       if (response.status !== 403) return response;
       const table = decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").replace(/\(.*$/, "");
       const code = response.headers.get("x-ms-error-code") ?? "Forbidden";
-      const role = request.method === "GET" ? "Reader" : "Contributor";
+      const reads = request.method === "GET";
+      const role = reads ? "Reader" : "Contributor";
       throw new Error(
-        `Azure Table storage refused to ${request.method === "GET" ? "read" : "change"} table ${table} of account ` +
+        `Azure Table storage refused to ${reads ? "read" : "change"} table ${table} of account ` +
           `${account} as you (403 ${code}): owning or creating the account gives no access to its tables. Give ` +
           `yourself Storage Table Data ${role} on it, then run the command again (a new role takes up to 10 ` +
           "minutes): az role assignment create --assignee-object-id " +
