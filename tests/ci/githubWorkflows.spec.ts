@@ -1,16 +1,19 @@
 /** The GitHub workflows: valid per the workflow schema (action-validator, offline) and doing what the README says. */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { listStacks, LOCAL_DEMO_STACKS } from "../../program/stacks";
 
 const DIR = path.join(".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "e2e.yml", "wdl-differential.yml"];
-const VALIDATOR = path.join("node_modules", ".bin", "action-validator");
-const validate = (file: string) => spawnSync(VALIDATOR, [file], { encoding: "utf8" });
+/**
+ * action-validator's errors for a workflow file ([] when valid): what its CLI (`action-validator <file>`) checks
+ * and exits 1 on, without a node start and a WebAssembly compile for each file.
+ */
+const validate = (file: string) => validateWorkflow(fs.readFileSync(file, "utf8")).errors;
 const text = (name: string) => fs.readFileSync(path.join(DIR, name), "utf8");
 const read = (name: string) => parse(text(name));
 
@@ -29,15 +32,14 @@ describe("GitHub workflows", function () {
 
   for (const file of FILES) {
     it(`${file} passes action-validator`, () => {
-      const result = validate(path.join(DIR, file));
-      assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+      assert.deepStrictEqual(validate(path.join(DIR, file)), []);
     });
   }
 
   it("action-validator does reject a broken workflow", () => {
     const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wf-")), "broken.yml");
     fs.writeFileSync(broken, "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n");
-    assert.notStrictEqual(validate(broken).status, 0);
+    assert.match(JSON.stringify(validate(broken)), /Additional property 'stepz' is not allowed/);
   });
 
   it("pins every third-party action by full commit SHA, with its release tag in a comment", () => {
