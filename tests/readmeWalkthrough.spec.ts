@@ -69,10 +69,13 @@ describe("README walkthroughs, pasted", function () {
     if (!server || server.exitCode !== null) return;
     const exited = new Promise((r) => server.once("exit", r));
     process.kill(-server.pid!, "SIGINT"); // Ctrl-C: the server stops Azurite with SIGINT and exits
+    // Its timer cleared once npm has exited: a pending one kept mocha's process up 20 s after the last test.
+    let timer: NodeJS.Timeout | undefined;
     const stopped = await Promise.race([
       exited.then(() => true),
-      new Promise((r) => setTimeout(() => r(false), 20000)),
+      new Promise((r) => (timer = setTimeout(() => r(false), 20000))),
     ]);
+    clearTimeout(timer);
     if (!stopped) process.kill(-server.pid!, "SIGKILL");
     assert.ok(stopped, `npm start did not stop on Ctrl-C:\n${serverOut}`);
   });
