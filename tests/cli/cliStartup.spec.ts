@@ -12,14 +12,25 @@ import { loadAsCli } from "../../scripts/bench/clis";
 const ROOT = path.join(__dirname, "..", "..");
 const HEAVY = /^(@azure\/|@pulumi\/|typescript$|ts-node$)/;
 
-/** Packages loaded by requiring `entry` the way cli/leadkit.js loads commands. */
-function packagesLoaded(entry: string): string[] {
+/**
+ * The packages each of `entries` loads, required the way cli/leadkit.js loads commands. One node loads them in
+ * turn, each from an empty require.cache: the same modules as a fresh start each (a node start per entry cost
+ * more than the loading).
+ */
+function packagesLoaded(entries: readonly string[]): Record<string, string[]> {
   const code =
-    loadAsCli(entry) +
-    'const names = new Set(Object.keys(require.cache).filter((f) => f.includes("node_modules/")).map((f) => {' +
+    'const names = () => [...new Set(Object.keys(require.cache).filter((f) => f.includes("node_modules/")).map((f) => {' +
     '  const rest = f.slice(f.lastIndexOf("node_modules/") + 13).split("/");' +
-    '  return rest[0].startsWith("@") ? rest[0] + "/" + rest[1] : rest[0]; }));' +
-    "console.log(JSON.stringify([...names].sort()));";
+    '  return rest[0].startsWith("@") ? rest[0] + "/" + rest[1] : rest[0]; }))].sort();' +
+    "const loaded = {};" +
+    entries
+      .map(
+        (entry) =>
+          "for (const f of Object.keys(require.cache)) delete require.cache[f];" +
+          `${loadAsCli(entry)}loaded[${JSON.stringify(entry)}] = names();`,
+      )
+      .join("") +
+    "console.log(JSON.stringify(loaded));";
   return JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" }));
 }
 
@@ -28,7 +39,7 @@ describe("CLI start-up: what a command loads before it works", function () {
   // A stack's workflow is built from its settings alone (components/workflowOptions.ts): `npm start`,
   // render and the bench may load the storage SDK, never the Pulumi SDK (about 1,000 modules and 1.5 s).
   const PULUMI_OR_COMPILER = /^(@pulumi\/|typescript$|ts-node$)/;
-  for (const [what, entry, heavy] of [
+  const ENTRIES = [
     ["the dispatcher", "cli/leadkit.ts", HEAVY],
     ["send", "ops/send.ts", HEAVY],
     ["replay", "ops/replay.ts", HEAVY],
@@ -41,10 +52,13 @@ describe("CLI start-up: what a command loads before it works", function () {
     ["npm run bench", "scripts/bench.ts", HEAVY],
     ["npm run docs:cost", "scripts/docsCost.ts", HEAVY],
     ["npm run docs:schema", "scripts/docsSchema.ts", HEAVY],
-  ] as const) {
+  ] as const;
+  let loadedBy: Record<string, string[]>;
+  before(() => (loadedBy = packagesLoaded(ENTRIES.map(([, entry]) => entry))));
+  for (const [what, entry, heavy] of ENTRIES) {
     const none = heavy === HEAVY ? "no SDK, Pulumi" : "no Pulumi SDK";
     it(`${what} loads ${none} or TypeScript compiler`, () => {
-      const loaded = packagesLoaded(entry);
+      const loaded = loadedBy[entry];
       assert.deepStrictEqual(
         loaded.filter((p) => heavy.test(p)),
         [],
