@@ -32,27 +32,26 @@ describe("test tooling", function () {
   });
 
   it("a file given as an option's value (`--file x.ts`) is not taken for the spec: the default list still runs", () => {
-    // Mocha's own option loader, as `mocha` calls it (the config reads the command line), without loading
-    // every spec file twice to count them; one process loads each command line in turn.
+    // Mocha's own option loader, as `mocha` calls it (the config reads the command line when it loads), on each
+    // command line in turn, in this process: without loading every spec file twice to count them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadOptions } = require(path.resolve("node_modules/mocha/lib/cli/options.cjs"));
+    const configFile = require.resolve("../.mocharc.js");
+    const [argv, config] = [process.argv, require.cache[configFile]];
     const lines = [["--file", FIXTURE], ["-r", FIXTURE], [FIXTURE], []];
-    const loaded = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          "-e",
-          "const { loadOptions } = require('./node_modules/mocha/lib/cli/options.cjs');" +
-            "const configFile = require.resolve('./.mocharc.js');" +
-            "console.log(JSON.stringify(JSON.parse(process.argv[1]).map((args) => {" +
-            "  process.argv = [process.argv[0], 'mocha', ...args];" +
-            "  delete require.cache[configFile];" + // the config reads the command line when it loads
-            "  const o = loadOptions(args);" +
-            "  return { spec: o._, file: o.file ?? [] };" +
-            "})))",
-          JSON.stringify(lines),
-        ],
-        { encoding: "utf8" },
-      ),
-    );
+    let loaded;
+    try {
+      loaded = lines.map((args) => {
+        process.argv = [argv[0], "mocha", ...args];
+        delete require.cache[configFile];
+        const o = loadOptions(args);
+        return { spec: o._, file: o.file ?? [] };
+      });
+    } finally {
+      process.argv = argv;
+      if (config) require.cache[configFile] = config;
+      else delete require.cache[configFile];
+    }
     const DEFAULT_SPEC = ["tests/**/*.spec.ts", "function-code/tests/**/*.spec.ts"];
     assert.deepStrictEqual(loaded, [
       { spec: DEFAULT_SPEC, file: [FIXTURE] },
@@ -69,17 +68,24 @@ describe("test tooling", function () {
   });
 
   it("`npm test` keeps the checks' caches locally and uses none in CI (CI=true checks every file afresh), and checks lib/schema.json", () => {
-    const argsWith = (ci: string) =>
-      execFileSync(
-        process.execPath,
-        [
-          "-e",
-          "console.log(JSON.stringify(require('./tests/support/run-tests.js').CHECKS.map((c) => c.args.slice(1))))",
-        ],
-        { encoding: "utf8", env: { ...process.env, CI: ci } },
-      );
-    const local = JSON.parse(argsWith("")) as string[][];
-    const ci = JSON.parse(argsWith("true")) as string[][];
+    // run-tests.js reads CI when it loads: loaded afresh here with each value.
+    const argsWith = (ci: string): string[][] => {
+      const file = require.resolve("./support/run-tests.js");
+      const [saved, loaded] = [process.env.CI, require.cache[file]];
+      process.env.CI = ci;
+      delete require.cache[file];
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(file).CHECKS.map((c: { args: string[] }) => c.args.slice(1));
+      } finally {
+        if (saved === undefined) delete process.env.CI;
+        else process.env.CI = saved;
+        if (loaded) require.cache[file] = loaded;
+        else delete require.cache[file];
+      }
+    };
+    const local = argsWith("");
+    const ci = argsWith("true");
     assert.deepStrictEqual(ci, [
       ["--schema", "lib/schema.json"],
       ["--check", "."],
