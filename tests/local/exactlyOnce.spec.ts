@@ -4,6 +4,7 @@
  * Every test ends with counts: accepted = archived, each target's deliveries = distinct leads owed to it.
  */
 import * as assert from "assert";
+import { TableRest } from "../../local/connectors/tableRest";
 import { LocalEndpoint } from "../../local/endpoint";
 import { LocalServer, startLocalServer } from "../../local/server";
 import { replayDeadLetters, Sender } from "../../function-code/src/replay/replayDeadLetters";
@@ -26,6 +27,46 @@ const STACK = stackFromSettings("once", {
 const DAY = 24 * 3600 * 1000;
 
 type Row = Record<string, any>;
+
+/**
+ * Inserts up to 100 entities of one partition as one entity group transaction ($batch), written as the Table
+ * service's REST API defines it: the SDK's submitTransaction took 4 times the CPU (13 ms a batch against 3 ms).
+ */
+async function insertBatch(connectionString: string, table: string, entities: Row[]): Promise<void> {
+  const rest = new TableRest(connectionString);
+  const insert = (entity: Row) =>
+    [
+      "--changeset_fill",
+      "Content-Type: application/http",
+      "Content-Transfer-Encoding: binary",
+      "",
+      `POST ${rest.account.endpoint}${table} HTTP/1.1`,
+      "Content-Type: application/json",
+      "Accept: application/json;odata=nometadata",
+      "Prefer: return-no-content",
+      "DataServiceVersion: 3.0",
+      "",
+      JSON.stringify(entity),
+    ].join("\r\n");
+  const body = [
+    "--batch_fill",
+    "Content-Type: multipart/mixed; boundary=changeset_fill",
+    "",
+    ...entities.map(insert),
+    "--changeset_fill--",
+    "--batch_fill--",
+    "",
+  ].join("\r\n");
+  const answer = await rest.send(
+    "POST",
+    "$batch",
+    { "Content-Type": "multipart/mixed; boundary=batch_fill", "x-ms-version": "2019-02-02", DataServiceVersion: "3.0" },
+    body,
+  );
+  // The batch answers 202 even when an insert in it failed: that one's own status line says so.
+  const failed = /^HTTP\/1\.1 [45]\d\d.*$/m.exec(String(answer.body));
+  assert.ok(answer.statusCode === 202 && !failed, `$batch: ${answer.statusCode} ${failed?.[0] ?? ""}`);
+}
 
 describe("exactly once (local endpoint over HTTP, Azurite, faults)", function () {
   this.timeout(120000);
@@ -447,17 +488,21 @@ describe("exactly once (local endpoint over HTTP, Azurite, faults)", function ()
         .map((a) => a.name)
         .sort();
     const before = await post({ UserDetails: { Email: "flat0@contoso.com" } });
-    const archive = endpoint.tables.table(ARCHIVE);
     const started = Date.now();
     // The calls do not depend on the archive's size, so 10,000 rows (100 pages of a scan) show a scan as well as
     // more would; `npm run bench` times leads at 50,000.
+    const { connectionString } = await useAzurite();
     for (let batch = 0; batch < 100; batch++) {
-      await archive.submitTransaction(
-        Array.from({ length: 100 }, (_, i) => [
-          "create",
+      await insertBatch(
+        connectionString,
+        ARCHIVE,
+        Array.from({ length: 100 }, (_, i) => ({
           // One partition per batch: Azurite slows down sharply on one partition of tens of thousands of rows.
-          { partitionKey: `filler-${batch}`, rowKey: `r${i}`, Status: "delivered", DedupKey: `k${batch}-${i}` },
-        ]),
+          PartitionKey: `filler-${batch}`,
+          RowKey: `r${i}`,
+          Status: "delivered",
+          DedupKey: `k${batch}-${i}`,
+        })),
       );
     }
     console.log(`      filled 10,000 archive rows in ${Date.now() - started} ms`);
