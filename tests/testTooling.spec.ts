@@ -107,9 +107,9 @@ describe("test tooling", function () {
   });
 
   /** `npm test`'s runner over the fixture: its printed lines and exit code. */
-  async function runTests(checks: Array<{ name: string; args: string[] }>) {
+  async function runTests(checks: Array<{ name: string; args: string[] }>, mocha = MOCHA_PHASE) {
     let out = "";
-    const code = await runAll({ checks, mocha: MOCHA_PHASE, mochaArgs: [FIXTURE], write: (s: string) => (out += s) });
+    const code = await runAll({ checks, mocha, mochaArgs: [FIXTURE], write: (s: string) => (out += s) });
     return { code, lines: out.trimEnd().split("\n") };
   }
   const prettier = CHECKS.find((c: { name: string }) => c.name === "prettier")!;
@@ -119,13 +119,15 @@ describe("test tooling", function () {
     return { name: "prettier", args: [prettier.args[0], "--check", file] };
   };
 
-  // Both runs at once: each is a mocha start-up and a prettier run, mostly waiting.
+  // Both runs at once: each is a mocha start-up and a prettier run, mostly waiting. The failing one runs mocha as
+  // LEADKIT_TEST_JOBS=1 has it (serially: no worker process to start), its point being the check's failure.
+  const serial = { ...MOCHA_PHASE, args: [MOCHA_PHASE.args[0], ...parallelFlags({ LEADKIT_TEST_JOBS: "1" })] };
   let passing: { code: number; lines: string[] };
   let failing: { code: number; lines: string[] };
   before(async () => {
     [passing, failing] = await Promise.all([
       runTests([prettierOn("export const a = 1;\n")]),
-      runTests([prettierOn("export const a   =  1\n")]),
+      runTests([prettierOn("export const a   =  1\n")], serial),
     ]);
   });
 
