@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TableClient } from "@azure/data-tables";
+import { TableClient, TransactionAction } from "@azure/data-tables";
 import { ActionRun, HttpCall, WorkflowRun } from "../../emulator/types";
 import { billedOperations, costPer1000, executions, listBilled } from "../../scripts/bench/billing";
 import { costSection, costTable } from "../../scripts/bench/costTable";
@@ -252,7 +252,12 @@ describe("benchmark rounds start from the level's rows (Azurite)", () => {
     for (const name of [archive, dedup]) await client(name).createTable();
     await fillArchive(client(archive), 0, 200);
     // A round's rows: the month's partition (150, more than one transaction), a key-named one, and the dedup table.
-    for (let i = 0; i < 150; i++) await client(archive).createEntity({ partitionKey: "2026-11", rowKey: `run${i}` });
+    // The 150 are written in two transactions (100 is the most one holds), not 150 requests.
+    const month = Array.from({ length: 150 }, (_, i): TransactionAction => [
+      "create",
+      { partitionKey: "2026-11", rowKey: `run${i}` },
+    ]);
+    for (const rows of [month.slice(0, 100), month.slice(100)]) await client(archive).submitTransaction(rows);
     await client(archive).createEntity({ partitionKey: "fillers", rowKey: "x" });
     await client(dedup).createEntity({ partitionKey: "k'1", rowKey: "k'1" });
     assert.strictEqual(await clearRoundRows(connectionString, [archive, dedup]), 152);
