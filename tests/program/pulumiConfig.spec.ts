@@ -73,9 +73,15 @@ describe("Pulumi config as Pulumi passes it", function () {
       [`${ns}:webhookSecret`]: WEBHOOK.webhookSecret,
     });
 
-    it("pulumi up reads the settings under the project's own name, not leadkit", async () => {
-      const renamed = await deploy(settings("contoso-leads"), "contoso-leads");
-      const original = await deploy(settings("leadkit"), "leadkit");
+    // pulumi up of the renamed project, and of the same settings under leadkit: once, for the tests that read them.
+    let renamed: RegisteredResource[];
+    let original: RegisteredResource[];
+    before(async () => {
+      renamed = await deploy(settings("contoso-leads"), "contoso-leads");
+      original = await deploy(settings("leadkit"), "leadkit");
+    });
+
+    it("pulumi up reads the settings under the project's own name, not leadkit", () => {
       assert.ok(parameterNames(renamed).includes("webhookUrl"), parameterNames(renamed).join(", "));
       assert.deepStrictEqual(workflowOf(renamed).inputs.definition, workflowOf(original).inputs.definition);
     });
@@ -87,15 +93,14 @@ describe("Pulumi config as Pulumi passes it", function () {
       });
     });
 
-    it("offline, the loader reads `name:` of Pulumi.yaml and renders what pulumi up deploys", async () => {
+    it("offline, the loader reads `name:` of Pulumi.yaml and renders what pulumi up deploys", () => {
       const dir = projectDir("contoso-leads", {
         dev: `config:\n  contoso-leads:targets: webhook\n  contoso-leads:webhookUrl: ${WEBHOOK.webhookUrl}\n`,
       });
       assert.strictEqual(projectName(dir), "contoso-leads");
       const stack = loadStack("dev", dir);
       assert.deepStrictEqual(stack.config.targets, ["webhook"]);
-      const deployed = await deploy(settings("contoso-leads"), "contoso-leads");
-      assert.deepStrictEqual(stack.definition, workflowOf(deployed).inputs.definition);
+      assert.deepStrictEqual(stack.definition, workflowOf(renamed).inputs.definition);
     });
 
     it("offline, keys under another project's name are unknown to this one", () => {
