@@ -212,10 +212,13 @@ export class LocalEndpoint {
     return Promise.all(rows.slice(0, top).map((r) => summary(r, ended)));
   }
 
-  /** One archived lead by its run (RowKey), or undefined while it has no row (`npm run send` waits on it). */
-  async lead(runId: string): Promise<LeadSummary | undefined> {
-    const row = await findRow(this.archive(), runId);
-    return row && summary(row, runEndedOf(this.inProgressRuns()));
+  /**
+   * One archived lead by its run (RowKey), or undefined while it has no row (`npm run send` waits on it); `row`,
+   * its `<partition>/<run>` as the endpoint answered, reads that row alone.
+   */
+  async lead(runId: string, row?: string): Promise<LeadSummary | undefined> {
+    const found = await findRow(this.archive(), runId, row);
+    return found && summary(found, runEndedOf(this.inProgressRuns()));
   }
 
   /** The run page's chart over the whole archive (local/insights.ts). */

@@ -248,11 +248,15 @@ const ROUTES: Route[] = [
     path: /^\/leads$/,
     handle: async (ctx, res) => json(res, 200, { value: await ctx.options.endpoint.leads() }),
   },
-  // `npm run send`: the lead's outcome, without the storage SDK in the command (null while it has no row).
+  // `npm run send`: the lead's outcome, without the storage SDK in the command (null while it has no row);
+  // ?row=<partition>/<run>, from the endpoint's answer, reads that row alone.
   {
     method: "GET",
     path: /^\/leads\/([0-9A-Za-z]+)$/,
-    handle: async (ctx, res, _url, m) => json(res, 200, { value: (await ctx.options.endpoint.lead(m[1])) ?? null }),
+    handle: async (ctx, res, url, m) =>
+      json(res, 200, {
+        value: (await ctx.options.endpoint.lead(m[1], url.searchParams.get("row") ?? undefined)) ?? null,
+      }),
   },
   {
     method: "GET",

@@ -292,14 +292,28 @@ export async function stackSettings(stack: string, instead: string, { deployed =
   }
 }
 
-/** The archive row of a run (row key = run id); partitions are months, so the query goes by row key. */
+/**
+ * The archive row of a run (row key = run id). `row` is the `<partition>/<row key>` the endpoint's answer names:
+ * that one row is read (Get Entity). Without it (an endpoint deployed before its answer named the row) the query
+ * goes by row key across the partitions, a month each: a scan of the whole archive.
+ */
 export async function findRow(
-  table: Pick<TableClient, "listEntities">,
+  table: Pick<TableClient, "listEntities" | "getEntity">,
   runId: string,
+  row?: string,
 ): Promise<ArchiveRow | undefined> {
   if (!/^[0-9A-Za-z]+$/.test(runId)) throw new UsageError(`"${runId}" is not a run id (letters and digits only).`);
-  for await (const row of table.listEntities({ queryOptions: { filter: `RowKey eq '${runId}'` } }))
-    return row as ArchiveRow;
+  const partition = row?.endsWith(`/${runId}`) ? row.slice(0, -runId.length - 1) : undefined;
+  if (partition)
+    return table.getEntity(partition, runId).then(
+      (found) => found as ArchiveRow,
+      (err: { statusCode?: number }) => {
+        if (err.statusCode === 404) return undefined; // not written yet
+        throw err;
+      },
+    );
+  for await (const found of table.listEntities({ queryOptions: { filter: `RowKey eq '${runId}'` } }))
+    return found as ArchiveRow;
   return undefined;
 }
 

@@ -77,13 +77,13 @@ export async function reportOf(
   pollMs?: number,
   runPage?: string,
 ): Promise<SendReport> {
-  const runId = (http.body as { runId?: string } | null)?.runId;
+  const { runId, row } = (http.body as { runId?: string; row?: string } | null) ?? {};
   const report: SendReport = { http, runId, runPage: runId && runPage ? `${runPage}/#${runId}` : undefined };
   if (http.status === 500 && (http.body as { status?: string })?.status === "not-archived")
     report.outcome = describeRow(undefined);
   else if (http.status === 200 && runId && outcomeOf && waitMs > 0)
     try {
-      report.outcome = await awaitOutcome(outcomeOf, runId, waitMs, pollMs);
+      report.outcome = await awaitOutcome(() => outcomeOf(runId, row), waitMs, pollMs);
     } catch (err) {
       report.unchecked = (err as Error).message;
     }
@@ -98,8 +98,11 @@ function loadSampleOrExplain(sample: string): unknown {
   }
 }
 
-/** The outcome of a run's archive row, or undefined while the run has no row. */
-export type OutcomeOf = (runId: string) => Promise<Outcome | undefined>;
+/**
+ * The outcome of a run's archive row, or undefined while the run has no row. `row`: the `<partition>/<row key>`
+ * the endpoint's answer names, read alone (ops/archive.ts findRow).
+ */
+export type OutcomeOf = (runId: string, row?: string) => Promise<Outcome | undefined>;
 
 /** The URL from the environment (a deployed endpoint), else the running local endpoint. */
 async function target(
@@ -117,14 +120,15 @@ async function target(
     await table.getEntity("", "-").catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404) throw err;
     });
-    return { url, outcomeOf: async (runId) => describeFound(await findRow(table, runId)) };
+    return { url, outcomeOf: async (runId, row) => describeFound(await findRow(table, runId, row)) };
   }
   if (flags.account) throw new UsageError(`--account needs ${CALLBACK_URL_ENV} (the deployed endpoint's signed URL).`);
   const local = await readLocalEndpoint(flags["state-dir"]);
   const runPage = `http://127.0.0.1:${local.port}`;
   // Read through `npm start` (GET /leads/<run>): the storage SDK would be most of this command's start-up.
-  const outcomeOf: OutcomeOf = async (runId) => {
-    const res = await httpRequest(`${runPage}/leads/${encodeURIComponent(runId)}`, { timeoutMs: 10_000 });
+  const outcomeOf: OutcomeOf = async (runId, row) => {
+    const query = row ? `?row=${encodeURIComponent(row)}` : "";
+    const res = await httpRequest(`${runPage}/leads/${encodeURIComponent(runId)}${query}`, { timeoutMs: 10_000 });
     if (!res.ok)
       throw new Error(`The local endpoint answered ${res.status} to /leads/${runId}: restart \`npm start\`.`);
     return (JSON.parse(res.text) as { value: { outcome: Outcome } | null }).value?.outcome;
@@ -136,14 +140,13 @@ const describeFound = (row: ArchiveRow | undefined) => (row ? describeRow(row) :
 
 /** Polls the run's outcome until its Status is final, or `waitMs` passed (then: still pending, or not archived). */
 export async function awaitOutcome(
-  outcomeOf: OutcomeOf,
-  runId: string,
+  outcomeNow: () => Promise<Outcome | undefined>,
   waitMs: number,
   pollMs = 250,
 ): Promise<Outcome> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const outcome = await outcomeOf(runId);
+    const outcome = await outcomeNow();
     if ((outcome && outcome.verdict !== "pending") || Date.now() >= deadline) {
       const final = outcome ?? describeRow(undefined);
       if (final.verdict === "pending") final.words += ` after ${Math.round(waitMs / 1000)} s (raise --wait)`;

@@ -86,8 +86,8 @@ export const ARCHIVE_KEYS: EntityKeys = {
 
 /** A request header of the trigger, as a WDL expression. */
 export const header = (name: string) => `triggerOutputs()?['headers']?['${name}']`;
-/** `<PartitionKey>/<RowKey>` of this run's archive row. */
-const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKey})`;
+/** `<PartitionKey>/<RowKey>` of this run's archive row (the answer names it: the CLIs read the row by its keys). */
+export const THIS_ROW = `concat(${ARCHIVE_KEYS.partitionKey}, '/', ${ARCHIVE_KEYS.rowKey})`;
 /** The row of the lead as first received: a replay names it, a first delivery is it. */
 export const ORIGIN = `coalesce(${header(ORIGIN_HEADER)}, ${THIS_ROW})`;
 /**

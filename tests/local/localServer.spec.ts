@@ -81,7 +81,7 @@ describe("local endpoint server", function () {
     // A person of its own: the dev stack's dedup table is shared by every spec on this Azurite.
     const res = await post(server.callbackUrl, FULL.replace("someone@contoso.com", `served-${Date.now()}@contoso.com`));
     assert.strictEqual(res.status, 200);
-    const body = (await res.json()) as { status: string; runId: string };
+    const body = (await res.json()) as { status: string; runId: string; row: string };
     assert.strictEqual(body.status, "accepted");
     assert.strictEqual(res.headers.get("x-ms-workflow-run-id"), body.runId);
     // The CRM steps run after the answer: wait for the run to end, not for a fixed time.
@@ -111,14 +111,18 @@ describe("local endpoint server", function () {
     // Each names the run that made it (the run page lists a run's requests by it).
     assert.deepStrictEqual([...new Set(requests.value.map((r: any) => r.runName))], [body.runId]);
     // One lead's outcome by its run (what `npm run send` reads), and null for a run with no row.
-    const lead = async (id: string) =>
-      (await (await fetch(`http://127.0.0.1:${server.port}/leads/${id}`)).json()) as { value: any };
+    const lead = async (id: string, query = "") =>
+      (await (await fetch(`http://127.0.0.1:${server.port}/leads/${id}${query}`)).json()) as { value: any };
     const { value } = await lead(body.runId);
     assert.deepStrictEqual(
       [value.row, value.status, value.outcome.verdict, value.outcome.ok, value.runEnded],
       [body.runId, "delivered", "delivered", true, false],
     );
     assert.deepStrictEqual(await lead("08584000000000000000000000000"), { value: null });
+    // ?row=, the keys the answer named: that row is read alone (another partition's keys find nothing).
+    assert.strictEqual(body.row, `${value.partition}/${body.runId}`);
+    assert.deepStrictEqual((await lead(body.runId, `?row=${encodeURIComponent(body.row)}`)).value, value);
+    assert.deepStrictEqual(await lead(body.runId, `?row=1999-01/${body.runId}`), { value: null });
   });
 
   it("refuses a body that is not JSON with 400 (the trigger schema wants an object)", async () => {

@@ -81,7 +81,8 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
   it("Validate test lead: archived, answered 200, marked test, sent to no CRM", async () => {
     const { status, body, run } = await post(e, sample("validate"));
     assert.strictEqual(status, 200);
-    assert.deepStrictEqual(body, { status: "accepted", runId: run.name });
+    // `row` names the archive row by its keys (npm run send reads it alone): the month of the run, its id.
+    assert.deepStrictEqual(body, { status: "accepted", runId: run.name, row: `2026-11/${run.name}` });
     assert.strictEqual(run.status, "Succeeded");
     assert.deepStrictEqual(statuses(run), {
       Archive_raw_lead: "Succeeded",
@@ -426,7 +427,7 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     });
     const { status, body, run } = await post(down, sample("full"));
     assert.strictEqual(status, 500);
-    assert.deepStrictEqual(body, { status: "not-archived", runId: run.name });
+    assert.deepStrictEqual(body, { status: "not-archived", runId: run.name, row: `2026-11/${run.name}` });
     assert.strictEqual(run.status, "Failed");
     assert.strictEqual(run.error?.code, "LeadNotArchived");
     assert.strictEqual(run.actions.Archive_raw_lead.retryHistory?.length, 2, "first attempt + 2 retries");

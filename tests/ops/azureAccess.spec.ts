@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { asYouOptions, signedIn, stackSettings } from "../../ops/archive";
+import { asYouOptions, findRow, signedIn, stackSettings } from "../../ops/archive";
+import { describeRow } from "../../ops/outcome";
 import { reportLines, reportOf } from "../../ops/send";
 
 describe("operator commands in Azure: access refused", function () {
@@ -88,5 +89,67 @@ describe("operator commands in Azure: access refused", function () {
     } finally {
       process.env.LEADKIT_EXAMPLE_STACKS = saved;
     }
+  });
+});
+
+describe("send --account: waiting on the lead's own archive row", function () {
+  let server: http.Server;
+  let url: string;
+  let requests: string[];
+  /** Answers for the row: 404 until `readsBeforeRow` reads were made, then the row, delivered. */
+  let readsBeforeRow: number;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      requests.push(`${req.method} ${decodeURIComponent(req.url!)}`);
+      res.setHeader("content-type", "application/json;odata=nometadata");
+      if (requests.length <= readsBeforeRow) {
+        res.writeHead(404, { "x-ms-error-code": "ResourceNotFound" });
+        res.end(JSON.stringify({ "odata.error": { code: "ResourceNotFound", message: { value: "none" } } }));
+        return;
+      }
+      const row = { PartitionKey: "2026-11", RowKey: "08584run1", Status: "delivered", Sent_webhook: "sent" };
+      res.writeHead(200);
+      res.end(JSON.stringify(req.url!.includes("$filter") ? { value: [row] } : row));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+  beforeEach(() => (requests = []));
+
+  const table = () =>
+    new TableClient(
+      url,
+      "LeadArchive",
+      new AzureNamedKeyCredential("leadsdevst", Buffer.from("k").toString("base64")),
+      {
+        allowInsecureConnection: true,
+        retryOptions: { maxRetries: 0 },
+      },
+    );
+  const outcomeOf = (runId: string, row?: string) =>
+    findRow(table(), runId, row).then((found) => found && describeRow(found));
+  const answer = (body: object) => ({
+    status: 200,
+    body: { status: "accepted", runId: "08584run1", ...body },
+    milliseconds: 90,
+  });
+
+  it("reads the row the answer names by its keys (not yet written: 404, then read again), never a query of every partition", async () => {
+    readsBeforeRow = 1;
+    const report = await reportOf(answer({ row: "2026-11/08584run1" }), outcomeOf, 5000, 10);
+    const read = "GET /LeadArchive(PartitionKey='2026-11',RowKey='08584run1')";
+    assert.deepStrictEqual(requests, [read, read]);
+    assert.strictEqual(report.outcome?.verdict, "delivered", JSON.stringify(report.outcome));
+  });
+
+  it("without a row in the answer (an endpoint deployed before the answer named it), queries by the run id", async () => {
+    readsBeforeRow = 0;
+    const report = await reportOf(answer({}), outcomeOf, 5000, 10);
+    assert.deepStrictEqual(
+      requests.map((r) => r.replace(/&.*$/, "")),
+      ["GET /LeadArchive()?$filter=RowKey eq '08584run1'"],
+    );
+    assert.strictEqual(report.outcome?.verdict, "delivered", JSON.stringify(report.outcome));
   });
 });

@@ -5,7 +5,16 @@ import { ARCHIVE_RETRY, ARCHIVE_TIMEOUT, upsertEntity } from "../../definition/t
 import { RunAfter, WorkflowAction } from "../../definition/types";
 import { COLUMN, LEAD_STATUS, REPLAY_OF_HEADER } from "../../function-code/src/contract";
 import { microsoftTableColumns } from "../crmActions";
-import { ACTION, ARCHIVE_KEYS, header, LeadWorkflowOptions, ORIGIN, ORIGIN_TIME_TEXT, runTargets } from "../names";
+import {
+  ACTION,
+  ARCHIVE_KEYS,
+  header,
+  LeadWorkflowOptions,
+  ORIGIN,
+  ORIGIN_TIME_TEXT,
+  runTargets,
+  THIS_ROW,
+} from "../names";
 
 const ARCHIVED = `equals(actions('${ACTION.archive}')?['status'], 'Succeeded')`;
 
@@ -51,6 +60,9 @@ function respond(): WorkflowAction {
       body: {
         status: `@{if(${ARCHIVED}, 'accepted', 'not-archived')}`,
         runId: "@{workflow()?['run']?['name']}",
+        // Its archive row's keys: `npm run send` and `replay --wait` read that one row instead of searching every
+        // partition (a month each) for the run id.
+        row: `@{${THIS_ROW}}`,
       },
     },
   };
