@@ -1,7 +1,9 @@
 /**
- * CLIs that explain themselves, run as a user runs them: --help does nothing else, a misspelt flag is
- * refused with the valid list (exit 2), --flag=value works, secrets are not flags, and the dead ends
- * (no endpoint, busy port, no Pulumi CLI) say the way out.
+ * CLIs that explain themselves: --help does nothing else, a misspelt flag is refused with the valid list
+ * (exit 2), --flag=value works, secrets are not flags, and the dead ends (no endpoint, busy port, no Pulumi
+ * CLI) say the way out. Each command runs as a user runs it (a child process) in its --help test, and
+ * wherever the process matters (serve, a PATH without Pulumi); its refusals and messages are read from the
+ * CLI's own dispatch in this process (exit code, stdout and stderr alike).
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -20,6 +22,7 @@ import { checkFault, STANDIN } from "../../ops/standin";
 import { readLocalEndpoint, stackEndpointFile } from "../../ops/archive";
 import { VERIFY } from "../../ops/verify";
 import { runCli, runScript } from "../support/cli";
+import { leadkitInProcess } from "../support/leadkitInProcess";
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
 
@@ -98,7 +101,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("refuses a misspelt flag with exit 2 and the valid list (replay --dryrun did a real replay)", async () => {
-    const r = await runCli(["replay", "--local", "--dryrun"]);
+    const r = await leadkitInProcess(["replay", "--local", "--dryrun"]);
     assert.strictEqual(r.code, 2);
     assert.strictEqual(
       r.stderr,
@@ -109,7 +112,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("replay --workflow-id takes a workflow's ARM id, and not with --local (npm start knows its own runs)", async () => {
-    const local = await runCli(["replay", "--local", "--workflow-id", "x"]);
+    const local = await leadkitInProcess(["replay", "--local", "--workflow-id", "x"]);
     assert.deepStrictEqual(
       [local.code, local.stderr],
       [
@@ -118,7 +121,7 @@ describe("operator CLIs: usage", function () {
           "Run with --help for usage.\n",
       ],
     );
-    const bad = await runCli(["replay", "--account", "leadsdevst", "--workflow-id", "leads-dev-workflow"], {
+    const bad = await leadkitInProcess(["replay", "--account", "leadsdevst", "--workflow-id", "leads-dev-workflow"], {
       LEADKIT_CALLBACK_URL: "https://prod-00.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke",
     });
     assert.deepStrictEqual(
@@ -133,7 +136,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("takes --flag=value (the value reaches the command) and refuses secrets as flags", async () => {
-    const bad = await runCli(["send", "--sample=nosuch"]);
+    const bad = await leadkitInProcess(["send", "--sample=nosuch"]);
     assert.strictEqual(bad.code, 2);
     assert.ok(
       bad.stderr.startsWith(
@@ -141,7 +144,7 @@ describe("operator CLIs: usage", function () {
       ),
       bad.stderr,
     );
-    const url = await runCli(["send", "--url", "http://127.0.0.1:1/x?sig=secret"]);
+    const url = await leadkitInProcess(["send", "--url", "http://127.0.0.1:1/x?sig=secret"]);
     assert.strictEqual(url.code, 2);
     assert.ok(
       url.stderr.startsWith("send: Unknown option '--url'. Valid options: --sample, --wait, --json"),
@@ -152,7 +155,7 @@ describe("operator CLIs: usage", function () {
   it("says how to start the local endpoint when none runs (was: fetch failed)", async () => {
     const state = tempDir();
     for (const args of [["send"], ["leads"], ["replay", "--local"], ["standin", "dataverse", "down"]]) {
-      const r = await runCli([...args, "--state-dir", state]);
+      const r = await leadkitInProcess([...args, "--state-dir", state]);
       assert.strictEqual(r.code, 1, args.join(" "));
       assert.ok(
         r.stderr.startsWith(`${args[0]}: no local endpoint is running: start it with \`npm start\` (no `),
@@ -212,7 +215,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("leads show refuses a key with nothing after the '/' (it showed the newest lead instead)", async () => {
-    const r = await runCli(["leads", "show", "2026-11/", "--state-dir", tempDir()]);
+    const r = await leadkitInProcess(["leads", "show", "2026-11/", "--state-dir", tempDir()]);
     assert.deepStrictEqual(
       [r.code, r.stderr],
       [
