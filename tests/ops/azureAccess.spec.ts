@@ -3,12 +3,25 @@
  * the scope and the commands that fix them, against a stub table service (no Azure here).
  */
 import * as assert from "assert";
-import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
+import { AzureNamedKeyCredential, TableClient, TableServiceClientOptions } from "@azure/data-tables";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { asYouOptions, findRow, signedIn, stackSettings } from "../../ops/archive";
 import { describeRow } from "../../ops/outcome";
 import { reportLines, reportOf } from "../../ops/send";
+
+/** A stub table service on a free loopback port (no Azure here); resolves with its URL. */
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Table LeadArchive of account leadsdevst on the stub at `url`. */
+const stubTable = (url: string, options: TableServiceClientOptions) =>
+  new TableClient(url, "LeadArchive", new AzureNamedKeyCredential("leadsdevst", Buffer.from("k").toString("base64")), {
+    allowInsecureConnection: true,
+    ...options,
+  });
 
 describe("operator commands in Azure: access refused", function () {
   let server: http.Server;
@@ -18,21 +31,11 @@ describe("operator commands in Azure: access refused", function () {
       res.writeHead(403, { "content-type": "application/json", "x-ms-error-code": "AuthorizationPermissionMismatch" });
       res.end(JSON.stringify({ "odata.error": { code: "AuthorizationPermissionMismatch", message: { value: "no" } } }));
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listen(server);
   });
   after(() => server.close());
 
-  const table = () =>
-    new TableClient(
-      url,
-      "LeadArchive",
-      new AzureNamedKeyCredential("leadsdevst", Buffer.from("k").toString("base64")),
-      {
-        allowInsecureConnection: true,
-        ...asYouOptions("leadsdevst"),
-      },
-    );
+  const table = () => stubTable(url, asYouOptions("leadsdevst"));
   const fix = (verb: string, role: string) =>
     `Azure Table storage refused to ${verb} table LeadArchive of account leadsdevst as you (403 ` +
     "AuthorizationPermissionMismatch): owning or creating the account gives no access to its tables. Give yourself " +
@@ -111,22 +114,12 @@ describe("send --account: waiting on the lead's own archive row", function () {
       res.writeHead(200);
       res.end(JSON.stringify(req.url!.includes("$filter") ? { value: [row] } : row));
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listen(server);
   });
   after(() => server.close());
   beforeEach(() => (requests = []));
 
-  const table = () =>
-    new TableClient(
-      url,
-      "LeadArchive",
-      new AzureNamedKeyCredential("leadsdevst", Buffer.from("k").toString("base64")),
-      {
-        allowInsecureConnection: true,
-        retryOptions: { maxRetries: 0 },
-      },
-    );
+  const table = () => stubTable(url, { retryOptions: { maxRetries: 0 } });
   const outcomeOf = (runId: string, row?: string) =>
     findRow(table(), runId, row).then((found) => found && describeRow(found));
   const answer = (body: object) => ({
