@@ -3,7 +3,7 @@
  * (exit 2), --flag=value works, secrets are not flags, and the dead ends (no endpoint, busy port, no Pulumi
  * CLI) say the way out. Each command runs as a user runs it (a child process) in its --help test, and
  * wherever the process matters (serve, a PATH without Pulumi); its refusals and messages are read from the
- * CLI's own dispatch in this process (exit code, stdout and stderr alike).
+ * CLI's own dispatch (a project script's: runCommand) in this process (exit code, stdout and stderr alike).
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -21,8 +21,12 @@ import { SEND } from "../../ops/send";
 import { checkFault, STANDIN } from "../../ops/standin";
 import { readLocalEndpoint, stackEndpointFile } from "../../ops/archive";
 import { VERIFY } from "../../ops/verify";
+import { BENCH } from "../../scripts/bench";
+import { DOCS } from "../../scripts/docs";
+import { DOCS_COST } from "../../scripts/docsCost";
+import { RENDER } from "../../scripts/render";
 import { runCli, runScript } from "../support/cli";
-import { leadkitInProcess } from "../support/leadkitInProcess";
+import { commandInProcess, leadkitInProcess } from "../support/leadkitInProcess";
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
 
@@ -290,15 +294,16 @@ describe("operator CLIs: usage", function () {
 
 describe("project scripts: usage (render, docs, docs:cost, bench)", function () {
   this.timeout(120000);
-  const scripts = {
-    render: "scripts/render.ts",
-    docs: "scripts/docs.ts",
-    "docs:cost": "scripts/docsCost.ts",
-    bench: "scripts/bench.ts",
+  // Each script's --help runs as npm runs it (a child through the compile hook); its misspelt flag, in this process.
+  const scripts: Record<string, [string, Command<never>]> = {
+    render: ["scripts/render.ts", RENDER as Command<never>],
+    docs: ["scripts/docs.ts", DOCS as Command<never>],
+    "docs:cost": ["scripts/docsCost.ts", DOCS_COST as Command<never>],
+    bench: ["scripts/bench.ts", BENCH as Command<never>],
   };
   const run = (file: string, args: string[]) => runScript(file, args);
 
-  for (const [name, file] of Object.entries(scripts)) {
+  for (const [name, [file, command]] of Object.entries(scripts)) {
     it(`${name} --help prints usage and writes nothing; a misspelt flag exits 2`, async () => {
       const watched = ["README.md", "rendered/dev.workflow.json"].map((f) => fs.statSync(f).mtimeMs);
       const help = await run(file, ["--help"]);
@@ -309,7 +314,7 @@ describe("project scripts: usage (render, docs, docs:cost, bench)", function () 
         watched,
         "--help rewrote a file",
       );
-      const bad = await run(file, ["--stak", "dev"]);
+      const bad = await commandInProcess(command, ["--stak", "dev"]);
       assert.strictEqual(bad.code, 2);
       assert.ok(bad.stderr.startsWith(`${name}: Unknown option '--stak'. Valid options: `), bad.stderr);
     });

@@ -1,9 +1,11 @@
 /**
  * `leadkit <args>` through the CLI's own dispatch (cli/leadkit.ts: what `main` runs before it exits with the
- * code), in this process: the same parsing, command and messages as the child process of runCli, without a
- * node start and the command's modules loaded anew (0.2-0.6 CPU-s a call). For a command another test of the
- * file already runs as a child; the process itself (its exit, its fresh module load) is that child's to show.
+ * code), or a project script's command through runCommand (what its `main` runs), in this process: the same
+ * parsing, command and messages as the child process of runCli or runScript, without a node start and the
+ * command's modules loaded anew (0.2-0.6 CPU-s a call). For a command another test of the file already runs
+ * as a child; the process itself (its exit, its fresh module load) is that child's to show.
  */
+import { Command, runCommand } from "../../ops/cli";
 import { CliResult } from "./cli";
 
 // By the .ts file's name: "../../cli/leadkit" is cli/leadkit.js to node, the bin, which runs main() on load.
@@ -13,10 +15,20 @@ const { dispatch } = require("../../cli/leadkit.ts") as typeof import("../../cli
 type Write = typeof process.stdout.write;
 
 /** Runs one command with `env` over the environment runCli gives a child; stdout and stderr are captured. */
-export async function leadkitInProcess(
+export function leadkitInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return inProcess(() => dispatch(args), env);
+}
+
+/** A script's command (`npm run render`: scripts/render.ts's RENDER) as its `main` runs it, in this process. */
+export function commandInProcess<V>(
+  command: Command<V>,
   args: string[],
   env: Record<string, string | undefined> = {},
 ): Promise<CliResult> {
+  return inProcess(() => runCommand(command, args), env);
+}
+
+async function inProcess(run: () => Promise<number>, env: Record<string, string | undefined>): Promise<CliResult> {
   const vars = { CI: "", LEADKIT_CALLBACK_URL: "", ...env };
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   const set = (values: Record<string, string | undefined>) => {
@@ -39,7 +51,7 @@ export async function leadkitInProcess(
   process.stdout.write = capture((t) => (stdout += t));
   process.stderr.write = capture((t) => (stderr += t));
   try {
-    const code = await dispatch(args);
+    const code = await run();
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = writes.out;
