@@ -20,7 +20,7 @@
 import type { ArchiveTable, RunEnded } from "../function-code/src/replay/archiveRows";
 import type { ReplayOutcome } from "../function-code/src/replay/replayDeadLetters";
 import { COLUMN, LEAD_STATUS } from "../function-code/src/contract";
-import { ArchiveLocation, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
+import { ArchiveLocation, findRow, localRunEnded, openArchive, readLocalEndpoint, stackOutputs } from "./archive";
 import { main, Command, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { CALLBACK_URL_ENV, sendLead, stackEndpointUrl } from "./sendLead";
 
@@ -29,11 +29,14 @@ export type { ReplayOutcome, Sender } from "../function-code/src/replay/replayDe
 /** An outcome with the final `Status` of the replay's own run, once known. */
 export type SettledOutcome = ReplayOutcome & { newStatus?: string };
 
-/** The status of the replay's own run, or undefined while it has no row or is still `received`. */
+/**
+ * The status of the replay's own run, or undefined while it has no row or is still `received`: its row read alone
+ * when the endpoint's answer named it, else the rows that name the replayed one (a query of every partition).
+ */
 async function newRunStatus(table: ArchiveTable, o: ReplayOutcome): Promise<string | undefined> {
   const { findReplaysOf } = await import("../function-code/src/replay/archiveRows");
-  const rows = await findReplaysOf(table, o.row);
-  const status = rows.find((r) => String(r.rowKey) === o.newRun)?.[COLUMN.status];
+  const rows = o.newRow && o.newRun ? [await findRow(table, o.newRun, o.newRow)] : await findReplaysOf(table, o.row);
+  const status = rows.find((r) => String(r?.rowKey) === o.newRun)?.[COLUMN.status];
   return status === undefined || status === LEAD_STATUS.received ? undefined : String(status);
 }
 

@@ -67,7 +67,7 @@ function recorder(table: TableClient, fail?: (of: string, n: number) => "throw" 
       await table.createEntity({ partitionKey: "2025-02", rowKey: runId, Status: "received", ReplayOf: of });
       if (mode === "archive-then-throw")
         throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
-      return { status: 200, body: { status: "accepted", runId } };
+      return { status: 200, body: { status: "accepted", runId, row: `2025-02/${runId}` } };
     },
   };
   return r;
@@ -627,6 +627,29 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.strictEqual(replayExitCode(settled), 0);
       // It says why it pauses, once (it sat silent up to --wait seconds).
       assert.deepStrictEqual(said, ["Waiting up to 5 s for 1 replayed run to end (--wait)."]);
+    });
+
+    it("reads each replay's run by the keys its answer named, without querying every partition", async () => {
+      const table = await freshTable();
+      await deadLetter(table, "q", { FailedTargets: "webhook" });
+      const outcomes = await replayDeadLetters({ table, send: recorder(table).send, ...FAST });
+      assert.deepStrictEqual(
+        outcomes.map((o) => [o.newRun, o.newRow]),
+        [["08584run1", "2025-02/08584run1"]],
+      );
+      await table.updateEntity({ partitionKey: "2025-02", rowKey: "08584run1", Status: "delivered" });
+      const reads: string[] = [];
+      const counted: ArchiveTable = {
+        listEntities: (...args) => (reads.push("query"), table.listEntities(...args)),
+        getEntity: (...args) => (reads.push(`get ${args[0]}/${args[1]}`), table.getEntity(...args)),
+        updateEntity: (...args) => table.updateEntity(...args),
+      };
+      const settled = await awaitReplayRuns(counted, outcomes, { waitMs: 5000, pollMs: 50 });
+      assert.deepStrictEqual(
+        settled.map((o) => o.newStatus),
+        ["delivered"],
+      );
+      assert.deepStrictEqual(reads, ["get 2025-02/08584run1"]);
     });
 
     it("exits 1 for a failed row or one that needs review, 0 for repaired and skipped", () => {

@@ -50,6 +50,8 @@ export interface ReplayOutcome {
   targets?: ReplayTarget[];
   /** Run id of the replay's own run, when the endpoint accepted it. */
   newRun?: string;
+  /** That run's archive row (`<partition>/<run>`), when the endpoint's answer named it: read alone by `--wait`. */
+  newRow?: string;
 }
 
 export interface ReplayOptions {
@@ -232,7 +234,8 @@ async function resend(pass: Pass, row: Row, lead: unknown, targets: ReplayTarget
     };
   }
   if (!result.ok) return { row: key, result: "failed", detail: result.error, targets };
-  return { row: key, result: "replayed", detail: result.detail, targets, newRun: result.newRun };
+  const { newRun, newRow } = result;
+  return { row: key, result: "replayed", detail: result.detail, targets, newRun, ...(newRow && { newRow }) };
 }
 
 /**
@@ -262,7 +265,7 @@ export function replayHeaders(row: Row, key: string, targets: ReplayTarget[]): R
 }
 
 type SendResult =
-  | { ok: true; detail: string; newRun?: string; fields: Fields & { [COLUMN.status]: string } }
+  | { ok: true; detail: string; newRun?: string; newRow?: string; fields: Fields & { [COLUMN.status]: string } }
   | { ok: false; error: string; ambiguous: boolean };
 
 function alreadyReplayed(key: string, earlier: Row[]): SendResult {
@@ -289,8 +292,15 @@ async function sendOnce(send: Sender, lead: unknown, headers: Record<string, str
     return { ok: false, error: `no answer: ${(err as Error).message}`, ambiguous: true };
   }
   if (res.status === 200) {
-    const runId = String((res.body as { runId?: string })?.runId ?? "");
-    return { ok: true, detail: `new run ${runId}`, newRun: runId, fields: replayedFields(runId) };
+    const { runId = "", row } = (res.body ?? {}) as { runId?: string; row?: string };
+    const newRow = typeof row === "string" && row.endsWith(`/${runId}`) ? row : undefined;
+    return {
+      ok: true,
+      detail: `new run ${runId}`,
+      newRun: String(runId),
+      newRow,
+      fields: replayedFields(String(runId)),
+    };
   }
   const notArchived = (res.body as { status?: string })?.status === "not-archived";
   return {
