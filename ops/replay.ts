@@ -213,7 +213,9 @@ async function replay(flags: ReplayFlags): Promise<number> {
     },
   });
   const progress = (line: string) => console.error(line);
-  const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, progress });
+  // --local: a loopback point read, polled as often as `send` polls npm start (Azure's table: every 2 s).
+  const pollMs = flags.local ? 50 : undefined;
+  const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, pollMs, progress });
   if (flags.json) console.log(JSON.stringify({ outcomes, counts: replayCounts(outcomes) }, null, 2));
   else report(outcomes);
   return replayExitCode(outcomes, waitMs > 0);
