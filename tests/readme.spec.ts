@@ -204,6 +204,12 @@ gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REP
       .map((job) => job.environment)
       .filter((env): env is string => !!env);
 
+  // The script as documented, with the default stubs: run once, its output and log read by the tests below.
+  let standard: { out: string; log: string[] };
+  before(() => {
+    standard = run();
+  });
+
   it("stops before creating anything when gh cannot read the repository's ids (signed out, a wrong name)", () => {
     const { log } = run(`${STUBS}\ngh() { log "gh $*"; return 1; }\n`, false);
     assert.deepStrictEqual(
@@ -215,7 +221,7 @@ gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REP
 
   it("trusts both subject forms of every identity: name-only, and with the immutable owner and repository ids", () => {
     assert.ok(script, "no set-up script");
-    const { log } = run();
+    const { log } = standard;
     const subjects: Record<string, string[]> = {};
     for (const line of log.filter((l) => l.startsWith("az ad app federated-credential create"))) {
       const app = /--id (\S+)/.exec(line)![1];
@@ -240,7 +246,7 @@ gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REP
   });
 
   it("creates every environment the workflows name with a deployment branch policy: main only", () => {
-    const { log } = run();
+    const { log } = standard;
     const envs = [...new Set(["deploy.yml", "e2e.yml", "pull-request.yml"].flatMap(workflowEnvironments))].sort();
     assert.deepStrictEqual(envs, ["dev", "e2e", "production"]);
     for (const env of envs) {
@@ -258,7 +264,7 @@ gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REP
   });
 
   it("prints the Pulumi OIDC policy subjects in both forms, and those allowed the admin scope (e2e only)", () => {
-    const { out } = run();
+    const { out } = standard;
     const immutable = `octo@${OWNER_ID}/kit@${REPO_ID}`;
     for (const line of [
       "aud urn:pulumi:org:acme",
