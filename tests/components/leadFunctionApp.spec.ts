@@ -166,6 +166,9 @@ describe("LeadEndpoint with the function app", () => {
     const byName = Object.fromEntries(recorded.resources.map((r) => [r.name, r]));
     return { endpoint, resources: recorded.resources, byName };
   }
+  /** The endpoint with the scheduled replay alone: deployed once, read (not changed) by the tests that need it. */
+  let replayOnly: ReturnType<typeof deployEndpoint> | undefined;
+  const deployReplayOnly = () => (replayOnly ??= deployEndpoint({ replaySchedule: "0 */30 * * * *" }));
 
   it("passes the normalizer URL and audience to the workflow, and no function key", async () => {
     const { resources } = await deployEndpoint({ normalizerFunction: true });
@@ -222,7 +225,7 @@ describe("LeadEndpoint with the function app", () => {
   });
 
   it("lets the replay read the callback URL through a built-in read-only role on the workflow, not Logic App Contributor", async () => {
-    const { resources, byName } = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
+    const { resources, byName } = await deployReplayOnly();
     assert.deepStrictEqual(byName["leads-test-fn-workflow-access"].inputs, {
       principalId: PRINCIPAL_ID,
       principalType: "ServicePrincipal",
@@ -258,7 +261,7 @@ describe("LeadEndpoint with the function app", () => {
   });
 
   it("deploys the app for the scheduled replay alone, enables it, and declares no normalizer parameter", async () => {
-    const { resources, byName } = await deployEndpoint({ replaySchedule: "0 */30 * * * *" });
+    const { resources, byName } = await deployReplayOnly();
     const settings = Object.fromEntries(
       (byName["leads-test-fn-app"].inputs.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [
         s.name,
