@@ -4,7 +4,7 @@
  * What an undelivered lead's replay reads stays: the claims its window covers, its earlier replays' rows.
  */
 import * as assert from "assert";
-import { TableClient } from "@azure/data-tables";
+import { TableClient, TableEntity } from "@azure/data-tables";
 import { purgeExpired, PurgeTable } from "../../function-code/src/retention/purge";
 import { runScheduledPurge } from "../../function-code/src/retention/scheduled";
 import { useAzurite } from "../support/azurite";
@@ -70,21 +70,22 @@ describe("retention purge (Azurite)", function () {
     };
   }
 
+  /** Each test's own pair of tables (a new name, so none to delete first), seeded one transaction a partition. */
+  let tableNumber = 0;
   beforeEach(async () => {
     connectionString = (await useAzurite()).connectionString;
     const open = (name: string) =>
       TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
-    archive = open("RetentionArchive");
-    dedup = open("RetentionDedup");
-    for (const t of [archive, dedup]) {
-      await t.deleteTable().catch(() => undefined);
-      await t.createTable();
-    }
+    tableNumber++;
+    archive = open(`RetentionArchive${tableNumber}`);
+    dedup = open(`RetentionDedup${tableNumber}`);
+    await Promise.all([archive.createTable(), dedup.createTable()]);
+    const rows: Array<TableEntity<Record<string, unknown>>> = [];
     for (const [partitionKey, rowKey, ReceivedTime] of [...OLD_ROWS, ...NEW_ROWS])
-      await archive.createEntity({ partitionKey, rowKey, ReceivedTime, Status: "delivered" });
+      rows.push({ partitionKey, rowKey, ReceivedTime, Status: "delivered" });
     // Old leads not delivered yet: the purge keeps them (their row is their only copy).
     for (const [rowKey, Status] of UNDELIVERED.map((s, i) => [`undelivered${i}`, s]))
-      await archive.createEntity({ partitionKey: "2024-11", rowKey, ReceivedTime: "2024-11-03T10:00:00Z", Status });
+      rows.push({ partitionKey: "2024-11", rowKey, ReceivedTime: "2024-11-03T10:00:00Z", Status });
     // 40 and 31 days old: past the 30-day window; 29 days and 1 hour: within it.
     const claims: Array<[string, string]> = [
       ["old1", "2026-05-06T00:00:00.0000000Z"],
@@ -92,8 +93,17 @@ describe("retention purge (Azurite)", function () {
       ["new1", "2026-05-17T00:00:00.0000000Z"],
       ["new2", "2026-06-14T23:00:00.0000000Z"],
     ];
-    for (const [rowKey, ClaimedTime] of claims)
-      await dedup.createEntity({ partitionKey: "v1", rowKey, ClaimedTime, LeadRow: "2026-05/x" });
+    const seed = (t: TableClient, entities: Array<TableEntity<Record<string, unknown>>>) =>
+      Promise.all(
+        [...new Set(entities.map((e) => e.partitionKey))].map((pk) =>
+          t.submitTransaction(entities.filter((e) => e.partitionKey === pk).map((e) => ["create", e])),
+        ),
+      );
+    await seed(archive, rows);
+    await seed(
+      dedup,
+      claims.map(([rowKey, ClaimedTime]) => ({ partitionKey: "v1", rowKey, ClaimedTime, LeadRow: "2026-05/x" })),
+    );
   });
 
   it("deletes only rows received before the cutoff, paging through every page", async () => {
@@ -198,8 +208,8 @@ describe("retention purge (Azurite)", function () {
   it("runs from the function app's settings, and names a bad one", async () => {
     const settings = {
       LEAD_ARCHIVE_CONNECTION: connectionString,
-      LEAD_ARCHIVE_TABLE: "RetentionArchive",
-      LEAD_DEDUP_TABLE: "RetentionDedup",
+      LEAD_ARCHIVE_TABLE: archive.tableName,
+      LEAD_DEDUP_TABLE: dedup.tableName,
       ARCHIVE_RETENTION_DAYS: "365",
       DEDUP_WINDOW_DAYS: "30",
     };
