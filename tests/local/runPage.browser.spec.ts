@@ -77,7 +77,13 @@ describe("run page in headless Chromium", function () {
     const puppeteer = await import("puppeteer-core");
     // One process for browser and renderers: the page under test is the same, and Chromium's zygotes, GPU
     // and per-site renderers cost about 3.5 CPU-s more over this file (measured with its children reaped).
-    browser = await puppeteer.launch({ executablePath, headless: true, args: ["--no-sandbox", "--single-process"] });
+    // Nor does headless Chromium (156) build its address bar's two WebUI popups, about 1 CPU-s each: no test
+    // types in an address bar. A Chromium without these features ignores their names.
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: ["--no-sandbox", "--single-process", "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"],
+    });
     page = await browser.newPage();
   });
   after(async () => {
