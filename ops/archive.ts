@@ -292,6 +292,17 @@ export async function stackSettings(stack: string, instead: string, { deployed =
   }
 }
 
+/** A storage error as @azure/data-tables throws it: the HTTP status and the service's error code. */
+export type StorageError = { statusCode?: number; details?: { errorCode?: string } };
+
+/**
+ * Whether a 404 means "no such row" (ResourceNotFound). A table that does not exist answers 404 too, with
+ * TableNotFound (https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes): that is a wrong
+ * table, not a row still to come.
+ */
+export const isRowNotFound = (err: StorageError) =>
+  err.statusCode === 404 && err.details?.errorCode !== "TableNotFound";
+
 /**
  * The archive row of a run (row key = run id). `row` is the `<partition>/<row key>` the endpoint's answer names:
  * that one row is read (Get Entity). Without it (an endpoint deployed before its answer named the row) the query
@@ -307,8 +318,8 @@ export async function findRow(
   if (partition)
     return table.getEntity(partition, runId).then(
       (found) => found as ArchiveRow,
-      (err: { statusCode?: number }) => {
-        if (err.statusCode === 404) return undefined; // not written yet
+      (err: StorageError) => {
+        if (isRowNotFound(err)) return undefined; // not written yet
         throw err;
       },
     );

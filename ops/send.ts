@@ -9,7 +9,8 @@
  * Exit codes: 0 the lead is where it should be, 1 it is not (dead letter, not archived, still running
  * at --wait, refused), 2 usage. Kept light: no Pulumi SDK, no workflow code.
  */
-import { findRow, openArchive, readLocalEndpoint } from "./archive";
+import type { TableClient } from "@azure/data-tables";
+import { findRow, isRowNotFound, openArchive, readLocalEndpoint, StorageError } from "./archive";
 import { httpRequest } from "./http";
 import { Command, EXIT, STATE_DIR_FLAG, UsageError, secretFromEnv, wholeNumberFlag } from "./cli";
 import { ArchiveRow, describeRow, Outcome } from "./outcome";
@@ -77,7 +78,8 @@ export async function reportOf(
   pollMs?: number,
   runPage?: string,
 ): Promise<SendReport> {
-  const { runId, row } = (http.body as { runId?: string; row?: string } | null) ?? {};
+  const { runId, row: answered } = (http.body as { runId?: string; row?: unknown } | null) ?? {};
+  const row = typeof answered === "string" ? answered : undefined;
   const report: SendReport = { http, runId, runPage: runId && runPage ? `${runPage}/#${runId}` : undefined };
   if (http.status === 500 && (http.body as { status?: string })?.status === "not-archived")
     report.outcome = describeRow(undefined);
@@ -115,11 +117,9 @@ async function target(
         `${CALLBACK_URL_ENV} does not hold a URL: set it to the signed callback URL (leadEndpointUrl).`,
       );
     if (!flags.account) return { url };
-    const table = await openArchive({ account: flags.account, table: flags.table ?? "LeadArchive" });
-    // One point read before the POST: a missing sign-in or role stops here, not after the lead went out.
-    await table.getEntity("", "-").catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 404) throw err;
-    });
+    const tableName = flags.table ?? "LeadArchive";
+    const table = await openArchive({ account: flags.account, table: tableName });
+    await checkArchive(table, flags.account, tableName);
     return { url, outcomeOf: async (runId, row) => describeFound(await findRow(table, runId, row)) };
   }
   if (flags.account) throw new UsageError(`--account needs ${CALLBACK_URL_ENV} (the deployed endpoint's signed URL).`);
@@ -134,6 +134,26 @@ async function target(
     return (JSON.parse(res.text) as { value: { outcome: Outcome } | null }).value?.outcome;
   };
   return { url: local.url, outcomeOf, pollMs: 50, runPage }; // a loopback read: poll often
+}
+
+/**
+ * One point read before the POST: a missing sign-in, role or table stops `send --account` here, not after the lead
+ * went out. A row that does not exist is the expected answer.
+ */
+export async function checkArchive(
+  table: Pick<TableClient, "getEntity">,
+  account: string,
+  tableName: string,
+): Promise<void> {
+  await table.getEntity("", "-").catch((err: StorageError) => {
+    if (isRowNotFound(err)) return;
+    if (err.statusCode === 404)
+      throw new UsageError(
+        `storage account ${account} has no table ${tableName}: give --table with the stack's archive table ` +
+          "(`pulumi stack output archiveTableName`).",
+      );
+    throw err;
+  });
 }
 
 const describeFound = (row: ArchiveRow | undefined) => (row ? describeRow(row) : undefined);

@@ -8,7 +8,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { asYouOptions, findRow, signedIn, stackSettings } from "../../ops/archive";
 import { describeRow } from "../../ops/outcome";
-import { reportLines, reportOf } from "../../ops/send";
+import { checkArchive, reportLines, reportOf } from "../../ops/send";
 
 /** A stub table service on a free loopback port (no Azure here); resolves with its URL. */
 async function listen(server: http.Server): Promise<string> {
@@ -99,15 +99,16 @@ describe("send --account: waiting on the lead's own archive row", function () {
   let server: http.Server;
   let url: string;
   let requests: string[];
-  /** Answers for the row: 404 until `readsBeforeRow` reads were made, then the row, delivered. */
+  /** Answers for the row: 404 `notFound` until `readsBeforeRow` reads were made, then the row, delivered. */
   let readsBeforeRow: number;
+  let notFound: "ResourceNotFound" | "TableNotFound";
   before(async () => {
     server = http.createServer((req, res) => {
       requests.push(`${req.method} ${decodeURIComponent(req.url!)}`);
       res.setHeader("content-type", "application/json;odata=nometadata");
       if (requests.length <= readsBeforeRow) {
-        res.writeHead(404, { "x-ms-error-code": "ResourceNotFound" });
-        res.end(JSON.stringify({ "odata.error": { code: "ResourceNotFound", message: { value: "none" } } }));
+        res.writeHead(404, { "x-ms-error-code": notFound });
+        res.end(JSON.stringify({ "odata.error": { code: notFound, message: { value: "none" } } }));
         return;
       }
       const row = { PartitionKey: "2026-11", RowKey: "08584run1", Status: "delivered", Sent_webhook: "sent" };
@@ -117,7 +118,10 @@ describe("send --account: waiting on the lead's own archive row", function () {
     url = await listen(server);
   });
   after(() => server.close());
-  beforeEach(() => (requests = []));
+  beforeEach(() => {
+    requests = [];
+    notFound = "ResourceNotFound";
+  });
 
   const table = () => stubTable(url, { retryOptions: { maxRetries: 0 } });
   const outcomeOf = (runId: string, row?: string) =>
@@ -144,5 +148,38 @@ describe("send --account: waiting on the lead's own archive row", function () {
       ["GET /LeadArchive()?$filter=RowKey eq '08584run1'"],
     );
     assert.strictEqual(report.outcome?.verdict, "delivered", JSON.stringify(report.outcome));
+  });
+
+  it("a table that does not exist (404 TableNotFound) is not a row still to come: the outcome is unchecked, not 'not archived'", async () => {
+    readsBeforeRow = 100;
+    notFound = "TableNotFound";
+    const report = await reportOf(answer({ row: "2026-11/08584run1" }), outcomeOf, 5000, 10);
+    assert.strictEqual(report.outcome, undefined);
+    assert.match(report.unchecked ?? "", /TableNotFound/);
+    assert.strictEqual(requests.length, 1, "no polling of a table that is not there");
+  });
+
+  it("send's check before the POST: a missing row passes, a missing table names --table and the output to give", async () => {
+    readsBeforeRow = 100;
+    await checkArchive(table(), "leadsdevst", "LeadArchive");
+    notFound = "TableNotFound";
+    await assert.rejects(checkArchive(table(), "leadsdevst", "LeadArchive"), {
+      message:
+        "storage account leadsdevst has no table LeadArchive: give --table with the stack's archive table " +
+        "(`pulumi stack output archiveTableName`).",
+    });
+  });
+
+  it("an answer whose row names another run, or no text, is not read by keys: the query by run id is made", async () => {
+    readsBeforeRow = 0;
+    for (const row of ["2026-11/08584run2", 42]) {
+      requests = [];
+      const report = await reportOf(answer({ row }), outcomeOf, 5000, 10);
+      assert.deepStrictEqual(
+        requests.map((r) => r.replace(/&.*$/, "")),
+        ["GET /LeadArchive()?$filter=RowKey eq '08584run1'"],
+      );
+      assert.strictEqual(report.outcome?.verdict, "delivered");
+    }
   });
 });
