@@ -47,7 +47,8 @@ function compiled(filename, source) {
  * Stack traces name the TypeScript lines: each compiled file's inline map is kept (as text) and parsed on the
  * first stack frame in that file. Node's own source maps (process.setSourceMapsEnabled) read and parse the map
  * of every module loaded, node_modules' too, and map every frame of every `error.stack`, which the Pulumi SDK
- * reads for each of its promises: they cost a fifth of the CPU of a mocha run of the component tests.
+ * reads for each of its promises: they cost a fifth of the CPU of a mocha run of the component tests. The source
+ * line Node prints above an uncaught error's stack is the compiled JavaScript's (the frames below are mapped).
  */
 const MAP_COMMENT = "//# sourceMappingURL=data:application/json;base64,";
 const maps = new Map(); // filename -> the map's base64 text until first used, then a SourceMap (null: unreadable)
@@ -84,7 +85,12 @@ function frameText(frame) {
 Error.prepareStackTrace = (error, frames) => {
   let head;
   try {
-    head = Error.prototype.toString.call(error);
+    // Node's own errors head their stack with their code: `TypeError [ERR_INVALID_ARG_TYPE]: ...`.
+    const code = Object.hasOwn(error, "code") && error.code;
+    head =
+      typeof code === "string" && /^ERR_[A-Z0-9_]+$/.test(code)
+        ? `${error.name} [${code}]: ${error.message}`
+        : Error.prototype.toString.call(error);
   } catch {
     head = "<error>";
   }

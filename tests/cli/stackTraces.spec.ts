@@ -30,6 +30,7 @@ describe("stack traces of the kit's TypeScript (cli/register.js)", () => {
       "",
     ].join("\n"),
   );
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file written by this test, loaded as the kit loads its own
   const thrower = require(file) as { run(): Promise<string>; plain: { stack?: string } };
 
@@ -46,6 +47,20 @@ describe("stack traces of the kit's TypeScript (cli/register.js)", () => {
       "Custom: m",
       `    at Object.<anonymous> (${file}:14:7)`,
     ]);
+  });
+
+  it("heads a Node error's stack with its code, as Node does", () => {
+    let stack = "";
+    try {
+      fs.readFileSync(1.5 as unknown as string);
+    } catch (e) {
+      stack = (e as Error).stack!;
+    }
+    assert.strictEqual(
+      stack.split("\n")[0],
+      'TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string or an instance of Buffer or URL. ' +
+        "Received type number (1.5)",
+    );
   });
 
   it("leaves the frames of JavaScript modules as V8 gives them, and Node's source maps off", () => {
