@@ -629,7 +629,7 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.deepStrictEqual(said, ["Waiting up to 5 s for 1 replayed run to end (--wait)."]);
     });
 
-    it("reads each replay's run by the keys its answer named, without querying every partition", async () => {
+    it("reads each replay's run by the keys its answer named, not by a query of every partition (kept for an answer without them)", async () => {
       const table = await freshTable();
       await deadLetter(table, "q", { FailedTargets: "webhook" });
       const outcomes = await replayDeadLetters({ table, send: recorder(table).send, ...FAST });
@@ -650,6 +650,11 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
         ["delivered"],
       );
       assert.deepStrictEqual(reads, ["get 2025-02/08584run1"]);
+      // An endpoint deployed before its answer named the row: the rows naming the replayed one are queried.
+      const before = outcomes.map(({ newRow: _, ...o }) => o);
+      reads.length = 0;
+      const found = await awaitReplayRuns(counted, before, { waitMs: 5000, pollMs: 50 });
+      assert.deepStrictEqual([found.map((o) => o.newStatus), reads], [["delivered"], ["query"]]);
     });
 
     it("exits 1 for a failed row or one that needs review, 0 for repaired and skipped", () => {
