@@ -10,8 +10,9 @@ import { listStacks, LOCAL_DEMO_STACKS } from "../../program/stacks";
 const DIR = path.join(".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "e2e.yml", "wdl-differential.yml"];
 /**
- * action-validator's errors for a workflow file ([] when valid): what its CLI (`action-validator <file>`) checks
- * and exits 1 on, without a node start and a WebAssembly compile for each file.
+ * action-validator's errors for a workflow file ([] when valid): its schema checks, as its CLI makes them, without
+ * a node start and a WebAssembly compile for each file. Not the CLI's check that `paths`/`paths-ignore` globs
+ * match files (the Node API has none): no workflow here filters on paths.
  */
 const validate = (file: string) => validateWorkflow(fs.readFileSync(file, "utf8")).errors;
 const text = (name: string) => fs.readFileSync(path.join(DIR, name), "utf8");

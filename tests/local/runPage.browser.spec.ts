@@ -82,6 +82,8 @@ describe("run page in headless Chromium", function () {
     browser = await puppeteer.launch({
       executablePath,
       headless: true,
+      // --single-process: one process instead of a browser, zygotes and renderers (about half the CPU). Chromium
+      // calls it unsupported: if a Chromium build crashes with it, drop it here first.
       args: ["--no-sandbox", "--single-process", "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"],
     });
     page = await browser.newPage();
