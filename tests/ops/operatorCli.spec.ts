@@ -28,7 +28,14 @@ import { RENDER } from "../../scripts/render";
 import { runCli, runScript } from "../support/cli";
 import { commandInProcess, leadkitInProcess } from "../support/leadkitInProcess";
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
+/** State folders made by {@link tempDir}, removed after the file's tests. */
+const tempDirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
+  tempDirs.push(dir);
+  return dir;
+};
+after(() => tempDirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 describe("operator CLIs: usage", function () {
   this.timeout(120000);

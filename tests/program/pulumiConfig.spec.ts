@@ -45,9 +45,14 @@ const workflowOf = (resources: RegisteredResource[]) => {
 const parameterNames = (resources: RegisteredResource[]) =>
   Object.keys(workflowOf(resources).inputs.definition.parameters);
 
+/** The project directories made by {@link projectDir}, removed after the file's tests. */
+const projectDirs: string[] = [];
+after(() => projectDirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A project directory with `Pulumi.yaml` named `name` (the kit's config block) and the given stack files. */
 function projectDir(name: string, stacks: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-project-"));
+  projectDirs.push(dir);
   const kitProject = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), kitProject.replace(/^name: leadkit$/m, `name: ${name}`));
   for (const [stack, text] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
