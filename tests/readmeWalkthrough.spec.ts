@@ -77,6 +77,7 @@ describe("README walkthroughs, pasted", function () {
     ]);
     clearTimeout(timer);
     if (!stopped) process.kill(-server.pid!, "SIGKILL");
+    else fs.rmSync(dir, { recursive: true, force: true }); // the project's copy (kept when the stop fails)
     assert.ok(stopped, `npm start did not stop on Ctrl-C:\n${serverOut}`);
   });
 

@@ -12,6 +12,7 @@ describe("CLI compile cache", function () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-compile-"));
   const cache = path.join(dir, "cache");
   const source = path.join(dir, "x.ts");
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Loads x.ts through the hook in a fresh node; prints its value, whether esbuild loaded, and any stack. */
   const load = (): { value: unknown; esbuild: boolean; stack?: string } =>

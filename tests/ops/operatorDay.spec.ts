@@ -60,6 +60,7 @@ describe("operator's day (local endpoint)", function () {
   after(async () => {
     await server.close();
     await azurite.stop();
+    fs.rmSync(state, { recursive: true, force: true });
   });
 
   /** As a user runs it: a child process. */
