@@ -10,6 +10,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { TableClient } from "@azure/data-tables";
 import type { KitConfig } from "../config/stackConfig";
+import { answeredPartition } from "../function-code/src/contract";
 import type { RunEnded, RunsInProgress } from "../function-code/src/replay/archiveRows";
 import { UsageError } from "./cli";
 import { httpRequest } from "./http";
@@ -314,7 +315,7 @@ export async function findRow(
   row?: string,
 ): Promise<ArchiveRow | undefined> {
   if (!/^[0-9A-Za-z]+$/.test(runId)) throw new UsageError(`"${runId}" is not a run id (letters and digits only).`);
-  const partition = row?.endsWith(`/${runId}`) ? row.slice(0, -runId.length - 1) : undefined;
+  const partition = answeredPartition(row, runId);
   if (partition)
     return table.getEntity(partition, runId).then(
       (found) => found as ArchiveRow,

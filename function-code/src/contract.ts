@@ -17,6 +17,16 @@ export const ORIGIN_HEADER = "x-leadkit-origin";
 /** When the lead was first received: its dedup window runs from then, not from the replay. */
 export const ORIGIN_TIME_HEADER = "x-leadkit-origin-time";
 
+/**
+ * The partition of run `runId`'s archive row, from the `row` of the endpoint's answer (`<PartitionKey>/<RowKey>`,
+ * the row key being the run id); undefined when the answer names no row of that run (an endpoint deployed before
+ * its answer named the row, or a value that is not one).
+ */
+export function answeredPartition(row: unknown, runId: string): string | undefined {
+  if (typeof row !== "string" || runId === "" || !row.endsWith(`/${runId}`)) return undefined;
+  return row.slice(0, -runId.length - 1) || undefined;
+}
+
 /** Values of the archive row's `Status` column: the workflow writes the first seven, the replay the rest. */
 export const LEAD_STATUS = {
   /** Archived, not yet screened or delivered (a run that ends otherwise leaves it so). */

@@ -28,6 +28,7 @@ import {
 import { Owed, owedByEndedRun, owedTargets, ReplayTarget } from "./owedTargets";
 
 import {
+  answeredPartition,
   COLUMN,
   LEAD_STATUS,
   ORIGIN_HEADER,
@@ -292,8 +293,8 @@ async function sendOnce(send: Sender, lead: unknown, headers: Record<string, str
     return { ok: false, error: `no answer: ${(err as Error).message}`, ambiguous: true };
   }
   if (res.status === 200) {
-    const { runId = "", row } = (res.body ?? {}) as { runId?: string; row?: string };
-    const newRow = typeof row === "string" && row.endsWith(`/${runId}`) ? row : undefined;
+    const { runId = "", row } = (res.body ?? {}) as { runId?: string; row?: unknown };
+    const newRow = answeredPartition(row, String(runId)) ? String(row) : undefined;
     return {
       ok: true,
       detail: `new run ${runId}`,
