@@ -12,9 +12,10 @@
  * With --local, --stack, or --workflow-id in Azure, rows left `received` by runs that have ended are settled too:
  * marked delivered when every target has the lead, else needs-review; never re-sent.
  *
- * Exits 1 when a row failed or needs review, or when a re-sent lead was dead-lettered again or its run is still
- * going at the end of --wait (the endpoint answers once the lead is archived, before delivery); --wait 0 awaits
- * nothing, and a run still going is then no failure.
+ * Exits 1 when a row failed or needs review, when the pass stopped at its limit of 500 rows with rows still due
+ * (run it again), or when a re-sent lead was dead-lettered again or its run is still going at the end of --wait
+ * (the endpoint answers once the lead is archived, before delivery); --wait 0 awaits nothing, and a run still
+ * going is then no failure.
  */
 // Types only at load time: the storage SDK is loaded when a replay runs, not for --help.
 import type { ArchiveTable, RunEnded } from "../function-code/src/replay/archiveRows";
@@ -71,15 +72,16 @@ export async function awaitReplayRuns(
 const stillRunning = (o: SettledOutcome) => o.result === "replayed" && Boolean(o.newRun) && !o.newStatus;
 
 /**
- * 1 when a row failed or needs a person, a re-sent lead was dead-lettered again, or its run had not ended within
- * --wait (exit 0 then says every re-sent lead was settled); else 0. `--wait 0` asks not to wait: a run still going
- * is no failure then.
+ * 1 when a row failed or needs a person, a due row was left at the pass's limit, a re-sent lead was dead-lettered
+ * again, or its run had not ended within --wait (exit 0 then says every re-sent lead was settled); else 0.
+ * `--wait 0` asks not to wait: a run still going is no failure then.
  */
 export function replayExitCode(outcomes: SettledOutcome[], waited = true): number {
   const bad = outcomes.some(
     (o) =>
       o.result === "failed" ||
       o.result === "needs-review" ||
+      o.result === "deferred" ||
       o.newStatus === LEAD_STATUS.deadLetter ||
       (waited && stillRunning(o)),
   );
@@ -221,7 +223,7 @@ async function replay(flags: ReplayFlags): Promise<number> {
   return replayExitCode(outcomes, waitMs > 0);
 }
 
-const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped"] as const;
+const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped", "deferred"] as const;
 
 /** How many rows ended each way, and how many re-sent leads were dead-lettered again. */
 export function replayCounts(

@@ -159,6 +159,41 @@ describe("dead letters and replay", function () {
     assert.strictEqual(createdIn("commondataservice", "e@contoso.com").length, 1, "created in Dataverse once");
   });
 
+  it("a pass stops at its limit and names the row that waits; the next pass takes it, each lead sent once", async () => {
+    e.standins.down("commondataservice");
+    for (const email of ["f1@contoso.com", "f2@contoso.com", "f3@contoso.com"])
+      await send({ UserDetails: { Email: email, LastName: "X" } }, {});
+    const dead = (await rows()).filter((r) => r.Status === "dead-letter").map((r) => `${r.partitionKey}/${r.rowKey}`);
+    assert.strictEqual(dead.length, 3);
+    e.standins.up("commondataservice");
+
+    const first = await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send, limit: 2 });
+    assert.deepStrictEqual(
+      first.map((o) => o.result),
+      ["replayed", "replayed", "deferred"],
+    );
+    const waiting = first[2];
+    assert.deepStrictEqual(
+      [...first.map((o) => o.row)].sort(),
+      [...dead].sort(),
+      "the two taken and the one named are the three dead letters",
+    );
+    assert.strictEqual(
+      waiting.detail,
+      "not taken: this pass took 2 rows, its limit; this row and any due after it wait for the next pass " +
+        "(run npm run replay again; the scheduled replay takes them on its next run)",
+    );
+    assert.strictEqual(replayExitCode(first, false), 1, "npm run replay fails while a due row was left");
+
+    const second = await replayDeadLetters({ table: e.tables.table("LeadArchiveReplay"), send, limit: 2 });
+    assert.deepStrictEqual(
+      second.map((o) => [o.result, o.row]),
+      [["replayed", waiting.row]],
+    );
+    for (const email of ["f1@contoso.com", "f2@contoso.com", "f3@contoso.com"])
+      assert.strictEqual(createdIn("commondataservice", email).length, 1, `${email} created in Dataverse once`);
+  });
+
   describe("scheduled replay (the function app's timer)", () => {
     it("replays over HTTPS-like HTTP to the signed endpoint, reading the archive by connection string", async () => {
       const azurite = await useAzurite();

@@ -9,7 +9,7 @@ import type { ArchiveTable } from "../../function-code/src/replay/archiveRows";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../../function-code/src/replay/replayDeadLetters";
 import { MARK_DELIVERED_ACTION, owedTargets, REPLAY_TARGETS } from "../../function-code/src/replay/owedTargets";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
-import { awaitReplayRuns, replayCounts, replayExitCode, Sender, waitOption } from "../../ops/replay";
+import { awaitReplayRuns, replayCounts, replayExitCode, ReplayOutcome, Sender, waitOption } from "../../ops/replay";
 import { TARGETS } from "../../targets";
 import { ACTION } from "../../workflow/leadWorkflow";
 import { useAzurite } from "../support/azurite";
@@ -657,8 +657,8 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.deepStrictEqual([found.map((o) => o.newStatus), reads], [["delivered"], ["query"]]);
     });
 
-    it("exits 1 for a failed row or one that needs review, 0 for repaired and skipped", () => {
-      const o = (result: "replayed" | "repaired" | "needs-review" | "failed" | "skipped") => ({
+    it("exits 1 for a failed row, one that needs review or one left for the next pass, 0 for repaired and skipped", () => {
+      const o = (result: ReplayOutcome["result"]) => ({
         row: "p/r",
         result,
         detail: "",
@@ -666,6 +666,7 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
       assert.strictEqual(replayExitCode([o("replayed"), o("repaired"), o("skipped")]), 0);
       assert.strictEqual(replayExitCode([o("repaired"), o("failed")]), 1);
       assert.strictEqual(replayExitCode([o("needs-review")]), 1);
+      assert.strictEqual(replayExitCode([o("replayed"), o("deferred")], false), 1, "a due row was not taken");
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x", newStatus: "dead-letter" }]), 1);
       // A re-sent lead whose run had not ended within --wait: not known to be delivered.
       assert.strictEqual(replayExitCode([{ ...o("replayed"), newRun: "x" }]), 1);
@@ -680,8 +681,12 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
           { ...o("replayed"), newRun: "z" },
           o("needs-review"),
           o("needs-review"),
+          o("deferred"),
         ]),
-        { replayed: 3, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deadLetteredAgain: 1, stillRunning: 1 },
+        {
+          ...{ replayed: 3, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deferred: 1 },
+          ...{ deadLetteredAgain: 1, stillRunning: 1 },
+        },
       );
     });
 

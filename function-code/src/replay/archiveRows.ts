@@ -63,7 +63,7 @@ export async function candidateRows(
   unreadable: (row: Row, err: Error) => void = (_row, err) => {
     throw err;
   },
-): Promise<Row[]> {
+): Promise<{ rows: Row[]; left?: Row }> {
   const rows: Row[] = [];
   const statuses = [LEAD_STATUS.deadLetter, LEAD_STATUS.replaying, ...(runEnded ? [LEAD_STATUS.received] : [])];
   const byStatus = statuses.map((status) => equals(COLUMN.status, status)).join(" or ");
@@ -71,10 +71,11 @@ export async function candidateRows(
   for await (const row of table.listEntities({ queryOptions: { filter } })) {
     if (row[COLUMN.status] === LEAD_STATUS.replaying && !leaseExpired(row, now, leaseMs)) continue;
     if (row[COLUMN.status] === LEAD_STATUS.received && !(await ended(runEnded!, row, unreadable))) continue;
+    // One due row past the limit is read, not taken: the pass says a row was left, and which.
+    if (rows.length >= limit) return { rows, left: row };
     rows.push(row);
-    if (rows.length >= limit) break;
   }
-  return rows;
+  return { rows };
 }
 
 /** The fields of one replay's change to a row: its `Status` and its token (`ReplayClaim`). */

@@ -45,7 +45,8 @@ export type Sender = (lead: unknown, headers: Record<string, string>) => Promise
 
 export interface ReplayOutcome {
   row: string;
-  result: "replayed" | "repaired" | "needs-review" | "failed" | "skipped";
+  /** `deferred`: a due row the pass did not take, its limit reached (the first such row; more may follow). */
+  result: "replayed" | "repaired" | "needs-review" | "failed" | "skipped" | "deferred";
   detail: string;
   /** The targets the lead was (or, on a dry run, would be) sent to. */
   targets?: ReplayTarget[];
@@ -101,7 +102,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
       detail: `whether its run has ended could not be read: ${err.message}`,
     });
   const { table, leaseMs, limit, runEnded, onlyRow } = pass;
-  const rows = await candidateRows(table, pass.now(), leaseMs, limit, runEnded, onlyRow, unreadable);
+  const { rows, left } = await candidateRows(table, pass.now(), leaseMs, limit, runEnded, onlyRow, unreadable);
   for (const row of rows) {
     // One row's failure never ends the pass for the others.
     try {
@@ -110,8 +111,18 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
       outcomes.push({ row: rowKeyOf(row), result: "failed", detail: (err as Error).message });
     }
   }
+  if (left) outcomes.push(deferred(left, limit));
   return outcomes;
 }
+
+/** The row a pass left at its limit: said, so an operator does not take a full pass for an empty archive. */
+const deferred = (row: Row, limit: number): ReplayOutcome => ({
+  row: rowKeyOf(row),
+  result: "deferred",
+  detail:
+    `not taken: this pass took ${limit} rows, its limit; this row and any due after it wait for the next pass ` +
+    "(run npm run replay again; the scheduled replay takes them on its next run)",
+});
 
 async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
   const key = rowKeyOf(row);
