@@ -85,11 +85,13 @@ function frameText(frame) {
 Error.prepareStackTrace = (error, frames) => {
   let head;
   try {
-    // Node's own errors head their stack with their code: `TypeError [ERR_INVALID_ARG_TYPE]: ...`.
+    // Node's own errors head their stack with their code: `TypeError [ERR_INVALID_ARG_TYPE]: ...`. An
+    // AssertionError's name carries its code while its stack is taken: not twice.
     const code = Object.hasOwn(error, "code") && error.code;
+    const tag = typeof code === "string" && /^ERR_[A-Z0-9_]+$/.test(code) ? ` [${code}]` : "";
     head =
-      typeof code === "string" && /^ERR_[A-Z0-9_]+$/.test(code)
-        ? `${error.name} [${code}]: ${error.message}`
+      tag && !String(error.name).endsWith(tag)
+        ? `${error.name}${tag}: ${error.message}`
         : Error.prototype.toString.call(error);
   } catch {
     head = "<error>";

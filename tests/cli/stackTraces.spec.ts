@@ -63,6 +63,16 @@ describe("stack traces of the kit's TypeScript (cli/register.js)", () => {
     );
   });
 
+  it("heads an assertion's stack with its code once, as Node does (the name carries it while the stack is taken)", () => {
+    let stack = "";
+    try {
+      assert.strictEqual(0, 1, "one of none");
+    } catch (e) {
+      stack = (e as Error).stack!;
+    }
+    assert.strictEqual(stack.split("\n")[0], "AssertionError [ERR_ASSERTION]: one of none");
+  });
+
   it("leaves the frames of JavaScript modules as V8 gives them, and Node's source maps off", () => {
     let stack = "";
     try {
