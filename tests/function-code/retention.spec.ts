@@ -23,6 +23,7 @@ const OLD_ROWS: Array<[string, string, string]> = [
   ["2025-06", "run10", "2025-06-14T23:59:59.999Z"],
 ];
 const NEW_ROWS: Array<[string, string, string]> = [
+  ["2025-06", "run11", "2025-06-15T00:00:00.0000000Z"], // exactly the retention old: kept
   ["2025-06", "run06", "2025-06-15T00:00:00.0000001Z"],
   ["2025-06", "run09", "2025-06-15T00:00:00.001Z"], // the local runner's 3 fraction digits
   ["2025-12", "run07", "2025-12-01T12:00:00.0000000Z"],
@@ -127,6 +128,7 @@ describe("retention purge (Azurite)", function () {
       ...UNDELIVERED.map((_, i) => `2024-11/undelivered${i}`),
       "2025-06/run06",
       "2025-06/run09",
+      "2025-06/run11",
       "2025-12/run07",
       "2026-06/run08",
     ]);
@@ -147,13 +149,13 @@ describe("retention purge (Azurite)", function () {
       [counts.archiveRows, counts.dedupClaims, counts.undeliveredKept, counts.archiveCutoff],
       [6, 0, 4, CUTOFF],
     );
-    assert.deepStrictEqual([(await keys(archive)).length, (await keys(dedup)).length], [14, 4]);
+    assert.deepStrictEqual([(await keys(archive)).length, (await keys(dedup)).length], [15, 4]);
   });
 
   it("with retention off (0) deletes nothing", async () => {
     const counts = await purgeExpired({ archive, dedup, retentionDays: 0, dedupWindowDays: 30, now: NOW });
     assert.deepStrictEqual(counts, { archiveRows: 0, dedupClaims: 0, undeliveredKept: 0 });
-    assert.strictEqual((await keys(archive)).length, 14);
+    assert.strictEqual((await keys(archive)).length, 15);
     assert.strictEqual((await keys(dedup)).length, 4);
   });
 
