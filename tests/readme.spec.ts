@@ -2,13 +2,13 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { OUTPUT_DOCS, programExports, README, renderReadme } from "../scripts/docs";
 import { configText, listStacks } from "../program/stacks";
 import { stackFilePath } from "../program/stackFiles";
 import { installMocks } from "./support/pulumiMocks";
+import { tempDir } from "./support/tempDirs";
 
 describe("README", () => {
   const text = fs.readFileSync(README, "utf8");
@@ -183,7 +183,7 @@ az() { log "az $*"; case "$*" in "ad app create --display-name "*) echo "app-$5"
 gh() { log "gh $*"; case "$*" in "api repos/octo/kit "*) echo "${OWNER_ID} ${REPO_ID}" ;; esac; }
 `;
   const run = (stubs = STUBS, succeeds = true) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-setup-"));
+    const dir = tempDir("ci-setup");
     const body = script
       .replaceAll("<subscription-id>", "sub-0")
       .replaceAll("<owner>/<repo>", "octo/kit")

@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { checkSchema, writeSchema } from "../scripts/schema";
+import { tempDir } from "./support/tempDirs";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runAll, CHECKS, MOCHA: MOCHA_PHASE, parallelFlags } = require("./support/run-tests.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,6 +68,13 @@ describe("test tooling", function () {
     assert.strictEqual(lastLine(["--parallel", "--jobs", "2", ...files]), "3 passed, 0 failed");
   });
 
+  it("a test's tempDir folder is removed when its process exits, as a mocha worker does", () => {
+    const code = 'const { tempDir } = require("./tests/support/tempDirs.ts"); console.log(tempDir("leadkit-exit"));';
+    const made = execFileSync(process.execPath, ["-r", "./cli/register.js", "-e", code], { encoding: "utf8" }).trim();
+    assert.match(path.basename(made), /^leadkit-exit-\w{6}$/);
+    assert.strictEqual(fs.existsSync(made), false, `${made} is left`);
+  });
+
   it("`npm test` keeps the checks' caches locally and uses none in CI (CI=true checks every file afresh), and checks lib/schema.json", () => {
     // run-tests.js reads CI when it loads: loaded afresh here with each value.
     const argsWith = (ci: string): string[][] => {
@@ -114,7 +122,7 @@ describe("test tooling", function () {
   }
   const prettier = CHECKS.find((c: { name: string }) => c.name === "prettier")!;
   const prettierOn = (text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-tooling-")), "x.ts");
+    const file = path.join(tempDir("leadkit-tooling"), "x.ts");
     fs.writeFileSync(file, text);
     return { name: "prettier", args: [prettier.args[0], "--check", file] };
   };
@@ -180,7 +188,7 @@ describe("test tooling", function () {
       .join("");
     /** A project beside the kit's own ESLint config: PULUMI_FILES (components/ here) are linted with types. */
     function project(files: Record<string, string>): string {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-checks-"));
+      const dir = tempDir("leadkit-checks");
       const config = JSON.stringify(path.resolve("eslint.config.mjs"));
       fs.writeFileSync(
         path.join(dir, "eslint.config.mjs"),

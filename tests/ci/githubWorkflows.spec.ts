@@ -1,11 +1,11 @@
 /** The GitHub workflows: valid per the workflow schema (action-validator, offline) and doing what the README says. */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { listStacks, LOCAL_DEMO_STACKS } from "../../program/stacks";
+import { tempDir } from "../support/tempDirs";
 
 const DIR = path.join(".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "e2e.yml", "wdl-differential.yml"];
@@ -38,7 +38,7 @@ describe("GitHub workflows", function () {
   }
 
   it("action-validator does reject a broken workflow", () => {
-    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wf-")), "broken.yml");
+    const broken = path.join(tempDir("wf"), "broken.yml");
     fs.writeFileSync(broken, "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n");
     assert.match(JSON.stringify(validate(broken)), /Additional property 'stepz' is not allowed/);
   });

@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { tempDir } from "../support/tempDirs";
 
 const REGISTER = path.join(__dirname, "..", "..", "cli", "register.js");
 
@@ -55,7 +56,7 @@ describe("settings validator cache (config/settingsValidator.ts)", function () {
 
   it("compiles with Ajv once; later the cached code validates alike, and a changed schema is compiled again", async () => {
     const { cachedValidator } = await import("../../config/settingsValidator");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-validator-"));
+    const dir = tempDir("leadkit-validator");
     const schema = {
       type: "object",
       properties: { n: { type: "integer", minimum: 1 }, s: { type: "string", pattern: "^a" } },
@@ -87,7 +88,7 @@ describe("settings validator cache (config/settingsValidator.ts)", function () {
   });
 
   it("a warm start of the stack settings loads Ajv's runtime helpers only, not Ajv", () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-validator-"));
+    const cache = tempDir("leadkit-validator");
     const ajvFiles = () =>
       JSON.parse(
         execFileSync(

@@ -11,13 +11,14 @@ import * as os from "os";
 import * as path from "path";
 import { azuriteArgs, freePort, interrupt, startAzurite, tableEntry } from "../../local/azurite";
 import { startDurableTables } from "../../local/durableTables";
+import { tempDir } from "../support/tempDirs";
 
 describe("Azurite's bundled entry", function () {
   this.timeout(60000);
   const azuriteMain = path.join("node_modules", "azurite", "dist", "src", "table", "main.js");
 
   it("is built once into the cache and reused by the next start (every Azurite of these tests runs from it)", async () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-"));
+    const cache = tempDir("leadkit-azb");
     for (const old of ["table-3.34.0-0.25.0.js", "table-3.34.0-0.25.0.js.v8cache", "table-3.35.0-0.28.2.js.v8cache.12"])
       fs.writeFileSync(path.join(cache, old), "an older version's");
     const built = await tableEntry(cache);
@@ -95,7 +96,7 @@ describe("Azurite's bundled entry", function () {
       const logged: string[] = [];
       const drawnAgain: number[] = [];
       const tables = await startDurableTables({
-        location: fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-redraw-")),
+        location: tempDir("leadkit-redraw"),
         log: (line) => logged.push(line),
         drawPort: takenFirst(taken, drawnAgain),
       });
@@ -137,7 +138,7 @@ describe("Azurite's bundled entry", function () {
   });
 
   it("falls back to Azurite's own entry when the cache cannot be written", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-azb-")), "a-file");
+    const file = path.join(tempDir("leadkit-azb"), "a-file");
     fs.writeFileSync(file, "");
     assert.strictEqual(path.relative(process.cwd(), await tableEntry(path.join(file, "cache"))), azuriteMain);
   });
@@ -147,7 +148,7 @@ describe("local start-up (npm start)", function () {
   this.timeout(60000);
 
   it("says when Azurite's process is spawned, before it listens, so the stack can load meanwhile", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-spawn-"));
+    const dir = tempDir("leadkit-spawn");
     const events: string[] = [];
     const tables = await startDurableTables({
       location: dir,

@@ -17,6 +17,7 @@ import { LocalServer, startLocalServer } from "../../local/server";
 import { readJournal, replayJournal } from "../../local/tableJournal";
 import { stackFromSettings } from "../../program/stacks";
 import { archivedEmails, load, report, waitFor } from "../support/leadLoad";
+import { tempDir } from "../support/tempDirs";
 
 const TABLE = "LeadArchiveDurable";
 const STACK = stackFromSettings("durable", {
@@ -90,7 +91,7 @@ describe("durability: table journal replay", function () {
   this.timeout(60000);
 
   it("recovery starts Azurite only when it is down, one recovery at a time, and retries a failed replay", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-recovery-"));
+    const dir = tempDir("leadkit-recovery");
     const file = path.join(dir, "tables.journal");
     const entry = { method: "DELETE", path: "/devstoreaccount1/T(PartitionKey='p',RowKey='r')", headers: {}, body: "" };
     fs.writeFileSync(file, `${JSON.stringify(entry)}\n`);

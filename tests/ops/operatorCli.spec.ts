@@ -9,7 +9,6 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { busyPort } from "../../local/serve";
 import { Command, parseFlags, UsageError } from "../../ops/cli";
@@ -27,22 +26,17 @@ import { DOCS_COST } from "../../scripts/docsCost";
 import { RENDER } from "../../scripts/render";
 import { runCli, runScript } from "../support/cli";
 import { commandInProcess, leadkitInProcess } from "../support/leadkitInProcess";
+import { tempDir } from "../support/tempDirs";
 
-/** State folders made by {@link tempDir}, removed after the file's tests. */
-const tempDirs: string[] = [];
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-cli-"));
-  tempDirs.push(dir);
-  return dir;
-};
-after(() => tempDirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+/** A state folder of the commands' own, removed at exit. */
+const stateDir = () => tempDir("leadkit-cli");
 
 describe("operator CLIs: usage", function () {
   this.timeout(120000);
 
   for (const command of ["serve", "send", "standin", "leads", "replay", "verify"]) {
     it(`${command} --help prints usage and exit codes, and does nothing else`, async () => {
-      const state = tempDir();
+      const state = stateDir();
       const r = await runCli([command, "--help", "--state-dir", state].slice(0, command === "verify" ? 2 : 4));
       assert.strictEqual(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Usage: /);
@@ -98,7 +92,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("serve refuses a stack without a stack file before anything starts, naming the stacks there are", async () => {
-    const state = tempDir();
+    const state = stateDir();
     const r = await runCli(["serve", "--stack", "nosuch", "--state-dir", state]);
     assert.deepStrictEqual(
       [r.code, r.stderr],
@@ -164,7 +158,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("says how to start the local endpoint when none runs (was: fetch failed)", async () => {
-    const state = tempDir();
+    const state = stateDir();
     for (const args of [["send"], ["leads"], ["replay", "--local"], ["standin", "dataverse", "down"]]) {
       const r = await leadkitInProcess([...args, "--state-dir", state]);
       assert.strictEqual(r.code, 1, args.join(" "));
@@ -176,7 +170,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("finds the one local endpoint that answers; a killed server's file for the same port yields to the newer", async () => {
-    const state = tempDir();
+    const state = stateDir();
     // Prod's `npm start`: the admin route answers with its stack to the token, which every stack of one state
     // folder shares (.local-runs/admin-token), so the token alone does not tell prod's server from dev's.
     let answer: unknown = { stack: "prod", value: [] };
@@ -226,7 +220,7 @@ describe("operator CLIs: usage", function () {
   });
 
   it("leads show refuses a key with nothing after the '/' (it showed the newest lead instead)", async () => {
-    const r = await leadkitInProcess(["leads", "show", "2026-11/", "--state-dir", tempDir()]);
+    const r = await leadkitInProcess(["leads", "show", "2026-11/", "--state-dir", stateDir()]);
     assert.deepStrictEqual(
       [r.code, r.stderr],
       [
@@ -262,7 +256,7 @@ describe("operator CLIs: usage", function () {
     const holder = net.createServer();
     await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
     const port = (holder.address() as net.AddressInfo).port;
-    const state = tempDir();
+    const state = stateDir();
     try {
       const r = await runCli(["serve", "--port", String(port), "--state-dir", state]);
       assert.strictEqual(r.code, 1);

@@ -13,6 +13,7 @@ import { EXAMPLES_ONLY_ENV, stackFilePath } from "../../program/stackFiles";
 import { listStacks, loadStack, projectName, resolvedConfig } from "../../program/stacks";
 import { asRendered } from "../support/fixtures";
 import { installMocks, RegisteredResource, settle } from "../support/pulumiMocks";
+import { tempDir } from "../support/tempDirs";
 
 const INDEX = require.resolve("../../index");
 const WEBHOOK = { webhookUrl: "https://hooks.contoso.com/leads", webhookSecret: "wh-secret-0123456789abcdef" };
@@ -45,14 +46,9 @@ const workflowOf = (resources: RegisteredResource[]) => {
 const parameterNames = (resources: RegisteredResource[]) =>
   Object.keys(workflowOf(resources).inputs.definition.parameters);
 
-/** The project directories made by {@link projectDir}, removed after the file's tests. */
-const projectDirs: string[] = [];
-after(() => projectDirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-
 /** A project directory with `Pulumi.yaml` named `name` (the kit's config block) and the given stack files. */
 function projectDir(name: string, stacks: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-project-"));
-  projectDirs.push(dir);
+  const dir = tempDir("leadkit-project");
   const kitProject = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), kitProject.replace(/^name: leadkit$/m, `name: ${name}`));
   for (const [stack, text] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
