@@ -200,7 +200,11 @@ describe("operator's day (local endpoint)", function () {
     const r = await cli("replay", "--local", "--wait", "30");
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^replayed {5}\S+ {2}new run \d+ -> new run delivered$/m);
-    assert.ok(r.stdout.includes("1 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped; 0 dead-lettered again"));
+    assert.ok(
+      r.stdout.includes(
+        "1 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped, 0 deferred; 0 dead-lettered again",
+      ),
+    );
     // The retention purge on demand: nothing here is a year old; --days 0 turns it off.
     const purge = await cli("purge", "--local", "--json");
     assert.strictEqual(purge.code, 0, purge.stderr);
@@ -235,6 +239,7 @@ describe("operator's day (local endpoint)", function () {
         "needs-review": 0,
         failed: 0,
         skipped: 0,
+        deferred: 0,
         deadLetteredAgain: 0,
         stillRunning: 0,
       },
