@@ -74,14 +74,15 @@ const stillRunning = (o: SettledOutcome) => o.result === "replayed" && Boolean(o
 /**
  * 1 when a row failed or needs a person, a due row was left at the pass's limit, a re-sent lead was dead-lettered
  * again, or its run had not ended within --wait (exit 0 then says every re-sent lead was settled); else 0.
- * `--wait 0` asks not to wait: a run still going is no failure then.
+ * `--wait 0` asks not to wait: a run still going is no failure then. A dry run only lists: a row it did not list
+ * is no failure.
  */
-export function replayExitCode(outcomes: SettledOutcome[], waited = true): number {
+export function replayExitCode(outcomes: SettledOutcome[], waited = true, dryRun = false): number {
   const bad = outcomes.some(
     (o) =>
       o.result === "failed" ||
       o.result === "needs-review" ||
-      o.result === "deferred" ||
+      (o.result === "deferred" && !dryRun) ||
       o.newStatus === LEAD_STATUS.deadLetter ||
       (waited && stillRunning(o)),
   );
@@ -220,12 +221,15 @@ async function replay(flags: ReplayFlags): Promise<number> {
   const outcomes: SettledOutcome[] = dryRun ? sent : await awaitReplayRuns(table, sent, { waitMs, pollMs, progress });
   if (flags.json) console.log(JSON.stringify({ outcomes, counts: replayCounts(outcomes) }, null, 2));
   else report(outcomes);
-  return replayExitCode(outcomes, waitMs > 0);
+  return replayExitCode(outcomes, waitMs > 0, dryRun);
 }
 
 const RESULTS = ["replayed", "repaired", "needs-review", "failed", "skipped", "deferred"] as const;
 
-/** How many rows ended each way, and how many re-sent leads were dead-lettered again. */
+/**
+ * How many rows ended each way, and how many re-sent leads were dead-lettered again. `deferred` is 1 when the
+ * pass stopped at its limit: it names the first row it left, and more may be due after it.
+ */
 export function replayCounts(
   outcomes: SettledOutcome[],
 ): Record<(typeof RESULTS)[number] | "deadLetteredAgain" | "stillRunning", number> {
@@ -248,13 +252,17 @@ function report(outcomes: SettledOutcome[]): void {
     const run = o.newStatus ? ` -> new run ${o.newStatus}` : o.newRun ? " -> new run still running" : "";
     console.log(`${o.result.padEnd(12)} ${o.row}  ${o.detail}${run}`);
   }
+  console.log(replaySummary(outcomes));
+}
+
+/** The last line of `npm run replay`: the counts, "1+ deferred" when the pass left rows at its limit. */
+export function replaySummary(outcomes: SettledOutcome[]): string {
   const counts = replayCounts(outcomes);
+  const count = (r: (typeof RESULTS)[number]) => `${counts[r]}${r === "deferred" && counts[r] > 0 ? "+" : ""} ${r}`;
   const running = counts.stillRunning
     ? `; ${counts.stillRunning} still running (raise --wait, or look again later)`
     : "";
-  console.log(
-    `${RESULTS.map((r) => `${counts[r]} ${r}`).join(", ")}; ${counts.deadLetteredAgain} dead-lettered again${running}`,
-  );
+  return `${RESULTS.map(count).join(", ")}; ${counts.deadLetteredAgain} dead-lettered again${running}`;
 }
 
 if (require.main === module) main(REPLAY);

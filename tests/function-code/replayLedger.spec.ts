@@ -9,7 +9,15 @@ import type { ArchiveTable } from "../../function-code/src/replay/archiveRows";
 import { REPLAY_OF_HEADER, REPLAY_TARGETS_HEADER } from "../../function-code/src/replay/replayDeadLetters";
 import { MARK_DELIVERED_ACTION, owedTargets, REPLAY_TARGETS } from "../../function-code/src/replay/owedTargets";
 import { replayDeadLetters } from "../../function-code/src/replay/replayDeadLetters";
-import { awaitReplayRuns, replayCounts, replayExitCode, ReplayOutcome, Sender, waitOption } from "../../ops/replay";
+import {
+  awaitReplayRuns,
+  replayCounts,
+  replayExitCode,
+  ReplayOutcome,
+  replaySummary,
+  Sender,
+  waitOption,
+} from "../../ops/replay";
 import { TARGETS } from "../../targets";
 import { ACTION } from "../../workflow/leadWorkflow";
 import { useAzurite } from "../support/azurite";
@@ -603,6 +611,56 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
     assert.deepStrictEqual(rec.perTarget(), { email: 1 });
   });
 
+  it("the limit counts rows due only: a live lease or a run still going leaves no deferred row, nor do exactly the limit", async () => {
+    const table = await freshTable();
+    // Keys sort the rows not due last: a limit counted before the lease and run checks would stop on them.
+    await deadLetter(table, "c", { FailedTargets: "email" });
+    await deadLetter(table, "d", { FailedTargets: "webhook" });
+    await deadLetter(table, "y-leased", {
+      Status: "replaying",
+      LeaseUntil: new Date("2025-03-01T10:05:00Z"),
+      FailedTargets: "email",
+    });
+    await deadLetter(table, "z-running", { Status: "received", Targets: "email" });
+    const rec = recorder(table);
+    const outcomes = await replayDeadLetters({
+      table,
+      send: rec.send,
+      now: at("2025-03-01T10:00:00Z"),
+      runEnded: async () => false,
+      limit: 2,
+      ...FAST,
+    });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result]),
+      [
+        [`${PK}/c`, "replayed"],
+        [`${PK}/d`, "replayed"],
+      ],
+    );
+    assert.strictEqual(replayExitCode(outcomes, false), 0);
+  });
+
+  it("a dry run past the limit says the listing stops there, and is no failure", async () => {
+    const table = await freshTable();
+    for (const key of ["a", "b", "c"]) await deadLetter(table, key, { FailedTargets: "email" });
+    const outcomes = await replayDeadLetters({ table, send: recorder(table).send, dryRun: true, limit: 2 });
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.row, o.result, o.detail]),
+      [
+        [`${PK}/a`, "skipped", "dry run: would re-send to email"],
+        [`${PK}/b`, "skipped", "dry run: would re-send to email"],
+        [
+          `${PK}/c`,
+          "deferred",
+          "not listed: a pass takes at most 2 rows; this row and any due after it are not listed (a replay takes " +
+            "them in a later pass)",
+        ],
+      ],
+    );
+    assert.strictEqual(replayExitCode(outcomes, false, true), 0, "a dry run lists; it fails for no row");
+  });
+
   describe("npm run replay: waiting for the replays' runs and the exit code", () => {
     it("awaits a run still `received` until it settles, and exits 0 when it is delivered", async () => {
       const table = await freshTable();
@@ -687,6 +745,12 @@ describe("replay ledger: owed targets, leases, ambiguous sends", function () {
           ...{ replayed: 3, repaired: 1, "needs-review": 2, failed: 0, skipped: 0, deferred: 1 },
           ...{ deadLetteredAgain: 1, stillRunning: 1 },
         },
+      );
+      // The summary line: a pass names the first row it left, more may follow it.
+      assert.strictEqual(
+        replaySummary([o("replayed"), { ...o("replayed"), newRun: "z" }, o("deferred")]),
+        "2 replayed, 0 repaired, 0 needs-review, 0 failed, 0 skipped, 1+ deferred; 0 dead-lettered again; " +
+          "1 still running (raise --wait, or look again later)",
       );
     });
 

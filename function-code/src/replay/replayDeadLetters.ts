@@ -111,17 +111,19 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
       outcomes.push({ row: rowKeyOf(row), result: "failed", detail: (err as Error).message });
     }
   }
-  if (left) outcomes.push(deferred(left, limit));
+  if (left) outcomes.push(deferred(left, limit, pass.dryRun));
   return outcomes;
 }
 
 /** The row a pass left at its limit: said, so an operator does not take a full pass for an empty archive. */
-const deferred = (row: Row, limit: number): ReplayOutcome => ({
+const deferred = (row: Row, limit: number, dryRun: boolean): ReplayOutcome => ({
   row: rowKeyOf(row),
   result: "deferred",
-  detail:
-    `not taken: this pass took ${limit} rows, its limit; this row and any due after it wait for the next pass ` +
-    "(run npm run replay again; the scheduled replay takes them on its next run)",
+  detail: dryRun
+    ? `not listed: a pass takes at most ${limit} rows; this row and any due after it are not listed (a replay ` +
+      "takes them in a later pass)"
+    : `not taken: this pass took ${limit} rows, its limit; this row and any due after it wait for the next pass ` +
+      "(run npm run replay again; the scheduled replay takes them on its next run)",
 });
 
 async function replayRow(pass: Pass, row: Row): Promise<ReplayOutcome> {
