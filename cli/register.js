@@ -85,14 +85,17 @@ function frameText(frame) {
 Error.prepareStackTrace = (error, frames) => {
   let head;
   try {
-    // Node's own errors head their stack with their code: `TypeError [ERR_INVALID_ARG_TYPE]: ...`. An
-    // AssertionError's name carries its code while its stack is taken: not twice.
+    // Node's own errors head their stack with their code: `TypeError [ERR_INVALID_ARG_TYPE]: ...`. Which errors are
+    // Node's is private to Node: any with an own ERR_* code gets it, after a non-empty name. An AssertionError's
+    // name carries its code while its stack is taken: not twice.
+    const base = Error.prototype.toString.call(error);
     const code = Object.hasOwn(error, "code") && error.code;
     const tag = typeof code === "string" && /^ERR_[A-Z0-9_]+$/.test(code) ? ` [${code}]` : "";
+    const name = error.name;
     head =
-      tag && !String(error.name).endsWith(tag)
-        ? `${error.name}${tag}: ${error.message}`
-        : Error.prototype.toString.call(error);
+      tag && typeof name === "string" && name !== "" && !name.endsWith(tag) && base.startsWith(name)
+        ? `${name}${tag}${base.slice(name.length)}`
+        : base;
   } catch {
     head = "<error>";
   }

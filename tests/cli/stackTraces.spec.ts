@@ -73,6 +73,14 @@ describe("stack traces of the kit's TypeScript (cli/register.js)", () => {
     assert.strictEqual(stack.split("\n")[0], "AssertionError [ERR_ASSERTION]: one of none");
   });
 
+  it("heads an error whose name is not a string, or empty, as Node does, its code left out", () => {
+    const head = (name: unknown) => {
+      const e = Object.assign(new Error("m"), { name, code: "ERR_X" });
+      return e.stack!.split("\n")[0];
+    };
+    assert.deepStrictEqual([head(42), head(""), head(undefined)], ["42: m", "m", "Error: m"]);
+  });
+
   it("leaves the frames of JavaScript modules as V8 gives them, and Node's source maps off", () => {
     let stack = "";
     try {
