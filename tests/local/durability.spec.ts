@@ -181,7 +181,7 @@ describe("durability: table journal replay", function () {
   });
 
   it("drops a torn last line (never answered) and refuses a damaged journal, naming the line", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadkit-journal-"));
+    const dir = tempDir("leadkit-journal");
     const file = path.join(dir, "tables.journal");
     const line = JSON.stringify({ method: "PUT", path: "/a/T(PartitionKey='p',RowKey='r')", headers: {}, body: "" });
     fs.writeFileSync(file, `${line}\n${line.slice(0, 20)}`);
@@ -193,6 +193,5 @@ describe("durability: table journal replay", function () {
         `^Error: The table journal .*tables\\.journal is damaged at line 2: fix or move the file, then start again\\.$`,
       ),
     );
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
