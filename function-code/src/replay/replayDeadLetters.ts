@@ -115,7 +115,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
   return outcomes;
 }
 
-/** The row a pass left at its limit: said, so a pass that stopped there is not taken for one that emptied it. */
+/** The row a pass left at its limit: said, so a pass that stopped there is not read as one that took all due. */
 const deferred = (row: Row, limit: number, dryRun: boolean): ReplayOutcome => ({
   row: rowKeyOf(row),
   result: "deferred",
