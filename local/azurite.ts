@@ -207,67 +207,75 @@ function waitForStarted(port: number, child: ChildProcess, stderr: () => string,
 /** Starts drawn on a free port: a port another start took meanwhile (EADDRINUSE) is drawn again. */
 const START_ATTEMPTS = 3;
 
+/** The connection string of the emulator's account on a table port of 127.0.0.1. */
+export const connectionStringFor = (port: number) =>
+  `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+  `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
+
+/** The process of one {@link startAzurite}, the latest launch's, and whether its caller is stopping it. */
+interface Running {
+  child?: ChildProcess;
+  stopping: boolean;
+}
+
+/** Spawns Azurite on `port` into `run`; resolves once it listens, rejects (and kills it) when it does not. */
+async function launch(run: Running, port: number, options: AzuriteOptions, lock?: LocationLock): Promise<void> {
+  let errors = "";
+  run.stopping = false;
+  if (options.location) fs.mkdirSync(options.location, { recursive: true });
+  const started = spawn(process.execPath, await azuriteArgs(port, options.location), {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  started.stdout?.resume(); // read past the start line, so Azurite never blocks on a full pipe
+  run.child = started;
+  lock?.write(started.pid);
+  options.onSpawn?.();
+  started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
+  // An exit before the start line is this launch's failure (waitForStarted rejects, and a taken port is drawn
+  // again), not a crash to recover from: the caller has no Azurite yet. On "close", after all of stdout: an
+  // Azurite that printed its start line and died at once is a crash ("exit" may come before that line is read).
+  let up = false;
+  started.once("close", (code, signal) => {
+    if (up && !run.stopping && run.child === started) options.onUnexpectedExit?.(code, signal);
+  });
+  // Not started in time, yet running: killed, so that `pid` says no Azurite runs and the next start is a start
+  // (adopted, its later crash went unreported: `up` stayed false).
+  await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000).catch(async (err) => {
+    await killed(started);
+    throw err;
+  });
+  up = true;
+}
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const drawPort = options.drawPort ?? freePort;
   let port = options.port ?? (await drawPort());
   const lock = options.location ? await lockLocation(options.location, options.startTimeoutMs ?? 15000) : undefined;
-  let child: ChildProcess | undefined;
-  let stopping = false;
-
-  const launch = async () => {
-    let errors = "";
-    stopping = false;
-    if (options.location) fs.mkdirSync(options.location, { recursive: true });
-    const started = spawn(process.execPath, await azuriteArgs(port, options.location), {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    started.stdout?.resume(); // read past the start line, so Azurite never blocks on a full pipe
-    child = started;
-    lock?.write(started.pid);
-    options.onSpawn?.();
-    started.stderr?.on("data", (d: Buffer) => (errors += d.toString()));
-    // An exit before the start line is this launch's failure (waitForStarted rejects, and a taken port is drawn
-    // again), not a crash to recover from: the caller has no Azurite yet. On "close", after all of stdout: an
-    // Azurite that printed its start line and died at once is a crash ("exit" may come before that line is read).
-    let up = false;
-    started.once("close", (code, signal) => {
-      if (up && !stopping && child === started) options.onUnexpectedExit?.(code, signal);
-    });
-    // Not started in time, yet running: killed, so that `pid` says no Azurite runs and the next start is a start
-    // (adopted, its later crash went unreported: `up` stayed false).
-    await waitForStarted(port, started, () => errors, options.startTimeoutMs ?? 15000).catch(async (err) => {
-      await killed(started);
-      throw err;
-    });
-    up = true;
-  };
-  /** The first start: on a drawn port, drawn again when another process took it first. */
-  const firstLaunch = async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await launch();
-      } catch (err) {
-        const taken = /EADDRINUSE/.test(String((err as { stderr?: string }).stderr));
-        if (!taken || options.port !== undefined || attempt === START_ATTEMPTS) throw err;
-        port = await drawPort();
-      }
-    }
-  };
+  const run: Running = { stopping: false };
+  const start = () => launch(run, port, options, lock);
   const stop = async () => {
-    stopping = true;
-    return child ? interrupt(child) : null;
+    run.stopping = true;
+    return run.child ? interrupt(run.child) : null;
   };
   // Last resort on exit paths that cannot wait (process.exit): SIGINT still lets Azurite save on its own.
-  const onExit = () => child?.kill("SIGINT");
+  const onExit = () => run.child?.kill("SIGINT");
   process.once("exit", onExit);
-  await firstLaunch();
+  // The first start: on a drawn port, drawn again when another process took it first.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      const taken = /EADDRINUSE/.test(String((err as { stderr?: string }).stderr));
+      if (!taken || options.port !== undefined || attempt === START_ATTEMPTS) throw err;
+      port = await drawPort();
+    }
+  }
   return {
     port,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
-      `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    connectionString: connectionStringFor(port),
     get pid() {
-      return child && !exited(child) ? child.pid : undefined;
+      return run.child && !exited(run.child) ? run.child.pid : undefined;
     },
     async stop() {
       process.removeListener("exit", onExit);
@@ -277,9 +285,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     },
     async restart() {
       await stop();
-      await launch();
+      await start();
     },
-    start: launch,
+    start,
   };
 }
 

@@ -8,7 +8,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { Azurite, DEV_ACCOUNT, DEV_KEY, startAzurite } from "./azurite";
+import { Azurite, connectionStringFor, startAzurite } from "./azurite";
 import { Journal, journalEntry, readJournal, replayJournal } from "./tableJournal";
 
 export interface DurableTables {
@@ -170,9 +170,7 @@ export async function startDurableTables(options: DurableTablesOptions): Promise
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
-      `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    connectionString: connectionStringFor(port),
     azurite,
     journalFile,
     ready: () => recovery.gate,

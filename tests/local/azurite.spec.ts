@@ -137,6 +137,26 @@ describe("Azurite's bundled entry", function () {
     }
   });
 
+  it("reports a crash after the start, once; a restart's stop and the last stop are no crash", async () => {
+    const exits: string[] = [];
+    let crashed!: () => void;
+    const crash = new Promise<void>((resolve) => (crashed = resolve));
+    const azurite = await startAzurite({
+      onUnexpectedExit: (code, signal) => (exits.push(String(signal ?? code)), crashed()),
+    });
+    try {
+      await azurite.restart();
+      assert.deepStrictEqual(exits, [], "the restart stopped it on purpose");
+      process.kill(azurite.pid!, "SIGKILL");
+      await crash;
+      assert.deepStrictEqual(exits, ["SIGKILL"]);
+      await azurite.start();
+    } finally {
+      await azurite.stop();
+    }
+    assert.deepStrictEqual(exits, ["SIGKILL"], "the last stop is none");
+  });
+
   it("falls back to Azurite's own entry when the cache cannot be written", async () => {
     const file = path.join(tempDir("leadkit-azb"), "a-file");
     fs.writeFileSync(file, "");
