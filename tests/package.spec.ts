@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { installMocks, settle, valueOf } from "./support/pulumiMocks";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const semver = require("semver");
 
 const ROOT = path.join(__dirname, "..");
 const SCHEMA_FILE = path.join(ROOT, "lib", "schema.json");
@@ -37,6 +39,29 @@ describe("LeadEndpoint package", function () {
       component.map((r) => r.name),
       ["partner-leads"],
     );
+  });
+
+  it("the Node versions package.json admits run every dependency, the README says them, the function's are Azure's", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const range: string = pkg.engines.node;
+    // npm only warns on another Node: a version the range admits must satisfy every package the kit installs.
+    const refusing = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+      .map((name) => [name, JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), "utf8")).engines?.node])
+      .filter(([, needs]) => needs !== undefined && !semver.subset(range, needs))
+      .map(([name, needs]) => `${name} (${needs})`);
+    assert.deepStrictEqual(refusing, [], `engines.node "${range}" admits versions these refuse`);
+    // Node 20 ended on 30 April 2026; it stays admitted for local runs (the machine the kit is tested on).
+    assert.ok(semver.satisfies(process.version, range), `${process.version} runs the tests`);
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    assert.ok(
+      readme.includes(`(\`${range}\`: what the kit's tools accept)`),
+      "the README's quick start names the range",
+    );
+    // The function app's package declares the runtime `pulumi up` deploys it on (components/leadFunctionApp.ts).
+    const fnPkg = JSON.parse(fs.readFileSync(path.join(ROOT, "function-code", "package.json"), "utf8"));
+    const component = fs.readFileSync(path.join(ROOT, "components", "leadFunctionApp.ts"), "utf8");
+    const runtime = /runtime: \{ name: web\.RuntimeName\.Node, version: "(\d+)" \}/.exec(component)?.[1];
+    assert.strictEqual(fnPkg.engines.node, `>=${runtime}`);
   });
 
   it("package.json exports the entry, PulumiPlugin.yaml runs the provider, Pulumi.yaml the program", () => {
