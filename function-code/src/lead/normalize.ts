@@ -1,4 +1,3 @@
-import { createHash } from "crypto";
 import { describeAction, LeadAction } from "./actionCode";
 import { asText, Attribution, attribution } from "./attribution";
 import { COUNTRIES, countryCode } from "./countries";
@@ -43,25 +42,16 @@ export interface CrmFields extends Attribution {
   DoNotContact: boolean;
 }
 
+/**
+ * The function's answer. No dedup key: the workflow computes the lead's (workflow/leadScreening.ts `dedupKey`)
+ * with or without the function, and reads only `crm` of this answer.
+ */
 export interface NormalizeResult {
   lead: NormalizedLead;
   crm: CrmFields;
   isTestLead: boolean;
-  /** SHA-256 (hex) of `email|offer|action`, see {@link dedupKey}. */
-  dedupKey: string;
   warnings: string[];
   schemaVersion: number;
-}
-
-/**
- * Stable identity of a lead: the same person asking the same thing about the same offer twice gives
- * one key. Canonical text: lower-case e-mail (or, without one, lower-case "first last company"),
- * the offer id (or lower-case offer title), and the upper-case action code, joined by `|`.
- */
-export function dedupKey(lead: NormalizedLead): string {
-  const who = lead.email || `${lead.firstName} ${lead.lastName} ${lead.company}`.toLowerCase().trim();
-  const offer = lead.leadSource.offerId.toLowerCase() || lead.offerTitle.toLowerCase();
-  return createHash("sha256").update(`${who}|${offer}|${lead.action.code.toUpperCase()}`).digest("hex");
 }
 
 /** Validates (warnings only) and normalizes a lead object. Never throws on content. */
@@ -120,5 +110,5 @@ export function normalizeLead(body: Record<string, unknown>): NormalizeResult {
     // From the texts as received (not cleaned), so the fields equal the expression mapping's.
     ...attribution(asText(pick(body, "LeadSource")), asText(pick(body, "Description"))),
   };
-  return { lead, crm, isTestLead, dedupKey: dedupKey(lead), warnings, schemaVersion: SCHEMA_VERSION };
+  return { lead, crm, isTestLead, warnings, schemaVersion: SCHEMA_VERSION };
 }
