@@ -14,12 +14,12 @@ export const RUN_VIEW_HTML = `<!doctype html>
   body { font: 14px system-ui, sans-serif; margin: 1.5rem; color: #222; }
   h1 { font-size: 1.2rem; }
   table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
-  th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+  th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: anywhere; }
   tr.run { cursor: pointer; }
   tr.run:hover { background: #f3f6fb; }
   .Succeeded { color: #107c10; } .Failed, .TimedOut { color: #c50f1f; } .Skipped { color: #777; }
   .Running { color: #0063b1; } .Cancelled { color: #8a6d00; }
-  pre { margin: 0; max-height: 12rem; overflow: auto; background: #f7f7f7; padding: .3rem; }
+  pre { margin: 0; max-height: 12rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; background: #f7f7f7; padding: .3rem; }
   .nested { padding-left: 1.4rem; }
   #insights { display: flex; flex-wrap: wrap; gap: 2rem; margin-bottom: 1.5rem; }
   .chart { min-width: 18rem; } .chart h3 { font-size: .95rem; margin: 0 0 .4rem; }
@@ -44,6 +44,8 @@ export const RUN_VIEW_HTML = `<!doctype html>
 <script>
 const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 const show = (v, secured) => secured ? "<em>secured</em>" : v === undefined ? "" : "<pre>" + esc(JSON.stringify(v, null, 2)) + "</pre>";
+// A skipped action never ran: its ActionConditionFailed error is said in words, the full text kept in the title.
+const skipped = (e) => '<span class="skip-reason" title="' + esc(e.code + ": " + e.message) + '">Skipped: runAfter condition not satisfied</span>';
 let leads = [];
 async function loadLeads() {
   leads = (await (await fetch("/leads")).json()).value;
@@ -122,7 +124,8 @@ async function loadRun(name) {
     const secured = a.secured || [];
     return '<tr><td class="' + (a.parent ? "nested" : "") + '">' + esc(a.name) + "</td><td>" + esc(a.type) + '</td><td class="' + esc(a.status) + '">' +
       esc(a.status) + " " + esc(a.code) + (a.retryHistory ? " (" + a.retryHistory.length + " retries)" : "") + "</td><td>" + ms + "</td><td>" +
-      show(a.inputs, secured.includes("inputs")) + "</td><td>" + show(a.outputs ?? a.error, secured.includes("outputs")) + "</td></tr>";
+      show(a.inputs, secured.includes("inputs")) + "</td><td>" +
+      (a.status === "Skipped" && a.error?.code === "ActionConditionFailed" ? skipped(a.error) : show(a.outputs ?? a.error, secured.includes("outputs"))) + "</td></tr>";
   }).join("");
   document.querySelector("#detail").innerHTML = "<h2>Run " + esc(run.name) + ' <span class="' + esc(run.status) + '">' + esc(run.status) + "</span></h2>" +
     leadOutcome(run.name) + (run.error ? "<p>" + esc(run.error.code) + ": " + esc(run.error.message) + "</p>" : "") +

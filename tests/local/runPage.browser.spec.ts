@@ -1,8 +1,9 @@
 /**
  * The run page as a person sees it, in real headless Chromium (Debian's `chromium`, driven by
  * puppeteer-core): each lead's outcome, a run's actions with status and duration, what the CRM
- * stand-ins received, replay of a dead letter, history after a restart, and a `<script>` in a lead
- * shown as text. Skipped only when Chromium is absent outside CI; in CI (.ci/run installs it) it runs.
+ * stand-ins received, replay of a dead letter, history after a restart, a `<script>` in a lead
+ * shown as text, and a dead-lettered run that fits a 1280 px window. Skipped only when Chromium is
+ * absent outside CI; in CI (.ci/run installs it) it runs.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -244,6 +245,41 @@ describe("run page in headless Chromium", function () {
     const bodies = (await cellText("#detail table.received tbody tr td:last-child")).join("\n");
     assert.ok(bodies.includes("overlap-a-"), bodies);
     assert.ok(!bodies.includes("overlap-b-"), `run ${second}'s payloads are not run ${first}'s: ${bodies}`);
+  });
+
+  it("a dead-lettered run fits a 1280 px window: long cells wrap, a skipped action reads as short text", async () => {
+    endpoint.standins.down("commondataservice");
+    const run = await send(leadOf("page-wide"));
+    endpoint.standins.up("commondataservice");
+    await page.setViewport({ width: 1280, height: 800 });
+    try {
+      await open();
+      await click(`#leads tr[data-run="${run}"]`);
+      await page.waitForSelector("#detail table.received");
+      const actions = await page.$$eval("#detail table.actions tbody tr", (trs) =>
+        trs.map((tr) => Array.from(tr.children).map((td) => (td as unknown as { innerText: string }).innerText.trim())),
+      );
+      const [scrollWidth, innerWidth] = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        window.innerWidth,
+      ]);
+      assert.ok(scrollWidth <= innerWidth, `the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
+      const skipped = actions.filter((a) => a[2].startsWith("Skipped"));
+      assert.ok(skipped.length > 0, JSON.stringify(actions));
+      assert.ok(
+        actions.some((a) => a[0] === "Create_dataverse_lead" && a[2].startsWith("Failed")),
+        JSON.stringify(actions),
+      );
+      // Azure's run history: status Skipped, code ActionConditionFailed, "the 'runAfter' condition ... is not satisfied".
+      for (const a of skipped) assert.strictEqual(a[5], "Skipped: runAfter condition not satisfied", a[0]);
+      const titles = await page.$$eval("#detail table.actions .skip-reason", (els) =>
+        els.map((e) => e.getAttribute("title")),
+      );
+      assert.strictEqual(titles.length, skipped.length);
+      assert.match(titles[0]!, /^ActionConditionFailed: The execution of template action '\w+' is skipped/);
+    } finally {
+      await page.setViewport({ width: 800, height: 600 }); // puppeteer's default, which the other tests ran in
+    }
   });
 
   it("shows each stand-in's state at the top (down ones in red)", async () => {
