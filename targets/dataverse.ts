@@ -113,7 +113,7 @@ function campaignBind(campaigns: Record<string, string>, context: BuildContext):
 const COLUMNS: readonly ContactColumn[] = [
   { column: "firstname", field: "FirstName", limit: 50 },
   { column: "lastname", field: "LastName", limit: 50, required: true },
-  { column: "emailaddress1", field: "Email", limit: 100 },
+  { column: "emailaddress1", field: "Email", limit: 100, whole: true },
   { column: "telephone1", field: "Phone", limit: 50 },
   { column: "companyname", field: "Company", limit: 100 },
   { column: "jobtitle", field: "Title", limit: 100 },

@@ -13,6 +13,10 @@ export const NOT_PROVIDED = "(not provided)";
 /** `take()` of an interpolated text to a column's limit. */
 export const cut = (text: string, limit: number) => `@{take(coalesce(${text}, ''), ${limit})}`;
 
+/** The text whole when it fits the column's limit, else empty. */
+const wholeOrNone = (text: string, limit: number) =>
+  `@{if(greater(length(coalesce(${text}, '')), ${limit}), '', coalesce(${text}, ''))}`;
+
 /** Reads of the normalized lead, as the payloads use them. */
 export function leadReads(context: BuildContext) {
   const f = (name: NormalizedField) => field(name, context.normalizeAction);
@@ -26,22 +30,22 @@ export function leadReads(context: BuildContext) {
 /**
  * Longest text each CRM column takes. A longer value is refused with 400, which Logic Apps never retries
  * (it retries 408, 429 and 5xx only: learn.microsoft.com/azure/logic-apps/logic-apps-exception-handling#retry-policies),
- * so the lead would be dead-lettered on every replay. Values are cut to these limits; the archive keeps them whole.
- * Each contact column cut to its length (a required one never empty).
+ * so the lead would be dead-lettered on every replay. Values are cut to these limits, a `whole` one (an e-mail
+ * address) left out; the archive keeps them whole. Each contact column to its length (a required one never empty).
  */
 export function contactFields(columns: readonly ContactColumn[], context: BuildContext): Record<string, string> {
   const { f, orNotProvided } = leadReads(context);
-  return Object.fromEntries(
-    columns.map((c) => [c.column, cut(c.required ? orNotProvided(c.field) : f(c.field), c.limit)]),
-  );
+  const value = (c: ContactColumn) =>
+    (c.whole ? wholeOrNone : cut)(c.required ? orNotProvided(c.field) : f(c.field), c.limit);
+  return Object.fromEntries(columns.map((c) => [c.column, value(c)]));
 }
 
-/** When a contact field had to be cut, the description carries them all as received (as far as it fits). */
+/** When a contact field was cut or left out, the description carries them all as received (as far as it fits). */
 export function asReceived(columns: readonly ContactColumn[], context: BuildContext): string {
   const { f } = leadReads(context);
   const over = columns.map((c) => `greater(length(${f(c.field)}), ${c.limit})`);
   const whole = columns.map((c) => `'\n${c.field}: ', ${f(c.field)}`).join(", ");
-  return `if(or(${over.join(", ")}), concat('\n\nAs received (cut to fit the CRM):', ${whole}), '')`;
+  return `if(or(${over.join(", ")}), concat('\n\nAs received (cut or left out to fit the CRM):', ${whole}), '')`;
 }
 
 /** A CRM call: secured inputs and outputs, the CRM retry policy. */

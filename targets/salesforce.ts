@@ -18,13 +18,45 @@ const COLUMNS: readonly ContactColumn[] = [
   { column: "FirstName", field: "FirstName", limit: 40 },
   { column: "LastName", field: "LastName", limit: 80, required: true },
   { column: "Company", field: "Company", limit: 255, required: true },
-  { column: "Email", field: "Email", limit: 80 },
+  { column: "Email", field: "Email", limit: 80, whole: true },
   { column: "Phone", field: "Phone", limit: 40 },
   { column: "Title", field: "Title", limit: 128 },
   { column: "Country", field: "Country", limit: 80 },
 ];
 
 const TEXT_LIMITS = { Description: 32000 } as const;
+
+/**
+ * What Salesforce refuses in a new Lead, as the stand-in answers it: a REST error array (developer.salesforce.com/
+ * docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm) with the StatusCode values of the SOAP API's core data
+ * types (REQUIRED_FIELD_MISSING, STRING_TOO_LONG, INVALID_EMAIL_ADDRESS). An empty text is no value: Salesforce
+ * stores '' as null (salesforce.stackexchange.com/questions/333174). The address test is the stand-in's, simpler
+ * than Salesforce's own.
+ */
+function refusals(lead: Record<string, unknown>): Array<{ message: string; errorCode: string; fields: string[] }> {
+  const text = (column: string) => (typeof lead[column] === "string" ? (lead[column] as string) : "");
+  const missing = COLUMNS.filter((c) => c.required && text(c.column) === "").map((c) => c.column);
+  if (missing.length > 0)
+    return [
+      {
+        message: `Required fields are missing: [${missing.join(", ")}]`,
+        errorCode: "REQUIRED_FIELD_MISSING",
+        fields: missing,
+      },
+    ];
+  const email = text("Email");
+  if (email !== "" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    return [
+      { message: `Email: invalid email address: ${email}`, errorCode: "INVALID_EMAIL_ADDRESS", fields: ["Email"] },
+    ];
+  return [...COLUMNS, ...Object.entries(TEXT_LIMITS).map(([column, limit]) => ({ column, limit }))]
+    .filter((c) => text(c.column).length > c.limit)
+    .map((c) => ({
+      message: `${c.column}: data value too large (max length=${c.limit})`,
+      errorCode: "STRING_TOO_LONG",
+      fields: [c.column],
+    }));
+}
 
 /**
  * A Lead's owner: "When creating or updating a Case or Lead, a client application ... can set this field to any
@@ -103,9 +135,13 @@ export const SALESFORCE = {
   }),
   standin: {
     name: API,
-    answer: (body) => ({
-      statusCode: 201,
-      body: { Id: `00Q${randomUUID().replace(/-/g, "").slice(0, 15)}`, ...(body as object) },
-    }),
+    answer: (body) => {
+      const errors = refusals(body as Record<string, unknown>);
+      if (errors.length > 0) return { statusCode: 400, body: errors };
+      return {
+        statusCode: 201,
+        body: { Id: `00Q${randomUUID().replace(/-/g, "").slice(0, 15)}`, ...(body as object) },
+      };
+    },
   },
 } satisfies TargetSpec<{ loginUri: string; leadSource: string }, Args, { leadSource: string }>;

@@ -89,6 +89,11 @@ export interface ContactColumn {
   field: NormalizedField;
   limit: number;
   required?: boolean;
+  /**
+   * A value that is wrong once cut (an e-mail address: another's, or none): longer than `limit` it is left out
+   * (sent empty, as for a lead without it) instead of cut; the description still carries it. @default false
+   */
+  whole?: boolean;
 }
 
 /** The local stand-in that plays the target's CRM (local/connectors/standins.ts). */

@@ -1,0 +1,36 @@
+/**
+ * The Salesforce stand-in refuses a Lead as Salesforce does, so a local run meets the 400s a deployed one would
+ * (a 400 is never retried: the lead dead-letters on every replay).
+ */
+import * as assert from "assert";
+import { SALESFORCE } from "../../targets/salesforce";
+
+const answer = (body: Record<string, unknown>) => SALESFORCE.standin.answer(body);
+const LEAD = { LastName: "Contoso", Company: "Contoso Ltd", Email: "ada@contoso.com" };
+
+describe("Salesforce stand-in", () => {
+  it("creates a Lead (201 with an Id); an empty Email is none, as Salesforce stores ''", () => {
+    for (const body of [LEAD, { ...LEAD, Email: "" }]) {
+      const { statusCode, body: created } = answer(body);
+      assert.strictEqual(statusCode, 201);
+      assert.match((created as { Id: string }).Id, /^00Q\w{15}$/);
+    }
+  });
+
+  it("refuses an Email that is not an address, a value over its column's length, a missing LastName or Company", () => {
+    const refused = (body: Record<string, unknown>) => {
+      const { statusCode, body: errors } = answer(body);
+      return [
+        statusCode,
+        (errors as unknown as Array<{ errorCode: string; fields: string[] }>).map((e) => [e.errorCode, e.fields]),
+      ];
+    };
+    assert.deepStrictEqual(refused({ ...LEAD, Email: "e".repeat(80) }), [400, [["INVALID_EMAIL_ADDRESS", ["Email"]]]]);
+    assert.deepStrictEqual(refused({ ...LEAD, FirstName: "F".repeat(41) }), [
+      400,
+      [["STRING_TOO_LONG", ["FirstName"]]],
+    ]);
+    assert.deepStrictEqual(refused({ ...LEAD, LastName: "" }), [400, [["REQUIRED_FIELD_MISSING", ["LastName"]]]]);
+    assert.deepStrictEqual(refused({ ...LEAD, Company: undefined }), [400, [["REQUIRED_FIELD_MISSING", ["Company"]]]]);
+  });
+});
