@@ -7,10 +7,14 @@ import * as web from "@pulumi/azure-native/web";
  * Storage Blob Data Owner, on the account: the Functions host keeps its coordination blobs (timer locks,
  * key store) there and creates containers; "No extension (host only)" needs exactly this role, and the
  * timer trigger adds nothing (MicrosoftDocs/azure-docs includes/functions-azurewebjobsstorage-permissions.md).
- * The same identity reads the Flex deployment package container.
+ * The same identity reads the Flex deployment package container. Role id:
+ * learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner.
  */
 const STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
-/** Storage Table Data Contributor: the scheduled replay reads and updates the lead archive. */
+/**
+ * Storage Table Data Contributor: the scheduled replay reads and updates the lead archive. Role id:
+ * learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-table-data-contributor.
+ */
 export const STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
 
 /**
@@ -92,12 +96,20 @@ export function functionAppSettings(args: {
   const purge = args.retention !== undefined && args.retention.days > 0;
   return [
     // Host storage through the app's identity, no key (the account denies shared keys).
+    // `AzureWebJobsStorage__accountName` alone replaces the connection string for an account on global Azure's default
+    // endpoints (no sovereign cloud, no custom DNS); with no `__credential`/`__clientId` the system-assigned identity is
+    // used, the one this app has. A user-assigned identity would also need `__credential` = `managedidentity` and
+    // `__clientId`:
+    // learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+    // and #common-properties-for-identity-based-connections.
     { name: "AzureWebJobsStorage__accountName", value: args.storageAccountName },
     { name: "LEAD_ARCHIVE_TABLE", value: args.archiveTableName },
     // Not the callback URL itself: it is a secret, read at run time with the app's identity.
     { name: "LEAD_WORKFLOW_ID", value: args.workflowId },
     { name: "REPLAY_SCHEDULE", value: args.replaySchedule ?? "0 0 0 1 1 *" },
-    // The standard switch that keeps a function from running: replay is opt-in.
+    // The standard switch that keeps a function from running: replay is opt-in. `AzureWebJobs.<FUNCTION_NAME>.Disabled`
+    // = `true` disables, `false` re-enables; on Linux the name must have no hyphen (replayDeadLetters and purgeExpired
+    // have none): learn.microsoft.com/azure/azure-functions/disable-function#disable-a-function and #considerations.
     { name: "AzureWebJobs.replayDeadLetters.Disabled", value: args.replaySchedule ? "false" : "true" },
     ...(purge
       ? [
@@ -138,6 +150,9 @@ export function normalizerAuthSettings(caller: CallerIdentity) {
         },
         validation: {
           allowedAudiences: [NORMALIZER_AUDIENCE],
+          // Built-in authorization policy: `allowedPrincipals.identities` is an allowlist of object ids checked against
+          // the token's `oid` claim; any other caller gets 403:
+          // learn.microsoft.com/azure/app-service/configure-authentication-provider-aad#use-a-built-in-authorization-policy
           defaultAuthorizationPolicy: { allowedPrincipals: { identities: [caller.principalId] } },
         },
       },
@@ -200,7 +215,9 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         pulumi.interpolate`${args.storageAccountId}/tableServices/default/tables/${args.archiveTableName}`,
       ],
     ];
-    // The purge deletes expired dedup claims: the same role on that table only.
+    // The purge deletes expired dedup claims: the same role on that table only. A table's scope is
+    // `.../storageAccounts/<account>/tableServices/default/tables/<table>`
+    // (learn.microsoft.com/azure/storage/tables/assign-azure-role-data-access, "Assign an Azure role").
     if (args.retention && args.retention.days > 0)
       grants.push([
         "dedup-contributor",
@@ -212,6 +229,9 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
         `${name}-${suffix}`,
         {
           principalId,
+          // The identity is created in the same run: principalType ServicePrincipal keeps the assignment from failing
+          // on replication delay:
+          // learn.microsoft.com/azure/role-based-access-control/role-assignments-template#new-service-principal
           principalType: authorization.PrincipalType.ServicePrincipal,
           roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
           scope,
@@ -222,6 +242,8 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
 
     this.functionAppName = app.name;
     this.functionAppId = app.id;
+    // Routes are `api/<FUNCTION_NAME>` by default; function-code sets no `route` and host.json no `routePrefix`
+    // (learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#customize-the-http-endpoint).
     this.normalizerUrl = pulumi.interpolate`https://${app.defaultHostName}/api/normalizeLead`;
     this.normalizerAudience = pulumi.output(NORMALIZER_AUDIENCE);
     this.principalId = principalId;
@@ -282,6 +304,10 @@ export class LeadFunctionApp extends pulumi.ComponentResource {
           appSettings: functionAppSettings(args),
         },
         functionAppConfig: {
+          // Flex keeps the package in the blob container named in `functionAppConfig.deployment.storage`, with the
+          // authentication type (here the system-assigned identity, which needs a data role on the account: the
+          // blob-owner grant); the container must exist when the app is created (it is an input here):
+          // learn.microsoft.com/azure/azure-functions/functions-infrastructure-as-code?pivots=flex-consumption-plan#deployment-container
           deployment: {
             storage: {
               type: web.FunctionsDeploymentStorageType.BlobContainer,
