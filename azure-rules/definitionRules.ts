@@ -8,6 +8,7 @@
 import { checkTemplates, parseTemplate } from "../emulator/expressions";
 import { isObject } from "../emulator/expressions/values";
 import { WorkflowAction, WorkflowDefinition } from "../definition/types";
+import { inputsHideOutputs, SECURE_DATA_SOURCE, secureDataSupport } from "../policy/secureData";
 import { isoSeconds, Violation } from "./violation";
 
 /** An action with where it sits in the definition. */
@@ -40,8 +41,6 @@ export interface DefinitionRule {
   check(ctx: DefinitionContext): Violation[];
 }
 
-const SECURE_INPUTS_ONLY = ["Compose", "ParseJson", "Response"];
-const SECURE_UNSUPPORTED = ["If", "Scope", "Switch", "Foreach", "Until", "Terminate"];
 const LOOPS = ["Foreach", "Until"];
 const RUN_AFTER_STATUSES = ["Succeeded", "Failed", "Skipped", "TimedOut"];
 const RETRY_TYPES = ["default", "none", "fixed", "exponential"];
@@ -106,13 +105,29 @@ function perNode(ctx: DefinitionContext, each: (n: ActionNode) => Violation[] | 
   return ctx.nodes.flatMap((n) => each(n) ?? []);
 }
 
+/** Triggers and actions, each with its path and what it is ("trigger" or "action"), for the secureData rules. */
+function secureSteps(ctx: DefinitionContext) {
+  return [
+    ...Object.entries(ctx.definition.triggers ?? {}).map(([name, step]) => ({
+      name,
+      path: `triggers.${name}`,
+      what: "trigger",
+      step,
+    })),
+    ...ctx.nodes.map((n) => ({ name: n.name, path: n.path, what: "action", step: n.action })),
+  ];
+}
+
+/** The settings each type takes come from the policy pack's table (policy/secureData.ts), one for both checks. */
 function checkSecureInputsOnly(ctx: DefinitionContext): Violation[] {
-  return perNode(ctx, (n) => {
-    if (!SECURE_INPUTS_ONLY.includes(n.action.type) || !secureProps(n.action)?.includes("outputs")) return;
+  return secureSteps(ctx).flatMap(({ name, path, what, step }) => {
+    const secured = secureProps(step);
+    if (secureDataSupport(step.type) !== "inputs" || !secured?.includes("outputs")) return [];
+    const hides = inputsHideOutputs(step.type) ? " (which also hides its outputs)" : "";
     return v(
       "secure-data-inputs-only",
-      n.path,
-      `${n.action.type} action "${n.name}" sets runtimeConfiguration.secureData.properties to ${JSON.stringify(secureProps(n.action))}; ${n.action.type} supports only "inputs" (which also hides its outputs).`,
+      path,
+      `${step.type} ${what} "${name}" sets runtimeConfiguration.secureData.properties to ${JSON.stringify(secured)}; ${step.type} supports only "inputs"${hides}.`,
       'use secureData.properties ["inputs"].',
       "InvalidSecureDataConfiguration",
     );
@@ -120,24 +135,26 @@ function checkSecureInputsOnly(ctx: DefinitionContext): Violation[] {
 }
 
 function checkSecureUnsupported(ctx: DefinitionContext): Violation[] {
-  return perNode(ctx, (n) => {
-    if (!SECURE_UNSUPPORTED.includes(n.action.type) || secureProps(n.action) === undefined) return;
+  return secureSteps(ctx).flatMap(({ name, path, what, step }) => {
+    if (secureDataSupport(step.type) !== "none" || secureProps(step) === undefined) return [];
     return v(
       "secure-data-unsupported",
-      n.path,
-      `${n.action.type} action "${n.name}" sets runtimeConfiguration.secureData; ${n.action.type} has neither Secure Inputs nor Secure Outputs.`,
-      "remove secureData from this action and secure the actions inside it.",
+      path,
+      `${step.type} ${what} "${name}" sets runtimeConfiguration.secureData; ${step.type} has neither Secure Inputs nor Secure Outputs.`,
+      what === "trigger"
+        ? "remove secureData from this trigger."
+        : "remove secureData from this action and secure the actions that hold the data.",
     );
   });
 }
 
 function checkSecureValues(ctx: DefinitionContext): Violation[] {
-  return perNode(ctx, (n) => {
-    const bad = (secureProps(n.action) ?? []).filter((p) => p !== "inputs" && p !== "outputs");
-    if (bad.length === 0) return;
+  return secureSteps(ctx).flatMap(({ path, step }) => {
+    const bad = (secureProps(step) ?? []).filter((p) => p !== "inputs" && p !== "outputs");
+    if (bad.length === 0) return [];
     return v(
       "secure-data-values",
-      n.path,
+      path,
       `secureData.properties contains ${JSON.stringify(bad)}; only "inputs" and "outputs" exist.`,
       'list "inputs" and/or "outputs" only.',
       "InvalidSecureDataConfiguration",
@@ -551,16 +568,16 @@ const LIMITS_DOC = `${DOCS}/logic-apps-limits-and-config.md ("Limits and configu
 export const DEFINITION_RULES: DefinitionRule[] = [
   {
     id: "secure-data-inputs-only",
-    // "The Compose, Parse JSON, and Response actions has only the Secure Inputs setting. When turned on,
-    // the setting also hides these actions' outputs." Deploys fail with InvalidSecureDataConfiguration
-    // (Azure/Azure-Sentinel PR #13946: "Compose actions only support "inputs" in secureData.properties").
-    source: `${DOCS}/logic-apps-securing-a-logic-app.md#secure-data-in-run-history-by-using-obfuscation; Azure/Azure-Sentinel#13946`,
+    // In "Secure Outputs - Unsupported" only (Compose, ParseJson, Response, Wait): policy/secureData.ts.
+    // Deploys fail with InvalidSecureDataConfiguration (Azure/Azure-Sentinel PR #13946: "Compose actions
+    // only support "inputs" in secureData.properties").
+    source: `${SECURE_DATA_SOURCE}; Azure/Azure-Sentinel#13946`,
     check: checkSecureInputsOnly,
   },
   {
     id: "secure-data-unsupported",
-    // Same page: control actions (Condition, Scope, Switch, loops) and Terminate have no secure settings.
-    source: `${DOCS}/logic-apps-securing-a-logic-app.md#considerations-when-securing-inputs-and-outputs`,
+    // In both columns (variables, controls, Terminate, the Recurrence trigger): policy/secureData.ts.
+    source: SECURE_DATA_SOURCE,
     check: checkSecureUnsupported,
   },
   {

@@ -21,6 +21,7 @@ import {
   startsOnlyAfter,
   triggersOf,
 } from "./definition";
+import { INPUTS_HIDE_OUTPUTS, SECURE_INPUTS_ONLY, secureDataSupport } from "./secureData";
 
 const WORKFLOW = "azure-native:logic:Workflow";
 const CONNECTION = "azure-native:web:Connection";
@@ -91,30 +92,13 @@ export function checkArchiveFirst(type: string, props: Props): string[] {
 }
 
 /**
- * What Azure accepts in runtimeConfiguration.secureData, per built-in (learn.microsoft.com/azure/logic-apps/
- * logic-apps-securing-a-logic-app, "Secure data in run history by using obfuscation"): these have neither
- * setting; Compose, ParseJson, Response and Wait have Secure Inputs only, and on Compose, ParseJson and
- * Response it also hides the outputs ("outputs" there fails with InvalidSecureDataConfiguration,
- * Azure/Azure-Sentinel PR #13946). Everything else (connectors, Http, Function, Query, Select) has both.
+ * What Azure accepts in runtimeConfiguration.secureData, per built-in: the table in ./secureData
+ * (learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app#obfuscate, "Secure data in run
+ * history by using obfuscation"), which the offline Azure rules (azure-rules/) read too.
  */
-const NO_SECURE_DATA = new Set([
-  "appendtoarrayvariable",
-  "appendtostringvariable",
-  "decrementvariable",
-  "foreach",
-  "if",
-  "incrementvariable",
-  "initializevariable",
-  "recurrence",
-  "scope",
-  "setvariable",
-  "switch",
-  "terminate",
-  "until",
-]);
-const INPUTS_ONLY = new Set(["compose", "parsejson", "response", "wait"]);
-const INPUTS_ONLY_FIX =
-  'Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).';
+const listed = (types: readonly string[], last: string): string =>
+  `${types.slice(0, -1).join(", ")} ${last} ${types[types.length - 1]}`;
+const INPUTS_ONLY_FIX = `Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a ${listed(INPUTS_HIDE_OUTPUTS, "or")} this also hides the outputs).`;
 
 const securedOf = (action: Action): string[] => {
   const secureData = action.runtimeConfiguration?.secureData as Props | undefined;
@@ -130,14 +114,14 @@ export function checkSecureDataSupported(type: string, props: Props): string[] {
   ];
   const problems: string[] = [];
   for (const { name, action } of everything) {
-    const kind = kindOf(action);
-    if (NO_SECURE_DATA.has(kind) && action.runtimeConfiguration?.secureData !== undefined) {
+    const support = secureDataSupport(action.type);
+    if (support === "none" && action.runtimeConfiguration?.secureData !== undefined) {
       problems.push(
         `Action '${name}' (${action.type}) has runtimeConfiguration.secureData, which Azure does not support on ${action.type}. Fix: remove it; secure the actions that hold the data instead.`,
       );
-    } else if (INPUTS_ONLY.has(kind) && securedOf(action).includes("outputs")) {
+    } else if (support === "inputs" && securedOf(action).includes("outputs")) {
       problems.push(
-        `Action '${name}' (${action.type}) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. ${INPUTS_ONLY_FIX}`,
+        `Action '${name}' (${action.type}) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: ${listed(SECURE_INPUTS_ONLY, "and")} take Secure Inputs only. ${INPUTS_ONLY_FIX}`,
       );
     }
   }
@@ -154,16 +138,17 @@ function leadLeak(name: string, action: Action, carries: (value: unknown) => boo
       `Action '${name}' (${action.type}) holds lead data in a variable, which Azure cannot hide from the run history. Fix: keep it in a Compose with secureData ["inputs"] and read that Compose's outputs.`,
     ];
   }
-  if (NO_SECURE_DATA.has(kind)) return [];
+  const support = secureDataSupport(kind);
+  if (support === "none") return [];
   const problems: string[] = [];
   if (kind === "response" && carries([action.inputs?.body, action.inputs?.headers])) {
     problems.push(
       `Action '${name}' (${action.type}) echoes lead data to the caller in its body or headers. Fix: answer Partner Center with the run id and status only, never triggerBody() or values derived from it.`,
     );
   }
-  if (INPUTS_ONLY.has(kind) && !secured.includes("inputs")) {
+  if (support === "inputs" && !secured.includes("inputs")) {
     problems.push(`Action '${name}' (${action.type}) puts lead data in the run history: ${shown}. ${INPUTS_ONLY_FIX}`);
-  } else if (!INPUTS_ONLY.has(kind) && !(secured.includes("inputs") && secured.includes("outputs"))) {
+  } else if (support === "both" && !(secured.includes("inputs") && secured.includes("outputs"))) {
     problems.push(
       `Action '${name}' (${action.type}) puts lead data in the run history: ${shown}. Fix: runtimeConfiguration.secureData.properties = ["inputs", "outputs"].`,
     );

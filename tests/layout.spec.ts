@@ -10,7 +10,9 @@ import * as path from "path";
 
 /** Bottom to top. Rooms on one floor do not import each other. */
 export const FLOORS: readonly (readonly string[])[] = [
-  ["function-code", "emulator"], // self-contained: the deployed function app; the Logic Apps emulator
+  // self-contained: the deployed function app; the Logic Apps emulator; the policy pack (its own package,
+  // whose secureData table azure-rules/ reads)
+  ["function-code", "emulator", "policy"],
   ["definition"], // the vocabulary of workflow definitions (types, expressions, table actions)
   ["targets"], // one row per CRM target
   ["config"], // the settings table and stack validation
@@ -61,7 +63,7 @@ function sources(): Record<string, string> {
   });
   const files = listed
     .split("\n")
-    .filter((f) => f && !f.startsWith("tests/") && !f.startsWith("policy/") && !f.includes("/tests/"))
+    .filter((f) => f && !f.startsWith("tests/") && !f.includes("/tests/"))
     .filter(
       (f) => !f.endsWith(".d.ts") && !f.startsWith("function-code/scripts/") && fs.existsSync(path.join(ROOT, f)),
     );
@@ -86,7 +88,8 @@ describe("layout: every import points down the floors (README 'Project layout')"
       .map((line) => line.split(/\s{2,}/).filter((w) => /^[\w.-]+\/?$|^index\.ts$/.test(w)))
       .filter((rooms) => rooms.length > 0)
       .map((rooms) => rooms.map((r) => (r === "index.ts" ? "(root)" : r.replace(/\/$/, ""))));
-    const expected = FLOORS.map((rooms) => rooms.filter((r) => r !== "azure-rules"));
+    // azure-rules/ and policy/ sit "Beside them" in the README.
+    const expected = FLOORS.map((rooms) => rooms.filter((r) => r !== "azure-rules" && r !== "policy"));
     assert.deepStrictEqual(drawn, expected);
   });
 
@@ -96,11 +99,14 @@ describe("layout: every import points down the floors (README 'Project layout')"
       "emulator/c.ts": 'const d = await import("../function-code/src/d");',
       "definition/e.ts": 'const f = require("./f");\nimport { g } from "../emulator/g";',
       "ops/h.ts": 'import { i } from "../local/i";',
+      "policy/j.ts": 'import { k } from "../definition/k";',
+      "azure-rules/l.ts": 'import { m } from "../policy/m";',
     });
     assert.deepStrictEqual(wrong, [
       "config/a.ts -> workflow/b (config is floor 3, workflow is floor 4)",
       "emulator/c.ts -> function-code/src/d (emulator is floor 0, function-code is floor 0)",
       "ops/h.ts -> local/i (ops is floor 7, local is floor 8)",
+      "policy/j.ts -> definition/k (policy is floor 0, definition is floor 1)",
     ]);
   });
 });

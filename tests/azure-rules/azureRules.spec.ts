@@ -114,8 +114,49 @@ describe("Azure rules: workflow definitions", () => {
       act(x, "Call_api").runtimeConfiguration = { secureData: { properties: ["inputs", "body"] } } as any;
     });
     assert.deepStrictEqual(violations(d), [
-      '[secure-data-unsupported] actions.Stop: Terminate action "Stop" sets runtimeConfiguration.secureData; Terminate has neither Secure Inputs nor Secure Outputs. Fix: remove secureData from this action and secure the actions inside it.',
+      '[secure-data-unsupported] actions.Stop: Terminate action "Stop" sets runtimeConfiguration.secureData; Terminate has neither Secure Inputs nor Secure Outputs. Fix: remove secureData from this action and secure the actions that hold the data.',
       'InvalidSecureDataConfiguration [secure-data-values] actions.Call_api: secureData.properties contains ["body"]; only "inputs" and "outputs" exist. Fix: list "inputs" and/or "outputs" only.',
+    ]);
+  });
+
+  it("secure-data-inputs-only: Wait with secure outputs (Secure Inputs only, which does not hide its outputs)", () => {
+    const d = mutated((x) => {
+      x.actions.Pause = {
+        type: "Wait",
+        inputs: { interval: { count: 1, unit: "Minute" } },
+        runAfter: { Stop: ["Succeeded"] },
+        runtimeConfiguration: { secureData: { properties: ["inputs", "outputs"] } },
+      };
+    });
+    assert.deepStrictEqual(violations(d), [
+      'InvalidSecureDataConfiguration [secure-data-inputs-only] actions.Pause: Wait action "Pause" sets runtimeConfiguration.secureData.properties to ["inputs","outputs"]; Wait supports only "inputs". Fix: use secureData.properties ["inputs"].',
+    ]);
+  });
+
+  it("secure-data-unsupported: the variable actions and a Recurrence trigger have neither setting", () => {
+    const d = mutated((x) => {
+      x.triggers.Every_hour = {
+        type: "Recurrence",
+        recurrence: { frequency: "Hour", interval: 1 },
+        runtimeConfiguration: { secureData: { properties: ["outputs"] } },
+      } as any;
+      x.actions.Hold = {
+        type: "InitializeVariable",
+        inputs: { variables: [{ name: "n", type: "integer", value: 0 }] },
+        runAfter: { Stop: ["Succeeded"] },
+        runtimeConfiguration: { secureData: { properties: ["inputs"] } },
+      };
+      x.actions.Count = {
+        type: "IncrementVariable",
+        inputs: { name: "n", value: 1 },
+        runAfter: { Hold: ["Succeeded"] },
+        runtimeConfiguration: { secureData: { properties: ["outputs"] } },
+      };
+    });
+    assert.deepStrictEqual(violations(d), [
+      '[secure-data-unsupported] triggers.Every_hour: Recurrence trigger "Every_hour" sets runtimeConfiguration.secureData; Recurrence has neither Secure Inputs nor Secure Outputs. Fix: remove secureData from this trigger.',
+      '[secure-data-unsupported] actions.Hold: InitializeVariable action "Hold" sets runtimeConfiguration.secureData; InitializeVariable has neither Secure Inputs nor Secure Outputs. Fix: remove secureData from this action and secure the actions that hold the data.',
+      '[secure-data-unsupported] actions.Count: IncrementVariable action "Count" sets runtimeConfiguration.secureData; IncrementVariable has neither Secure Inputs nor Secure Outputs. Fix: remove secureData from this action and secure the actions that hold the data.',
     ]);
   });
 

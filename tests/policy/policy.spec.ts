@@ -3,6 +3,8 @@
  * declares under mocks fed through all rules.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import {
@@ -17,6 +19,14 @@ import {
   resourcePolicies,
   stackPolicies,
 } from "../../policy/policies";
+import {
+  INPUTS_HIDE_OUTPUTS,
+  NO_SECURE_DATA,
+  SECURE_DATA_SOURCE,
+  SECURE_INPUTS_ONLY,
+  secureDataSupport,
+} from "../../policy/secureData";
+import { checkDefinition } from "../../azure-rules/definitionRules";
 import { allTargetsWorkflow } from "../support/fixtures";
 import { CALLBACK_URL, installMocks, settle } from "../support/pulumiMocks";
 
@@ -404,6 +414,51 @@ describe("policy pack", () => {
       'Action \'Normalize_lead\' (Compose) secures "outputs", which Azure rejects with InvalidSecureDataConfiguration: Compose, ParseJson, Response and Wait take Secure Inputs only. Fix: runtimeConfiguration.secureData.properties = ["inputs"] (on a Compose, ParseJson or Response this also hides the outputs).',
     ]);
     assert.deepStrictEqual(checkSecureDataSupported(WF, { definition: ALL }), []);
+  });
+
+  it("secure-data table: Learn's two columns, as workflow definition types", () => {
+    // learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-logic-app, "Secure data in run history by
+    // using obfuscation" (MicrosoftDocs/azure-docs, same table 2021-09-13 and 2023-07-06).
+    const inputsUnsupported = [
+      ...["AppendToArrayVariable", "AppendToStringVariable", "DecrementVariable", "Foreach", "If"],
+      ...["IncrementVariable", "InitializeVariable", "Recurrence", "Scope", "SetVariable", "Switch"],
+      ...["Terminate", "Until"],
+    ];
+    const outputsUnsupported = [...inputsUnsupported, "Compose", "ParseJson", "Response", "Wait"].sort();
+    assert.deepStrictEqual([...NO_SECURE_DATA].sort(), inputsUnsupported.sort());
+    assert.deepStrictEqual([...NO_SECURE_DATA, ...SECURE_INPUTS_ONLY].sort(), outputsUnsupported);
+    assert.deepStrictEqual([...INPUTS_HIDE_OUTPUTS].sort(), ["Compose", "ParseJson", "Response"]);
+    assert.match(SECURE_DATA_SOURCE, /learn\.microsoft\.com\/azure\/logic-apps\/logic-apps-securing-a-logic-app/);
+    assert.match(SECURE_DATA_SOURCE, /Secure data in run history by using obfuscation/);
+    assert.strictEqual(secureDataSupport("foreach"), "none");
+    assert.strictEqual(secureDataSupport("WAIT"), "inputs");
+    assert.strictEqual(secureDataSupport("Http"), "both");
+  });
+
+  it("secure-data table: the policy and the offline Azure rules (azure-rules/) read the same one", () => {
+    const SETTINGS = [["inputs"], ["outputs"], ["inputs", "outputs"]];
+    const TYPES = [...NO_SECURE_DATA, ...SECURE_INPUTS_ONLY, "Http", "ApiConnection", "Select", "Query", "Request"];
+    const asTrigger = new Set(["Recurrence", "Request"]);
+    for (const type of TYPES) {
+      for (const properties of SETTINGS) {
+        const step = { type, inputs: {}, runtimeConfiguration: { secureData: { properties } } };
+        const definition = asTrigger.has(type)
+          ? { triggers: { Step: step }, actions: {} }
+          : { triggers: {}, actions: { Step: { ...step, runAfter: {} } } };
+        const allowed = { none: false, inputs: !properties.includes("outputs"), both: true }[secureDataSupport(type)];
+        const policy = checkSecureDataSupported(WF, { definition });
+        const rules = checkDefinition(definition as any).filter((v) => v.rule.startsWith("secure-data-"));
+        const label = `${type} ${JSON.stringify(properties)}`;
+        assert.strictEqual(policy.length === 0, allowed, `policy: ${label}`);
+        assert.strictEqual(rules.length === 0, allowed, `azure-rules: ${label}`);
+      }
+    }
+    // Neither keeps a list of its own: both import the table.
+    for (const file of ["policy/policies.ts", "azure-rules/definitionRules.ts"]) {
+      const source = fs.readFileSync(path.join(__dirname, "../..", file), "utf8");
+      assert.match(source, /from "\.{1,2}\/(policy\/)?secureData"/, file);
+      assert.doesNotMatch(source, /"(compose|Compose)",\s*"(parsejson|ParseJson)"/, file);
+    }
   });
 
   it("connection-secrets-write-only: flags a secret in a readable parameter bag", () => {
