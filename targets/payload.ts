@@ -13,9 +13,23 @@ export const NOT_PROVIDED = "(not provided)";
 /** `take()` of an interpolated text to a column's limit. */
 export const cut = (text: string, limit: number) => `@{take(coalesce(${text}, ''), ${limit})}`;
 
-/** The text whole when it fits the column's limit, else empty. */
-const wholeOrNone = (text: string, limit: number) =>
-  `@{if(greater(length(coalesce(${text}, '')), ${limit}), '', coalesce(${text}, ''))}`;
+/**
+ * Whether a text is shaped like an e-mail address, as the Salesforce stand-in tests it (`ADDRESS` there): one `@`,
+ * not first, no space, a dot after the `@` with text on both sides. Exported for testing.
+ */
+export const addressLike = (text: string) =>
+  `and(greater(indexOf(${text}, '@'), 0), equals(indexOf(${text}, '@'), lastIndexOf(${text}, '@')), ` +
+  `not(contains(${text}, ' ')), greater(lastIndexOf(${text}, '.'), add(indexOf(${text}, '@'), 1)), ` +
+  `less(lastIndexOf(${text}, '.'), sub(length(${text}), 1)))`;
+
+/** Whether a column's value must be left out: too long to keep whole, or, for an address, no address. */
+const leftOut = (c: ContactColumn, text: string) =>
+  c.address
+    ? `or(greater(length(${text}), ${c.limit}), and(not(empty(${text})), not(${addressLike(text)})))`
+    : `greater(length(${text}), ${c.limit})`;
+
+/** The column's value whole, or empty when {@link leftOut}. */
+const wholeOrNone = (c: ContactColumn, text: string) => `@{if(${leftOut(c, text)}, '', ${text})}`;
 
 /** Reads of the normalized lead, as the payloads use them. */
 export function leadReads(context: BuildContext) {
@@ -35,15 +49,19 @@ export function leadReads(context: BuildContext) {
  */
 export function contactFields(columns: readonly ContactColumn[], context: BuildContext): Record<string, string> {
   const { f, orNotProvided } = leadReads(context);
-  const value = (c: ContactColumn) =>
-    (c.whole ? wholeOrNone : cut)(c.required ? orNotProvided(c.field) : f(c.field), c.limit);
+  const value = (c: ContactColumn) => {
+    const text = c.required ? orNotProvided(c.field) : f(c.field);
+    return c.whole ? wholeOrNone(c, `coalesce(${text}, '')`) : cut(text, c.limit);
+  };
   return Object.fromEntries(columns.map((c) => [c.column, value(c)]));
 }
 
 /** When a contact field was cut or left out, the description carries them all as received (as far as it fits). */
 export function asReceived(columns: readonly ContactColumn[], context: BuildContext): string {
   const { f } = leadReads(context);
-  const over = columns.map((c) => `greater(length(${f(c.field)}), ${c.limit})`);
+  const over = columns.map((c) =>
+    c.address ? leftOut(c, `coalesce(${f(c.field)}, '')`) : `greater(length(${f(c.field)}), ${c.limit})`,
+  );
   const whole = columns.map((c) => `'\n${c.field}: ', ${f(c.field)}`).join(", ");
   return `if(or(${over.join(", ")}), concat('\n\nAs received (cut or left out to fit the CRM):', ${whole}), '')`;
 }

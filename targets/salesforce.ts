@@ -18,7 +18,7 @@ const COLUMNS: readonly ContactColumn[] = [
   { column: "FirstName", field: "FirstName", limit: 40 },
   { column: "LastName", field: "LastName", limit: 80, required: true },
   { column: "Company", field: "Company", limit: 255, required: true },
-  { column: "Email", field: "Email", limit: 80, whole: true },
+  { column: "Email", field: "Email", limit: 80, whole: true, address: true },
   { column: "Phone", field: "Phone", limit: 40 },
   { column: "Title", field: "Title", limit: 128 },
   { column: "Country", field: "Country", limit: 80 },
@@ -26,12 +26,14 @@ const COLUMNS: readonly ContactColumn[] = [
 
 const TEXT_LIMITS = { Description: 32000 } as const;
 
+/** An e-mail address to the stand-in: simpler than Salesforce's own test, the one the payload applies (payload.ts). */
+export const ADDRESS = /^[^ @]+@[^ @]+\.[^ @]+$/;
+
 /**
  * What Salesforce refuses in a new Lead, as the stand-in answers it: a REST error array (developer.salesforce.com/
  * docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm) with the StatusCode values of the SOAP API's core data
  * types (REQUIRED_FIELD_MISSING, STRING_TOO_LONG, INVALID_EMAIL_ADDRESS). An empty text is no value: Salesforce
- * stores '' as null (salesforce.stackexchange.com/questions/333174). The address test is the stand-in's, simpler
- * than Salesforce's own.
+ * stores '' as null (salesforce.stackexchange.com/questions/333174).
  */
 function refusals(lead: Record<string, unknown>): Array<{ message: string; errorCode: string; fields: string[] }> {
   const text = (column: string) => (typeof lead[column] === "string" ? (lead[column] as string) : "");
@@ -45,7 +47,7 @@ function refusals(lead: Record<string, unknown>): Array<{ message: string; error
       },
     ];
   const email = text("Email");
-  if (email !== "" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+  if (email !== "" && !ADDRESS.test(email))
     return [
       { message: `Email: invalid email address: ${email}`, errorCode: "INVALID_EMAIL_ADDRESS", fields: ["Email"] },
     ];

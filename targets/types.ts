@@ -94,6 +94,8 @@ export interface ContactColumn {
    * (sent empty, as for a lead without it) instead of cut; the description still carries it. @default false
    */
   whole?: boolean;
+  /** Also left out unless it is shaped like an e-mail address (the CRM refuses any other text). @default false */
+  address?: boolean;
 }
 
 /** The local stand-in that plays the target's CRM (local/connectors/standins.ts). */

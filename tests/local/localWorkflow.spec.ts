@@ -346,6 +346,16 @@ describe("deployed definition, run locally (Azurite + CRM stand-ins)", function 
     assert.strictEqual(JSON.parse(String((await archived(e, run)).LeadJson)).UserDetails.Company, long("C", 300));
   });
 
+  it("an e-mail that is no address is left out of Salesforce's Email (refused there: INVALID_EMAIL_ADDRESS), kept in the description; the lead is delivered", async () => {
+    const { run } = await post(e, { UserDetails: { LastName: "Lovelace", Email: "ada at contoso.com" } });
+    assert.strictEqual(run.status, "Succeeded");
+    const sf = e.standins.to("salesforce")[0].body as any;
+    assert.strictEqual(sf.Email, "");
+    assert.ok(sf.Description.includes("\nEmail: ada at contoso.com"), sf.Description);
+    // Dataverse gets the text as received (its column's length is the only rule the kit applies there).
+    assert.strictEqual((e.standins.to("commondataservice")[0].body as any).emailaddress1, "ada at contoso.com");
+  });
+
   it("camelCase lead and DNC: fields found, do-not-contact flags set", async () => {
     const { run } = await post(e, { ...sample("camelcase"), actionCode: "DNC" });
     assert.strictEqual(run.status, "Succeeded");

@@ -3,7 +3,10 @@
  * (a 400 is never retried: the lead dead-letters on every replay).
  */
 import * as assert from "assert";
-import { SALESFORCE } from "../../targets/salesforce";
+import { evaluateExpression } from "../../emulator/expressions/evaluate";
+import { ExpressionHost } from "../../emulator/types";
+import { addressLike } from "../../targets/payload";
+import { ADDRESS, SALESFORCE } from "../../targets/salesforce";
 
 const answer = (body: Record<string, unknown>) => SALESFORCE.standin.answer(body);
 const LEAD = { LastName: "Contoso", Company: "Contoso Ltd", Email: "ada@contoso.com" };
@@ -32,5 +35,23 @@ describe("Salesforce stand-in", () => {
     ]);
     assert.deepStrictEqual(refused({ ...LEAD, LastName: "" }), [400, [["REQUIRED_FIELD_MISSING", ["LastName"]]]]);
     assert.deepStrictEqual(refused({ ...LEAD, Company: undefined }), [400, [["REQUIRED_FIELD_MISSING", ["Company"]]]]);
+  });
+
+  it("the payload's address test (a workflow expression) and the stand-in's agree, so a lead it sends is not refused", () => {
+    const samples = [
+      ...["ada@contoso.com", "a@b.c", "a.b@c.d.e", "a@.b.c", "a+tag@contoso.co.uk"],
+      ...["", "ada", "ada at contoso.com", "@contoso.com", "ada@", "ada@contoso", "ada@contoso.", "a@b@c.d"],
+      ...["ada@contoso .com", "ada.contoso@com", "a@b.", ".@b.c"],
+    ];
+    const host = {} as ExpressionHost; // the test reads nothing of a run
+    const payload = (text: string) => evaluateExpression(`@${addressLike(`'${text}'`)}`, host) as boolean;
+    assert.deepStrictEqual(
+      samples.map((t) => [t, payload(t)]),
+      samples.map((t) => [t, ADDRESS.test(t)]),
+    );
+    assert.deepStrictEqual(
+      samples.filter((t) => ADDRESS.test(t)),
+      ["ada@contoso.com", "a@b.c", "a.b@c.d.e", "a@.b.c", "a+tag@contoso.co.uk", ".@b.c"],
+    );
   });
 });
