@@ -59,9 +59,7 @@ export function contactFields(columns: readonly ContactColumn[], context: BuildC
 /** When a contact field was cut or left out, the description carries them all as received (as far as it fits). */
 export function asReceived(columns: readonly ContactColumn[], context: BuildContext): string {
   const { f } = leadReads(context);
-  const over = columns.map((c) =>
-    c.address ? leftOut(c, `coalesce(${f(c.field)}, '')`) : `greater(length(${f(c.field)}), ${c.limit})`,
-  );
+  const over = columns.map((c) => leftOut(c, `coalesce(${f(c.field)}, '')`));
   const whole = columns.map((c) => `'\n${c.field}: ', ${f(c.field)}`).join(", ");
   return `if(or(${over.join(", ")}), concat('\n\nAs received (cut or left out to fit the CRM):', ${whole}), '')`;
 }

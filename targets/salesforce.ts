@@ -14,7 +14,7 @@ interface Args {
  * Lengths from the Object Reference, Lead fields (developer.salesforce.com/docs/atlas.en-us.object_reference.meta/
  * object_reference/sforce_api_objects_lead.htm): text field lengths.
  */
-const COLUMNS: readonly ContactColumn[] = [
+export const COLUMNS: readonly ContactColumn[] = [
   { column: "FirstName", field: "FirstName", limit: 40 },
   { column: "LastName", field: "LastName", limit: 80, required: true },
   { column: "Company", field: "Company", limit: 255, required: true },
@@ -27,7 +27,7 @@ const COLUMNS: readonly ContactColumn[] = [
 const TEXT_LIMITS = { Description: 32000 } as const;
 
 /** An e-mail address to the stand-in: simpler than Salesforce's own test, the one the payload applies (payload.ts). */
-export const ADDRESS = /^[^ @]+@[^ @]+\.[^ @]+$/;
+export const ADDRESS = /^[^ @]+@[^ @]+\.[^ @.]+$/;
 
 /**
  * What Salesforce refuses in a new Lead, as the stand-in answers it: a REST error array (developer.salesforce.com/

@@ -5,8 +5,9 @@
 import * as assert from "assert";
 import { evaluateExpression } from "../../emulator/expressions/evaluate";
 import { ExpressionHost } from "../../emulator/types";
-import { addressLike } from "../../targets/payload";
-import { ADDRESS, SALESFORCE } from "../../targets/salesforce";
+import { addressLike, asReceived } from "../../targets/payload";
+import { BuildContext } from "../../targets/types";
+import { ADDRESS, COLUMNS, SALESFORCE } from "../../targets/salesforce";
 
 const answer = (body: Record<string, unknown>) => SALESFORCE.standin.answer(body);
 const LEAD = { LastName: "Contoso", Company: "Contoso Ltd", Email: "ada@contoso.com" };
@@ -41,7 +42,7 @@ describe("Salesforce stand-in", () => {
     const samples = [
       ...["ada@contoso.com", "a@b.c", "a.b@c.d.e", "a@.b.c", "a+tag@contoso.co.uk"],
       ...["", "ada", "ada at contoso.com", "@contoso.com", "ada@", "ada@contoso", "ada@contoso.", "a@b@c.d"],
-      ...["ada@contoso .com", "ada.contoso@com", "a@b.", ".@b.c"],
+      ...["ada@contoso .com", "ada.contoso@com", "a@b.", ".@b.c", "a@b.c.", "ada@contoso.com."],
     ];
     const host = {} as ExpressionHost; // the test reads nothing of a run
     const payload = (text: string) => evaluateExpression(`@${addressLike(`'${text}'`)}`, host) as boolean;
@@ -52,6 +53,18 @@ describe("Salesforce stand-in", () => {
     assert.deepStrictEqual(
       samples.filter((t) => ADDRESS.test(t)),
       ["ada@contoso.com", "a@b.c", "a.b@c.d.e", "a@.b.c", "a+tag@contoso.co.uk", ".@b.c"],
+    );
+  });
+
+  it("the description's as-received lines read a normalized lead without some field (null) without failing", () => {
+    const context = { normalizeAction: "Normalize_lead" } as BuildContext;
+    const lead = { LastName: "Lovelace", Email: "e".repeat(90) }; // no FirstName, Company, ...: null when read
+    const host = { action: () => ({ outputs: lead }) } as unknown as ExpressionHost;
+    const text = evaluateExpression(`@${asReceived(COLUMNS, context)}`, host);
+    assert.strictEqual(
+      text,
+      `\n\nAs received (cut or left out to fit the CRM):\nFirstName: \nLastName: Lovelace\nCompany: \nEmail: ${"e".repeat(90)}` +
+        "\nPhone: \nTitle: \nCountry: ",
     );
   });
 });
