@@ -51,7 +51,7 @@ export function contactFields(columns: readonly ContactColumn[], context: BuildC
   const { f, orNotProvided } = leadReads(context);
   const value = (c: ContactColumn) => {
     const text = c.required ? orNotProvided(c.field) : f(c.field);
-    return c.whole ? wholeOrNone(c, `coalesce(${text}, '')`) : cut(text, c.limit);
+    return c.whole || c.address ? wholeOrNone(c, `coalesce(${text}, '')`) : cut(text, c.limit);
   };
   return Object.fromEntries(columns.map((c) => [c.column, value(c)]));
 }

@@ -18,7 +18,7 @@ export const COLUMNS: readonly ContactColumn[] = [
   { column: "FirstName", field: "FirstName", limit: 40 },
   { column: "LastName", field: "LastName", limit: 80, required: true },
   { column: "Company", field: "Company", limit: 255, required: true },
-  { column: "Email", field: "Email", limit: 80, whole: true, address: true },
+  { column: "Email", field: "Email", limit: 80, address: true },
   { column: "Phone", field: "Phone", limit: 40 },
   { column: "Title", field: "Title", limit: 128 },
   { column: "Country", field: "Country", limit: 80 },

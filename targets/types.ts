@@ -94,7 +94,7 @@ export interface ContactColumn {
    * (sent empty, as for a lead without it) instead of cut; the description still carries it. @default false
    */
   whole?: boolean;
-  /** Also left out unless it is shaped like an e-mail address (the CRM refuses any other text). @default false */
+  /** As `whole`, and also left out unless shaped like an e-mail address (the CRM refuses any other). @default false */
   address?: boolean;
 }
 
